@@ -1,0 +1,54 @@
+"""synergy — drug-combination pharmacology on xarray screens.
+
+``import synergy`` stays light: heavy parts (lmfit, matplotlib, dask, the numba
+kernels) load on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from synergy import accessor as _accessor  # registers ds.synergy
+from synergy._version import __version__
+from synergy.errors import SynergyError
+
+__all__ = [
+    "SynergyError",
+    "__version__",
+    "datasets",
+    "hill",
+    "read_matrix",
+    "read_screen",
+    "score",
+    "to_table",
+    "validate",
+]
+
+_LAZY = {
+    "read_screen": ("synergy.io.reader", "read_screen"),
+    "read_matrix": ("synergy.io.matrix", "read_matrix"),
+    "to_table": ("synergy.io.table", "to_table"),
+    "validate": ("synergy.io.validate", "validate"),
+    "open_screen": ("synergy.io.store", "open_screen"),
+    "save_screen": ("synergy.io.store", "save_screen"),
+    "score": ("synergy.scoring", "score"),
+    "describe": ("synergy.io.validate", "describe"),
+    "datasets": ("synergy.datasets", None),
+    "hill": ("synergy.hill", None),
+}
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module_name, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'synergy' has no attribute {name!r}") from None
+    module = importlib.import_module(module_name)
+    value = module if attr is None else getattr(module, attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

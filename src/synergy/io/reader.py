@@ -1,0 +1,319 @@
+"""Read long dose-response tables into a screen (DESIGN.md §1).
+
+One row per well and replicate, in the column names of SynergyFinder 2/3, DrugComb
+and their common aliases (:mod:`synergy.io.columns`).  Everything is vectorised
+(pandas/numpy, no per-row Python), so a 10,000-block 8×8×3 table (1.9 M rows) reads
+in seconds.  Every problem is a :class:`~synergy.errors.SynergyError` naming the
+file, lines, block and column.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from synergy.errors import ColumnError, SynergyError, UnitError
+from synergy.io.checks import (
+    check_consistent_per_block,
+    check_doses,
+    check_duplicate_wells,
+    check_responses,
+    check_text,
+    stripped_text,
+)
+from synergy.io.load import load_table
+from synergy.io.response_kind import to_inhibition
+from synergy.io.screen import build_screen
+from synergy.io.units import MOLAR_FACTORS, canonical_unit, conversion_factor
+
+__all__ = ["read_screen", "screen_from_long"]
+
+Source = str | os.PathLike | pd.DataFrame
+ResponseKind = Literal["auto", "inhibition", "viability"]
+
+
+def read_screen(
+    source: Source | Sequence[Source],
+    *,
+    response_kind: ResponseKind = "auto",
+    conc_unit: str | None = None,
+    sheet: str | int | None = None,
+) -> xr.Dataset:
+    """Read a long dose-response table (or several: one screen) into a screen Dataset.
+
+    Parameters
+    ----------
+    source : path, DataFrame, or a list of them
+        CSV/TSV/TXT (delimiter sniffed), Excel (``.xlsx``, needs the ``io`` extra),
+        parquet, or a pandas DataFrame, one row per well and replicate.  Several
+        sources form one screen; block ids that occur in more than one file are
+        prefixed with the file's stem (``plate3:17``) and a ``source_file``
+        coordinate is kept (DESIGN.md §6.1).
+    response_kind : {"auto", "inhibition", "viability"}
+        What the response column holds.  ``"viability"`` accepts % (control ≈ 100)
+        or a fraction (control ≈ 1) and converts to % inhibition = 100 − viability %.
+        ``"auto"`` uses, in order: a ``response_kind``/``data_type`` column; a response
+        column named ``inhibition`` or ``viability``; the median of the (0, 0) control
+        wells (|median| ≤ 20 → inhibition, |median − 100| ≤ 20 → viability %,
+        |median − 1| ≤ 0.2 → viability fraction).  Anything else is ambiguous and
+        raises a :class:`~synergy.errors.ResponseError` that says what to pass.
+    conc_unit : str, optional
+        Unit of the screen's concentrations (``"nM"``, ``"uM"`` …).  Default: the
+        input's most common unit.  Without any unit column the input is taken to be
+        in ``conc_unit`` (``"unspecified"`` if not given).
+    sheet : str or int, optional
+        Excel sheet to read (default: the first).
+
+    Returns
+    -------
+    xarray.Dataset
+        A screen: ``response`` (block, row, col, replicate) in % inhibition, NaN where
+        no well was measured; dose grids ascending from 0 (a zero dose is added where
+        the input has none, its wells NaN).  ``attrs["provenance"]`` (JSON) records the
+        sources, the response kind detected and how, unit conversions, and counts.
+
+    Raises
+    ------
+    SynergyError
+        Any input problem, with file, lines, block and column in the message.
+
+    Notes
+    -----
+    Replicates: a ``replicate`` column gives each value its replicate index (labels
+    sorted, numerically if they are numbers); without it, repeated wells become
+    replicates in file order.  Control wells (both doses 0) beyond the number of
+    replicates of the other wells are averaged into cell (0, 0), their count kept in
+    ``n_control`` (DESIGN.md §6.4).  An empty response cell is a missing well (NaN),
+    counted in the provenance; a text response is an error.
+    """
+    sources = list(source) if isinstance(source, list | tuple) else [source]
+    if not sources:
+        raise SynergyError("read_screen: no source given")
+    loaded = [load_table(s, sheet=sheet) for s in sources]
+    tables = []
+    for table, roles, _name in loaded:
+        tables.append(_canonical(table, roles))
+    names = [name for _, _, name in loaded]
+    table = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
+    table.attrs = dict(tables[0].attrs)
+    generated = "block" not in table
+    if generated:
+        key = table["drug_row"].astype(str) + "\x00" + table["drug_col"].astype(str)
+        sample = table["sample"].astype(str) if "sample" in table else ""
+        key = key + "\x00" + sample + "\x00" + table["_file"].astype(str)
+        table["block"] = (pd.factorize(key)[0] + 1).astype(str)
+    multi = len(sources) > 1
+    if multi:
+        table["block"] = _prefix_colliding(table, names)
+    provenance = {
+        "reader": "synergy.read_screen",
+        "sources": names,
+        "n_input_rows": len(table),
+        "block_ids_generated": bool(generated),
+    }
+    extra = {"source_file": "_file"} if multi else {}
+    return screen_from_long(
+        table,
+        response_kind=response_kind,
+        conc_unit=conc_unit,
+        provenance=provenance,
+        extra_coords=extra,
+    )
+
+
+def _canonical(table: pd.DataFrame, roles: dict[str, str]) -> pd.DataFrame:
+    """Rename the matched columns to their roles; keep ``_file``/``_line``."""
+    out = pd.DataFrame({role: table[col] for role, col in roles.items()})
+    out["_file"] = table["_file"].to_numpy()
+    out["_line"] = table["_line"].to_numpy()
+    out.attrs["response_column"] = roles["response"]
+    out.attrs["columns"] = dict(roles)
+    return out
+
+
+def _prefix_colliding(table: pd.DataFrame, names: list[str]) -> pd.Series:
+    block = table["block"].astype(str)
+    per_file = table.assign(block=block).groupby("block")["_file"].nunique()
+    colliding = set(per_file.index[per_file > 1])
+    if not colliding:
+        return block
+    stems = {name: Path(name).stem for name in names}
+    if len(set(stems.values())) < len(stems):
+        stems = {name: f"{Path(name).stem}{i}" for i, name in enumerate(names)}
+    prefixed = table["_file"].map(stems) + ":" + block
+    return block.where(~block.isin(colliding), prefixed)
+
+
+def _resolve_units(table: pd.DataFrame, conc_unit: str | None) -> tuple[str, dict]:
+    """Convert both concentration columns to one unit in place; return it and a record."""
+    unit_roles = {
+        "conc_row": "conc_unit_row" if "conc_unit_row" in table else "conc_unit",
+        "conc_col": "conc_unit_col" if "conc_unit_col" in table else "conc_unit",
+    }
+    if not any(r in table for r in unit_roles.values()):
+        target = canonical_unit(conc_unit) if conc_unit else "unspecified"
+        return target, {"input_units": None, "note": "no unit column; taken as " + target}
+    unit_of: dict[str, np.ndarray] = {}  # per row: the canonical unit, as a code into `names`
+    names: list[str] = list(MOLAR_FACTORS)
+    for side, role in unit_roles.items():
+        if role not in table:
+            raise ColumnError(
+                f"{table['_file'].iloc[0]}: a unit column exists for one drug only; "
+                f"add {role!r} (or one 'conc_unit' column for both drugs)"
+            )
+        raw = check_text(table, role, what="concentration unit")
+        canon = []
+        for u in raw.cat.categories:
+            try:
+                canon.append(names.index(canonical_unit(u)))
+            except SynergyError as exc:
+                bad = table.loc[(raw == u).to_numpy()]
+                raise type(exc)(
+                    f"{bad['_file'].iloc[0]}, lines {bad['_line'].head(8).tolist()}; "
+                    f"column {role!r}: {exc}"
+                ) from None
+        unit_of[side] = np.asarray(canon, dtype=np.int64)[raw.cat.codes.to_numpy()]
+        check_consistent_per_block(
+            table.assign(**{role: unit_of[side]}),
+            role,
+            what=f"unit of the {side.replace('conc_', '')} drug",
+            labels=names,
+            error=UnitError,
+            fix="use one unit per drug within a block",
+        )
+    counts = np.bincount(np.concatenate(list(unit_of.values())), minlength=len(names))
+    target = canonical_unit(conc_unit) if conc_unit else names[int(np.argmax(counts))]
+    factors = np.array([conversion_factor(u, target) for u in names])
+    for side, codes in unit_of.items():
+        table[side] = table[side].to_numpy(np.float64) * factors[codes]
+    counts = {names[i]: int(n) for i, n in enumerate(counts) if n}
+    return target, {"input_units": counts}
+
+
+def screen_from_long(
+    table: pd.DataFrame,
+    *,
+    response_kind: ResponseKind = "auto",
+    conc_unit: str | None = None,
+    provenance: dict | None = None,
+    extra_coords: dict[str, str] | None = None,
+) -> xr.Dataset:
+    """Assemble a screen from a canonical long table (roles as column names).
+
+    ``table`` has columns ``block, drug_row, drug_col, conc_row, conc_col, response``
+    and optionally ``sample, replicate, conc_unit[_row|_col], response_kind``, plus
+    ``_file`` and ``_line`` for messages.  Used by :func:`read_screen` and
+    :func:`synergy.io.matrix.read_matrix`.
+    """
+    table = table.copy()
+    provenance = dict(provenance or {})
+    for role in ("block", "drug_row", "drug_col"):
+        table[role] = check_text(table, role, what=role.replace("_", " "))
+    if "sample" in table:
+        table["sample"] = stripped_text(table["sample"])
+    else:
+        table["sample"] = ""
+    for side in ("conc_row", "conc_col"):
+        table[side] = check_doses(table, side)
+    table["response"] = check_responses(table)
+    for role in ("drug_row", "drug_col", "sample"):
+        check_consistent_per_block(table, role, what=role.replace("_", " "))
+    unit, unit_record = _resolve_units(table, conc_unit)
+    table["response"], kind_record = to_inhibition(table, response_kind)
+    provenance.update(conc_unit=unit, units=unit_record, response=kind_record)
+
+    block_code, block_ids = pd.factorize(table["block"], sort=False)
+    n_block = len(block_ids)
+    conc_row, row_idx = _grid(block_code, table["conc_row"].to_numpy(np.float64), n_block)
+    conc_col, col_idx = _grid(block_code, table["conc_col"].to_numpy(np.float64), n_block)
+    well = (block_code.astype(np.int64) * conc_row.shape[1] + row_idx) * conc_col.shape[1] + col_idx
+    rep_idx, n_rep, rep_record = _replicates(table, well)
+    control = (row_idx == 0) & (col_idx == 0)
+    # controls beyond the replicate count are averaged into cell (0, 0) (DESIGN.md §6.4)
+    n_control = np.bincount(block_code[control], minlength=n_block)
+    overflow = np.bincount(block_code[control & (rep_idx >= n_rep)], minlength=n_block) > 0
+    average = control & ((n_control > n_rep) | overflow)[block_code]
+    response = np.full((n_block, conc_row.shape[1], conc_col.shape[1], n_rep), np.nan)
+    keep = ~average
+    response[block_code[keep], row_idx[keep], col_idx[keep], rep_idx[keep]] = table[
+        "response"
+    ].to_numpy(np.float64)[keep]
+    if average.any():
+        blocks_avg = np.unique(block_code[average])
+        values = table["response"].to_numpy(np.float64)
+        sums = np.bincount(
+            block_code[average], weights=np.nan_to_num(values[average]), minlength=n_block
+        )
+        counts = np.bincount(
+            block_code[average], weights=np.isfinite(values[average]), minlength=n_block
+        )
+        response[blocks_avg, 0, 0, :] = np.nan
+        with np.errstate(invalid="ignore", divide="ignore"):
+            response[blocks_avg, 0, 0, 0] = sums[blocks_avg] / counts[blocks_avg]
+        provenance["controls_averaged_blocks"] = len(blocks_avg)
+    provenance.update(replicates=rep_record, n_missing_response=int(table["response"].isna().sum()))
+
+    first = np.unique(block_code, return_index=True)[1]
+    per_block = table.iloc[first]
+    coords = {
+        name: ("block", per_block[col].to_numpy()) for name, col in (extra_coords or {}).items()
+    }
+    return build_screen(
+        block=np.asarray(block_ids, dtype=str),
+        drug_row=per_block["drug_row"].to_numpy(),
+        drug_col=per_block["drug_col"].to_numpy(),
+        sample=per_block["sample"].to_numpy(),
+        conc_row=conc_row,
+        conc_col=conc_col,
+        response=response,
+        conc_unit=unit,
+        n_control=n_control,
+        provenance=provenance,
+        extra_coords=coords,
+    )
+
+
+def _grid(block_code: np.ndarray, conc: np.ndarray, n_block: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-block ascending dose grids (0 first, NaN padded) and each row's dose index."""
+    pairs = pd.DataFrame({"b": block_code, "c": conc})
+    uniq = pairs.drop_duplicates().sort_values(["b", "c"], kind="stable")
+    has_zero = np.zeros(n_block, dtype=bool)
+    has_zero[uniq["b"].to_numpy()[uniq["c"].to_numpy() == 0.0]] = True
+    rank = uniq.groupby("b").cumcount().to_numpy() + (~has_zero)[uniq["b"].to_numpy()]
+    size = np.bincount(uniq["b"].to_numpy(), minlength=n_block) + (~has_zero)
+    grid = np.full((n_block, int(size.max())), np.nan)
+    grid[uniq["b"].to_numpy(), rank] = uniq["c"].to_numpy()
+    grid[~has_zero, 0] = 0.0
+    lookup = pd.Series(rank, index=pd.MultiIndex.from_arrays([uniq["b"], uniq["c"]]))
+    index = lookup.reindex(pd.MultiIndex.from_arrays([block_code, conc])).to_numpy(np.int64)
+    return grid, index
+
+
+def _replicates(table: pd.DataFrame, well: np.ndarray) -> tuple[np.ndarray, int, dict]:
+    """Replicate index of each row, the replicate count K, and a record for provenance."""
+    control = (table["conc_row"].to_numpy() == 0) & (table["conc_col"].to_numpy() == 0)
+    if "replicate" in table:
+        labels = check_text(table, "replicate", what="replicate label")
+        check_duplicate_wells(table, well, labels.to_numpy())
+        uniq = pd.unique(labels[~control]) if (~control).any() else pd.unique(labels)
+        numeric = pd.to_numeric(pd.Series(uniq), errors="coerce")
+        order = np.argsort(numeric.to_numpy(), kind="stable") if numeric.notna().all() else None
+        ordered = list(uniq[order]) if order is not None else sorted(uniq)
+        code = {label: i for i, label in enumerate(ordered)}
+        rep = labels.map(code).fillna(len(ordered)).to_numpy(np.int64)
+        return rep, max(len(ordered), 1), {"from": "replicate column", "labels": ordered[:50]}
+    rep = pd.Series(well).groupby(well).cumcount().to_numpy(np.int64)
+    n_rep = int(rep[~control].max()) + 1 if (~control).any() else 1
+    return rep, n_rep, {"from": "file order of repeated wells", "n": n_rep}
+
+
+def describe_provenance(screen: xr.Dataset) -> dict:
+    """The screen's provenance as a dict (``attrs["provenance"]`` is a JSON string)."""
+    return json.loads(screen.attrs.get("provenance", "{}"))

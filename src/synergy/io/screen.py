@@ -1,0 +1,202 @@
+"""The screen data model (DESIGN.md §1): construction from arrays and its invariants.
+
+A *screen* is one plain :class:`xarray.Dataset`::
+
+    dims    block, row, col, replicate
+    coords  block (str), drug_row, drug_col, sample (block, str),
+            conc_row (block, row), conc_col (block, col)   ascending, first is 0, NaN padded
+    data    response (block, row, col, replicate)          % inhibition, NaN = no well
+            n_control (block)                              (0, 0) wells averaged into cell (0, 0)
+    attrs   conc_unit, response_kind="inhibition", provenance (JSON string)
+
+This module builds screens (:func:`build_screen`) and checks them (:func:`check_screen`);
+readers and the simulator both go through :func:`build_screen`, so every screen in
+the package satisfies the same invariants.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from synergy.errors import ScreenError
+
+__all__ = ["SCREEN_DIMS", "build_screen", "check_screen", "screen_problems"]
+
+SCREEN_DIMS = ("block", "row", "col", "replicate")
+
+
+def _as_str_array(values: Sequence[Any] | np.ndarray, n_block: int, name: str) -> np.ndarray:
+    out = np.asarray(values, dtype=object)
+    if out.ndim == 0:
+        out = np.full(n_block, out.item(), dtype=object)
+    if out.shape != (n_block,):
+        raise ScreenError(
+            f"{name} must have one entry per block ({n_block}), got shape {out.shape}"
+        )
+    return np.array([str(v) for v in out], dtype=str if n_block else "<U1")
+
+
+def build_screen(
+    block: Sequence[Any],
+    drug_row: Sequence[str] | str,
+    drug_col: Sequence[str] | str,
+    sample: Sequence[str] | str,
+    conc_row: np.ndarray,
+    conc_col: np.ndarray,
+    response: np.ndarray,
+    *,
+    conc_unit: str,
+    n_control: np.ndarray | None = None,
+    provenance: dict[str, Any] | None = None,
+    extra_coords: dict[str, tuple[str, np.ndarray]] | None = None,
+) -> xr.Dataset:
+    """Assemble a screen Dataset from dense arrays and check its invariants.
+
+    Parameters
+    ----------
+    block : sequence, length B
+        Block ids as given by the input; stored as strings (DESIGN.md §6.1).
+    drug_row, drug_col, sample : sequence of str, length B, or one str for all blocks
+        Row drug, column drug and sample (cell line, specimen) of each block.
+    conc_row : ndarray, shape (B, R), in ``conc_unit``
+        Doses of the row drug, ascending, first 0, NaN padded at the end.
+    conc_col : ndarray, shape (B, C), in ``conc_unit``
+        Doses of the column drug, same rules.
+    response : ndarray, shape (B, R, C, K), % inhibition
+        One value per well and replicate; NaN where no well was measured.
+    conc_unit : str
+        The unit of every concentration in the screen (e.g. ``"nM"``).
+    n_control : ndarray of int, shape (B,), optional
+        Number of (0, 0) control wells averaged into cell (0, 0).  Defaults to the
+        number of non-NaN replicates in that cell.
+    provenance : dict, optional
+        Where the data came from; stored as a JSON string in ``attrs["provenance"]``.
+    extra_coords : dict, optional
+        Further per-block coordinates, ``{"source_file": ("block", values)}``.
+
+    Returns
+    -------
+    xarray.Dataset
+        The screen; :func:`check_screen` has passed on it.
+    """
+    response = np.ascontiguousarray(response, dtype=np.float64)
+    if response.ndim != 4:
+        raise ScreenError(
+            f"response must be 4-D (block, row, col, replicate), got {response.ndim}-D"
+        )
+    n_block, n_row, n_col, _ = response.shape
+    conc_row = np.asarray(conc_row, dtype=np.float64).reshape(n_block, n_row)
+    conc_col = np.asarray(conc_col, dtype=np.float64).reshape(n_block, n_col)
+    block_ids = _as_str_array(block, n_block, "block")
+    if n_control is None:
+        n_control = np.sum(np.isfinite(response[:, 0, 0, :]), axis=-1)
+    coords: dict[str, Any] = {
+        "block": ("block", block_ids),
+        "drug_row": ("block", _as_str_array(drug_row, n_block, "drug_row")),
+        "drug_col": ("block", _as_str_array(drug_col, n_block, "drug_col")),
+        "sample": ("block", _as_str_array(sample, n_block, "sample")),
+        "conc_row": (("block", "row"), conc_row, {"units": conc_unit}),
+        "conc_col": (("block", "col"), conc_col, {"units": conc_unit}),
+    }
+    for name, (dim, values) in (extra_coords or {}).items():
+        coords[name] = (dim, _as_str_array(values, n_block, name))
+    screen = xr.Dataset(
+        {
+            "response": (
+                SCREEN_DIMS,
+                response,
+                {"units": "%", "long_name": "inhibition (0 = untreated, 100 = no viable cells)"},
+            ),
+            "n_control": ("block", np.asarray(n_control, dtype=np.int64)),
+        },
+        coords=coords,
+        attrs={
+            "conc_unit": conc_unit,
+            "response_kind": "inhibition",
+            "provenance": json.dumps(provenance or {}, sort_keys=True, default=str),
+        },
+    )
+    check_screen(screen)
+    return screen
+
+
+def screen_problems(screen: xr.Dataset) -> list[str]:
+    """List every violation of the screen invariants (empty list = valid).
+
+    Structural problems (missing variables, wrong dims) and per-block data problems
+    (descending or non-zero-first dose grids, duplicate block ids, blocks without
+    any monotherapy well) are all reported, each naming the block.
+    """
+    problems: list[str] = []
+    for name in ("response",):
+        if name not in screen:
+            problems.append(f"missing data variable {name!r}")
+    for name in ("drug_row", "drug_col", "sample", "conc_row", "conc_col"):
+        if name not in screen.coords:
+            problems.append(f"missing coordinate {name!r}")
+    if problems:
+        return problems
+    if screen["response"].dims != SCREEN_DIMS:
+        problems.append(f"response dims are {screen['response'].dims}, expected {SCREEN_DIMS}")
+        return problems
+    if screen.attrs.get("response_kind", "inhibition") != "inhibition":
+        problems.append("attrs['response_kind'] must be 'inhibition' (readers convert viability)")
+    if "conc_unit" not in screen.attrs:
+        problems.append("attrs['conc_unit'] is missing")
+    block_ids = np.asarray(screen["block"].values).astype(str)
+    uniq, counts = np.unique(block_ids, return_counts=True)
+    for dup in uniq[counts > 1]:
+        problems.append(f"block id {dup!r} occurs {counts[uniq == dup][0]} times")
+    response = np.asarray(screen["response"].values, dtype=np.float64)
+    for axis_name in ("conc_row", "conc_col"):
+        conc = np.asarray(screen[axis_name].values, dtype=np.float64)
+        finite = np.isfinite(conc)
+        # NaN padding only at the end of each grid
+        bad_pad = np.any(~finite[:, :-1] & finite[:, 1:], axis=1)
+        first_not_zero = ~(conc[:, 0] == 0.0)
+        with np.errstate(invalid="ignore"):
+            steps = np.diff(conc, axis=1)
+        not_ascending = np.any(steps <= 0, axis=1)
+        negative = np.any(conc < 0, axis=1)
+        for i in np.flatnonzero(bad_pad | first_not_zero | not_ascending | negative):
+            problems.append(
+                f"block {block_ids[i]!r}: {axis_name} must ascend from 0 with NaN padding "
+                f"at the end, got {conc[i][np.isfinite(conc[i])].tolist()}"
+            )
+    # wells outside a block's dose grid must be NaN
+    row_pad = ~np.isfinite(screen["conc_row"].values)
+    col_pad = ~np.isfinite(screen["conc_col"].values)
+    outside = row_pad[:, :, None] | col_pad[:, None, :]
+    has_value = np.any(np.isfinite(response), axis=-1)
+    for i in np.flatnonzero(np.any(outside & has_value, axis=(1, 2))):
+        problems.append(f"block {block_ids[i]!r}: responses in padded rows/columns")
+    mono_row = np.any(np.isfinite(response[:, 1:, 0, :]), axis=(1, 2))
+    mono_col = np.any(np.isfinite(response[:, 0, 1:, :]), axis=(1, 2))
+    for i in np.flatnonzero(~mono_row):
+        problems.append(f"block {block_ids[i]!r}: no monotherapy well of the row drug")
+    for i in np.flatnonzero(~mono_col):
+        problems.append(f"block {block_ids[i]!r}: no monotherapy well of the column drug")
+    return problems
+
+
+# problems that do not make a Dataset unusable: a block without monotherapy is
+# kept and scored with a status (DESIGN.md §6.4)
+_SOFT = ("no monotherapy well",)
+
+
+def check_screen(screen: xr.Dataset) -> None:
+    """Raise :class:`~synergy.errors.ScreenError` if ``screen`` breaks a hard invariant.
+
+    Blocks without monotherapy wells are *not* errors (they get a status when scored);
+    :func:`screen_problems` lists them.
+    """
+    hard = [p for p in screen_problems(screen) if not any(s in p for s in _SOFT)]
+    if hard:
+        shown = "\n  ".join(hard[:20])
+        more = f"\n  (+{len(hard) - 20} more)" if len(hard) > 20 else ""
+        raise ScreenError(f"not a valid screen:\n  {shown}{more}")

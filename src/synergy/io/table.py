@@ -1,0 +1,99 @@
+"""Screens as tidy pandas tables, in SynergyFinder's column names.
+
+``level="well"`` writes one row per measured replicate value (the input format of
+SynergyFinder 3 plus ``sample`` and ``replicate``), so table → screen → table is
+lossless (DESIGN.md §6.16).  ``level="block"`` writes one row per block with every
+per-block variable of the screen (scores, statuses, Hill parameters), the four
+model scores under SynergyFinder's names (``ZIP_synergy`` …).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from synergy.errors import SynergyError
+
+__all__ = ["SF_SCORE_NAMES", "to_table"]
+
+#: our per-block score variables -> SynergyFinder 3's column names
+SF_SCORE_NAMES = {
+    "zip_score": "ZIP_synergy",
+    "bliss_score": "Bliss_synergy",
+    "hsa_score": "HSA_synergy",
+    "loewe_score": "Loewe_synergy",
+}
+
+
+def to_table(screen: xr.Dataset, level: Literal["well", "block"] = "well") -> pd.DataFrame:
+    """Export a screen as a tidy table.
+
+    Parameters
+    ----------
+    screen : xarray.Dataset
+        A screen (DESIGN.md §1), scored or not.
+    level : {"well", "block"}
+        ``"well"``: columns ``block_id, drug1, drug2, conc1, conc2, response,
+        conc_unit1, conc_unit2, sample, replicate, response_kind`` (+ ``source_file``),
+        one row per non-missing replicate value; ``response`` in % inhibition,
+        concentrations in ``attrs["conc_unit"]``.  ``"block"``: one row per block.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    if level == "well":
+        return _well_table(screen)
+    if level == "block":
+        return _block_table(screen)
+    raise SynergyError(f"to_table: level must be 'well' or 'block', got {level!r}")
+
+
+def _well_table(screen: xr.Dataset) -> pd.DataFrame:
+    response = screen["response"].values
+    b, r, c, k = np.nonzero(np.isfinite(response))
+    unit = screen.attrs.get("conc_unit", "unspecified")
+    columns = {
+        "block_id": screen["block"].values.astype(str)[b],
+        "drug1": screen["drug_row"].values.astype(str)[b],
+        "drug2": screen["drug_col"].values.astype(str)[b],
+        "conc1": screen["conc_row"].values[b, r],
+        "conc2": screen["conc_col"].values[b, c],
+        "response": response[b, r, c, k],
+        "conc_unit1": np.full(len(b), unit),
+        "conc_unit2": np.full(len(b), unit),
+        "sample": screen["sample"].values.astype(str)[b],
+        "replicate": k + 1,
+        "response_kind": np.full(len(b), "inhibition"),
+    }
+    if "source_file" in screen.coords:
+        columns["source_file"] = screen["source_file"].values.astype(str)[b]
+    return pd.DataFrame(columns)
+
+
+def _block_table(screen: xr.Dataset) -> pd.DataFrame:
+    response = screen["response"].values
+    columns: dict[str, np.ndarray] = {
+        "block_id": screen["block"].values.astype(str),
+        "drug1": screen["drug_row"].values.astype(str),
+        "drug2": screen["drug_col"].values.astype(str),
+        "sample": screen["sample"].values.astype(str),
+        "conc_unit": np.full(screen.sizes["block"], screen.attrs.get("conc_unit", "")),
+        "n_conc1": np.sum(np.isfinite(screen["conc_row"].values), axis=1),
+        "n_conc2": np.sum(np.isfinite(screen["conc_col"].values), axis=1),
+        "n_values": np.sum(np.isfinite(response), axis=(1, 2, 3)),
+    }
+    for name, coord in screen.coords.items():
+        if coord.dims == ("block",) and name not in ("block", "drug_row", "drug_col", "sample"):
+            columns[str(name)] = coord.values
+    for name, var in screen.data_vars.items():
+        if var.dims == ("block",):
+            columns[SF_SCORE_NAMES.get(str(name), str(name))] = var.values
+        elif len(var.dims) == 2 and var.dims[0] == "block" and var.dims[1] not in ("row", "col"):
+            labels = screen[var.dims[1]].values.astype(str)
+            for j, label in enumerate(labels):
+                columns[f"{name}_{label}"] = var.values[:, j]
+    return pd.DataFrame(columns)

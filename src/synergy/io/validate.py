@@ -1,0 +1,165 @@
+"""One place that says whether an input or a screen is usable, and what is wrong with it."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from synergy.errors import SynergyError
+from synergy.io.columns import normalise_name
+from synergy.io.screen import screen_problems
+
+__all__ = ["ValidationReport", "describe", "open_any", "validate"]
+
+_HARD_MARKERS = ("no monotherapy well",)
+
+
+@dataclass
+class ValidationReport:
+    """What :func:`validate` found.
+
+    Attributes
+    ----------
+    source : str
+        The file (or ``"Dataset"``) checked.
+    errors : list of str
+        Problems that stop the input from being read or scored at all.
+    warnings : list of str
+        Problems that are kept and scored with a status (e.g. a block without a
+        monotherapy edge, DESIGN.md §6.4).
+    screen : xarray.Dataset or None
+        The screen, when it could be read.
+    """
+
+    source: str
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    screen: xr.Dataset | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when there are no errors (warnings allowed)."""
+        return not self.errors
+
+    def __str__(self) -> str:
+        lines = [f"{self.source}: {'OK' if self.ok else 'INVALID'}"]
+        lines += [f"  error: {e}" for e in self.errors]
+        lines += [f"  warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+def validate(
+    source: xr.Dataset | str | os.PathLike | pd.DataFrame, **read_kwargs
+) -> ValidationReport:
+    """Check an input file, DataFrame or screen Dataset without raising.
+
+    Parameters
+    ----------
+    source : Dataset, path or DataFrame
+        A screen, or anything :func:`synergy.read_screen` reads (``.nc``/``.zarr``
+        files are opened as saved screens).
+    **read_kwargs
+        Passed to :func:`synergy.read_screen` (``response_kind``, ``conc_unit`` …).
+
+    Returns
+    -------
+    ValidationReport
+        ``report.ok`` is False when the input cannot be read or breaks a screen
+        invariant; every problem is listed with its file, line, block and column.
+    """
+    if isinstance(source, xr.Dataset):
+        report = ValidationReport("Dataset", screen=source)
+    else:
+        name = "DataFrame" if isinstance(source, pd.DataFrame) else str(source)
+        report = ValidationReport(name)
+        try:
+            report.screen = open_any(source, **read_kwargs)
+        except SynergyError as exc:
+            report.errors.append(str(exc))
+            return report
+    for problem in screen_problems(report.screen):
+        if any(marker in problem for marker in _HARD_MARKERS):
+            report.warnings.append(problem)
+        else:
+            report.errors.append(problem)
+    provenance = report.screen.attrs.get("provenance", "{}")
+    if '"n_missing_response": 0' not in provenance and "n_missing_response" in provenance:
+        import json
+
+        missing = json.loads(provenance)["n_missing_response"]
+        report.warnings.append(f"{missing} input rows have an empty response (kept as NaN)")
+    return report
+
+
+def _looks_like_matrix(path: Path) -> bool:
+    """True when the file starts with a ``Drug1:``-style metadata line (plate-matrix layout)."""
+    if path.suffix.lower() not in (".csv", ".tsv", ".txt") or not path.exists():
+        return False
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
+        first = handle.readline()
+    cell = first.replace("\t", ",").replace(";", ",").split(",")[0]
+    return normalise_name(cell) in ("drug1", "drug_row", "pairindex", "block_id") and (
+        cell.strip().endswith(":") or first.count(",") + first.count("\t") < 3
+    )
+
+
+def open_any(source, **read_kwargs) -> xr.Dataset:
+    """Read a screen from anything: a saved ``.nc``/``.zarr`` screen, a plate-matrix file
+    (:func:`synergy.read_matrix`), or a long table / DataFrame (:func:`synergy.read_screen`);
+    a list of sources is one screen."""
+    if isinstance(source, list | tuple):
+        from synergy.io.reader import read_screen
+
+        return read_screen(list(source), **read_kwargs)
+    if not isinstance(source, pd.DataFrame):
+        path = Path(source)
+        if path.suffix.lower() in (".nc", ".zarr", ".nc4"):
+            from synergy.io.store import open_screen
+
+            return open_screen(path)
+        if _looks_like_matrix(path):
+            from synergy.io.matrix import read_matrix
+
+            return read_matrix(path, **read_kwargs)
+    from synergy.io.reader import read_screen
+
+    return read_screen(source, **read_kwargs)
+
+
+def describe(screen: xr.Dataset) -> pd.DataFrame:
+    """One row per block: drugs, sample, dose-grid sizes, replicates, wells, controls.
+
+    Columns: ``block, drug_row, drug_col, sample, n_row_doses, n_col_doses,
+    n_replicates, n_values, n_missing_wells, control_mean (% inhibition), max_inhibition
+    (% inhibition)``.  Doses count the zero dose.
+    """
+    response = screen["response"].values
+    finite = np.isfinite(response)
+    n_row = np.sum(np.isfinite(screen["conc_row"].values), axis=1)
+    n_col = np.sum(np.isfinite(screen["conc_col"].values), axis=1)
+    any_well = finite.any(axis=-1)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN control cells
+        control = np.nanmean(np.where(finite[:, 0, 0], response[:, 0, 0], np.nan), axis=-1)
+        max_inh = np.nanmax(np.where(finite, response, -np.inf), axis=(1, 2, 3))
+    return pd.DataFrame(
+        {
+            "block": screen["block"].values.astype(str),
+            "drug_row": screen["drug_row"].values.astype(str),
+            "drug_col": screen["drug_col"].values.astype(str),
+            "sample": screen["sample"].values.astype(str),
+            "n_row_doses": n_row,
+            "n_col_doses": n_col,
+            "n_replicates": np.max(finite.sum(axis=-1), axis=(1, 2)),
+            "n_values": finite.sum(axis=(1, 2, 3)),
+            "n_missing_wells": n_row * n_col - any_well.sum(axis=(1, 2)),
+            "control_mean": control,
+            "max_inhibition": np.where(np.isfinite(max_inh), max_inh, np.nan),
+        }
+    )

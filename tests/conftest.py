@@ -1,0 +1,14 @@
+"""Shared fixtures: bundled data paths (package data, never ../shared)."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """Folder of the bundled reference data sets (``synergy/datasets/data``)."""
+    return Path(str(files("synergy.datasets") / "data"))

@@ -1,0 +1,40 @@
+"""The command line, end to end in a subprocess (exit codes and messages)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "synergy.cli", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_version():
+    result = _run("--version")
+    assert result.returncode == 0 and "0." in result.stdout
+
+
+def test_info(data_dir):
+    result = _run("info", str(data_dir / "sf_oneil" / "data.csv"))
+    assert result.returncode == 0, result.stderr
+    assert "2 blocks" in result.stdout and "MK-1775" in result.stdout
+
+
+@pytest.mark.parametrize(("name", "code"), [("sf_mathews", 0), ("sf_ncats_3drug", 1)])
+def test_validate_exit_codes(data_dir, name, code):
+    result = _run("validate", str(data_dir / name / "data.csv"))
+    assert result.returncode == code, result.stdout + result.stderr
+
+
+def test_bad_input_exits_2_without_traceback(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("block_id,drug1,drug2,conc1,conc2,response\n1,a,b,-1,0,1\n")
+    result = _run("info", str(bad))
+    assert result.returncode == 2
+    assert "bad.csv" in result.stderr and "line 2" in result.stderr
+    assert "Traceback" not in result.stderr
