@@ -1,0 +1,468 @@
+"""Simulated combination screens with a known ground truth.
+
+:func:`simulate` draws per-block monotherapy Hill curves (or takes them), lays out dose
+grids, evaluates a combination surface (Bliss-independent, Loewe-additive or MuSyC, with a
+stated synergy), adds Gaussian noise, replicates and missing wells, and returns a screen
+built by :func:`synergy.io.screen.build_screen` with the truth stored next to the data.
+
+Random draws are keyed by ``(seed, purpose, block id)`` (:func:`block_rng`), never by a
+block's position: simulating blocks ``["a", "b"]`` or ``["b", "a"]`` gives the same data
+for each block, and changing the noise level does not move the missing wells.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import xarray as xr
+
+from synergy._version import __version__
+from synergy.datasets import _surfaces as surf
+from synergy.errors import SynergyError
+from synergy.io.screen import build_screen
+
+__all__ = ["HILL_PARAMS", "block_rng", "simulate"]
+
+HILL_PARAMS = ("ic50", "hill_slope", "bottom", "top")
+_HILL_DEFAULTS = {"hill_slope": 1.0, "bottom": 0.0, "top": 100.0}
+_PURPOSE = {"hill_row": 1, "hill_col": 2, "grid_row": 3, "grid_col": 4, "noise": 5, "missing": 6}
+Model = Literal["bliss", "loewe", "musyc"]
+
+
+def _block_digest(seed: int, block_id: str, keys: tuple[int, ...], size: int) -> bytes:
+    """BLAKE2b digest of ``(seed, keys, block id)``: stable across processes, unlike ``hash``."""
+    text = "\x1f".join([str(len(keys)), str(int(seed)), *(str(int(k)) for k in keys), block_id])
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=size).digest()
+
+
+def _seed_stream(bit_generator: np.random.PCG64, seed: int, block_id: str, *keys: int) -> None:
+    """Set a PCG64 to the stream keyed by ``(seed, *keys, block id)`` (128-bit state and
+    increment taken from the digest; no SeedSequence, so it is cheap per block)."""
+    digest = _block_digest(seed, str(block_id), keys, 32)
+    bit_generator.state = {
+        "bit_generator": "PCG64",
+        "state": {
+            "state": int.from_bytes(digest[:16], "little"),
+            "inc": int.from_bytes(digest[16:], "little") | 1,
+        },
+        "has_uint32": 0,
+        "uinteger": 0,
+    }
+
+
+def block_rng(seed: int, block_id: str, *keys: int) -> np.random.Generator:
+    """A numpy Generator keyed by ``(seed, *keys, block id)``, independent of block order.
+
+    Parameters
+    ----------
+    seed : int
+        The run's seed.
+    block_id : str
+        The block's id (DESIGN.md §6.1); its position in the screen plays no role.
+    *keys : int
+        Further keys, e.g. the purpose of the draw or a resample number.
+
+    Returns
+    -------
+    numpy.random.Generator
+        A PCG64 stream whose state and increment come from a BLAKE2b digest of the keys.
+    """
+    bit_generator = np.random.PCG64(0)
+    _seed_stream(bit_generator, seed, block_id, *keys)
+    return np.random.Generator(bit_generator)
+
+
+def _block_uniforms(seed: int, block_id: str, key: int, n: int) -> np.ndarray:
+    """``n ≤ 8`` uniforms in [0, 1) straight from the keyed digest (53 bits each)."""
+    digest = _block_digest(seed, str(block_id), (key,), 64)
+    words = np.frombuffer(digest, dtype="<u8")[:n]
+    return (words >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
+def _per_block(value: Any, n_block: int, name: str) -> np.ndarray:
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.ndim == 0:
+        return np.full(n_block, float(arr))
+    if arr.shape != (n_block,):
+        raise SynergyError(f"{name} must be a number or have one value per block ({n_block})")
+    return arr.copy()
+
+
+def _hill_table(spec: Any, block_ids: list[str], seed: int, purpose: str) -> np.ndarray:
+    """Per-block Hill parameters, shape (B, 4) in the order of :data:`HILL_PARAMS`."""
+    n_block = len(block_ids)
+    if spec is None:
+        table = np.empty((n_block, 4))
+        for i, block_id in enumerate(block_ids):
+            u_ic50, u_slope, u_top = _block_uniforms(seed, block_id, _PURPOSE[purpose], 3)
+            table[i] = (10.0 ** (3.0 * u_ic50), 0.7 + 2.3 * u_slope, 0.0, 60.0 + 40.0 * u_top)
+        return table
+    if isinstance(spec, Mapping):
+        unknown = set(spec) - set(HILL_PARAMS)
+        if unknown or "ic50" not in spec:
+            raise SynergyError(
+                f"{purpose}: keys must be among {HILL_PARAMS} and include 'ic50', "
+                f"got {sorted(spec)}"
+            )
+        columns = [_per_block(spec.get(k, _HILL_DEFAULTS.get(k)), n_block, k) for k in HILL_PARAMS]
+        table = np.stack(columns, axis=1)
+    else:
+        table = np.asarray(spec, dtype=np.float64)
+        if table.shape == (4,):
+            table = np.tile(table, (n_block, 1))
+        if table.shape != (n_block, 4):
+            raise SynergyError(
+                f"{purpose} must be a mapping or an array of shape (4,) or ({n_block}, 4) "
+                f"ordered {HILL_PARAMS}, got shape {table.shape}"
+            )
+    bad = ~np.all(np.isfinite(table), axis=1) | (table[:, 0] <= 0) | (table[:, 1] <= 0)
+    if bad.any():
+        raise SynergyError(
+            f"{purpose}: ic50 and hill_slope must be finite and > 0 "
+            f"(blocks {[block_ids[i] for i in np.flatnonzero(bad)][:5]})"
+        )
+    return table
+
+
+def _centred_grid(ic50: float, n_doses: int, dose_step: float) -> np.ndarray:
+    """0 followed by ``n_doses − 1`` doses in steps of ``dose_step``, centred on ``ic50``."""
+    k = np.arange(n_doses - 1) - (n_doses - 2) / 2.0
+    return np.concatenate([[0.0], ic50 * dose_step**k])
+
+
+def _grids(
+    spec: Any,
+    ic50: np.ndarray,
+    block_ids: list[str],
+    *,
+    n_doses: int,
+    dose_step: float,
+    ragged: bool,
+    seed: int,
+    purpose: str,
+) -> list[np.ndarray]:
+    """One 1-D dose grid per block (first dose 0, ascending)."""
+    n_block = len(block_ids)
+    if spec is None:
+        grids = []
+        for i, block_id in enumerate(block_ids):
+            n = n_doses
+            if ragged:
+                fewest = max(3, (n_doses + 1) // 2)
+                u = _block_uniforms(seed, block_id, _PURPOSE[purpose], 1)[0]
+                n = fewest + int(u * (n_doses + 1 - fewest))
+            grids.append(_centred_grid(ic50[i], n, dose_step))
+        return grids
+    if isinstance(spec, np.ndarray) and spec.ndim == 2:
+        rows = list(spec)
+    elif isinstance(spec[0], Sequence | np.ndarray):
+        rows = list(spec)  # one grid per block, possibly ragged
+    else:
+        rows = [spec] * n_block
+    if len(rows) != n_block:
+        raise SynergyError(f"{purpose}: got {len(rows)} dose grids for {n_block} blocks")
+    grids = []
+    for block_id, row in zip(block_ids, rows, strict=True):
+        grid = np.asarray(row, dtype=np.float64)
+        grid = grid[np.isfinite(grid)]
+        if grid.size < 2 or grid[0] != 0.0 or np.any(np.diff(grid) <= 0):
+            raise SynergyError(
+                f"block {block_id!r}: {purpose} must ascend from 0 (include the zero dose) "
+                f"with at least one positive dose, got {grid.tolist()}"
+            )
+        grids.append(grid)
+    return grids
+
+
+def _pad(grids: list[np.ndarray]) -> np.ndarray:
+    out = np.full((len(grids), max(g.size for g in grids)), np.nan)
+    for i, grid in enumerate(grids):
+        out[i, : grid.size] = grid
+    return out
+
+
+def _shifted_ic50s(x1, x2, p1, p2, strength):
+    """IC50s in combination for the potency-shift synergy (see :func:`simulate`)."""
+    occ1 = surf.occupancy(x1, p1[0], p1[1])
+    occ2 = surf.occupancy(x2, p2[0], p2[1])
+    return p1[0] / (1.0 + strength * occ2), p2[0] / (1.0 + strength * occ1)
+
+
+def _loewe_blocks_ok(p1: np.ndarray, p2: np.ndarray) -> np.ndarray:
+    """Blocks where the Loewe-additive surface is defined: both curves rise."""
+    return (p1[:, 3] > p1[:, 2]) & (p2[:, 3] > p2[:, 2])
+
+
+def _loewe(x1, x2, p1, p2, ic50_1, ic50_2):
+    return surf.loewe_additive(
+        x1, x2, (ic50_1, p1[1], p1[3]), (ic50_2, p2[1], p2[3]), 0.5 * (p1[2] + p2[2])
+    )
+
+
+def _musyc_truth(x1, x2, p_row, p_col, alpha12, alpha21, beta):
+    """MuSyC surface (block, row, col) and its per-block parameters (see :func:`simulate`)."""
+    n_block = p_row.shape[0]
+    a12 = _per_block(alpha12, n_block, "alpha12")
+    a21 = _per_block(alpha21, n_block, "alpha21")
+    beta_b = _per_block(beta, n_block, "beta")
+    if np.any(a12 <= 0) or np.any(a21 <= 0):
+        raise SynergyError("alpha12 and alpha21 must be > 0")
+    e0 = p_row[:, 2]
+    row_stronger = np.abs(p_row[:, 3] - e0) >= np.abs(p_col[:, 3] - e0)
+    strong = np.where(row_stronger, p_row[:, 3], p_col[:, 3])
+    e3 = strong + beta_b * (strong - e0)
+    pr, pc = p_row[:, :, None, None], p_col[:, :, None, None]  # (B, 4, 1, 1)
+    e0, e3, a12, a21 = (v[:, None, None] for v in (e0, e3, a12, a21))
+    true = surf.musyc_surface(
+        x1, x2, (pr[:, 0], pr[:, 1], pr[:, 3]), (pc[:, 0], pc[:, 1], pc[:, 3]), e0, e3, a12, a21
+    )
+    a12, a21, e3 = a12[:, 0, 0], a21[:, 0, 0], e3[:, 0, 0]
+    return true, {"true_alpha12": a12, "true_alpha21": a21, "true_beta": beta_b, "true_e3": e3}
+
+
+def _truth_variables(true, x1, x2, p_row, p_col, loewe_ok) -> dict[str, Any]:
+    """Ground-truth variables: the surface, the curves, and its Bliss / Loewe excess."""
+    p1 = tuple(p_row[:, j, None, None] for j in range(4))
+    p2 = tuple(p_col[:, j, None, None] for j in range(4))
+    bliss_ref = surf.bliss_independent(surf.hill(x1, *p1), surf.hill(x2, *p2), p1[2])
+    loewe_ref = np.full_like(true, np.nan)
+    if loewe_ok.any():
+        ok = np.flatnonzero(loewe_ok)
+        q1 = tuple(p[ok] for p in p1)
+        q2 = tuple(p[ok] for p in p2)
+        loewe_ref[ok] = _loewe(x1[ok], x2[ok], q1, q2, q1[0], q2[0])
+    surface, params = ("block", "row", "col"), ("block", "param")
+    return {
+        "true_response": (surface, true, {"units": "%", "long_name": "noise-free surface"}),
+        "true_hill_row": (params, p_row, {"long_name": "true Hill parameters, row drug"}),
+        "true_hill_col": (params, p_col, {"long_name": "true Hill parameters, column drug"}),
+        "true_bliss_delta": (surface, true - bliss_ref, {"units": "%"}),
+        "true_loewe_delta": (surface, true - loewe_ref, {"units": "%"}),
+    }
+
+
+def simulate(
+    blocks: int | Sequence[str] = 4,
+    *,
+    model: Model = "bliss",
+    hill_row: Mapping[str, Any] | np.ndarray | None = None,
+    hill_col: Mapping[str, Any] | np.ndarray | None = None,
+    conc_row: Any = None,
+    conc_col: Any = None,
+    n_doses: int | tuple[int, int] = 8,
+    dose_step: float = 3.0,
+    ragged: bool = False,
+    synergy_strength: float | Sequence[float] = 0.0,
+    alpha12: float | Sequence[float] = 1.0,
+    alpha21: float | Sequence[float] = 1.0,
+    beta: float | Sequence[float] = 0.0,
+    noise_sd: float = 0.0,
+    n_replicates: int = 1,
+    missing_fraction: float = 0.0,
+    seed: int | None = 0,
+    drug_row: str | Sequence[str] = "drug_a",
+    drug_col: str | Sequence[str] = "drug_b",
+    sample: str | Sequence[str] = "simulated",
+    conc_unit: str = "nM",
+    truth: bool = True,
+    provenance: Mapping[str, Any] | None = None,
+) -> xr.Dataset:
+    """Simulate a combination screen whose ground truth is known.
+
+    Parameters
+    ----------
+    blocks : int or sequence of str
+        Number of blocks (ids ``"1"…"B"``) or the block ids themselves.
+    model : {"bliss", "loewe", "musyc"}
+        How the combination wells are generated (formulas in Notes).
+    hill_row, hill_col : mapping or ndarray, optional
+        Monotherapy Hill parameters of the row / column drug per block, DESIGN.md §3
+        parametrisation: ``{"ic50": …, "hill_slope": …, "bottom": …, "top": …}`` (each a number
+        or one value per block; missing keys default to slope 1, bottom 0, top 100 %), or an
+        array of shape (4,) or (B, 4) in that order.  ic50 in ``conc_unit``; bottom and top in
+        % inhibition.  Default: drawn per block, ic50 log-uniform in [1, 1000], slope uniform
+        in [0.7, 3], bottom 0, top uniform in [60, 100].
+    conc_row, conc_col : array_like, optional, in ``conc_unit``
+        Dose grids: one 1-D grid for every block, a (B, R) NaN-padded array, or a list of 1-D
+        grids (ragged).  Each ascends from 0.  Default: 0 and ``n_doses − 1`` doses spaced
+        ``dose_step``-fold and centred on the drug's ic50 (the middle dose is the ic50).
+    n_doses : int or (int, int)
+        Doses per default grid, the zero dose included (row, column).
+    dose_step : float
+        Fold step of default grids (3 = 3-fold dilutions, √10 ≈ 3.16 = half-log).
+    ragged : bool
+        Default grids get a per-block number of doses drawn in ``[max(3, ⌈n/2⌉), n]``.
+    synergy_strength : float or sequence, > −1
+        Potency synergy ``s`` for ``model="bliss"`` or ``"loewe"`` (0 = the null model).
+    alpha12, alpha21, beta : float or sequence
+        MuSyC potency (> 0) and efficacy synergy for ``model="musyc"``.
+    noise_sd : float
+        Standard deviation of Gaussian noise added to every well and replicate, % points
+        (not clipped: observed inhibition can fall below 0 or above 100, as in real plates).
+    n_replicates : int
+        Replicates per well (the ``replicate`` dimension).
+    missing_fraction : float in [0, 1)
+        Probability that a (well, replicate) is missing (NaN, never 0).
+    seed : int or None
+        Seed of every draw (with the block id and the draw's purpose).  None draws a fresh
+        seed from the OS and records it in ``attrs["provenance"]``.
+    drug_row, drug_col, sample : str or sequence of str
+        Names, one for all blocks or one per block.
+    conc_unit : str
+        Unit of every concentration.
+    truth : bool
+        Add the ground-truth variables listed under Returns.
+    provenance : mapping, optional
+        Extra entries for ``attrs["provenance"]``.
+
+    Returns
+    -------
+    xarray.Dataset
+        A screen (DESIGN.md §1) with, if ``truth``: ``true_response`` (block, row, col), the
+        noise-free surface in %; ``true_hill_row`` / ``true_hill_col`` (block, param);
+        ``true_bliss_delta`` and ``true_loewe_delta`` (block, row, col), the true surface
+        minus the Bliss / Loewe-additive reference of the true monotherapy curves (% points;
+        Loewe NaN where not defined, and with the convention of the Notes, not SynergyFinder's
+        fallback of DESIGN.md §6.6); and per block ``true_synergy_strength`` (bliss, loewe)
+        or ``true_alpha12``, ``true_alpha21``, ``true_beta`` and ``true_e3`` (musyc).
+
+    Notes
+    -----
+    With ``E1(x) = hill(x; ic50_1, h1, b, t1)``, ``E2`` alike, doses x1 (row), x2 (column).
+    Both drugs of a block share the bottom ``b = E(0, 0)``, the untreated control.
+
+    - **bliss**: ``E = 100 · (1 − (1 − E1*/100)(1 − E2*/100))`` (for ``b = 0``; otherwise on
+      the range above ``b``, :func:`~synergy.datasets._surfaces.bliss_independent`), where
+      ``E1*`` is drug 1's curve
+      with its IC50 divided by ``1 + s·p2(x2)``, ``p2 = 1 / (1 + (ic50_2 / x2)**h2)`` being the
+      partner's occupancy (and symmetrically for ``E2*``).  ``s = 0`` is Bliss independence;
+      ``s > 0`` is potency synergy, up to a ``(1 + s)``-fold IC50 shift at a saturating partner
+      dose; ``−1 < s < 0`` is antagonism.  Single-drug edges are the Hill curves exactly.
+    - **loewe**: the ``E`` solving ``x1 / X1(E) + x2 / X2(E) = 1`` with ``X_i`` the inverse of
+      the (potency-shifted, as above) curves.  Needs rising curves (top > bottom);
+      with different tops, a drug contributes 0 above its own top (see
+      :func:`synergy.datasets._surfaces.loewe_additive`).
+    - **musyc**: the two-drug MuSyC surface with γ = 1 (:func:`~synergy.datasets._surfaces.
+      musyc_surface`): ``E0 = bottom`` (shared), ``E1 = t1``, ``E2 = t2``, ``E3 = Es + β (Es −
+      E0)`` with ``Es`` the stronger top.  With ``alpha12 = alpha21 = 1`` the state
+      occupancies factorise, ``E = E0(1−p1)(1−p2) + E1 p1(1−p2) + E2 (1−p1)p2 + E3 p1 p2``;
+      this equals the Bliss surface only when ``E0 = 0`` and ``E3 = E1 + E2 − E1·E2/100``.
+      ``β = 0`` (``E3 = max(E1, E2)``) therefore reduces to Bliss only when ``E0 = 0`` and
+      the stronger drug reaches 100 % or the weaker one has no effect (top 0); otherwise
+      (``E0 = 0``, tops in [0, 100]) β = 0 lies below Bliss.
+    """
+    if isinstance(blocks, int | np.integer):
+        block_ids = [str(i + 1) for i in range(int(blocks))]
+    else:
+        block_ids = [str(b) for b in blocks]
+    n_block = len(block_ids)
+    if n_block == 0 or len(set(block_ids)) != n_block:
+        raise SynergyError("blocks must be a positive number or a list of distinct ids")
+    if model not in ("bliss", "loewe", "musyc"):
+        raise SynergyError(f"model must be 'bliss', 'loewe' or 'musyc', got {model!r}")
+    if n_replicates < 1 or not 0.0 <= missing_fraction < 1.0 or noise_sd < 0:
+        raise SynergyError("need n_replicates ≥ 1, 0 ≤ missing_fraction < 1 and noise_sd ≥ 0")
+    if seed is None:
+        seed = int(np.random.SeedSequence().generate_state(1, dtype=np.uint32)[0])
+    n_row_doses, n_col_doses = (n_doses, n_doses) if np.ndim(n_doses) == 0 else n_doses
+    if min(n_row_doses, n_col_doses) < 2 or dose_step <= 1.0:
+        raise SynergyError("n_doses must be ≥ 2 (zero dose included) and dose_step > 1")
+
+    p_row = _hill_table(hill_row, block_ids, seed, "hill_row")
+    p_col = _hill_table(hill_col, block_ids, seed, "hill_col")
+    grid_kw = {"dose_step": dose_step, "ragged": ragged, "seed": seed}
+    grids_row = _grids(
+        conc_row, p_row[:, 0], block_ids, n_doses=n_row_doses, **grid_kw, purpose="grid_row"
+    )
+    grids_col = _grids(
+        conc_col, p_col[:, 0], block_ids, n_doses=n_col_doses, **grid_kw, purpose="grid_col"
+    )
+    conc_r, conc_c = _pad(grids_row), _pad(grids_col)
+
+    x1, x2 = conc_r[:, :, None], conc_c[:, None, :]
+    p1 = tuple(p_row[:, j, None, None] for j in range(4))
+    p2 = tuple(p_col[:, j, None, None] for j in range(4))
+    strength = _per_block(synergy_strength, n_block, "synergy_strength")
+    if np.any(strength <= -1.0):
+        raise SynergyError("synergy_strength must be > -1 (a potency shift factor 1 + s > 0)")
+    shared = np.isclose(p_row[:, 2], p_col[:, 2], rtol=0.0, atol=1e-9)
+    if not shared.all():
+        bad = [block_ids[i] for i in np.flatnonzero(~shared)][:5]
+        raise SynergyError(
+            f"both drugs of a block must share the bottom E(0) (the block's untreated "
+            f"control); blocks {bad} do not"
+        )
+    loewe_ok = _loewe_blocks_ok(p_row, p_col)
+    if model == "musyc":
+        if np.any(strength != 0.0):
+            raise SynergyError(
+                "synergy_strength applies to 'bliss' and 'loewe'; for 'musyc' "
+                "use alpha12, alpha21 and beta"
+            )
+        true, per_block = _musyc_truth(x1, x2, p_row, p_col, alpha12, alpha21, beta)
+    else:
+        if model == "loewe" and not loewe_ok.all():
+            bad = [block_ids[i] for i in np.flatnonzero(~loewe_ok)][:5]
+            raise SynergyError(
+                f"model='loewe' needs rising curves (top > bottom) for both drugs; "
+                f"blocks {bad} break this"
+            )
+        ic50_1, ic50_2 = _shifted_ic50s(x1, x2, p1, p2, strength[:, None, None])
+        if model == "bliss":
+            true = surf.bliss_independent(
+                surf.hill(x1, ic50_1, p1[1], p1[2], p1[3]),
+                surf.hill(x2, ic50_2, p2[1], p2[2], p2[3]),
+                p1[2],
+            )
+        else:
+            true = _loewe(x1, x2, p1, p2, ic50_1, ic50_2)
+        per_block = {"true_synergy_strength": strength}
+
+    response = np.repeat(true[..., None], n_replicates, axis=-1)
+    bit_generator = np.random.PCG64(0)
+    rng = np.random.Generator(bit_generator)
+    for i, block_id in enumerate(block_ids):
+        shape = (grids_row[i].size, grids_col[i].size, n_replicates)
+        if noise_sd > 0:
+            _seed_stream(bit_generator, seed, block_id, _PURPOSE["noise"])
+            response[i, : shape[0], : shape[1]] += noise_sd * rng.standard_normal(shape)
+        if missing_fraction > 0:
+            _seed_stream(bit_generator, seed, block_id, _PURPOSE["missing"])
+            response[i, : shape[0], : shape[1]][rng.random(shape) < missing_fraction] = np.nan
+
+    settings = {
+        "generator": "synergy.datasets.simulate",
+        "synergy_version": __version__,
+        "model": model,
+        "seed": seed,
+        "noise_sd": noise_sd,
+        "n_replicates": n_replicates,
+        "missing_fraction": missing_fraction,
+        "dose_step": dose_step if conc_row is None or conc_col is None else None,
+        "ragged": ragged,
+        "simulated": True,
+    }
+    screen = build_screen(
+        block_ids,
+        drug_row,
+        drug_col,
+        sample,
+        conc_r,
+        conc_c,
+        response,
+        conc_unit=conc_unit,
+        provenance={**settings, **dict(provenance or {})},
+    )
+    if not truth:
+        return screen
+    variables = _truth_variables(true, x1, x2, p_row, p_col, loewe_ok)
+    variables |= {name: ("block", values) for name, values in per_block.items()}
+    screen = screen.assign(variables).assign_coords(param=("param", list(HILL_PARAMS)))
+    screen.attrs["truth"] = json.dumps(
+        {"variables": sorted(variables), "model": model}, sort_keys=True
+    )
+    return screen
