@@ -1,4 +1,4 @@
-"""Property tests of the reader (hypothesis): round trips, and every malformed table raises SynergyError."""
+"""Property tests of the reader: round trips; every malformed table raises SynergyError."""
 
 from __future__ import annotations
 

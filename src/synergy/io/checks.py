@@ -145,7 +145,8 @@ def check_consistent_per_block(
     more = f" (and {len(bad_blocks) - 1} more blocks)" if len(bad_blocks) > 1 else ""
     line_word = "rows" if rows["_file"].iloc[0] == "DataFrame" else "lines"
     raise error(
-        f"{rows['_file'].iloc[0]}; block {block!r}; column {input_name(table, role)!r}: a block must have one {what}, "
+        f"{rows['_file'].iloc[0]}; block {block!r}; column {input_name(table, role)!r}: "
+        f"a block must have one {what}, "
         f"found {', '.join(parts).replace('(line', '(' + line_word[:-1])}{more}; {fix}"
     )
 

@@ -114,8 +114,9 @@ def _parse(rows: list[list[str]], source: str, sheet: str) -> list[dict]:
                     meta["replicate"] = str(counter[block])
                 continue
             raise FormatError(
-                f"{source}{f' sheet {sheet!r}' if sheet else ''}, line {line_no}: expected metadata "
-                f"(Drug1:, Drug2:, ConcUnit: …) or a header of column doses, found {cells[:6]}"
+                f"{source}{f' sheet {sheet!r}' if sheet else ''}, line {line_no}: expected "
+                "metadata (Drug1:, Drug2:, ConcUnit: …) or a header of column doses, "
+                f"found {cells[:6]}"
             )
         row_dose = _number(cells[0])
         if row_dose is None:

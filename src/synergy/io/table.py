@@ -52,25 +52,35 @@ def to_table(screen: xr.Dataset, level: Literal["well", "block"] = "well") -> pd
     raise SynergyError(f"to_table: level must be 'well' or 'block', got {level!r}")
 
 
+def _per_block_text(values: np.ndarray, block_index: np.ndarray) -> pd.Categorical:
+    """A per-block text coordinate expanded to rows, as a categorical (fast for big screens)."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    return pd.Categorical.from_codes(codes[block_index], categories=pd.Index(uniques, dtype=object))
+
+
+def _constant_text(value: str, n: int) -> pd.Categorical:
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
+
+
 def _well_table(screen: xr.Dataset) -> pd.DataFrame:
     response = screen["response"].values
     b, r, c, k = np.nonzero(np.isfinite(response))
     unit = screen.attrs.get("conc_unit", "unspecified")
     columns = {
-        "block_id": screen["block"].values.astype(str)[b],
-        "drug1": screen["drug_row"].values.astype(str)[b],
-        "drug2": screen["drug_col"].values.astype(str)[b],
+        "block_id": _per_block_text(screen["block"].values, b),
+        "drug1": _per_block_text(screen["drug_row"].values, b),
+        "drug2": _per_block_text(screen["drug_col"].values, b),
         "conc1": screen["conc_row"].values[b, r],
         "conc2": screen["conc_col"].values[b, c],
         "response": response[b, r, c, k],
-        "conc_unit1": np.full(len(b), unit),
-        "conc_unit2": np.full(len(b), unit),
-        "sample": screen["sample"].values.astype(str)[b],
+        "conc_unit1": _constant_text(unit, len(b)),
+        "conc_unit2": _constant_text(unit, len(b)),
+        "sample": _per_block_text(screen["sample"].values, b),
         "replicate": k + 1,
-        "response_kind": np.full(len(b), "inhibition"),
+        "response_kind": _constant_text("inhibition", len(b)),
     }
     if "source_file" in screen.coords:
-        columns["source_file"] = screen["source_file"].values.astype(str)[b]
+        columns["source_file"] = _per_block_text(screen["source_file"].values, b)
     return pd.DataFrame(columns)
 
 
