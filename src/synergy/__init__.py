@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from synergy import accessor as _accessor  # registers ds.synergy
+from synergy import accessor as _accessor  # noqa: F401  (registers ds.synergy)
 from synergy._version import __version__
 from synergy.errors import SynergyError
 
@@ -33,6 +33,7 @@ _LAZY = {
     "open_screen": ("synergy.io.store", "open_screen"),
     "save_screen": ("synergy.io.store", "save_screen"),
     "score": ("synergy.scoring", "score"),
+    "score_screen": ("synergy.batch", "score_screen"),
     "describe": ("synergy.io.validate", "describe"),
     "datasets": ("synergy.datasets", None),
     "hill": ("synergy.hill", None),

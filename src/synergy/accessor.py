@@ -24,7 +24,7 @@ class SynergyAccessor:
         self._screen = screen
 
     def problems(self) -> list[str]:
-        """Every violation of the screen invariants (see :func:`synergy.io.screen.screen_problems`)."""
+        """Every violation of the screen invariants (:func:`synergy.io.screen.screen_problems`)."""
         from synergy.io.screen import screen_problems
 
         return screen_problems(self._screen)

@@ -106,3 +106,14 @@ def test_accessor(data_dir):
     assert screen.synergy.problems() == []
     assert screen.synergy.block(2)["drug_row"].item() == "canertinib"
     pd.testing.assert_frame_equal(screen.synergy.to_table(), synergy.to_table(screen))
+
+
+def test_well_table_of_scored_screen_uses_synergyfinder_names(data_dir):
+    screen = synergy.read_screen(data_dir / "sf_mathews" / "data.csv")
+    screen["bliss"] = (("block", "row", "col"), np.arange(72.0).reshape(2, 6, 6))
+    table = synergy.to_table(screen)
+    b = table.index[(table["block_id"] == "2") & (table["conc1"] == 0) & (table["conc2"] > 0)][0]
+    j = int(np.flatnonzero(screen["conc_col"].values[1] == table.loc[b, "conc2"])[0])
+    assert table.loc[b, "Bliss_synergy"] == 36.0 + j
+    again = synergy.read_screen(table)  # extra columns are ignored on the way back
+    xr.testing.assert_identical(again["response"], screen["response"])

@@ -27,6 +27,19 @@ SF_SCORE_NAMES = {
     "loewe_score": "Loewe_synergy",
 }
 
+#: our per-well surfaces -> SynergyFinder 3's surface column names
+SF_SURFACE_NAMES = {
+    "zip": "ZIP_synergy",
+    "bliss": "Bliss_synergy",
+    "hsa": "HSA_synergy",
+    "loewe": "Loewe_synergy",
+    "zip_reference": "ZIP_ref",
+    "bliss_reference": "Bliss_ref",
+    "hsa_reference": "HSA_ref",
+    "loewe_reference": "Loewe_ref",
+    "zip_fit": "ZIP_fit",
+}
+
 
 def to_table(screen: xr.Dataset, level: Literal["well", "block"] = "well") -> pd.DataFrame:
     """Export a screen as a tidy table.
@@ -39,7 +52,9 @@ def to_table(screen: xr.Dataset, level: Literal["well", "block"] = "well") -> pd
         ``"well"``: columns ``block_id, drug1, drug2, conc1, conc2, response,
         conc_unit1, conc_unit2, sample, replicate, response_kind`` (+ ``source_file``),
         one row per non-missing replicate value; ``response`` in % inhibition,
-        concentrations in ``attrs["conc_unit"]``.  ``"block"``: one row per block.
+        concentrations in ``attrs["conc_unit"]``; on a scored screen also each well's δ
+        and reference (``ZIP_synergy``, ``ZIP_ref``, ``ZIP_fit``, ``Bliss_synergy`` …, in
+        % points).  ``"block"``: one row per block (block scores as ``ZIP_synergy`` …).
 
     Returns
     -------
@@ -81,6 +96,10 @@ def _well_table(screen: xr.Dataset) -> pd.DataFrame:
     }
     if "source_file" in screen.coords:
         columns["source_file"] = _per_block_text(screen["source_file"].values, b)
+    # scored screens: the δ surfaces and references of each well, repeated on its replicates
+    for name, var in screen.data_vars.items():
+        if var.dims == ("block", "row", "col") and np.issubdtype(var.dtype, np.floating):
+            columns[SF_SURFACE_NAMES.get(str(name), str(name))] = var.values[b, r, c]
     return pd.DataFrame(columns)
 
 

@@ -1,0 +1,150 @@
+"""The Hill curve, its derivatives and a 4x4 solver for the Hill kernels (numba).
+
+In log-dose ``u = ln x`` with ``theta = ln ic50``:
+``E = bottom + (top - bottom) / (1 + exp(hill_slope * (theta - u)))``, ``E(0) = bottom``.
+The optimiser (:mod:`synergy._kernels.hill_lsq`) works in ``(phi, hill_slope, bottom, top)``
+with ``phi = hill_slope * (theta - u_mid)`` on centred log-doses ``v = u - u_mid``, so that
+``E = bottom + (top - bottom) / (1 + exp(phi - hill_slope * v))``; :func:`accumulate` gives
+the SSE, ``J^T W J``, the exact Hessian and ``J^T W r`` there, analytically.  Tested through
+``tests/_kernels/test_hill_lsq.py`` (against scipy and numpy).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["accumulate", "cholesky_solve", "hill_dose", "hill_value"]
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def hill_value(x, theta, hill_slope, bottom, top):
+    """Hill curve at dose ``x`` (>= 0), with ``theta = ln(ic50)``; ``E(0) = bottom``."""
+    if x <= 0.0:
+        return bottom
+    return bottom + (top - bottom) / (1.0 + np.exp(min(hill_slope * (theta - np.log(x)), 700.0)))
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def hill_dose(effect, theta, hill_slope, bottom, top):
+    """Dose at which the Hill curve reaches ``effect``; NaN outside the open (bottom, top)."""
+    ratio = (effect - bottom) / (top - effect)
+    if not (ratio > 0.0 and np.isfinite(ratio)):
+        return np.nan
+    return np.exp(theta + np.log(ratio) / hill_slope)
+
+
+@njit(cache=True, error_model="numpy")
+def accumulate(v, y, w, n, q, A, H, gr):
+    """SSE at q = (phi, h, bottom, top) on centred log-doses v (-inf = zero dose).
+
+    Fills A = J^T W J, H = A - sum w r d2E (half the Hessian of the SSE), gr = J^T W r.
+    """
+    phi = q[0]
+    h = q[1]
+    b = q[2]
+    s = q[3] - q[2]
+    sse = 0.0
+    a00 = a01 = a02 = a03 = a11 = a12 = a13 = a22 = a23 = a33 = 0.0
+    h00 = h01 = h02 = h11 = h12 = 0.0
+    g0 = g1 = g2 = g3 = 0.0
+    for i in range(n):
+        wi = w[i]
+        if v[i] == -np.inf:
+            r = y[i] - b
+            sse += wi * r * r
+            a22 += wi
+            g2 += wi * r
+            continue
+        vi = v[i]
+        e = np.exp(min(phi - h * vi, 700.0))
+        g = 1.0 / (1.0 + e)
+        gg = e * g * g
+        r = y[i] - (b + s * g)
+        wr = wi * r
+        sse += wr * r
+        j0 = -s * gg
+        j1 = -j0 * vi
+        j2 = 1.0 - g
+        wj0 = wi * j0
+        wj1 = wi * j1
+        wj2 = wi * j2
+        a00 += wj0 * j0
+        a01 += wj0 * j1
+        a02 += wj0 * j2
+        a03 += wj0 * g
+        a11 += wj1 * j1
+        a12 += wj1 * j2
+        a13 += wj1 * g
+        a22 += wj2 * j2
+        a23 += wj2 * g
+        a33 += wi * g * g
+        g0 += wr * j0
+        g1 += wr * j1
+        g2 += wr * j2
+        g3 += wr * g
+        c = wr * s * (1.0 - 2.0 * g) * gg
+        h00 += c
+        h01 -= c * vi
+        h11 += c * vi * vi
+        h02 += wr * gg
+        h12 -= wr * gg * vi
+    A[0, 0] = a00
+    A[0, 1] = A[1, 0] = a01
+    A[0, 2] = A[2, 0] = a02
+    A[0, 3] = A[3, 0] = a03
+    A[1, 1] = a11
+    A[1, 2] = A[2, 1] = a12
+    A[1, 3] = A[3, 1] = a13
+    A[2, 2] = a22
+    A[2, 3] = A[3, 2] = a23
+    A[3, 3] = a33
+    for j in range(4):
+        for k in range(4):
+            H[j, k] = A[j, k]
+    # d2E/dphi dtop = -d2E/dphi dbottom, d2E/dh dtop = -d2E/dh dbottom
+    H[0, 0] -= h00
+    H[1, 1] -= h11
+    H[0, 1] -= h01
+    H[1, 0] -= h01
+    H[0, 2] -= h02
+    H[2, 0] -= h02
+    H[0, 3] += h02
+    H[3, 0] += h02
+    H[1, 2] -= h12
+    H[2, 1] -= h12
+    H[1, 3] += h12
+    H[3, 1] += h12
+    gr[0] = g0
+    gr[1] = g1
+    gr[2] = g2
+    gr[3] = g3
+    return sse
+
+
+@njit(cache=True, error_model="numpy")
+def cholesky_solve(M, rhs, L, out):
+    """Solve M out = rhs for a symmetric positive definite 4x4 M; False if not PD."""
+    for j in range(4):
+        s = M[j, j]
+        for k in range(j):
+            s -= L[j, k] * L[j, k]
+        if not s > 0.0:
+            return False
+        L[j, j] = np.sqrt(s)
+        for i in range(j + 1, 4):
+            t = M[i, j]
+            for k in range(j):
+                t -= L[i, k] * L[j, k]
+            L[i, j] = t / L[j, j]
+    for i in range(4):
+        t = rhs[i]
+        for k in range(i):
+            t -= L[i, k] * out[k]
+        out[i] = t / L[i, i]
+    for i in range(3, -1, -1):
+        t = out[i]
+        for k in range(i + 1, 4):
+            t -= L[k, i] * out[k]
+        out[i] = t / L[i, i]
+    return True

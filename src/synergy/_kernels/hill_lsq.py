@@ -1,0 +1,531 @@
+"""Batched bounded least-squares fit of the 4-parameter Hill curve (numba).
+
+Model, in log-dose ``u = ln x`` with log-IC50 ``theta = ln ic50``::
+
+    E(x) = bottom + (top - bottom) * g,   g = 1 / (1 + exp(hill_slope * (theta - u)))
+
+i.e. ``bottom + (top - bottom) / (1 + (ic50 / x) ** hill_slope)``; a zero dose gives ``g = 0``,
+``E = bottom``.  Inputs and outputs use ``(theta, hill_slope, bottom, top)``.
+
+Algorithm, per curve (``prange`` over chunks of curves):
+
+1. Data checks.  Missing points (NaN response, zero weight) are dropped.  A used point with an
+   infinite response, a negative or non-finite dose, or a negative/non-finite weight gives
+   ``NON_FINITE_DATA``; fewer points than free parameters + 1, fewer distinct doses than free
+   parameters, or fewer than two positive doses while theta or the slope is free gives
+   ``TOO_FEW_POINTS``.  Both leave NaN parameters.
+2. Start values (deterministic, data-driven; :mod:`synergy._kernels.hill_start`): a grid of
+   7 log-IC50 values across the tested log-dose range widened by a quarter of its span on
+   each side, times slopes (0.125, 0.5, 1.5, 4, 16), with exactly solved asymptotes.  The
+   optimiser runs from the best grid point with slope <= 4, then (when their grid SSE is
+   within a factor 2 of it) from the best with another slope, the best three theta steps
+   away and the best step-like one; a further start is abandoned when after 3 iterations it
+   is still 1.2 times above the best SSE so far, or when it reaches the best one's basin.
+   The lowest SSE wins.
+3. Damped Newton (Levenberg–Marquardt on the exact Hessian once steps lower the SSE by less
+   than 10 %, on the Gauss–Newton matrix before, or when the Hessian is not positive
+   definite; Marquardt scaling; Nielsen's damping update; the slope changes by at most a
+   factor 3 per step) on ``(phi, hill_slope, bottom, top)`` with
+   ``phi = hill_slope * (theta - u_mid)`` — the logistic-regression intercept, in which the
+   valleys of steep curves are straight — and ``u_mid`` the centre of the tested log-doses.
+   Bounds by projection with an active set (a parameter on a bound whose gradient points
+   outwards is held; a held theta ties phi to the slope).  Converged when an accepted step
+   lowers the SSE by at most ``1e-12`` relative or moves no parameter by more than ``1e-10``
+   relative, when 4 consecutive steps each lower it by less than ``1e-9`` relative (a valley
+   creeping towards an infinite slope), or when no step lowers it any more (damping above
+   ``1e16``); ``NOT_CONVERGED`` after ``max_iter`` iterations.
+   A stalled step-like fit (singular Jacobian, slope above half its upper bound) is moved
+   to the slope bound when that does not raise the SSE (reported as ``HIT_BOUND``).
+4. Covariance ``sigma^2 (J^T W J)^-1`` in ``(theta, hill_slope, bottom, top)`` over the
+   non-fixed parameters, ``sigma^2 = SSE / (n - k_free)``; fixed rows/columns are 0; NaN when
+   ``J^T W J`` is singular.
+
+``max_iter = 0`` skips 2–3 and evaluates the SSE and covariance at ``init`` (uncertainty for
+parameters from another fitter).  The reference for this kernel is
+:func:`scipy.optimize.least_squares` (``tests/_kernels/test_hill_lsq.py``).
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+from numba import njit, prange
+
+from synergy._kernels.hill_core import accumulate as _accumulate
+from synergy._kernels.hill_core import cholesky_solve as _cholesky_solve
+from synergy._kernels.hill_core import hill_dose, hill_value
+from synergy._kernels.hill_start import THETA_GRID, grid_starts
+
+__all__ = [
+    "CONVERGED",
+    "HIT_BOUND",
+    "NON_FINITE_DATA",
+    "NOT_CONVERGED",
+    "TOO_FEW_POINTS",
+    "fit_hill_lsq",
+    "hill_dose",
+    "hill_value",
+]
+
+# kernel status codes (ordered by severity); synergy.hill.status adds
+# IC50_EXTRAPOLATED = 1 and FLAT = 3
+CONVERGED = 0
+HIT_BOUND = 2
+NOT_CONVERGED = 4
+TOO_FEW_POINTS = 5
+NON_FINITE_DATA = 6
+
+_CHUNK = 32  # curves per parallel task (scratch arrays are allocated once per chunk)
+_LAMBDA0 = 1e-2
+_LAMBDA_DOWN = 1.0 / 3.0
+_SLOPE_STEP = 3.0  # largest factor by which one step may change the slope
+_ABORT_AFTER = 3  # iterations after which a further start must be below
+_ABORT_FACTOR = 1.2  # this factor times the best SSE so far, or stop
+_NEWTON_SWITCH = 0.1  # exact Hessian once a step lowers the SSE by less than this fraction
+_FTOL = 1e-12
+_XTOL = 1e-10
+_STALL = 1e-9  # relative SSE reduction per step counted as "stalled"
+_STALL_STEPS = 4  # consecutive stalled steps that end a run
+
+
+@njit(cache=True, error_model="numpy")
+def _same_basin(q, best, sse, best_sse):
+    """True when q = (phi, h, b, t) is next to ``best`` with an SSE within 1e-4 of it."""
+    if not sse <= best_sse * (1.0 + 1e-4):
+        return False
+    scale = abs(best[3] - best[2]) + 1e-12
+    return (
+        abs(q[0] / q[1] - best[0] / best[1]) < 0.01
+        and abs(q[1] - best[1]) < 0.01 * best[1]
+        and abs(q[2] - best[2]) < 0.01 * scale
+        and abs(q[3] - best[3]) < 0.01 * scale
+    )
+
+
+@njit(cache=True, error_model="numpy")
+def _lm(v, y, w, n, q, theta_fixed, fixed, lo, hi, max_iter, abort_sse, work):
+    """Damped Newton from q = (phi, h, bottom, top) (updated in place).
+
+    ``lo``/``hi`` bound (theta - u_mid, h, bottom, top); ``theta_fixed`` is the fixed centred
+    theta or NaN.  A run still above ``abort_sse`` after _ABORT_AFTER iterations stops (a
+    further start that will not beat the first), and so does one that has reached the basin
+    of the best solution so far (``work.best``).  Returns (sse, n_iter, status).
+    """
+    A = work.A
+    H = work.H
+    gr = work.gr
+    At = work.At
+    Ht = work.Ht
+    grt = work.grt
+    M = work.M
+    L = work.L
+    rhs = work.rhs
+    d = work.d
+    qt = work.qt
+    act = work.act
+    sse = _accumulate(v, y, w, n, q, A, H, gr)
+    if not np.isfinite(sse):
+        return sse, 0, NOT_CONVERGED
+    lam = _LAMBDA0
+    nu = 2.0
+    n_slow = 0
+    newton = False
+    for it in range(1, max_iter + 1):
+        if it > _ABORT_AFTER and sse > abort_sse:
+            return sse, it - 1, NOT_CONVERGED
+        if np.isfinite(abort_sse) and _same_basin(q, work.best, sse, abort_sse / _ABORT_FACTOR):
+            return sse, it - 1, CONVERGED
+        # active set; a held theta ties phi to the slope (dphi = theta dh)
+        theta = q[0] / q[1]
+        hold_theta = not np.isnan(theta_fixed)
+        if not hold_theta and theta <= lo[0] and gr[0] <= 0.0:
+            hold_theta = True
+        if not hold_theta and theta >= hi[0] and gr[0] >= 0.0:
+            hold_theta = True
+        act[0] = 1.0 if hold_theta else 0.0
+        n_free = 0
+        for j in range(1, 4):
+            gj = gr[j] + (theta * gr[0] if (j == 1 and hold_theta) else 0.0)
+            held = not np.isnan(fixed[j])
+            if not held and q[j] <= lo[j] and gj <= 0.0:
+                held = True
+            if not held and q[j] >= hi[j] and gj >= 0.0:
+                held = True
+            act[j] = 1.0 if held else 0.0
+            if not held:
+                n_free += 1
+        if n_free == 0 and hold_theta:
+            return sse, it, CONVERGED
+        solved = False
+        for attempt in range(2):
+            B = H if (attempt == 0) == newton else A
+            for j in range(4):
+                rhs[j] = gr[j]
+                for k in range(4):
+                    M[j, k] = B[j, k]
+            if hold_theta:
+                # substitute dphi = theta dh
+                M[1, 1] += theta * (2.0 * M[0, 1] + theta * M[0, 0])
+                for k in range(2, 4):
+                    M[1, k] += theta * M[0, k]
+                    M[k, 1] = M[1, k]
+                rhs[1] += theta * rhs[0]
+            for j in range(4):
+                if act[j] > 0.0:
+                    for k in range(4):
+                        M[j, k] = 0.0
+                        M[k, j] = 0.0
+            for j in range(4):
+                if act[j] > 0.0:
+                    M[j, j] = 1.0
+                    rhs[j] = 0.0
+                else:
+                    dj = A[j, j] if A[j, j] > 1e-300 else 1e-300
+                    M[j, j] += lam * dj
+            if _cholesky_solve(M, rhs, L, d):
+                solved = True
+                break
+        if not solved:
+            lam *= nu
+            nu *= 2.0
+            if lam > 1e16:
+                return sse, it, CONVERGED
+            continue
+        for j in range(1, 4):
+            qt[j] = min(max(q[j] + d[j], lo[j]), hi[j])
+        # the slope changes by at most a factor _SLOPE_STEP per step
+        qt[1] = min(max(qt[1], q[1] / _SLOPE_STEP), q[1] * _SLOPE_STEP)
+        if hold_theta:
+            qt[0] = theta * qt[1]
+        else:
+            th = (q[0] + d[0]) / qt[1]
+            qt[0] = min(max(th, lo[0]), hi[0]) * qt[1]
+        small_step = True
+        for j in range(4):
+            d[j] = qt[j] - q[j]
+            if abs(d[j]) > _XTOL * (abs(q[j]) + 1.0):
+                small_step = False
+        sse_t = _accumulate(v, y, w, n, qt, At, Ht, grt)
+        if sse_t < sse:
+            pred = 0.0
+            for j in range(4):
+                pred += 2.0 * d[j] * gr[j]
+                for k in range(4):
+                    pred -= d[j] * H[j, k] * d[k]
+            red = sse - sse_t
+            rho = red / pred if pred > 0.0 else 0.5
+            newton = red < _NEWTON_SWITCH * sse
+            for j in range(4):
+                q[j] = qt[j]
+                gr[j] = grt[j]
+                for k in range(4):
+                    A[j, k] = At[j, k]
+                    H[j, k] = Ht[j, k]
+            sse = sse_t
+            f = 2.0 * rho - 1.0
+            f = 1.0 - f * f * f
+            lam *= f if f > _LAMBDA_DOWN else _LAMBDA_DOWN
+            if lam < 1e-15:
+                lam = 1e-15
+            nu = 2.0
+            if red <= _FTOL * sse or small_step:
+                return sse, it, CONVERGED
+            n_slow = n_slow + 1 if red <= _STALL * sse else 0
+            if n_slow >= _STALL_STEPS:
+                return sse, it, CONVERGED
+        else:
+            if small_step:
+                return sse, it, CONVERGED
+            lam *= nu
+            nu *= 2.0
+            if lam > 1e16:
+                return sse, it, CONVERGED
+    return sse, max_iter, NOT_CONVERGED
+
+
+@njit(cache=True, error_model="numpy")
+def _covariance(A, q, fixed, n, sse, cov, work):
+    """Covariance of (theta, h, bottom, top) from A (in phi) at q = (phi, h, b, t)."""
+    M = work.M
+    At = work.At
+    L = work.L
+    rhs = work.rhs
+    d = work.d
+    h = q[1]
+    th = q[0] / h
+    # A in (theta, h, b, t): T^T A T with dphi = h dtheta + theta dh
+    for j in range(4):
+        for k in range(4):
+            At[j, k] = A[j, k]
+    At[0, 0] = h * h * A[0, 0]
+    At[0, 1] = At[1, 0] = h * (th * A[0, 0] + A[0, 1])
+    At[1, 1] = th * th * A[0, 0] + 2.0 * th * A[0, 1] + A[1, 1]
+    for k in range(2, 4):
+        At[0, k] = At[k, 0] = h * A[0, k]
+        At[1, k] = At[k, 1] = th * A[0, k] + A[1, k]
+    k_free = 0
+    for j in range(4):
+        if np.isnan(fixed[j]):
+            k_free += 1
+        for k in range(4):
+            cov[j, k] = 0.0
+            M[j, k] = (
+                At[j, k]
+                if (np.isnan(fixed[j]) and np.isnan(fixed[k]))
+                else (1.0 if j == k else 0.0)
+            )
+    if k_free == 0:
+        return
+    sigma2 = sse / (n - k_free) if n > k_free else np.nan
+    for j in range(4):
+        rhs[j] = 0.0
+    ok = _cholesky_solve(M, rhs, L, d)  # factorises M into L
+    for c in range(4):
+        # solve L L^T x = e_c
+        for i in range(4):
+            t = 1.0 if i == c else 0.0
+            for k in range(i):
+                t -= L[i, k] * d[k]
+            d[i] = t / L[i, i] if ok else np.nan
+        for i in range(3, -1, -1):
+            t = d[i]
+            for k in range(i + 1, 4):
+                t -= L[k, i] * d[k]
+            d[i] = t / L[i, i] if ok else np.nan
+        for j in range(4):
+            if np.isnan(fixed[j]) and np.isnan(fixed[c]):
+                cov[j, c] = sigma2 * d[j]
+
+
+_Work = namedtuple(
+    "_Work", "A H gr At Ht grt M L rhs d qt act q best starts lo hi sums sse_g q_g v y w ebase"
+)
+
+
+@njit(cache=True, error_model="numpy")
+def _new_work(P):
+    m44 = (4, 4)
+    return _Work(
+        np.empty(m44), np.empty(m44), np.empty(4), np.empty(m44), np.empty(m44),
+        np.empty(4), np.empty(m44), np.empty(m44), np.empty(4), np.empty(4),
+        np.empty(4), np.empty(4), np.empty(4), np.empty(4), np.empty((4, 4)),
+        np.empty(4), np.empty(4), np.empty(3),
+        np.empty((THETA_GRID, 5)), np.empty((THETA_GRID, 5, 4)),
+        np.empty(P), np.empty(P), np.empty(P), np.empty(P),
+    )  # fmt: skip
+
+
+@njit(cache=True, error_model="numpy")
+def _prepare(conc, resp, wt, work):
+    """Copy the used points into work.v (log-dose), y, w; returns (n, bad)."""
+    v = work.v
+    y = work.y
+    w = work.w
+    n = 0
+    bad = False
+    for i in range(conc.shape[0]):
+        yi = resp[i]
+        wi = wt[i]
+        if np.isnan(yi) or wi == 0.0:
+            continue
+        xi = conc[i]
+        if not (np.isfinite(yi) and np.isfinite(xi) and xi >= 0.0 and wi > 0.0):
+            bad = True
+        if not np.isfinite(wi):
+            bad = True
+        v[n] = np.log(xi) if xi > 0.0 else -np.inf
+        y[n] = yi
+        w[n] = wi
+        n += 1
+    return n, bad
+
+
+@njit(cache=True, error_model="numpy")
+def _fit_one(conc, resp, wt, fixed, bounds, init, max_iter, params, cov, work):
+    """Fit one curve; returns (sse, sse_null, n_points, n_iter, status)."""
+    for j in range(4):
+        params[j] = np.nan
+        for k in range(4):
+            cov[j, k] = np.nan
+    n, bad = _prepare(conc, resp, wt, work)
+    if bad:
+        return np.nan, np.nan, n, 0, NON_FINITE_DATA
+    v = work.v
+    y = work.y
+    w = work.w
+    # distinct dose levels, tested log-dose range, weighted sums
+    n_levels = 0
+    n_pos = 0
+    umin = np.inf
+    umax = -np.inf
+    sums = work.sums
+    sums[0] = sums[1] = sums[2] = 0.0
+    for i in range(n):
+        new = True
+        for k in range(i):
+            if v[k] == v[i]:
+                new = False
+                break
+        if new:
+            n_levels += 1
+            n_pos += 1 if v[i] > -np.inf else 0
+        if v[i] > -np.inf:
+            umin = min(umin, v[i])
+            umax = max(umax, v[i])
+        sums[0] += w[i]
+        sums[1] += w[i] * y[i]
+        sums[2] += w[i] * y[i] * y[i]
+    # the no-dose-effect model: the weighted mean, or the fixed bottom
+    c_null = fixed[2] if not np.isnan(fixed[2]) else sums[1] / sums[0]
+    sse_null = 0.0
+    for i in range(n):
+        sse_null += w[i] * (y[i] - c_null) ** 2
+    k_free = 0
+    for j in range(4):
+        k_free += 1 if np.isnan(fixed[j]) else 0
+    nonlin_free = np.isnan(fixed[0]) or np.isnan(fixed[1])
+    if n == 0 or (
+        max_iter > 0 and (n <= k_free or n_levels < k_free or (nonlin_free and n_pos < 2))
+    ):
+        return np.nan, sse_null, n, 0, TOO_FEW_POINTS
+    # centre the log-doses
+    u_mid = 0.5 * (umin + umax) if n_pos > 0 else 0.0
+    for i in range(n):
+        v[i] -= u_mid
+    lo = work.lo
+    hi = work.hi
+    for j in range(4):
+        lo[j] = bounds[j, 0]
+        hi[j] = bounds[j, 1]
+    lo[0] -= u_mid
+    hi[0] -= u_mid
+    theta_fixed = fixed[0] - u_mid
+    A = work.A
+    q = work.q
+    best = work.best
+    starts = work.starts
+    n_starts = 1
+    use_init = True
+    for j in range(4):
+        if np.isnan(fixed[j]) and np.isnan(init[j]):
+            use_init = False
+    if use_init:
+        for j in range(4):
+            val = init[j] if np.isnan(fixed[j]) else fixed[j]
+            starts[0, j] = val - u_mid if j == 0 else val
+            if max_iter > 0:
+                starts[0, j] = min(max(starts[0, j], lo[j]), hi[j])
+    else:
+        n_starts = grid_starts(
+            v, y, w, n, umax - umin, theta_fixed, fixed, lo, hi, sums,
+            work.sse_g, work.q_g, work.ebase, starts,
+        )  # fmt: skip
+    total_iter = 0
+    best_sse = np.inf
+    best_status = NOT_CONVERGED
+    for s in range(n_starts):
+        q[0] = starts[s, 0] * starts[s, 1]  # phi = h * theta
+        for j in range(1, 4):
+            q[j] = starts[s, j]
+        if max_iter == 0:
+            sse = _accumulate(v, y, w, n, q, A, work.H, work.gr)
+            n_it = 0
+            status = CONVERGED
+        else:
+            abort_sse = _ABORT_FACTOR * best_sse if s > 0 else np.inf
+            sse, n_it, status = _lm(
+                v, y, w, n, q, theta_fixed, fixed, lo, hi, max_iter, abort_sse, work
+            )
+        total_iter += n_it
+        if s == 0 or sse < best_sse:
+            best_sse = sse
+            best_status = status
+            best[:] = q
+    if not np.isfinite(best_sse):
+        return np.nan, sse_null, n, total_iter, NOT_CONVERGED
+    sse = _accumulate(v, y, w, n, best, A, work.H, work.gr)
+    _covariance(A, best, fixed, n, sse, cov, work)
+    if max_iter > 0 and np.isnan(fixed[1]) and np.isnan(cov[1, 1]) and best[1] > 0.5 * hi[1]:
+        # a step (singular Jacobian) that stalled below the slope bound: an infinitely
+        # steep curve, reported on the bound if that is no worse
+        qt = work.qt
+        qt[0] = best[0] / best[1] * hi[1]
+        qt[1] = hi[1]
+        qt[2] = best[2]
+        qt[3] = best[3]
+        sse_b = _accumulate(v, y, w, n, qt, A, work.H, work.gr)
+        if sse_b <= sse * (1.0 + 1e-9):
+            best[:] = qt
+            sse = sse_b
+            _covariance(A, best, fixed, n, sse, cov, work)
+        else:
+            sse = _accumulate(v, y, w, n, best, A, work.H, work.gr)
+    theta = best[0] / best[1]
+    params[0] = theta + u_mid if np.isnan(fixed[0]) else fixed[0]
+    for j in range(1, 4):
+        params[j] = best[j] if np.isnan(fixed[j]) else fixed[j]
+    if best_status == CONVERGED and max_iter > 0:
+        best[0] = theta
+        for j in range(4):
+            tol = 1e-9 * (hi[j] - lo[j])
+            if np.isnan(fixed[j]) and (best[j] <= lo[j] + tol or best[j] >= hi[j] - tol):
+                best_status = HIT_BOUND
+    return sse, sse_null, n, total_iter, best_status
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def fit_hill_lsq(conc, response, weights, fixed, bounds, init, max_iter):
+    """Fit N Hill curves (see the module docstring for the algorithm).
+
+    Parameters
+    ----------
+    conc : float64 (N, P)
+        Doses (>= 0, any unit); NaN allowed where the response is NaN.
+    response : float64 (N, P)
+        Responses (e.g. % inhibition); NaN = missing point.
+    weights : float64 (N, P)
+        Weights of the squared residuals (> 0; 0 drops a point).
+    fixed : float64 (N, 4)
+        Fixed values of (theta = ln ic50, hill_slope, bottom, top); NaN = free.
+    bounds : float64 (N, 4, 2)
+        Lower and upper bounds of (theta, hill_slope, bottom, top); hill_slope's lower > 0.
+    init : float64 (N, 4)
+        Start values; a row with a NaN among its free parameters uses the data-driven grid.
+    max_iter : int
+        Iterations per start; 0 = only evaluate SSE and covariance at ``init`` (no bounds).
+
+    Returns
+    -------
+    params : float64 (N, 4)
+        (theta, hill_slope, bottom, top); NaN for ``TOO_FEW_POINTS``/``NON_FINITE_DATA``.
+    covariance : float64 (N, 4, 4)
+        Covariance of (theta, hill_slope, bottom, top) from the Jacobian.
+    sse : float64 (N,)
+        Weighted residual sum of squares.
+    sse_null : float64 (N,)
+        SSE of the no-dose-effect model (weighted mean, or the fixed bottom).
+    n_points : int64 (N,)
+        Points used.
+    n_iter : int64 (N,)
+        Iterations, summed over starts.
+    status : int64 (N,)
+        CONVERGED, HIT_BOUND, NOT_CONVERGED, TOO_FEW_POINTS or NON_FINITE_DATA.
+    """
+    N, P = conc.shape
+    params = np.empty((N, 4))
+    covariance = np.empty((N, 4, 4))
+    sse = np.empty(N)
+    sse_null = np.empty(N)
+    n_points = np.empty(N, dtype=np.int64)
+    n_iter = np.empty(N, dtype=np.int64)
+    status = np.empty(N, dtype=np.int64)
+    for c in prange((N + _CHUNK - 1) // _CHUNK):
+        work = _new_work(P)
+        for i in range(c * _CHUNK, min(N, (c + 1) * _CHUNK)):
+            out = _fit_one(
+                conc[i], response[i], weights[i], fixed[i], bounds[i], init[i], max_iter,
+                params[i], covariance[i], work,
+            )  # fmt: skip
+            sse[i], sse_null[i], n_points[i], n_iter[i], status[i] = out
+    return params, covariance, sse, sse_null, n_points, n_iter, status

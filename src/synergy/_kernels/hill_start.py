@@ -1,0 +1,200 @@
+"""Deterministic, data-driven start values of the Hill kernel (numba).
+
+A grid of ``THETA_GRID`` centred log-IC50 values across the tested log-dose range, widened
+by a quarter of its span on each side, times the slopes (0.125, 0.5, 1.5, 4, 16).  At every
+grid point bottom and top are the exact weighted linear least-squares solution (clipped to
+their bounds) and the SSE follows from sums, so the whole grid costs one exponential per
+point (powers of e^(theta - u)/8, stepped from one theta to the next by a multiplication).
+
+:func:`grid_starts` picks up to four starts: the best grid point with slope <= 4 (or the
+fixed slope); the best one with another slope; the best one at least three theta steps away;
+the best step-like one (slope 16) — the last three only when their grid SSE is within a
+factor ``SECOND_START`` of the first.  Used by :mod:`synergy._kernels.hill_lsq` (whose
+tests cover it).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["SECOND_START", "THETA_GRID", "grid_starts"]
+
+THETA_GRID = 7  # log-IC50 start values across the tested range, widened by GRID_WIDEN
+GRID_WIDEN = 0.25  # of the log-dose span, on each side
+SECOND_START = 2.0  # further starts if their grid SSE is within this factor of the best
+
+
+@njit(cache=True, error_model="numpy")
+def _asymptotes_sse(sums, sg, sgg, syg, theta, h, fixed, lo, hi, q):
+    """Weighted LSQ bottom/top given the g-sums (clipped to bounds; into q); SSE from sums.
+
+    ``sums`` holds (sum w, sum w y, sum w y^2); q becomes (theta, h, bottom, top).
+    """
+    sw = sums[0]
+    sy = sums[1]
+    q[0] = theta
+    q[1] = h
+    if not np.isnan(fixed[2]) and not np.isnan(fixed[3]):
+        q[2] = fixed[2]
+        q[3] = fixed[3]
+    elif not np.isnan(fixed[2]):
+        c1 = (syg - fixed[2] * sg) / sgg if sgg > 1e-300 else 0.0
+        q[2] = fixed[2]
+        q[3] = min(max(fixed[2] + c1, lo[3]), hi[3])
+    elif not np.isnan(fixed[3]):
+        s1 = sw - 2.0 * sg + sgg  # sum w (1 - g)^2
+        c0 = ((sy - syg) - fixed[3] * (sw - sg)) / s1 if s1 > 1e-300 else 0.0
+        q[2] = min(max(fixed[3] + c0, lo[2]), hi[2])
+        q[3] = fixed[3]
+    else:
+        det = sw * sgg - sg * sg
+        if det > 1e-12 * sw * sgg and det > 0.0:
+            c0 = (sgg * sy - sg * syg) / det
+            c1 = (sw * syg - sg * sy) / det
+        else:
+            c0 = sy / sw
+            c1 = 0.0
+        q[2] = min(max(c0, lo[2]), hi[2])
+        q[3] = min(max(c0 + c1, lo[3]), hi[3])
+    c0 = q[2]
+    c1 = q[3] - q[2]
+    sse = sums[2] - 2.0 * c0 * sy - 2.0 * c1 * syg + c0 * c0 * sw + 2.0 * c0 * c1 * sg
+    return sse + c1 * c1 * sgg
+
+
+@njit(cache=True, error_model="numpy")
+def _grid_theta(v, y, w, n, theta, fixed, lo, hi, sums, sse_out, q_out, ebase, step):
+    """Grid points (theta, slope_k), theta centred, asymptotes solved: sse_out[k], q_out[k].
+
+    Slopes (0.125, 0.5, 1.5, 4, 16), or the fixed slope in k = 0 (the rest inf).
+    With the default slopes one exponential per point serves all five (powers of e^z/8);
+    ``ebase`` keeps e^(z/8) per point: with ``step`` > 0 it is multiplied by ``step``
+    (= e^(dtheta/8) from the previous grid theta) instead of recomputed.  Overflow to inf
+    (g = 0) and underflow to 0 (g = 1) are both exact enough here.
+    """
+    n_h = 1 if not np.isnan(fixed[1]) else 5
+    h0 = min(max(fixed[1] if n_h == 1 else 0.125, lo[1]), hi[1])
+    h1 = min(max(0.5, lo[1]), hi[1])
+    h2 = min(max(1.5, lo[1]), hi[1])
+    h3 = min(max(4.0, lo[1]), hi[1])
+    h4 = min(max(16.0, lo[1]), hi[1])
+    powers = n_h == 5 and h0 == 0.125 and h1 == 0.5 and h2 == 1.5 and h3 == 4.0 and h4 == 16.0
+    s0 = s1 = s2 = s3 = s4 = 0.0
+    ss0 = ss1 = ss2 = ss3 = ss4 = 0.0
+    sy0 = sy1 = sy2 = sy3 = sy4 = 0.0
+    for i in range(n):
+        if v[i] == -np.inf:
+            continue
+        dt = theta - v[i]
+        if powers:
+            if step > 0.0:
+                ebase[i] *= step
+            else:
+                ebase[i] = np.exp(0.125 * dt)
+            e0 = ebase[i]
+            e1 = e0 * e0
+            e1 = e1 * e1  # ^4
+            e3 = e1 * e1  # ^8
+            e2 = e3 * e1  # ^12
+            e3 = e3 * e3  # ^16
+            e3 = e3 * e3  # ^32
+            e4 = e3 * e3  # ^64
+            e4 = e4 * e4  # ^128
+        elif n_h == 1:
+            e0 = np.exp(min(h0 * dt, 700.0))
+            e1 = e2 = e3 = e4 = 0.0
+        else:
+            e0 = np.exp(min(h0 * dt, 700.0))
+            e1 = np.exp(min(h1 * dt, 700.0))
+            e2 = np.exp(min(h2 * dt, 700.0))
+            e3 = np.exp(min(h3 * dt, 700.0))
+            e4 = np.exp(min(h4 * dt, 700.0))
+        wi = w[i]
+        wy = wi * y[i]
+        g = 1.0 / (1.0 + e0)
+        s0 += wi * g
+        ss0 += wi * g * g
+        sy0 += wy * g
+        g = 1.0 / (1.0 + e1)
+        s1 += wi * g
+        ss1 += wi * g * g
+        sy1 += wy * g
+        g = 1.0 / (1.0 + e2)
+        s2 += wi * g
+        ss2 += wi * g * g
+        sy2 += wy * g
+        g = 1.0 / (1.0 + e3)
+        s3 += wi * g
+        ss3 += wi * g * g
+        sy3 += wy * g
+        g = 1.0 / (1.0 + e4)
+        s4 += wi * g
+        ss4 += wi * g * g
+        sy4 += wy * g
+    sse_out[0] = _asymptotes_sse(sums, s0, ss0, sy0, theta, h0, fixed, lo, hi, q_out[0])
+    if n_h == 1:
+        for k in range(1, 5):
+            sse_out[k] = np.inf
+        return
+    sse_out[1] = _asymptotes_sse(sums, s1, ss1, sy1, theta, h1, fixed, lo, hi, q_out[1])
+    sse_out[2] = _asymptotes_sse(sums, s2, ss2, sy2, theta, h2, fixed, lo, hi, q_out[2])
+    sse_out[3] = _asymptotes_sse(sums, s3, ss3, sy3, theta, h3, fixed, lo, hi, q_out[3])
+    sse_out[4] = _asymptotes_sse(sums, s4, ss4, sy4, theta, h4, fixed, lo, hi, q_out[4])
+
+
+@njit(cache=True, error_model="numpy")
+def grid_starts(v, y, w, n, span, theta_fixed, fixed, lo, hi, sums, sse_g, q_g, ebase, starts):
+    """Fill ``starts`` (rows of centred (theta, h, bottom, top)); returns their number.
+
+    ``v`` centred log-doses (-inf = zero dose), ``span`` their range; ``lo``/``hi`` bounds of
+    (centred theta, h, bottom, top); ``sums`` = (sum w, sum w y, sum w y^2); ``sse_g``
+    (THETA_GRID, 5), ``q_g`` (THETA_GRID, 5, 4) and ``ebase`` (P,) are scratch.
+    """
+    n_starts = 1
+    n_t = THETA_GRID if np.isnan(fixed[0]) else 1
+    d_theta = span * (1.0 + 2.0 * GRID_WIDEN) / (n_t - 1) if n_t > 1 else 0.0
+    step = np.exp(0.125 * d_theta) if span < 1000.0 else 0.0
+    prev_exact = False
+    for it in range(n_t):
+        theta = theta_fixed
+        if n_t > 1:
+            theta = span * (-0.5 - GRID_WIDEN) + d_theta * it
+        exact = lo[0] <= theta <= hi[0]
+        theta = min(max(theta, lo[0]), hi[0])
+        st = step if (exact and prev_exact) else 0.0
+        prev_exact = exact
+        _grid_theta(v, y, w, n, theta, fixed, lo, hi, sums, sse_g[it], q_g[it], ebase, st)
+    # start 1: the best grid point with slope <= 4 (or the fixed slope)
+    t1 = 0
+    k1 = 0
+    for it in range(n_t):
+        for k in range(4):
+            if sse_g[it, k] < sse_g[t1, k1]:
+                t1 = it
+                k1 = k
+    starts[0] = q_g[t1, k1]
+    limit = SECOND_START * sse_g[t1, k1]
+    # start 2: the best such point with another slope; start 3: the best such point at
+    # least three theta steps away
+    for other in range(2):
+        t2 = -1
+        k2 = 0
+        for it in range(n_t):
+            for k in range(4):
+                away = k != k1 if other == 0 else abs(it - t1) >= 3
+                if away and (t2 < 0 or sse_g[it, k] < sse_g[t2, k2]):
+                    t2 = it
+                    k2 = k
+        if t2 >= 0 and sse_g[t2, k2] <= limit:
+            starts[n_starts] = q_g[t2, k2]
+            n_starts += 1
+    # start 4: the best step-like grid point (slope 16)
+    t3 = 0
+    for it in range(n_t):
+        if sse_g[it, 4] < sse_g[t3, 4]:
+            t3 = it
+    if sse_g[t3, 4] <= limit:
+        starts[n_starts] = q_g[t3, 4]
+        n_starts += 1
+    return n_starts

@@ -1,0 +1,331 @@
+"""Loewe additivity reference, batched over blocks (numba).
+
+For a combination well with doses ``x1 > 0``, ``x2 > 0`` and observed inhibition ``y``,
+the Loewe reference is the effect ``y*`` that solves
+
+    x1 / X1(y*) + x2 / X2(y*) = 1,
+
+where ``Xi(y)`` is the dose of drug i alone that gives effect ``y`` (the inverse Hill
+curve).  SynergyFinder 3.7 (``R/calculate_synergy_score.R``: ``.SolveExpDoesLL4``,
+``.SolveLoewe``, ``Loewe``) fixes every detail reproduced here:
+
+* ``Xi(y) = ic50 · r ** p`` with ``r = (y − d) / (c − y)`` and ``p = 1 / b`` in drc's
+  LL.4 form ``(b, c, d, e)``; a curve in our parametrisation maps to the form drc
+  returns in practice (``c < d``): a rising curve to ``b = −hill_slope``, a falling one
+  to ``b = +hill_slope``.  The power follows R's ``^`` (``(−∞) ** 0.5`` is NaN, ``0 **
+  −p`` is ∞).  Where the result is NaN the effect is out of the curve's reach:
+  ``Xi = ∞`` if ``y > max(c, d)``, else ``0``.  L.4 fits (ln-dose, ``e`` = ln EC50)
+  invert with the same formula once ``ic50 = exp(e)``.
+* If ``Xi(y) = ∞`` for both drugs (no drug alone reaches ``y``), the reference is
+  ``max_i fi(x1 + x2)`` (the raw dose sum: unit-dependent, DESIGN.md §6.6).
+* ``grid100``: 100 equally spaced ``y`` from the lowest to the highest asymptote of
+  both curves (R's ``seq(min, max, length.out = 100)``), the first one minimising
+  ``|x1/X1 + x2/X2 − 1|`` (``x/∞ = 0``, ``x/0 = ∞``).
+* ``exact``: the lowest root of ``g(y) = x1/X1(y) + x2/X2(y) − 1`` on the same range:
+  the first sign change of ``g`` on that grid is refined by safeguarded Newton
+  (bisection whenever a Newton step leaves the bracket or stalls).  A sign change
+  across a jump of ``g`` (falling curves jump from ∞ to finite at their asymptotes) is
+  not a root; the next one is tried.  With no root at all the grid minimiser is used
+  and the well is flagged.
+* ``sf2`` (SynergyFinder 2, DrugComb; ``Loewe`` of synergyfinder 2.x as TidyComb calls
+  it): the observed ``y`` plays no part.  SynergyFinder 2 solves the equation with
+  ``nleqslv`` Newton from ``max(c) + 1``, where the equation is NaN unless ``y`` lies inside
+  both curves' ranges; here, the lowest root inside that common range (first sign change on
+  a 100-point grid of it, refined as above), else the fallback ``max_i fi(x1 + x2)``
+  (SynergyFinder 2 falls back whenever Newton fails); either is capped at 100.
+
+Arrays are float64, C-contiguous; one compiled signature per kernel.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = [
+    "FLAG_FALLBACK",
+    "FLAG_NO_ROOT",
+    "FLAG_SOLVED",
+    "SOLVER_EXACT",
+    "SOLVER_GRID",
+    "SOLVER_SF2",
+    "dose_for_effect",
+    "hill_effect",
+    "loewe_reference_kernel",
+]
+
+SOLVER_GRID = 0
+SOLVER_EXACT = 1
+SOLVER_SF2 = 2
+# per-well flags written by the kernel (NaN = well not computed)
+FLAG_SOLVED = 0.0
+FLAG_FALLBACK = 1.0
+FLAG_NO_ROOT = 2.0
+
+
+@njit(cache=True, error_model="numpy")
+def _r_pow(x: float, y: float) -> float:
+    """R's ``x ^ y`` (``R_pow`` in arithmetic.c), which differs from C ``pow`` for
+    infinite or zero bases."""
+    if y == 2.0:
+        return x * x
+    if x == 1.0 or y == 0.0:
+        return 1.0
+    if x == 0.0:
+        if y > 0.0:
+            return 0.0
+        if y < 0.0:
+            return math.inf
+        return y
+    if math.isfinite(x) and math.isfinite(y):
+        if x < 0.0 and y != math.floor(y):
+            return math.nan
+        return x**y
+    if math.isnan(x) or math.isnan(y):
+        return x + y
+    if not math.isfinite(x):
+        if x > 0.0:
+            return 0.0 if y < 0.0 else math.inf
+        if math.isfinite(y) and y == math.floor(y):
+            if y < 0.0:
+                return 0.0
+            return x if (y % 2.0) != 0.0 else -x
+    if not math.isfinite(y) and x >= 0.0:
+        if y > 0.0:
+            return math.inf if x >= 1.0 else 0.0
+        return math.inf if x < 1.0 else 0.0
+    return math.nan
+
+
+@njit(cache=True, error_model="numpy")
+def dose_for_effect(y: float, ic50: float, slope: float, bottom: float, top: float) -> float:
+    """Dose of one drug alone giving effect ``y`` (SynergyFinder's rule), in dose units.
+
+    ``0`` when ``y`` is below the curve's reach, ``inf`` when above it.
+    """
+    if top >= bottom:  # rising: drc form b < 0, c = bottom, d = top
+        c = bottom
+        d = top
+        p = -1.0 / slope
+    else:  # falling: drc form b > 0, c = top, d = bottom
+        c = top
+        d = bottom
+        p = 1.0 / slope
+    res = ic50 * _r_pow((y - d) / (c - y), p)
+    if math.isnan(res):
+        return math.inf if y > max(c, d) else 0.0
+    return res
+
+
+@njit(cache=True, error_model="numpy")
+def hill_effect(x: float, ic50: float, slope: float, bottom: float, top: float) -> float:
+    """Hill curve ``bottom + (top − bottom) / (1 + (ic50 / x) ** slope)`` at dose ``x ≥ 0``."""
+    if x <= 0.0:
+        return bottom
+    return bottom + (top - bottom) / (1.0 + (ic50 / x) ** slope)
+
+
+@njit(cache=True, error_model="numpy")
+def _dlog_dose_dy(y: float, slope: float, bottom: float, top: float) -> float:
+    """d ln X(y) / dy inside the curve's range (p · (c − d) / ((y − d)(c − y)))."""
+    if top >= bottom:
+        c = bottom
+        d = top
+        p = -1.0 / slope
+    else:
+        c = top
+        d = bottom
+        p = 1.0 / slope
+    return p * (c - d) / ((y - d) * (c - y))
+
+
+@njit(cache=True, error_model="numpy")
+def _g(y, x1, x2, p1, p2):
+    """x1/X1(y) + x2/X2(y) − 1 and its derivative in y (NaN derivative when undefined)."""
+    big1 = dose_for_effect(y, p1[0], p1[1], p1[2], p1[3])
+    big2 = dose_for_effect(y, p2[0], p2[1], p2[2], p2[3])
+    t1 = x1 / big1
+    t2 = x2 / big2
+    g = t1 + t2 - 1.0
+    dg = 0.0
+    if 0.0 < big1 < math.inf:
+        dg -= t1 * _dlog_dose_dy(y, p1[1], p1[2], p1[3])
+    if 0.0 < big2 < math.inf:
+        dg -= t2 * _dlog_dose_dy(y, p2[1], p2[2], p2[3])
+    return g, dg
+
+
+@njit(cache=True, error_model="numpy")
+def _refine_root(a, b, ga, x1, x2, p1, p2):
+    """Safeguarded Newton on [a, b] where g(a), g(b) differ in sign; NaN if it is a jump."""
+    # orient so that g(lo) > 0 > g(hi) in the iteration's bookkeeping
+    rising = ga < 0.0
+    lo = a
+    hi = b
+    y = 0.5 * (lo + hi)
+    collapsed = False
+    g_prev_abs = math.inf
+    for _ in range(200):
+        g, dg = _g(y, x1, x2, p1, p2)
+        if g == 0.0:
+            return y
+        if (g > 0.0) != rising:
+            lo = y
+        else:
+            hi = y
+        width = hi - lo
+        if width <= 4e-16 * max(abs(lo), abs(hi)) or width <= 1e-300:
+            collapsed = True
+            break
+        step_ok = False
+        y_new = y
+        if math.isfinite(g) and math.isfinite(dg) and dg != 0.0:
+            y_new = y - g / dg
+            # Newton only while it stays in the bracket and at least halves |g|
+            step_ok = lo < y_new < hi and abs(g) <= 0.5 * g_prev_abs
+        g_prev_abs = abs(g)
+        if step_ok:
+            converged = abs(y_new - y) <= 1e-15 * max(abs(y), 1e-300)
+            y = y_new
+            if converged:
+                return y  # Newton cannot move y any more: a root to the last bit
+        else:
+            y = 0.5 * (lo + hi)
+    g_y, _ = _g(y, x1, x2, p1, p2)
+    if abs(g_y) <= 1e-9:
+        return y
+    if collapsed:
+        g_lo, _ = _g(lo, x1, x2, p1, p2)
+        g_hi, _ = _g(hi, x1, x2, p1, p2)
+        if math.isfinite(g_lo) and math.isfinite(g_hi):
+            return y  # a steep root resolved to the last bit of y
+    return math.nan  # g jumps through 0 (an asymptote of a falling curve)
+
+
+@njit(cache=True, error_model="numpy")
+def _first_root(grid, big1, big2, x1, x2, p1, p2):
+    """Lowest root of x1/X1 + x2/X2 - 1 from the first sign change on ``grid``; NaN if none."""
+    n_grid = grid.shape[0]
+    g_prev = x1 / big1[0] + x2 / big2[0] - 1.0
+    if g_prev == 0.0:
+        return grid[0]
+    for k in range(1, n_grid):
+        g_k = x1 / big1[k] + x2 / big2[k] - 1.0
+        if g_k == 0.0:
+            return grid[k]
+        if (g_k > 0.0) != (g_prev > 0.0):
+            root = _refine_root(grid[k - 1], grid[k], g_prev, x1, x2, p1, p2)
+            if not math.isnan(root):
+                return root
+        g_prev = g_k
+    return math.nan
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def loewe_reference_kernel(
+    conc_row: np.ndarray,
+    conc_col: np.ndarray,
+    observed: np.ndarray,
+    par_row: np.ndarray,
+    par_col: np.ndarray,
+    solver: int,
+    n_grid: int,
+    out_reference: np.ndarray,
+    out_flag: np.ndarray,
+) -> None:
+    """Loewe reference of every combination well of every block.
+
+    Parameters
+    ----------
+    conc_row : (B, R) float64, doses of the row drug (any unit, NaN padded)
+    conc_col : (B, C) float64, doses of the column drug (same unit)
+    observed : (B, R, C) float64, observed % inhibition (replicate means), NaN = none
+    par_row, par_col : (B, 4) float64, Hill fits (ic50, hill_slope, bottom, top)
+    solver : 0 = grid (SynergyFinder 3), 1 = exact root, 2 = SynergyFinder 2
+    n_grid : number of grid points (100 in SynergyFinder 3)
+    out_reference : (B, R, C) float64, written: Loewe reference (% inhibition) at wells
+        with both doses > 0, a finite observation and finite fits; left untouched elsewhere
+    out_flag : (B, R, C) float64, written at the same wells: 0 solved, 1 fallback
+        ``max fi(x1 + x2)``, 2 no exact root (grid minimiser used)
+    """
+    n_block, n_row, n_col = observed.shape
+    for blk in prange(n_block):
+        p1 = par_row[blk]
+        p2 = par_col[blk]
+        ok = True
+        for k in range(4):
+            if not (math.isfinite(p1[k]) and math.isfinite(p2[k])):
+                ok = False
+        if not ok or p1[0] <= 0.0 or p2[0] <= 0.0 or p1[1] <= 0.0 or p2[1] <= 0.0:
+            continue
+        if solver == SOLVER_SF2:
+            # the equation is defined (no NaN in SynergyFinder 2's R code) only where y
+            # lies inside both curves' ranges
+            y_min = max(min(p1[2], p1[3]), min(p2[2], p2[3]))
+            y_max = min(max(p1[2], p1[3]), max(p2[2], p2[3]))
+        else:
+            y_min = min(min(p1[2], p1[3]), min(p2[2], p2[3]))
+            y_max = max(max(p1[2], p1[3]), max(p2[2], p2[3]))
+        grid = np.empty(n_grid)
+        big1 = np.empty(n_grid)
+        big2 = np.empty(n_grid)
+        step = (y_max - y_min) / (n_grid - 1)
+        for k in range(n_grid):
+            if k == n_grid - 1:
+                grid[k] = y_max
+            else:
+                grid[k] = y_min + k * step
+            big1[k] = dose_for_effect(grid[k], p1[0], p1[1], p1[2], p1[3])
+            big2[k] = dose_for_effect(grid[k], p2[0], p2[1], p2[2], p2[3])
+        for i in range(n_row):
+            x1 = conc_row[blk, i]
+            if not (x1 > 0.0 and math.isfinite(x1)):
+                continue
+            for j in range(n_col):
+                x2 = conc_col[blk, j]
+                y = observed[blk, i, j]
+                if not (x2 > 0.0 and math.isfinite(x2) and math.isfinite(y)):
+                    continue
+                total = x1 + x2
+                fallback = max(
+                    hill_effect(total, p1[0], p1[1], p1[2], p1[3]),
+                    hill_effect(total, p2[0], p2[1], p2[2], p2[3]),
+                )
+                if solver == SOLVER_SF2:
+                    root = math.nan
+                    if y_max > y_min:
+                        root = _first_root(grid, big1, big2, x1, x2, p1, p2)
+                    if math.isnan(root):
+                        out_reference[blk, i, j] = min(fallback, 100.0)
+                        out_flag[blk, i, j] = FLAG_FALLBACK
+                    else:
+                        out_reference[blk, i, j] = min(root, 100.0)
+                        out_flag[blk, i, j] = FLAG_SOLVED
+                    continue
+                cap1 = dose_for_effect(y, p1[0], p1[1], p1[2], p1[3])
+                cap2 = dose_for_effect(y, p2[0], p2[1], p2[2], p2[3])
+                if not math.isfinite(cap1) and not math.isfinite(cap2):
+                    out_reference[blk, i, j] = fallback
+                    out_flag[blk, i, j] = FLAG_FALLBACK
+                    continue
+                # grid: first minimiser of |x1/X1 + x2/X2 - 1|
+                best = abs(x1 / big1[0] + x2 / big2[0] - 1.0)
+                best_k = 0
+                for k in range(1, n_grid):
+                    dist = abs(x1 / big1[k] + x2 / big2[k] - 1.0)
+                    if dist < best:
+                        best = dist
+                        best_k = k
+                if solver == SOLVER_GRID:
+                    out_reference[blk, i, j] = grid[best_k]
+                    out_flag[blk, i, j] = FLAG_SOLVED
+                    continue
+                root = _first_root(grid, big1, big2, x1, x2, p1, p2)
+                if math.isnan(root):
+                    out_reference[blk, i, j] = grid[best_k]
+                    out_flag[blk, i, j] = FLAG_NO_ROOT
+                else:
+                    out_reference[blk, i, j] = root
+                    out_flag[blk, i, j] = FLAG_SOLVED

@@ -1,0 +1,124 @@
+"""Per-well references and per-block summaries of δ surfaces (vectorised numpy).
+
+These are elementwise or windowed reductions over dense ``(block, row, col)`` arrays, so
+plain numpy is as fast as a compiled kernel here; every function is batched over
+blocks and keeps NaN as "no value" (a NaN never becomes 0).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+__all__ = [
+    "bliss_reference",
+    "bliss_reference_sf2",
+    "extremes",
+    "hsa_reference",
+    "masked_mean",
+    "most_synergistic_area",
+]
+
+
+def bliss_reference(effect_row: np.ndarray, effect_col: np.ndarray) -> np.ndarray:
+    """Bliss independence ``100 · (1 − (1 − y1/100)(1 − y2/100))`` in % inhibition.
+
+    ``effect_row`` (B, R, 1) and ``effect_col`` (B, 1, C) broadcast to (B, R, C); the
+    operations are those of SynergyFinder's ``(1 - prod(1 - x / 100)) * 100``.
+    """
+    return (1.0 - (1.0 - effect_row / 100.0) * (1.0 - effect_col / 100.0)) * 100.0
+
+
+def bliss_reference_sf2(effect_row: np.ndarray, effect_col: np.ndarray) -> np.ndarray:
+    """Bliss as SynergyFinder 2 computes it: ``y1 + y2 − y1 · y2 / 100`` (% inhibition).
+
+    The same number as :func:`bliss_reference` up to rounding (~1e-14).
+    """
+    return effect_row + effect_col - effect_row * effect_col / 100.0
+
+
+def hsa_reference(effect_row: np.ndarray, effect_col: np.ndarray) -> np.ndarray:
+    """Highest single agent ``max(y1, y2)`` in % inhibition (NaN if either is NaN)."""
+    return np.maximum(effect_row, effect_col)
+
+
+def masked_mean(values: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of the finite ``values`` where ``mask`` holds, over the last two axes.
+
+    Returns ``(mean, count)``, each of shape ``values.shape[:-2]``; the mean is NaN
+    where the count is 0.
+    """
+    use = mask & np.isfinite(values)
+    count = use.sum(axis=(-2, -1))
+    total = np.where(use, values, 0.0).sum(axis=(-2, -1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    return mean, count.astype(np.int64)
+
+
+def most_synergistic_area(
+    delta: np.ndarray, mask: np.ndarray, size: int = 3
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Largest mean δ over ``size × size`` windows of combination wells (DESIGN.md §6.11).
+
+    Parameters
+    ----------
+    delta : (B, R, C) float64, δ in % points
+    mask : (B, R, C) bool, True at combination wells (both doses > 0)
+    size : window edge in wells, contiguous in dose index
+
+    Returns
+    -------
+    msa : (B,) float64, % points; NaN when the block has no window made only of
+        measured combination wells
+    row, col : (B,) int64, index (in ``row``/``col``) of the best window's first row
+        and column (lowest doses); -1 when there is none.  Ties go to the first
+        window in row-major order.
+    """
+    n_block, n_row, n_col = delta.shape
+    msa = np.full(n_block, np.nan)
+    row = np.full(n_block, -1, dtype=np.int64)
+    col = np.full(n_block, -1, dtype=np.int64)
+    if n_row < size or n_col < size or n_block == 0:
+        return msa, row, col
+    values = np.where(mask, delta, np.nan)
+    windows = sliding_window_view(values, (size, size), axis=(1, 2))
+    # a window holding any NaN (missing well, edge, padding) has a NaN mean: skipped
+    means = windows.sum(axis=(-2, -1)) / float(size * size)
+    flat = means.reshape(n_block, -1)
+    has = np.any(np.isfinite(flat), axis=1)
+    if not np.any(has):
+        return msa, row, col
+    best = np.argmax(np.where(np.isfinite(flat), flat, -np.inf), axis=1)
+    n_win_col = means.shape[2]
+    msa[has] = flat[has, best[has]]
+    row[has] = best[has] // n_win_col
+    col[has] = best[has] % n_win_col
+    return msa, row, col
+
+
+def extremes(
+    delta: np.ndarray, mask: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Largest and smallest finite δ over the wells in ``mask`` and where they are.
+
+    Returns ``(max, max_row, max_col, min, min_row, min_col)``, each (B,): values in
+    % points (NaN when no well), indices into ``row``/``col`` (-1 when none); ties go to
+    the first well in row-major order.
+    """
+    n_block = delta.shape[0]
+    use = mask & np.isfinite(delta)
+    has = use.reshape(n_block, -1).any(axis=1)
+    flat_hi = np.where(use, delta, -np.inf).reshape(n_block, -1)
+    flat_lo = np.where(use, delta, np.inf).reshape(n_block, -1)
+    i_hi = np.argmax(flat_hi, axis=1)
+    i_lo = np.argmin(flat_lo, axis=1)
+    n_col = delta.shape[2]
+    rows = np.arange(n_block)
+    v_hi = np.where(has, flat_hi[rows, i_hi], np.nan)
+    v_lo = np.where(has, flat_lo[rows, i_lo], np.nan)
+    r_hi = np.where(has, i_hi // n_col, -1)
+    c_hi = np.where(has, i_hi % n_col, -1)
+    r_lo = np.where(has, i_lo // n_col, -1)
+    c_lo = np.where(has, i_lo % n_col, -1)
+    return v_hi, r_hi, c_hi, v_lo, r_lo, c_lo

@@ -1,0 +1,23 @@
+"""Whole screens: chunked scoring, dask, progress, checkpoints and resume (DESIGN.md §2).
+
+- :func:`score_screen` — score a screen chunk by chunk (in this process or on dask),
+  resumably; output identical to :func:`synergy.score` on the whole screen.
+- :func:`run_screen` — the same, returning a :class:`BatchRun` (what the run did).
+- :func:`status_counts` — blocks per status and per flag, for summaries.
+
+dask is imported only when ``scheduler=`` or ``workers=`` is given.
+"""
+
+from __future__ import annotations
+
+from synergy.batch.run import BatchRun, checkpoint_path, run_screen, score_screen
+from synergy.batch.summary import StatusCounts, status_counts
+
+__all__ = [
+    "BatchRun",
+    "StatusCounts",
+    "checkpoint_path",
+    "run_screen",
+    "score_screen",
+    "status_counts",
+]

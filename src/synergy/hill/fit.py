@@ -1,0 +1,508 @@
+"""Batched least-squares Hill fits: :func:`fit` and the :class:`HillFit` result.
+
+The fitting itself is the numba kernel :func:`synergy._kernels.hill_lsq.fit_hill_lsq`
+(bounded damped-Newton/Levenberg–Marquardt on log-IC50, analytic derivatives, data-driven
+grid starts); this module broadcasts inputs, sets default bounds, converts parameters and
+finishes the status codes (:mod:`synergy.hill.status`).  No Python loop over curves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy import special
+
+from synergy._kernels import hill_lsq as _k
+from synergy.errors import SynergyError
+from synergy.hill.model import PARAM_NAMES, evaluate, inverse
+from synergy.hill.status import FLAT_ALPHA, HillStatus
+
+__all__ = ["DEFAULT_SLOPE_BOUNDS", "HillFit", "default_bounds", "fit"]
+
+DEFAULT_SLOPE_BOUNDS = (1e-2, 20.0)
+"""Default bounds of the Hill slope."""
+DEFAULT_IC50_FACTOR = 1e3
+"""Default IC50 bounds: [lowest positive tested dose / 1000, highest tested dose * 1000]."""
+DEFAULT_ASYMPTOTE_MARGIN = 100.0
+"""Default bottom/top bounds: [min(y) - s, max(y) + s] with s = max(max(y) - min(y), 100)."""
+MAX_ITER = 100
+
+_Index = int | tuple[int, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class HillFit:
+    """Hill fits of a batch of curves (leading batch shape ``S``; ``S = ()`` for one curve).
+
+    Parameter order everywhere is ``(ic50, hill_slope, bottom, top)`` for the curve
+    ``E(x) = bottom + (top - bottom) / (1 + (ic50 / x) ** hill_slope)``; ``ic50`` is in the
+    dose unit of the input (relative IC50, drc's ``e``).
+
+    Attributes
+    ----------
+    params : ndarray (*S, 4)
+        Fitted parameters; NaN where the status is ``too_few_points``/``non_finite_data``.
+    covariance : ndarray (*S, 4, 4)
+        Wald covariance ``sigma^2 (J^T W J)^-1``, ``sigma^2 = SSE / (n - k_free)``, in the
+        natural parameters (the IC50 row by the delta method from log-IC50); rows and
+        columns of fixed parameters are 0; NaN where unavailable.
+    sse : ndarray (*S,)
+        Weighted residual sum of squares (response unit squared).
+    n_points : ndarray of int (*S,)
+        Points used (finite response, positive weight).
+    status : ndarray of int8 (*S,)
+        :class:`~synergy.hill.status.HillStatus` codes.
+    flat_p_value : ndarray (*S,)
+        p-value of the F-test of the fit against the no-dose-effect model.
+    conc_min, conc_max : ndarray (*S,)
+        Lowest and highest positive tested dose among the used points.
+    n_iter : ndarray of int (*S,)
+        Optimiser iterations (0 for wrapped parameters).
+    fixed : ndarray (*S, 4)
+        Fixed parameter values, NaN = free.
+    bounds : ndarray (*S, 4, 2)
+        Bounds used (natural parameters, IC50 in dose units).
+    conc, response, weights : ndarray (*S, P) or None
+        The data, kept for :meth:`conf_int` (None when wrapped without data).
+    fitter : str
+        ``"lsq"``, ``"drc"`` or ``"given"``.
+    """
+
+    params: np.ndarray
+    covariance: np.ndarray
+    sse: np.ndarray
+    n_points: np.ndarray
+    status: np.ndarray
+    flat_p_value: np.ndarray
+    conc_min: np.ndarray
+    conc_max: np.ndarray
+    n_iter: np.ndarray
+    fixed: np.ndarray
+    bounds: np.ndarray
+    conc: np.ndarray | None = None
+    response: np.ndarray | None = None
+    weights: np.ndarray | None = None
+    fitter: str = "lsq"
+
+    # -- parameters ---------------------------------------------------------------------
+    @property
+    def batch_shape(self) -> tuple[int, ...]:
+        """Leading batch shape ``S``."""
+        return self.params.shape[:-1]
+
+    @property
+    def ic50(self) -> np.ndarray:
+        """Relative IC50 (midpoint dose), dose unit of the input."""
+        return self.params[..., 0]
+
+    @property
+    def hill_slope(self) -> np.ndarray:
+        """Hill slope (> 0, dimensionless)."""
+        return self.params[..., 1]
+
+    @property
+    def bottom(self) -> np.ndarray:
+        """Effect at zero dose, response unit."""
+        return self.params[..., 2]
+
+    @property
+    def top(self) -> np.ndarray:
+        """Effect at infinite dose, response unit."""
+        return self.params[..., 3]
+
+    @property
+    def stderr(self) -> np.ndarray:
+        """Wald standard errors (*S, 4) of (ic50, hill_slope, bottom, top); 0 if fixed."""
+        with np.errstate(invalid="ignore"):
+            return np.sqrt(np.diagonal(self.covariance, axis1=-2, axis2=-1))
+
+    @property
+    def log_ic50_stderr(self) -> np.ndarray:
+        """Wald standard error of ln(ic50) (dimensionless)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return self.stderr[..., 0] / self.ic50
+
+    # -- curve ----------------------------------------------------------------------------
+    def predict(self, conc: ArrayLike) -> np.ndarray:
+        """Fitted effects at ``conc``.
+
+        Parameters
+        ----------
+        conc : array_like, shape (M,) or (*S, M)
+            Doses in the dose unit of the fit; a 1-D array is used for every curve.
+
+        Returns
+        -------
+        ndarray (*S, M)
+            Effects in the response unit.
+        """
+        x = np.asarray(conc, dtype=np.float64)
+        p = self.params[..., None, :]
+        return evaluate(x, p[..., 0], p[..., 1], p[..., 2], p[..., 3])
+
+    def inverse(self, effect: ArrayLike) -> np.ndarray:
+        """Doses at which the fitted curves reach ``effect`` (NaN where never reached).
+
+        Parameters
+        ----------
+        effect : array_like, shape (M,) or (*S, M)
+            Effects in the response unit.
+
+        Returns
+        -------
+        ndarray (*S, M)
+            Doses in the dose unit of the fit.
+        """
+        e = np.asarray(effect, dtype=np.float64)
+        p = self.params[..., None, :]
+        return inverse(e, p[..., 0], p[..., 1], p[..., 2], p[..., 3])
+
+    def ic50_ci(self, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+        """Wald confidence interval of the IC50, symmetric on ln(ic50).
+
+        ``exp(ln(ic50) -/+ t * se)`` with ``se`` the Wald standard error of ln(ic50) and ``t``
+        the Student-t quantile with ``n_points - k_free`` degrees of freedom (the residual
+        degrees of freedom of sigma^2).
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Coverage probability.
+
+        Returns
+        -------
+        lower, upper : ndarray (*S,)
+            Interval bounds in the dose unit; NaN where the stderr is unavailable (a
+            singular Jacobian: e.g. a step-like fit whose IC50 is only bracketed by two
+            doses) or the IC50 is fixed.
+        """
+        if not 0.0 < level < 1.0:
+            raise SynergyError(f"level must be in (0, 1), got {level}")
+        df = self.n_points - np.sum(np.isnan(self.fixed), axis=-1)
+        with np.errstate(invalid="ignore", over="ignore"):
+            t = special.stdtrit(np.where(df > 0, df, np.nan), 0.5 + level / 2.0)
+            half = t * self.log_ic50_stderr
+            half = np.where(np.isnan(self.fixed[..., 0]), half, np.nan)
+            return self.ic50 * np.exp(-half), self.ic50 * np.exp(half)
+
+    # -- lmfit ----------------------------------------------------------------------------
+    def to_lmfit(self, index: _Index = ()) -> tuple[Any, Any]:
+        """An ``lmfit.Model`` of the curve and ``Parameters`` at this fit's solution.
+
+        The model is parametrised as the kernel is: ``log_ic50`` (natural log of the dose),
+        ``hill_slope``, ``bottom``, ``top``; bounds and fixed parameters are carried over.
+
+        Parameters
+        ----------
+        index : int or tuple of int
+            Which curve of the batch (``()`` for a single fit).
+
+        Returns
+        -------
+        model : lmfit.Model
+        params : lmfit.Parameters
+        """
+        from synergy.hill.uncertainty import lmfit_model
+
+        return lmfit_model(self, index)
+
+    def conf_int(self, index: _Index = (), sigmas: tuple[float, ...] = (1, 2)) -> dict:
+        """Profile-likelihood confidence intervals by lmfit, polished from this solution.
+
+        See :func:`synergy.hill.uncertainty.conf_int`.
+        """
+        from synergy.hill.uncertainty import conf_int
+
+        return conf_int(self, index, sigmas=sigmas)
+
+    # -- construction ---------------------------------------------------------------------
+    @classmethod
+    def from_params(
+        cls,
+        ic50: ArrayLike,
+        hill_slope: ArrayLike,
+        bottom: ArrayLike,
+        top: ArrayLike,
+        *,
+        conc: ArrayLike | None = None,
+        response: ArrayLike | None = None,
+        weights: ArrayLike | None = None,
+        status: ArrayLike | None = None,
+        fixed: Mapping[str, ArrayLike] | None = None,
+        fitter: str = "given",
+    ) -> HillFit:
+        """Wrap parameters from another fitter or a file.
+
+        With ``conc`` and ``response`` the SSE, the Wald covariance at these parameters
+        and the flatness test are computed (batched kernel, no refit); without, they are
+        NaN.  ``status`` (if given) is kept as is; otherwise it is computed from the data
+        (data problems, flat, IC50 outside the tested doses) or set to ``converged``.
+
+        Parameters
+        ----------
+        ic50, hill_slope, bottom, top : array_like
+            Parameters, broadcast to the batch shape ``S``.
+        conc, response : array_like (*S, P), optional
+            Data the parameters were fitted to.
+        weights : array_like (*S, P), optional
+            Weights of the squared residuals (default 1).
+        status : array_like of int (*S,), optional
+            Status codes to keep.
+        fixed : mapping, optional
+            Parameters that were fixed (they get zero variance).
+        fitter : str
+            Name recorded in :attr:`fitter`.
+        """
+        p = np.stack(
+            np.broadcast_arrays(
+                *(np.asarray(v, dtype=np.float64) for v in (ic50, hill_slope, bottom, top))
+            ),
+            axis=-1,
+        )
+        shape = p.shape[:-1]
+        if conc is None or response is None:
+            nan = np.full(shape, np.nan)
+            st = np.zeros(shape, np.int8) if status is None else np.asarray(status, np.int8)
+            return cls(
+                params=p,
+                covariance=np.full((*shape, 4, 4), np.nan),
+                sse=nan,
+                n_points=np.zeros(shape, np.int64),
+                status=np.broadcast_to(st, shape).copy(),
+                flat_p_value=nan.copy(),
+                conc_min=nan.copy(),
+                conc_max=nan.copy(),
+                n_iter=np.zeros(shape, np.int64),
+                fixed=_fixed_array(fixed, shape),
+                bounds=np.full((*shape, 4, 2), np.nan),
+                fitter=fitter,
+            )
+        result = _run(conc, response, weights, fixed, None, init=p, max_iter=0, batch=shape)
+        # keep the given numbers bit for bit (the kernel works on ln(ic50))
+        given = np.where(np.isnan(result.fixed), p, result.fixed)
+        result = _replace(result, params=np.where(np.isnan(result.params), result.params, given))
+        if status is not None:
+            result = _replace(result, status=np.broadcast_to(np.asarray(status, np.int8), shape))
+        return _replace(result, fitter=fitter)
+
+
+def _replace(fit_: HillFit, **changes: Any) -> HillFit:
+    from dataclasses import replace
+
+    return replace(fit_, **changes)
+
+
+def _fixed_array(fixed: Mapping[str, ArrayLike] | ArrayLike | None, shape: tuple) -> np.ndarray:
+    out = np.full((*shape, 4), np.nan)
+    if fixed is None:
+        return out
+    if not isinstance(fixed, Mapping):
+        return np.broadcast_to(np.asarray(fixed, dtype=np.float64), (*shape, 4)).copy()
+    for name, value in fixed.items():
+        if name not in PARAM_NAMES:
+            raise SynergyError(
+                f"unknown parameter {name!r} in fixed=; expected one of {PARAM_NAMES}"
+            )
+        out[..., PARAM_NAMES.index(name)] = np.broadcast_to(np.asarray(value, np.float64), shape)
+    bad_ic50 = ~np.isnan(out[..., 0]) & ~(out[..., 0] > 0)
+    bad_slope = ~np.isnan(out[..., 1]) & ~(out[..., 1] > 0)
+    if np.any(bad_ic50 | bad_slope):
+        raise SynergyError("fixed ic50 and hill_slope must be > 0")
+    return out
+
+
+def default_bounds(conc: np.ndarray, response: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Default bounds (N, 4, 2) of (ic50, hill_slope, bottom, top) per curve.
+
+    - ic50 in [lowest positive tested dose / 1000, highest tested dose * 1000];
+    - hill_slope in [0.01, 20] (steeper is a step between two doses: the fit ends on the
+      bound, status ``hit_bound``);
+    - bottom and top in [min(y) - s, max(y) + s], s = max(max(y) - min(y), 100), wide
+      enough for SynergyFinder's fits (tops above 100, bottoms below 0 occur).
+
+    Only used points (finite response, positive weight) count.  Curves without such
+    points get infinite bounds (they end as ``too_few_points`` anyway).
+    """
+    used = np.isfinite(response) & (weights > 0) & np.isfinite(conc)
+    pos = used & (conc > 0)
+    with np.errstate(all="ignore"):
+        cmin = np.min(np.where(pos, conc, np.inf), axis=-1)
+        cmax = np.max(np.where(pos, conc, -np.inf), axis=-1)
+        ymin = np.min(np.where(used, response, np.inf), axis=-1)
+        ymax = np.max(np.where(used, response, -np.inf), axis=-1)
+        margin = np.maximum(ymax - ymin, DEFAULT_ASYMPTOTE_MARGIN)
+    out = np.empty((*conc.shape[:-1], 4, 2))
+    out[..., 0, 0] = np.where(np.isfinite(cmin), cmin / DEFAULT_IC50_FACTOR, 0.0)
+    out[..., 0, 1] = np.where(np.isfinite(cmax), cmax * DEFAULT_IC50_FACTOR, np.inf)
+    out[..., 1, 0], out[..., 1, 1] = DEFAULT_SLOPE_BOUNDS
+    for j in (2, 3):
+        out[..., j, 0] = np.where(np.isfinite(ymin), ymin - margin, -np.inf)
+        out[..., j, 1] = np.where(np.isfinite(ymax), ymax + margin, np.inf)
+    return out
+
+
+def _bounds_array(
+    bounds: Mapping[str, tuple[ArrayLike, ArrayLike]] | None,
+    conc: np.ndarray,
+    response: np.ndarray,
+    weights: np.ndarray,
+) -> np.ndarray:
+    out = default_bounds(conc, response, weights)
+    shape = conc.shape[:-1]
+    for name, (low, high) in (bounds or {}).items():
+        if name not in PARAM_NAMES:
+            raise SynergyError(
+                f"unknown parameter {name!r} in bounds=; expected one of {PARAM_NAMES}"
+            )
+        j = PARAM_NAMES.index(name)
+        out[..., j, 0] = np.broadcast_to(np.asarray(low, np.float64), shape)
+        out[..., j, 1] = np.broadcast_to(np.asarray(high, np.float64), shape)
+    if np.any(~(out[..., :, 0] < out[..., :, 1])):
+        raise SynergyError("every lower bound must be below its upper bound")
+    if np.any(out[..., :2, 0] < 0):
+        raise SynergyError("bounds of ic50 and hill_slope must be >= 0")
+    return out
+
+
+def fit(
+    conc: ArrayLike,
+    response: ArrayLike,
+    *,
+    fixed: Mapping[str, ArrayLike] | None = None,
+    bounds: Mapping[str, tuple[ArrayLike, ArrayLike]] | None = None,
+    weights: ArrayLike | None = None,
+    flat_alpha: float = FLAT_ALPHA,
+) -> HillFit:
+    """Least-squares fit of ``E(x) = bottom + (top - bottom) / (1 + (ic50/x)^hill_slope)``.
+
+    Ordinary (or weighted) least squares, bounded, on log-IC50; one curve or a batch; no
+    Python loop over curves, nothing raises for a bad curve (its status says why).
+
+    Parameters
+    ----------
+    conc : array_like (*S, P) or (P,)
+        Doses (>= 0, any unit; zero dose = untreated, E = bottom). NaN allowed where the
+        response is NaN.
+    response : array_like (*S, P)
+        Responses (e.g. % inhibition); NaN = missing point.
+    fixed : mapping, optional
+        ``{"bottom": 0.0, "top": array}``: values (scalar or batch-shaped) of parameters
+        held fixed; 3- and 2-parameter fits.
+    bounds : mapping, optional
+        ``{"top": (0, 150)}``: (lower, upper) of parameters, overriding the defaults of
+        :func:`default_bounds` (ic50 bounds in dose units).
+    weights : array_like (*S, P), optional
+        Weights of the squared residuals (e.g. 1/variance); default 1.
+    flat_alpha : float, default 0.05
+        Significance level of the flatness F-test (p > flat_alpha: status ``flat``).
+
+    Returns
+    -------
+    HillFit
+        Batch shape ``S`` (``()`` for one curve).
+    """
+    return _run(conc, response, weights, fixed, bounds, flat_alpha=flat_alpha)
+
+
+def _run(
+    conc: ArrayLike,
+    response: ArrayLike,
+    weights: ArrayLike | None,
+    fixed: Mapping[str, ArrayLike] | None,
+    bounds: Mapping[str, tuple[ArrayLike, ArrayLike]] | None,
+    *,
+    init: np.ndarray | None = None,
+    max_iter: int = MAX_ITER,
+    flat_alpha: float = FLAT_ALPHA,
+    batch: tuple[int, ...] | None = None,
+) -> HillFit:
+    c = np.asarray(conc, dtype=np.float64)
+    y = np.asarray(response, dtype=np.float64)
+    if y.ndim == 0:
+        raise SynergyError("response must have at least one dimension (points)")
+    w = np.ones(y.shape) if weights is None else np.asarray(weights, dtype=np.float64)
+    try:
+        c, y, w = np.broadcast_arrays(c, y, w)
+    except ValueError as exc:
+        raise SynergyError(
+            f"conc {np.shape(conc)}, response {np.shape(response)} and weights do not broadcast"
+        ) from exc
+    if batch is not None and y.shape[:-1] != batch:
+        c, y, w = (np.broadcast_to(a, (*batch, y.shape[-1])) for a in (c, y, w))
+    shape = y.shape[:-1]
+    n_curves = int(np.prod(shape, dtype=np.int64))
+    n_pts = y.shape[-1]
+    c2 = np.ascontiguousarray(c.reshape(n_curves, n_pts))
+    y2 = np.ascontiguousarray(y.reshape(n_curves, n_pts))
+    w2 = np.ascontiguousarray(w.reshape(n_curves, n_pts))
+    fixed_nat = _fixed_array(fixed, shape).reshape(n_curves, 4)
+    bnd = _bounds_array(bounds, c2, y2, w2)
+    kernel_fixed = fixed_nat.copy()
+    kernel_bounds = bnd.copy()
+    with np.errstate(divide="ignore"):
+        kernel_fixed[:, 0] = np.log(fixed_nat[:, 0])
+        kernel_bounds[:, 0, :] = np.log(bnd[:, 0, :])
+    kernel_init = np.full((n_curves, 4), np.nan)
+    if init is not None:
+        kernel_init = np.broadcast_to(init, (*shape, 4)).reshape(n_curves, 4).copy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            kernel_init[:, 0] = np.log(kernel_init[:, 0])
+    q, cov_q, sse, sse_null, n_points, n_iter, kstatus = _k.fit_hill_lsq(
+        c2, y2, w2, kernel_fixed, np.ascontiguousarray(kernel_bounds), kernel_init, max_iter
+    )
+    params = q.copy()
+    with np.errstate(over="ignore", invalid="ignore"):
+        params[:, 0] = np.exp(q[:, 0])
+        scale = np.ones((n_curves, 4))
+        scale[:, 0] = params[:, 0]
+        cov = cov_q * scale[:, :, None] * scale[:, None, :]
+    used = np.isfinite(y2) & (w2 > 0) & np.isfinite(c2)
+    pos = used & (c2 > 0)
+    with np.errstate(all="ignore"):
+        cmin = np.min(np.where(pos, c2, np.inf), axis=1)
+        cmax = np.max(np.where(pos, c2, -np.inf), axis=1)
+    cmin[~np.isfinite(cmin)] = np.nan
+    cmax[~np.isfinite(cmax)] = np.nan
+    k_free = np.sum(np.isnan(fixed_nat), axis=1)
+    k_null = np.where(np.isnan(fixed_nat[:, 2]), 1, 0)
+    p_flat = _flat_p_value(sse, sse_null, n_points, k_free, k_null)
+    status = kstatus.astype(np.int8)
+    fitted = (kstatus == _k.CONVERGED) | (kstatus == _k.HIT_BOUND)
+    status[fitted & (p_flat > flat_alpha)] = HillStatus.FLAT
+    outside = (params[:, 0] < cmin) | (params[:, 0] > cmax)
+    extrap = (status == HillStatus.CONVERGED) & outside & np.isnan(fixed_nat[:, 0])
+    status[extrap] = HillStatus.IC50_EXTRAPOLATED
+    return HillFit(
+        params=params.reshape(*shape, 4),
+        covariance=cov.reshape(*shape, 4, 4),
+        sse=sse.reshape(shape),
+        n_points=n_points.reshape(shape),
+        status=status.reshape(shape),
+        flat_p_value=p_flat.reshape(shape),
+        conc_min=cmin.reshape(shape),
+        conc_max=cmax.reshape(shape),
+        n_iter=n_iter.reshape(shape),
+        fixed=fixed_nat.reshape(*shape, 4),
+        bounds=bnd.reshape(*shape, 4, 2),
+        conc=c,
+        response=y,
+        weights=w,
+        fitter="lsq",
+    )
+
+
+def _flat_p_value(
+    sse: np.ndarray, sse_null: np.ndarray, n: np.ndarray, k_free: np.ndarray, k_null: np.ndarray
+) -> np.ndarray:
+    """p-value of the F-test of the fit (k_free parameters) against the null (k_null)."""
+    df1 = (k_free - k_null).astype(np.float64)
+    df2 = (n - k_free).astype(np.float64)
+    with np.errstate(all="ignore"):
+        f_stat = ((sse_null - sse) / df1) / (sse / df2)
+        p = special.fdtrc(df1, df2, np.maximum(f_stat, 0.0))
+    p = np.where(sse <= 0.0, np.where(sse_null > 0.0, 0.0, 1.0), p)
+    return np.where((df1 > 0) & (df2 > 0) & np.isfinite(sse), p, np.nan)

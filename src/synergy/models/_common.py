@@ -1,0 +1,193 @@
+"""Shared pieces of the reference models: observed surface, masks, Hill fits, outputs.
+
+Conventions for every model's surface variables (``bliss``, ``hsa``, ``loewe``, ``zip``):
+
+* δ = observed − reference in % points (ZIP: fitted − reference), positive = synergy.
+* At wells that are not combinations (a dose is 0: the monotherapy edges and the
+  (0, 0) control) the reference is the observed response and δ = 0, as SynergyFinder
+  3 reports them; where no well was measured, reference and δ are NaN.
+* At a combination well that was not measured δ is NaN; its reference is kept where it
+  does not depend on the well (Bliss, HSA, ZIP) and NaN where it does (Loewe).
+* Summaries use combination wells only (both doses > 0, measured).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from synergy.errors import ScreenError
+
+__all__ = [
+    "HILL_PARAMS",
+    "SEVERITY_FAILED",
+    "STATUS_MEANINGS",
+    "ZERO_DOSE",
+    "combination_mask",
+    "doses",
+    "edge_filled",
+    "hill_fits",
+    "hill_predict",
+    "in_grid_mask",
+    "lacks_monotherapy",
+    "observed_surface",
+    "severity",
+    "status_attrs",
+    "surface_variable",
+]
+
+HILL_PARAMS = ("ic50", "hill_slope", "bottom", "top")
+# SynergyFinder's L.4 fallback evaluates dose 0 as 1e-10 (in the input's unit)
+ZERO_DOSE = 1e-10
+
+# One code space for every <model>_status: the code kept for a block is the most
+# severe condition that applies (the highest code).  0 = ok, 1-9 = the score exists with
+# a note (1, 4: by definition, e.g. SynergyFinder's Loewe fallback) or a warning (2, 3, 5,
+# 6: data or fits are missing in part), >= 10 = failed (the score is NaN).
+STATUS_MEANINGS: dict[int, str] = {
+    0: "ok",
+    1: "no_msa_window",
+    2: "missing_combination_wells",
+    3: "missing_monotherapy_wells",
+    4: "loewe_fallback_wells",
+    5: "loewe_no_exact_root",
+    6: "zip_slice_fit_failed",
+    10: "no_monotherapy",
+    11: "single_drug_fit_failed",
+    12: "no_combination_wells",
+    13: "no_scored_wells",
+}
+SEVERITY_FAILED = 10
+NOTE_CODES = (1, 4)
+
+
+def severity(codes: np.ndarray) -> np.ndarray:
+    """Map status codes to 0 = ok (or a note), 1 = warning, 2 = failed."""
+    codes = np.asarray(codes)
+    warn = (codes > 0) & ~np.isin(codes, NOTE_CODES)
+    return np.where(codes >= SEVERITY_FAILED, 2, np.where(warn, 1, 0)).astype(np.int8)
+
+
+def status_attrs(model: str, codes: tuple[int, ...]) -> dict[str, Any]:
+    """CF flag attributes of ``<model>_status`` restricted to the codes it can take."""
+    return {
+        "long_name": f"status of the {model} score",
+        "flag_values": np.asarray(codes, dtype=np.int8),
+        "flag_meanings": " ".join(STATUS_MEANINGS[c] for c in codes),
+        "comment": "0 ok; 1, 4 note; 2, 3, 5, 6 warning (score computed, see "
+        "status_reason); >= 10 failed (score NaN)",
+    }
+
+
+def observed_surface(screen: xr.Dataset) -> np.ndarray:
+    """Replicate mean of ``response``, (B, R, C) float64, NaN where no replicate was measured."""
+    response = np.asarray(screen["response"].transpose("block", "row", "col", "replicate").values)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        return np.ascontiguousarray(np.nanmean(response, axis=-1), dtype=np.float64)
+
+
+def doses(screen: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """``conc_row`` (B, R) and ``conc_col`` (B, C) as C-contiguous float64."""
+    conc_row = np.ascontiguousarray(screen["conc_row"].values, dtype=np.float64)
+    conc_col = np.ascontiguousarray(screen["conc_col"].values, dtype=np.float64)
+    return conc_row, conc_col
+
+
+def combination_mask(conc_row: np.ndarray, conc_col: np.ndarray) -> np.ndarray:
+    """(B, R, C) bool: both doses finite and > 0 (the wells SynergyFinder averages)."""
+    pos_row = np.isfinite(conc_row) & (conc_row > 0)
+    pos_col = np.isfinite(conc_col) & (conc_col > 0)
+    return pos_row[:, :, None] & pos_col[:, None, :]
+
+
+def in_grid_mask(conc_row: np.ndarray, conc_col: np.ndarray) -> np.ndarray:
+    """(B, R, C) bool: the well lies inside the block's dose grid (not padding)."""
+    return np.isfinite(conc_row)[:, :, None] & np.isfinite(conc_col)[:, None, :]
+
+
+def lacks_monotherapy(observed: np.ndarray) -> np.ndarray:
+    """(B,) bool: True where a drug has no measured single-drug well (dose > 0) at all."""
+    mono_row = np.any(np.isfinite(observed[:, 1:, 0]), axis=1)
+    mono_col = np.any(np.isfinite(observed[:, 0, 1:]), axis=1)
+    return ~(mono_row & mono_col)
+
+
+def hill_fits(screen: xr.Dataset, side: str) -> tuple[np.ndarray, np.ndarray]:
+    """Single-drug Hill fits of the ``side`` ("row" or "col") drug from the screen.
+
+    Returns
+    -------
+    params : (B, 4) float64, C-contiguous: ic50 (conc unit), hill_slope (> 0), bottom,
+        top (% inhibition), in the order of :data:`HILL_PARAMS`
+    l4 : (B,) bool, True where the fit is SynergyFinder's L.4 fallback
+        (``hill_<side>_model`` == 1), whose predictions evaluate dose 0 as
+        :data:`ZERO_DOSE`
+    """
+    name = f"hill_{side}"
+    if name not in screen:
+        raise ScreenError(f"the screen has no {name!r}: fit the single drugs first")
+    fits = screen[name]
+    if "param" in fits.coords:
+        fits = fits.sel(param=list(HILL_PARAMS))
+    params = np.ascontiguousarray(fits.transpose("block", ...).values, dtype=np.float64)
+    if params.shape[-1] != 4:
+        raise ScreenError(f"{name} must have 4 parameters {HILL_PARAMS}, got {params.shape}")
+    model_name = f"{name}_model"
+    if model_name in screen:
+        l4 = np.asarray(screen[model_name].values) == 1
+    else:
+        l4 = np.zeros(params.shape[0], dtype=bool)
+    return params, l4
+
+
+def hill_predict(
+    conc: np.ndarray, params: np.ndarray, l4: np.ndarray, zero_dose: float = ZERO_DOSE
+) -> np.ndarray:
+    """Evaluate each block's Hill curve at its doses.
+
+    ``E(x) = bottom + (top − bottom) / (1 + (ic50 / x) ** hill_slope)``, ``E(0) = bottom``;
+    for L.4 fits dose 0 is evaluated as ``zero_dose`` (SynergyFinder's substitution).
+
+    Parameters
+    ----------
+    conc : (B, N) doses in the screen's unit (NaN stays NaN)
+    params : (B, 4) Hill fits (:data:`HILL_PARAMS`)
+    l4 : (B,) bool, L.4 fallback fits
+    zero_dose : dose that replaces 0 for L.4 fits
+
+    Returns
+    -------
+    (B, N) float64, % inhibition
+    """
+    ic50, slope, bottom, top = (params[:, k : k + 1] for k in range(4))
+    x = np.where((conc == 0) & l4[:, None], zero_dose, conc)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        ratio = (ic50 / x) ** slope
+        value = bottom + (top - bottom) / (1.0 + ratio)
+    return np.where(x == 0, np.broadcast_to(bottom, value.shape), value)
+
+
+def surface_variable(screen: xr.Dataset, values: np.ndarray, attrs: dict[str, Any]) -> xr.DataArray:
+    """Wrap a (B, R, C) array as a DataArray on the screen's block/row/col."""
+    return xr.DataArray(
+        values,
+        dims=("block", "row", "col"),
+        coords={"block": screen["block"].values},
+        attrs=attrs,
+    )
+
+
+def edge_filled(
+    reference: np.ndarray, observed: np.ndarray, combo: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Reference = observed at non-combination wells (δ = 0 there), δ = observed − reference.
+
+    Returns ``(reference, delta)``, both (B, R, C).
+    """
+    reference = np.where(combo, reference, observed)
+    delta = np.where(combo, observed - reference, np.where(np.isfinite(observed), 0.0, np.nan))
+    return reference, delta

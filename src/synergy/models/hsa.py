@@ -1,0 +1,40 @@
+"""Highest single agent from the observed single-drug wells (SynergyFinder 3).
+
+Reference at a combination well: ``max(y1, y2)``, the larger observed response of the
+two drugs alone at the well's doses (replicate means), % inhibition; δ = observed −
+reference.  Non-combination wells keep reference = observed, δ = 0.
+
+Reference: Berenbaum MC (1989) Pharmacol Rev 41:93-141; SynergyFinder 3.7
+``R/calculate_synergy_score.R`` (``HSA``), which this reproduces exactly.
+"""
+
+from __future__ import annotations
+
+import xarray as xr
+
+from synergy._kernels.surface import hsa_reference
+from synergy.models.bliss import score_from_edges
+
+__all__ = ["score_hsa"]
+
+
+def score_hsa(screen: xr.Dataset) -> xr.Dataset:
+    """HSA δ surfaces and block scores of every block of a screen.
+
+    reference = max(y1, y2) of the observed single-drug wells (replicate means) at the
+    well's doses, % inhibition; δ = observed − reference (% points).  Non-combination
+    wells: reference = observed, δ = 0.  Reproduces SynergyFinder 3.7's ``HSA``.
+
+    Parameters
+    ----------
+    screen : xarray.Dataset
+        A screen (DESIGN.md §1).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``hsa``, ``hsa_reference``, ``hsa_score`` and the other summaries, ``hsa_status``.
+    """
+    return score_from_edges(
+        screen, "hsa", hsa_reference, "max(y1, y2), observed single-drug wells (SynergyFinder 3)"
+    )

@@ -1,0 +1,192 @@
+"""``synergy.score``: the one scoring entry point (DESIGN.md §6.5).
+
+Scores every block of a screen with the reference models Bliss, HSA, Loewe and ZIP
+(:mod:`synergy.models`), fitting the single drugs first when the screen has no fits.
+Conventions: ``"synergyfinder3"`` (SynergyFinder 3.7, default) and ``"synergyfinder2"``
+(synergyfinder 2.x as DrugComb's pipeline ran it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import xarray as xr
+
+from synergy.errors import SynergyError
+from synergy.models import score_bliss, score_hsa, score_loewe, score_zip
+from synergy.models.loewe import LOEWE_SOLVERS
+from synergy.models.status import combine_status
+from synergy.models.zip_sf2 import score_zip_sf2
+
+__all__ = ["CONVENTIONS", "MODELS", "score"]
+
+MODELS = ("bliss", "hsa", "loewe", "zip")
+CONVENTIONS = {
+    "synergyfinder3": {"fitter": "drc", "loewe_solver": "grid100"},
+    "synergyfinder2": {"fitter": "drc", "loewe_solver": "sf2"},
+}
+FITTED_MODELS = ("loewe", "zip")
+BASELINE_CORRECTIONS = ("non", "part", "all")
+
+
+def _check_args(
+    models: Sequence[str],
+    convention: str,
+    loewe_solver: str | None,
+    fitter: str | None,
+    correct_baseline: str,
+    n_boot: int,
+    ci: float,
+) -> tuple[tuple[str, ...], str, str]:
+    if isinstance(models, str):
+        models = (models,)
+    models = tuple(dict.fromkeys(m.lower() for m in models))
+    unknown = [m for m in models if m not in MODELS]
+    if unknown or not models:
+        raise SynergyError(f"unknown model(s) {unknown or models}: choose from {MODELS}")
+    if convention not in CONVENTIONS:
+        raise SynergyError(f"convention must be one of {sorted(CONVENTIONS)}, got {convention!r}")
+    loewe_solver = loewe_solver or CONVENTIONS[convention]["loewe_solver"]
+    if loewe_solver not in LOEWE_SOLVERS:
+        raise SynergyError(
+            f"loewe_solver must be one of {sorted(LOEWE_SOLVERS)}, got {loewe_solver!r}"
+        )
+    fitter = fitter or CONVENTIONS[convention]["fitter"]
+    if fitter not in ("drc", "lsq"):
+        raise SynergyError(f"fitter must be 'drc' or 'lsq', got {fitter!r}")
+    if correct_baseline not in BASELINE_CORRECTIONS:
+        raise SynergyError(
+            f"correct_baseline must be one of {BASELINE_CORRECTIONS}, got {correct_baseline!r}"
+        )
+    if correct_baseline != "non":
+        raise SynergyError(
+            f"correct_baseline={correct_baseline!r} (SynergyFinder's baseline correction) is "
+            "not implemented yet; only 'non' is"
+        )
+    if n_boot:
+        raise SynergyError(
+            "n_boot > 0: bootstrap intervals and p-values are not implemented yet "
+            "(statistics, issue #6); use n_boot=0"
+        )
+    if not 0 < ci < 1:
+        raise SynergyError(f"ci must be in (0, 1), got {ci!r}")
+    return models, fitter, loewe_solver
+
+
+def _with_fits(screen: xr.Dataset, fitter: str, refit: bool | None) -> xr.Dataset:
+    present = "hill_row" in screen and "hill_col" in screen
+    if refit is False and not present:
+        raise SynergyError(
+            "refit=False but the screen has no hill_row/hill_col: fit the single drugs "
+            "(synergy.hill.fit_screen) or use refit=None"
+        )
+    if present and not refit:
+        return screen
+    from synergy.hill import fit_screen
+
+    drop = [v for v in screen.data_vars if str(v).startswith(("hill_row", "hill_col"))]
+    return fit_screen(screen.drop_vars(drop), fitter=fitter, replicates="mean")
+
+
+def score(
+    screen: xr.Dataset,
+    models: Sequence[str] = MODELS,
+    *,
+    convention: str = "synergyfinder3",
+    loewe_solver: str | None = None,
+    fitter: str | None = None,
+    refit: bool | None = None,
+    correct_baseline: str = "non",
+    n_boot: int = 0,
+    ci: float = 0.95,
+    seed: int | None = None,
+) -> xr.Dataset:
+    """Score every block of a screen with the reference models.
+
+    Definitions (SynergyFinder 3.7 by default; each model's docstring gives the formula):
+    Bliss and HSA from the observed single-drug wells (:func:`synergy.models.score_bliss`,
+    :func:`~synergy.models.score_hsa`), Loewe from the single-drug Hill fits
+    (:func:`~synergy.models.score_loewe`), ZIP from the fits and row/column slice fits
+    (:func:`~synergy.models.score_zip`).  δ in % points, positive = synergy; block scores
+    are the mean δ over the measured combination wells.  Replicates are averaged per well
+    first (SynergyFinder's replicate-mean table; DESIGN.md §6.8).
+
+    Parameters
+    ----------
+    screen : xarray.Dataset
+        A screen (DESIGN.md §1), responses in % inhibition.
+    models : sequence of {"bliss", "hsa", "loewe", "zip"}
+        Models to score.
+    convention : {"synergyfinder3", "synergyfinder2"}
+        Whose definitions to reproduce: SynergyFinder 3.7 (default), or SynergyFinder 2.x
+        as DrugComb's pipeline used it (ZIP: :mod:`synergy.models.zip_sf2`; Loewe:
+        ``loewe_solver="sf2"``; Bliss in its floating-point form; HSA unchanged).
+    loewe_solver : {"grid100", "exact", "sf2"}, optional
+        Loewe's reference: SynergyFinder 3's 100-point grid, the exact root of Loewe's
+        equation, or SynergyFinder 2's definition.  Default from the convention
+        (``"grid100"`` for synergyfinder3, ``"sf2"`` for synergyfinder2).
+    fitter : {"drc", "lsq"}, optional
+        Fitter of the single drugs and of ZIP's slices.  Default from the convention:
+        ``"drc"`` (drc's procedure, SynergyFinder's numbers).
+    refit : bool, optional
+        Single-drug fits: ``None`` (default) uses ``hill_row``/``hill_col`` when the screen
+        has them (e.g. injected from SynergyFinder's fit table, or from an earlier
+        :func:`synergy.hill.fit_screen`) and fits otherwise; ``True`` always refits (the
+        old fits are replaced); ``False`` requires them.  Bliss/HSA need no fits.
+    correct_baseline : {"non"}
+        SynergyFinder's baseline correction; ``"part"``/``"all"`` are not implemented yet.
+    n_boot : int
+        Bootstrap resamples for intervals and p-values; only 0 for now (issue #6).
+    ci : float
+        Confidence level of bootstrap intervals (used once ``n_boot`` > 0).
+    seed : int, optional
+        Seed of the bootstrap (keyed by block id; DESIGN.md §3).
+
+    Returns
+    -------
+    xarray.Dataset
+        A new Dataset: the screen (with the fits used) plus, for each model ``m``,
+        ``m`` (block, row, col: δ), ``m_reference``, ``m_score``, ``m_n_wells``, ``m_msa``
+        (+ window indices), ``m_max``/``m_min`` (+ doses), ``m_status``; ``zip_fit``,
+        ``loewe_fallback``/``loewe_n_fallback``; and ``status`` (block: 0 ok, 1 warning,
+        2 failed) with ``status_reason`` (block, str).
+
+    Raises
+    ------
+    SynergyError
+        On an unknown model, convention, solver or fitter, or an option not implemented.
+    """
+    models, fitter, loewe_solver = _check_args(
+        models, convention, loewe_solver, fitter, correct_baseline, n_boot, ci
+    )
+    del seed  # used by the bootstrap (issue #6)
+    out = screen.copy()
+    if any(m in FITTED_MODELS for m in models):
+        out = _with_fits(out, fitter, refit)
+    parts = []
+    for model in models:
+        if model == "bliss":
+            parts.append(score_bliss(out, convention=convention))
+        elif model == "hsa":
+            parts.append(score_hsa(out))
+        elif model == "loewe":
+            parts.append(score_loewe(out, solver=loewe_solver))
+        elif convention == "synergyfinder2":
+            parts.append(score_zip_sf2(out, fitter=fitter))
+        else:
+            parts.append(score_zip(out, fitter=fitter))
+    out = out.assign({name: var for part in parts for name, var in part.data_vars.items()})
+    status, reason = combine_status(out, models)
+    out["status"] = status
+    out["status_reason"] = reason
+    settings = {
+        "models": list(models),
+        "convention": convention,
+        "loewe_solver": loewe_solver,
+        "fitter": fitter,
+        "correct_baseline": correct_baseline,
+        "n_boot": n_boot,
+    }
+    out.attrs = {**screen.attrs, "scoring": json.dumps(settings, sort_keys=True)}
+    return out

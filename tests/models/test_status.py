@@ -1,0 +1,36 @@
+"""Block status and status_reason from model and Hill statuses."""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from synergy.models._common import status_attrs
+from synergy.models.status import combine_status
+
+
+def test_worst_status_and_reasons():
+    block = ["a", "b", "c", "d"]
+    hill_attrs = {
+        "flag_values": np.arange(4, dtype=np.int8),
+        "flag_meanings": "converged ic50_extrapolated hit_bound flat",
+    }
+    ds = xr.Dataset(
+        {
+            "bliss_status": ("block", np.int8([0, 2, 0, 10]), status_attrs("bliss", (0, 2, 10))),
+            "loewe_status": ("block", np.int8([4, 0, 0, 11]), status_attrs("loewe", (0, 4, 11))),
+            "loewe_n_fallback": ("block", [3, 0, 0, 0]),
+            "loewe_n_wells": ("block", [25, 25, 25, 0]),
+            "hill_row_status": ("block", np.int8([1, 0, 2, 0]), hill_attrs),
+        },
+        coords={"block": block},
+    )
+    status, reason = combine_status(ds, ("bliss", "loewe"))
+    assert status.values.tolist() == [0, 1, 1, 2]  # the fallback is a note
+    assert reason.values.tolist() == [
+        "loewe: fallback max f(x1+x2) on 3 of 25 wells",
+        "bliss: missing_combination_wells",
+        "hill_row: hit_bound",
+        "bliss: no_monotherapy; loewe: single_drug_fit_failed",
+    ]
+    assert status.attrs["flag_meanings"] == "ok warning failed"

@@ -1,0 +1,155 @@
+"""``synergy score`` end to end in subprocesses: outputs, summary, kill -9 and --resume,
+exit code 2 on bad input, options and output paths."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import xarray as xr
+
+from synergy.datasets import simulate
+from synergy.io.store import open_screen
+from synergy.io.table import to_table
+from synergy.io.validate import open_any
+from synergy.scoring import score
+
+N_BLOCKS = 48
+CHUNK = "4"  # 12 chunks: the killed run is still going when its first chunk is saved
+
+
+def _cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "synergy.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        **kwargs,
+    )
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cli_score")
+
+
+@pytest.fixture(scope="module")
+def input_csv(workdir) -> Path:
+    screen = simulate(N_BLOCKS, n_doses=6, n_replicates=2, noise_sd=6.0, seed=5, truth=False)
+    path = workdir / "screen.csv"
+    to_table(screen, level="well").to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(workdir, input_csv) -> tuple[subprocess.CompletedProcess, Path, Path]:
+    out, table = workdir / "full.nc", workdir / "full.csv"
+    result = _cli(
+        "score", str(input_csv), "-o", str(out), "--table", str(table), "--fitter", "lsq",
+        "--chunk-blocks", CHUNK, "--seed", "1",
+    )  # fmt: skip
+    return result, out, table
+
+
+def test_end_to_end_writes_screen_table_and_summary(input_csv, uninterrupted):
+    result, out, table = uninterrupted
+    assert result.returncode == 0, result.stderr
+    # the output is what the library gives on the same input
+    expect = score(open_any(str(input_csv)), fitter="lsq")
+    xr.testing.assert_identical(open_screen(out), expect)
+    blocks = pd.read_csv(table)
+    assert len(blocks) == N_BLOCKS
+    assert blocks["block_id"].astype(str).tolist() == expect.block.values.tolist()
+    pd.testing.assert_series_equal(
+        blocks["ZIP_synergy"], pd.Series(expect.zip_score.values, name="ZIP_synergy")
+    )
+    assert f"scored {N_BLOCKS} blocks" in result.stdout
+    counts = [int((expect.status == k).sum()) for k in (0, 1, 2)]
+    assert f"status: {counts[0]} ok, {counts[1]} warning, {counts[2]} failed" in result.stdout
+    assert f"wrote {out}" in result.stdout and f"wrote {table}" in result.stdout
+    assert not (out.parent / (out.name + ".checkpoint")).exists()
+    assert "Traceback" not in result.stderr and "RuntimeWarning" not in result.stderr
+
+
+def test_kill_and_resume_gives_the_uninterrupted_output(workdir, input_csv, uninterrupted):
+    out = workdir / "killed.nc"
+    checkpoint = workdir / "killed.nc.checkpoint"
+    args = ["score", str(input_csv), "-o", str(out), "--fitter", "lsq", "--seed", "1", "--quiet"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "synergy.cli", *args, "--chunk-blocks", CHUNK],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while not list(checkpoint.glob("chunk-*.json")) and time.monotonic() < deadline:
+        assert proc.poll() is None, "the run ended before its first checkpoint was seen"
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    saved = len(list(checkpoint.glob("chunk-*.json")))
+    assert 1 <= saved < N_BLOCKS // int(CHUNK), saved
+    assert not out.exists()
+
+    # without --resume the checkpoint is protected; with it only the rest is scored
+    refused = _cli(*args)
+    assert refused.returncode == 2 and "--resume" in refused.stderr
+    resumed = _cli(*[a for a in args if a != "--quiet"], "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"resumed: {saved} chunk(s) ({saved * int(CHUNK)} blocks)" in resumed.stdout
+    full = open_screen(uninterrupted[1])
+    got = open_screen(out)
+    assert got.block.values.tolist() == full.block.values.tolist()  # none twice, none missing
+    xr.testing.assert_identical(got, full)
+    assert not checkpoint.exists()
+
+
+def test_malformed_input_exits_2_naming_the_problem(workdir):
+    bad = workdir / "bad.csv"
+    bad.write_text(
+        "block_id,drug1,drug2,conc1,conc2,response\n1,a,b,0,0,1\n1,a,b,-5,0,3\n1,a,b,1,1,2\n"
+    )
+    result = _cli("score", str(bad), "-o", str(workdir / "bad.nc"))
+    assert result.returncode == 2
+    assert "bad.csv" in result.stderr and "line 3" in result.stderr
+    assert "Traceback" not in result.stderr
+    missing = _cli("score", str(workdir / "nothing.csv"), "-o", str(workdir / "x.nc"))
+    assert missing.returncode == 2 and "nothing.csv: no such file" in missing.stderr
+    assert not (workdir / "bad.nc").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-o", "{d}/no/such/folder/out.nc"], "does not exist"),
+        (["-o", "{d}/screen.csv/out.nc"], "does not exist"),
+        (["-o", "{d}/out.txt"], "write the scored screen as .nc"),
+        (["-o", "{d}/ok.nc", "--table", "{d}/no/such/t.csv"], "does not exist"),
+        (["-o", "{d}/ok.nc", "--models", "bliss,musyc"], "unknown model"),
+        (["-o", "{d}/ok.nc", "--fitter", "nelder"], "fitter"),
+        (["-o", "{d}/ok.nc", "--workers", "2", "--scheduler", "tcp://x:1"], "not both"),
+    ],
+)
+def test_bad_output_or_options_exit_2_before_any_work(workdir, input_csv, args, message):
+    args = [a.format(d=workdir) for a in args]
+    result = _cli("score", str(input_csv), *args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert "scored" not in result.stdout
+    assert not (workdir / "ok.nc").exists()
+
+
+def test_debug_shows_the_traceback(workdir):
+    result = _cli("score", str(workdir / "nothing.csv"), "-o", str(workdir / "x.nc"), "--debug")
+    assert result.returncode != 0 and "Traceback" in result.stderr
+
+
+def test_help_lists_the_options():
+    result = _cli("score", "--help")
+    assert result.returncode == 0
+    for option in ("--table", "--models", "--workers", "--scheduler", "--resume", "--seed"):
+        assert option in result.stdout
