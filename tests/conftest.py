@@ -1,4 +1,4 @@
-"""Shared fixtures: bundled data paths (package data, never ../shared)."""
+"""Shared fixtures: paths of the bundled reference data (package data, in every clone)."""
 
 from __future__ import annotations
 

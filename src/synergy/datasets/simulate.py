@@ -12,7 +12,6 @@ for each block, and changing the noise level does not move the missing wells.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -22,6 +21,7 @@ import xarray as xr
 
 from synergy._version import __version__
 from synergy.datasets import _surfaces as surf
+from synergy.datasets._random import block_rng, block_uniforms, seed_stream
 from synergy.errors import SynergyError
 from synergy.io.screen import build_screen
 
@@ -31,56 +31,6 @@ HILL_PARAMS = ("ic50", "hill_slope", "bottom", "top")
 _HILL_DEFAULTS = {"hill_slope": 1.0, "bottom": 0.0, "top": 100.0}
 _PURPOSE = {"hill_row": 1, "hill_col": 2, "grid_row": 3, "grid_col": 4, "noise": 5, "missing": 6}
 Model = Literal["bliss", "loewe", "musyc"]
-
-
-def _block_digest(seed: int, block_id: str, keys: tuple[int, ...], size: int) -> bytes:
-    """BLAKE2b digest of ``(seed, keys, block id)``: stable across processes, unlike ``hash``."""
-    text = "\x1f".join([str(len(keys)), str(int(seed)), *(str(int(k)) for k in keys), block_id])
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=size).digest()
-
-
-def _seed_stream(bit_generator: np.random.PCG64, seed: int, block_id: str, *keys: int) -> None:
-    """Set a PCG64 to the stream keyed by ``(seed, *keys, block id)`` (128-bit state and
-    increment taken from the digest; no SeedSequence, so it is cheap per block)."""
-    digest = _block_digest(seed, str(block_id), keys, 32)
-    bit_generator.state = {
-        "bit_generator": "PCG64",
-        "state": {
-            "state": int.from_bytes(digest[:16], "little"),
-            "inc": int.from_bytes(digest[16:], "little") | 1,
-        },
-        "has_uint32": 0,
-        "uinteger": 0,
-    }
-
-
-def block_rng(seed: int, block_id: str, *keys: int) -> np.random.Generator:
-    """A numpy Generator keyed by ``(seed, *keys, block id)``, independent of block order.
-
-    Parameters
-    ----------
-    seed : int
-        The run's seed.
-    block_id : str
-        The block's id (DESIGN.md §6.1); its position in the screen plays no role.
-    *keys : int
-        Further keys, e.g. the purpose of the draw or a resample number.
-
-    Returns
-    -------
-    numpy.random.Generator
-        A PCG64 stream whose state and increment come from a BLAKE2b digest of the keys.
-    """
-    bit_generator = np.random.PCG64(0)
-    _seed_stream(bit_generator, seed, block_id, *keys)
-    return np.random.Generator(bit_generator)
-
-
-def _block_uniforms(seed: int, block_id: str, key: int, n: int) -> np.ndarray:
-    """``n ≤ 8`` uniforms in [0, 1) straight from the keyed digest (53 bits each)."""
-    digest = _block_digest(seed, str(block_id), (key,), 64)
-    words = np.frombuffer(digest, dtype="<u8")[:n]
-    return (words >> np.uint64(11)).astype(np.float64) * 2.0**-53
 
 
 def _per_block(value: Any, n_block: int, name: str) -> np.ndarray:
@@ -98,7 +48,7 @@ def _hill_table(spec: Any, block_ids: list[str], seed: int, purpose: str) -> np.
     if spec is None:
         table = np.empty((n_block, 4))
         for i, block_id in enumerate(block_ids):
-            u_ic50, u_slope, u_top = _block_uniforms(seed, block_id, _PURPOSE[purpose], 3)
+            u_ic50, u_slope, u_top = block_uniforms(seed, block_id, _PURPOSE[purpose], 3)
             table[i] = (10.0 ** (3.0 * u_ic50), 0.7 + 2.3 * u_slope, 0.0, 60.0 + 40.0 * u_top)
         return table
     if isinstance(spec, Mapping):
@@ -153,7 +103,7 @@ def _grids(
             n = n_doses
             if ragged:
                 fewest = max(3, (n_doses + 1) // 2)
-                u = _block_uniforms(seed, block_id, _PURPOSE[purpose], 1)[0]
+                u = block_uniforms(seed, block_id, _PURPOSE[purpose], 1)[0]
                 n = fewest + int(u * (n_doses + 1 - fewest))
             grids.append(_centred_grid(ic50[i], n, dose_step))
         return grids
@@ -428,10 +378,10 @@ def simulate(
     for i, block_id in enumerate(block_ids):
         shape = (grids_row[i].size, grids_col[i].size, n_replicates)
         if noise_sd > 0:
-            _seed_stream(bit_generator, seed, block_id, _PURPOSE["noise"])
+            seed_stream(bit_generator, seed, block_id, _PURPOSE["noise"])
             response[i, : shape[0], : shape[1]] += noise_sd * rng.standard_normal(shape)
         if missing_fraction > 0:
-            _seed_stream(bit_generator, seed, block_id, _PURPOSE["missing"])
+            seed_stream(bit_generator, seed, block_id, _PURPOSE["missing"])
             response[i, : shape[0], : shape[1]][rng.random(shape) < missing_fraction] = np.nan
 
     settings = {

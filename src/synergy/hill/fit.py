@@ -18,17 +18,17 @@ from scipy import special
 
 from synergy._kernels import hill_lsq as _k
 from synergy.errors import SynergyError
-from synergy.hill.model import PARAM_NAMES, evaluate, inverse
+from synergy.hill.inputs import (
+    DEFAULT_SLOPE_BOUNDS,
+    bounds_array,
+    default_bounds,
+    fixed_array,
+)
+from synergy.hill.model import evaluate, inverse
 from synergy.hill.status import FLAT_ALPHA, HillStatus
 
-__all__ = ["DEFAULT_SLOPE_BOUNDS", "HillFit", "default_bounds", "fit"]
+__all__ = ["DEFAULT_SLOPE_BOUNDS", "HillFit", "default_bounds", "fit"]  # bounds re-exported
 
-DEFAULT_SLOPE_BOUNDS = (1e-2, 20.0)
-"""Default bounds of the Hill slope."""
-DEFAULT_IC50_FACTOR = 1e3
-"""Default IC50 bounds: [lowest positive tested dose / 1000, highest tested dose * 1000]."""
-DEFAULT_ASYMPTOTE_MARGIN = 100.0
-"""Default bottom/top bounds: [min(y) - s, max(y) + s] with s = max(max(y) - min(y), 100)."""
 MAX_ITER = 100
 
 _Index = int | tuple[int, ...]
@@ -277,7 +277,7 @@ class HillFit:
                 conc_min=nan.copy(),
                 conc_max=nan.copy(),
                 n_iter=np.zeros(shape, np.int64),
-                fixed=_fixed_array(fixed, shape),
+                fixed=fixed_array(fixed, shape),
                 bounds=np.full((*shape, 4, 2), np.nan),
                 fitter=fitter,
             )
@@ -294,78 +294,6 @@ def _replace(fit_: HillFit, **changes: Any) -> HillFit:
     from dataclasses import replace
 
     return replace(fit_, **changes)
-
-
-def _fixed_array(fixed: Mapping[str, ArrayLike] | ArrayLike | None, shape: tuple) -> np.ndarray:
-    out = np.full((*shape, 4), np.nan)
-    if fixed is None:
-        return out
-    if not isinstance(fixed, Mapping):
-        return np.broadcast_to(np.asarray(fixed, dtype=np.float64), (*shape, 4)).copy()
-    for name, value in fixed.items():
-        if name not in PARAM_NAMES:
-            raise SynergyError(
-                f"unknown parameter {name!r} in fixed=; expected one of {PARAM_NAMES}"
-            )
-        out[..., PARAM_NAMES.index(name)] = np.broadcast_to(np.asarray(value, np.float64), shape)
-    bad_ic50 = ~np.isnan(out[..., 0]) & ~(out[..., 0] > 0)
-    bad_slope = ~np.isnan(out[..., 1]) & ~(out[..., 1] > 0)
-    if np.any(bad_ic50 | bad_slope):
-        raise SynergyError("fixed ic50 and hill_slope must be > 0")
-    return out
-
-
-def default_bounds(conc: np.ndarray, response: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Default bounds (N, 4, 2) of (ic50, hill_slope, bottom, top) per curve.
-
-    - ic50 in [lowest positive tested dose / 1000, highest tested dose * 1000];
-    - hill_slope in [0.01, 20] (steeper is a step between two doses: the fit ends on the
-      bound, status ``hit_bound``);
-    - bottom and top in [min(y) - s, max(y) + s], s = max(max(y) - min(y), 100), wide
-      enough for SynergyFinder's fits (tops above 100, bottoms below 0 occur).
-
-    Only used points (finite response, positive weight) count.  Curves without such
-    points get infinite bounds (they end as ``too_few_points`` anyway).
-    """
-    used = np.isfinite(response) & (weights > 0) & np.isfinite(conc)
-    pos = used & (conc > 0)
-    with np.errstate(all="ignore"):
-        cmin = np.min(np.where(pos, conc, np.inf), axis=-1)
-        cmax = np.max(np.where(pos, conc, -np.inf), axis=-1)
-        ymin = np.min(np.where(used, response, np.inf), axis=-1)
-        ymax = np.max(np.where(used, response, -np.inf), axis=-1)
-        margin = np.maximum(ymax - ymin, DEFAULT_ASYMPTOTE_MARGIN)
-    out = np.empty((*conc.shape[:-1], 4, 2))
-    out[..., 0, 0] = np.where(np.isfinite(cmin), cmin / DEFAULT_IC50_FACTOR, 0.0)
-    out[..., 0, 1] = np.where(np.isfinite(cmax), cmax * DEFAULT_IC50_FACTOR, np.inf)
-    out[..., 1, 0], out[..., 1, 1] = DEFAULT_SLOPE_BOUNDS
-    for j in (2, 3):
-        out[..., j, 0] = np.where(np.isfinite(ymin), ymin - margin, -np.inf)
-        out[..., j, 1] = np.where(np.isfinite(ymax), ymax + margin, np.inf)
-    return out
-
-
-def _bounds_array(
-    bounds: Mapping[str, tuple[ArrayLike, ArrayLike]] | None,
-    conc: np.ndarray,
-    response: np.ndarray,
-    weights: np.ndarray,
-) -> np.ndarray:
-    out = default_bounds(conc, response, weights)
-    shape = conc.shape[:-1]
-    for name, (low, high) in (bounds or {}).items():
-        if name not in PARAM_NAMES:
-            raise SynergyError(
-                f"unknown parameter {name!r} in bounds=; expected one of {PARAM_NAMES}"
-            )
-        j = PARAM_NAMES.index(name)
-        out[..., j, 0] = np.broadcast_to(np.asarray(low, np.float64), shape)
-        out[..., j, 1] = np.broadcast_to(np.asarray(high, np.float64), shape)
-    if np.any(~(out[..., :, 0] < out[..., :, 1])):
-        raise SynergyError("every lower bound must be below its upper bound")
-    if np.any(out[..., :2, 0] < 0):
-        raise SynergyError("bounds of ic50 and hill_slope must be >= 0")
-    return out
 
 
 def fit(
@@ -439,8 +367,8 @@ def _run(
     c2 = np.ascontiguousarray(c.reshape(n_curves, n_pts))
     y2 = np.ascontiguousarray(y.reshape(n_curves, n_pts))
     w2 = np.ascontiguousarray(w.reshape(n_curves, n_pts))
-    fixed_nat = _fixed_array(fixed, shape).reshape(n_curves, 4)
-    bnd = _bounds_array(bounds, c2, y2, w2)
+    fixed_nat = fixed_array(fixed, shape).reshape(n_curves, 4)
+    bnd = bounds_array(bounds, c2, y2, w2)
     kernel_fixed = fixed_nat.copy()
     kernel_bounds = bnd.copy()
     with np.errstate(divide="ignore"):

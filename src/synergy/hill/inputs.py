@@ -1,0 +1,101 @@
+"""Turn the user's ``fixed``/``bounds`` arguments into the kernel's per-curve arrays.
+
+One job: argument normalisation for :func:`synergy.hill.fit` (parameter order
+``(ic50, hill_slope, bottom, top)``, DESIGN.md §3), including the documented default bounds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from synergy.errors import SynergyError
+from synergy.hill.model import PARAM_NAMES
+
+__all__ = [
+    "DEFAULT_ASYMPTOTE_MARGIN",
+    "DEFAULT_IC50_FACTOR",
+    "DEFAULT_SLOPE_BOUNDS",
+    "default_bounds",
+]
+
+DEFAULT_SLOPE_BOUNDS = (1e-2, 20.0)
+"""Default bounds of the Hill slope."""
+DEFAULT_IC50_FACTOR = 1e3
+"""Default IC50 bounds: [lowest positive tested dose / 1000, highest tested dose * 1000]."""
+DEFAULT_ASYMPTOTE_MARGIN = 100.0
+"""Default bottom/top bounds: [min(y) - s, max(y) + s] with s = max(max(y) - min(y), 100)."""
+
+
+def fixed_array(fixed: Mapping[str, ArrayLike] | ArrayLike | None, shape: tuple) -> np.ndarray:
+    out = np.full((*shape, 4), np.nan)
+    if fixed is None:
+        return out
+    if not isinstance(fixed, Mapping):
+        return np.broadcast_to(np.asarray(fixed, dtype=np.float64), (*shape, 4)).copy()
+    for name, value in fixed.items():
+        if name not in PARAM_NAMES:
+            raise SynergyError(
+                f"unknown parameter {name!r} in fixed=; expected one of {PARAM_NAMES}"
+            )
+        out[..., PARAM_NAMES.index(name)] = np.broadcast_to(np.asarray(value, np.float64), shape)
+    bad_ic50 = ~np.isnan(out[..., 0]) & ~(out[..., 0] > 0)
+    bad_slope = ~np.isnan(out[..., 1]) & ~(out[..., 1] > 0)
+    if np.any(bad_ic50 | bad_slope):
+        raise SynergyError("fixed ic50 and hill_slope must be > 0")
+    return out
+
+
+def default_bounds(conc: np.ndarray, response: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Default bounds (N, 4, 2) of (ic50, hill_slope, bottom, top) per curve.
+
+    - ic50 in [lowest positive tested dose / 1000, highest tested dose * 1000];
+    - hill_slope in [0.01, 20] (steeper is a step between two doses: the fit ends on the
+      bound, status ``hit_bound``);
+    - bottom and top in [min(y) - s, max(y) + s], s = max(max(y) - min(y), 100), wide
+      enough for SynergyFinder's fits (tops above 100, bottoms below 0 occur).
+
+    Only used points (finite response, positive weight) count.  Curves without such
+    points get infinite bounds (they end as ``too_few_points`` anyway).
+    """
+    used = np.isfinite(response) & (weights > 0) & np.isfinite(conc)
+    pos = used & (conc > 0)
+    with np.errstate(all="ignore"):
+        cmin = np.min(np.where(pos, conc, np.inf), axis=-1)
+        cmax = np.max(np.where(pos, conc, -np.inf), axis=-1)
+        ymin = np.min(np.where(used, response, np.inf), axis=-1)
+        ymax = np.max(np.where(used, response, -np.inf), axis=-1)
+        margin = np.maximum(ymax - ymin, DEFAULT_ASYMPTOTE_MARGIN)
+    out = np.empty((*conc.shape[:-1], 4, 2))
+    out[..., 0, 0] = np.where(np.isfinite(cmin), cmin / DEFAULT_IC50_FACTOR, 0.0)
+    out[..., 0, 1] = np.where(np.isfinite(cmax), cmax * DEFAULT_IC50_FACTOR, np.inf)
+    out[..., 1, 0], out[..., 1, 1] = DEFAULT_SLOPE_BOUNDS
+    for j in (2, 3):
+        out[..., j, 0] = np.where(np.isfinite(ymin), ymin - margin, -np.inf)
+        out[..., j, 1] = np.where(np.isfinite(ymax), ymax + margin, np.inf)
+    return out
+
+
+def bounds_array(
+    bounds: Mapping[str, tuple[ArrayLike, ArrayLike]] | None,
+    conc: np.ndarray,
+    response: np.ndarray,
+    weights: np.ndarray,
+) -> np.ndarray:
+    out = default_bounds(conc, response, weights)
+    shape = conc.shape[:-1]
+    for name, (low, high) in (bounds or {}).items():
+        if name not in PARAM_NAMES:
+            raise SynergyError(
+                f"unknown parameter {name!r} in bounds=; expected one of {PARAM_NAMES}"
+            )
+        j = PARAM_NAMES.index(name)
+        out[..., j, 0] = np.broadcast_to(np.asarray(low, np.float64), shape)
+        out[..., j, 1] = np.broadcast_to(np.asarray(high, np.float64), shape)
+    if np.any(~(out[..., :, 0] < out[..., :, 1])):
+        raise SynergyError("every lower bound must be below its upper bound")
+    if np.any(out[..., :2, 0] < 0):
+        raise SynergyError("bounds of ic50 and hill_slope must be >= 0")
+    return out
