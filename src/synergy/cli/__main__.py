@@ -1,0 +1,5 @@
+"""``python -m synergy.cli``."""
+
+from synergy.cli import main
+
+main()

@@ -1,0 +1,106 @@
+"""Shared pieces of the command line: exit-2 errors, opening inputs, common options."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+class Exit2(click.ClickException):
+    exit_code = 2
+
+
+def fail(message: str) -> None:
+    raise Exit2(message)
+
+
+def open_inputs(
+    ctx: click.Context, paths: tuple[str, ...], response_kind: str, conc_unit: str | None
+):
+    from synergy.errors import SynergyError
+    from synergy.io.validate import open_any
+
+    kwargs = {"response_kind": response_kind, "conc_unit": conc_unit}
+    try:
+        if len(paths) == 1 and Path(paths[0]).suffix.lower() in (".nc", ".zarr"):
+            return open_any(paths[0])
+        return open_any(list(paths) if len(paths) > 1 else paths[0], **kwargs)
+    except SynergyError as exc:
+        if ctx.obj.get("debug"):
+            raise
+        fail(str(exc))
+
+
+RESPONSE_KIND_OPTION = click.option(
+    "--response-kind",
+    type=click.Choice(["auto", "inhibition", "viability"]),
+    default="auto",
+    show_default=True,
+    help="What the response column holds.",
+)
+CONC_UNIT_OPTION = click.option(
+    "--conc-unit", default=None, help="Unit of the screen (default: the input's)."
+)
+
+
+OUTPUT_SUFFIXES = (".nc", ".nc4", ".zarr")
+TABLE_SUFFIXES = (".csv", ".tsv", ".parquet")
+
+
+def writable_problems(path: Path, suffixes: tuple[str, ...], what: str) -> list[str]:
+    """Why ``path`` cannot be written (empty when it can), checked before any work."""
+    if path.suffix.lower() not in suffixes:
+        return [f"{path}: write the {what} as {' or '.join(suffixes)}, not {path.suffix!r}"]
+    parent = path.absolute().parent
+    if not parent.is_dir():
+        return [f"{path}: cannot write the {what}: folder {parent} does not exist"]
+    if path.exists() and path.is_dir() != (path.suffix.lower() == ".zarr"):
+        return [
+            f"{path}: cannot write the {what}: a {'folder' if path.is_dir() else 'file'} "
+            "of that name is in the way"
+        ]
+    import tempfile
+
+    try:
+        with tempfile.NamedTemporaryFile(dir=parent, prefix=".synergy-write-test-"):
+            pass
+    except OSError as exc:
+        return [f"{path}: cannot write the {what} in {parent}: {exc.strerror or exc}"]
+    if path.suffix.lower() == ".parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            return [f"{path}: writing parquet needs pyarrow: pip install 'synergy-toolkit[io]'"]
+    return []
+
+
+def write_table(table, path: Path) -> None:
+    """Write a pandas table to csv/tsv/parquet under a temporary name, then rename."""
+    import os
+
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        table.to_parquet(tmp, index=False)
+    else:
+        table.to_csv(tmp, index=False, sep="\t" if suffix == ".tsv" else ",")
+    os.replace(tmp, path)
+
+
+def fail_lines(lines: list[str]) -> None:
+    """Exit 2 with one ``Error: …`` line per problem (click prints the last)."""
+    for line in lines[:-1]:
+        click.echo(f"Error: {line}", err=True)
+    fail(lines[-1])
+
+
+class wide_pandas:
+    def __enter__(self):
+        import pandas as pd
+
+        self._ctx = pd.option_context("display.width", 200, "display.max_columns", 30)
+        self._ctx.__enter__()
+
+    def __exit__(self, *exc):
+        self._ctx.__exit__(*exc)

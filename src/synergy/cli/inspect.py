@@ -1,0 +1,64 @@
+"""``synergy info``, ``synergy validate`` and ``synergy demo``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from synergy.cli._common import (
+    CONC_UNIT_OPTION,
+    RESPONSE_KIND_OPTION,
+    open_inputs,
+    wide_pandas,
+)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@RESPONSE_KIND_OPTION
+@CONC_UNIT_OPTION
+@click.pass_context
+def info(ctx: click.Context, paths: tuple[str, ...], response_kind: str, conc_unit: str | None):
+    """What PATHS hold: blocks, drugs, samples, dose grids, problems found."""
+    from synergy.io.validate import describe, validate
+
+    screen = open_inputs(ctx, paths, response_kind, conc_unit)
+    table = describe(screen)
+    click.echo(
+        f"{', '.join(paths)}: {screen.sizes['block']} blocks, "
+        f"{table['drug_row'].nunique()} row drugs × {table['drug_col'].nunique()} column drugs, "
+        f"{table['sample'].nunique()} samples, up to {screen.sizes['row']}×{screen.sizes['col']} "
+        f"doses (zero included), {screen.sizes['replicate']} replicate(s), "
+        f"unit {screen.attrs.get('conc_unit')}"
+    )
+    with wide_pandas():
+        click.echo(table.to_string(index=False, max_rows=40))
+    report = validate(screen)
+    for line in report.errors + report.warnings:
+        click.echo(f"problem: {line}")
+
+
+@click.command(name="validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@RESPONSE_KIND_OPTION
+@CONC_UNIT_OPTION
+@click.pass_context
+def validate_cmd(ctx, paths: tuple[str, ...], response_kind: str, conc_unit: str | None):
+    """Check PATHS; exit 0 if usable, 1 with the list of problems if not."""
+    from synergy.io.validate import validate
+
+    source = list(paths) if len(paths) > 1 else paths[0]
+    report = validate(source, response_kind=response_kind, conc_unit=conc_unit)
+    click.echo(str(report))
+    sys.exit(0 if report.ok else 1)
+
+
+@click.command()
+@click.option("--out", "out_dir", default="demo-output", show_default=True, type=click.Path())
+def demo(out_dir: str) -> None:
+    """Score the bundled menin × venetoclax screen and write results to OUT."""
+    from synergy.demo import run_demo
+
+    run_demo(Path(out_dir), echo=click.echo)
