@@ -166,3 +166,21 @@ def test_check_fits_flags_blocks_resting_on_a_poorer_fit(workdir):
     scored = open_screen(out)
     assert scored["fit_check_status"].values.tolist() == [7, 0]
     assert "fit_check: other_fitter_better_fit 1" in result.stdout
+
+
+def test_three_drug_screen_scores_like_the_library(workdir, data_dir):
+    """An N-drug table through `synergy score` (chunked) = synergy.score on the same input."""
+    path = data_dir / "sf_ncats_3drug" / "data.csv"
+    out, table = workdir / "ncats3.nc", workdir / "ncats3.csv"
+    result = _cli(
+        "score", str(path), "-o", str(out), "--table", str(table), "--chunk-blocks", "1",
+        "--no-checkpoint",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    expect = score(open_any(str(path)))
+    xr.testing.assert_identical(open_screen(out), expect)
+    blocks = pd.read_csv(table)
+    assert blocks[["drug1", "drug2", "drug3"]].shape == (2, 3)
+    assert (blocks["ZIP_synergy"].to_numpy() == expect["zip_score"].values).all()
+    info = _cli("info", str(path))
+    assert info.returncode == 0 and "dose combinations of 3 drugs" in info.stdout

@@ -82,17 +82,20 @@ def check_options(
 
 
 def _with_fits(screen: xr.Dataset, fitter: str, refit: bool | None) -> xr.Dataset:
-    present = "hill_row" in screen and "hill_col" in screen
+    multi = "drug" in screen.dims
+    present = "hill" in screen if multi else ("hill_row" in screen and "hill_col" in screen)
     if refit is False and not present:
         raise SynergyError(
-            "refit=False but the screen has no hill_row/hill_col: fit the single drugs "
+            "refit=False but the screen has no single-drug fits (hill_row/hill_col, or hill "
+            "for N drugs): fit the single drugs "
             "(synergy.hill.fit_screen) or use refit=None"
         )
     if present and not refit:
         return screen
     from synergy.hill import fit_screen
 
-    drop = [v for v in screen.data_vars if str(v).startswith(("hill_row", "hill_col"))]
+    prefixes = ("hill",) if multi else ("hill_row", "hill_col")
+    drop = [v for v in screen.data_vars if str(v).startswith(prefixes)]
     return fit_screen(screen.drop_vars(drop), fitter=fitter, replicates="mean")
 
 
@@ -200,7 +203,16 @@ def score(
     out = screen.copy()
     if any(m in FITTED_MODELS for m in models):
         out = _with_fits(out, fitter, refit)
-    parts = _score_models(out, models, convention, loewe_solver, fitter)
+    if "drug" in screen.dims:  # N-drug layout (docs/design.md §1)
+        from synergy.models.multi import score_multi
+
+        parts = score_multi(
+            out, models, convention=convention, loewe_solver=loewe_solver, fitter=fitter
+        )
+        if check_fits:
+            raise SynergyError("check_fits is implemented for drug pairs only, not N-drug screens")
+    else:
+        parts = _score_models(out, models, convention, loewe_solver, fitter)
     out = out.assign({name: var for part in parts for name, var in part.data_vars.items()})
     checked = models
     if check_fits and any(m in FITTED_MODELS for m in models):

@@ -24,7 +24,8 @@ def _summary(run, counts, paths: list[Path]) -> list[str]:
     rate = counts.n_blocks / run.wall_time if run.wall_time > 0 else float("inf")
     where = "this process" if run.n_workers == 1 else f"{run.n_workers} dask workers"
     lines = [
-        f"scored {counts.n_blocks} blocks in {run.wall_time:.1f} s ({rate:,.0f} blocks/s, "
+        f"scored {counts.n_blocks} blocks in {run.wall_time:.1f} s "
+        f"({rate:,.{0 if rate >= 10 else 2}f} blocks/s, "
         f"{run.n_chunks} chunk(s) on {where})"
     ]
     if run.n_chunks_resumed:
