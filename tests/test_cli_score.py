@@ -3,6 +3,7 @@ exit code 2 on bad input, options and output paths."""
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -161,10 +162,15 @@ def test_check_fits_flags_blocks_resting_on_a_poorer_fit(workdir):
 
     path, out = workdir / "mathews.csv", workdir / "mathews.nc"
     to_table(load_bundled("sf_mathews"), level="well").to_csv(path, index=False)
-    result = _cli("score", str(path), "-o", str(out), "--check-fits", "--no-checkpoint")
+    result = _cli(
+        "score", str(path), "-o", str(out), "--check-fits", "--no-checkpoint",
+        "--correct-baseline", "part",
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     scored = open_screen(out)
     assert scored["fit_check_status"].values.tolist() == [7, 0]
+    assert json.loads(scored.attrs["scoring"])["correct_baseline"] == "part"
+    assert (scored["baseline"].values < 0).all()
     assert "fit_check: other_fitter_better_fit 1" in result.stdout
 
 

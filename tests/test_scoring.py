@@ -126,7 +126,7 @@ def test_round_trips_through_netcdf(tmp_path):
         ({"convention": "combenefit"}, "convention"),
         ({"loewe_solver": "newton"}, "loewe_solver"),
         ({"fitter": "nelder"}, "fitter"),
-        ({"correct_baseline": "part"}, "not implemented"),
+        ({"correct_baseline": "some"}, "correct_baseline"),
         ({"n_boot": 100}, "issue #6"),
         ({"ci": 1.5}, "ci"),
     ],

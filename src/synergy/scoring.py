@@ -15,6 +15,8 @@ import xarray as xr
 
 from synergy.errors import SynergyError
 from synergy.models import score_bliss, score_hsa, score_loewe, score_zip
+from synergy.models.baseline import BASELINE_CORRECTIONS
+from synergy.models.baseline import correct_baseline as apply_baseline
 from synergy.models.loewe import LOEWE_SOLVERS
 from synergy.models.status import combine_status
 from synergy.models.zip_sf2 import score_zip_sf2
@@ -27,7 +29,6 @@ CONVENTIONS = {
     "synergyfinder2": {"fitter": "drc", "loewe_solver": "sf2"},
 }
 FITTED_MODELS = ("loewe", "zip")
-BASELINE_CORRECTIONS = ("non", "part", "all")
 
 
 def check_options(
@@ -65,11 +66,6 @@ def check_options(
     if correct_baseline not in BASELINE_CORRECTIONS:
         raise SynergyError(
             f"correct_baseline must be one of {BASELINE_CORRECTIONS}, got {correct_baseline!r}"
-        )
-    if correct_baseline != "non":
-        raise SynergyError(
-            f"correct_baseline={correct_baseline!r} (SynergyFinder's baseline correction) is "
-            "not implemented yet; only 'non' is"
         )
     if n_boot:
         raise SynergyError(
@@ -168,8 +164,11 @@ def score(
         has them (e.g. injected from SynergyFinder's fit table, or from an earlier
         :func:`synergy.hill.fit_screen`) and fits otherwise; ``True`` always refits (the
         old fits are replaced); ``False`` requires them.  Bliss/HSA need no fits.
-    correct_baseline : {"non"}
-        SynergyFinder's baseline correction; ``"part"``/``"all"`` are not implemented yet.
+    correct_baseline : {"non", "part", "all"}
+        SynergyFinder's baseline correction (:mod:`synergy.models.baseline`): lift negative
+        responses (``"part"``) or all responses (``"all"``) by the lowest fitted single-drug
+        value before scoring; the single drugs are then refitted on the corrected data
+        (``refit=False`` is refused) and ``baseline`` (block) is added.
     n_boot : int
         Bootstrap resamples for intervals and p-values; only 0 for now (issue #6).
     ci : float
@@ -201,6 +200,13 @@ def score(
     )
     del seed  # used by the bootstrap (issue #6)
     out = screen.copy()
+    if correct_baseline != "non":
+        if refit is False:
+            raise SynergyError(
+                "correct_baseline needs single-drug fits of the corrected data: use refit=None"
+            )
+        out = apply_baseline(out, correct_baseline, fitter)
+        refit = True
     if any(m in FITTED_MODELS for m in models):
         out = _with_fits(out, fitter, refit)
     if "drug" in screen.dims:  # N-drug layout (docs/design.md §1)
