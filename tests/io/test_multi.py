@@ -12,7 +12,7 @@ import xarray as xr
 import synergy
 from synergy.errors import ColumnError, SynergyError
 from synergy.io.multi import build_multi_screen, is_multi
-from synergy.io.wells import n_present, single_drug_index, slices_along
+from synergy.io.wells import dose_cube, n_present, single_drug_index, slices_along
 
 
 @pytest.fixture(scope="module")
@@ -109,3 +109,13 @@ def test_validate_and_describe(ncats):
     report = synergy.validate(broken)
     assert report.ok  # scored with a status, not refused (DESIGN.md §6.4)
     assert any("no single-drug well of drug 1" in p for p in report.warnings)
+
+
+def test_dose_cube_places_every_well(ncats):
+    conc = ncats["conc"].values[0]
+    values = ncats["response"].values[0, :, 0]
+    doses, cube = dose_cube(conc, values)
+    assert cube.shape == (10, 10, 12)
+    for w in (0, 17, 599, 1199):
+        at = tuple(int(np.flatnonzero(doses[k] == conc[w, k])[0]) for k in range(3))
+        assert cube[at] == values[w]

@@ -20,6 +20,7 @@ from synergy.errors import ScreenError
 
 __all__ = [
     "Slices",
+    "dose_cube",
     "gather",
     "n_present",
     "observed_wells",
@@ -137,3 +138,25 @@ def gather(values: np.ndarray, block: np.ndarray, well: np.ndarray) -> np.ndarra
     safe = np.where(well >= 0, well, 0)
     picked = values[block, safe] if block.ndim == well.ndim else values[block[:, None], safe]
     return np.where(well >= 0, picked, np.nan)
+
+
+def dose_cube(conc: np.ndarray, values: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """One block's wells as a dense array over its dose grid (for slices and figures).
+
+    Parameters
+    ----------
+    conc : (W, N) doses of one block (NaN rows = padding)
+    values : (W,) a value per well (e.g. δ or the observed mean)
+
+    Returns
+    -------
+    doses : list of N ascending arrays, the distinct doses of each drug
+    cube : ndarray of shape (len(doses[0]), …, len(doses[N-1])), NaN where no well
+    """
+    keep = np.isfinite(conc).all(axis=1)
+    conc, values = conc[keep], values[keep]
+    doses = [np.unique(conc[:, k]) for k in range(conc.shape[1])]
+    cube = np.full([d.size for d in doses], np.nan)
+    index = tuple(np.searchsorted(d, conc[:, k]) for k, d in enumerate(doses))
+    cube[index] = values
+    return doses, cube
