@@ -99,7 +99,7 @@ def run_peer(python: Path, screen: xr.Dataset, workdir: Path) -> tuple[pd.DataFr
     if done.returncode:
         raise SystemExit(f"run_peer.py failed:\n{done.stderr}")
     print(done.stderr.strip().splitlines()[-1])
-    blocks = pd.read_csv(out, dtype={"block_id": str}, keep_default_na=False, na_values=[""])
+    blocks = pd.read_csv(out, dtype={"block_id": str, "error": str})
     return blocks, pd.read_csv(wells, dtype={"block_id": str}), wall
 
 
@@ -149,25 +149,50 @@ def _well_values(scored: xr.Dataset, name: str, wells: pd.DataFrame) -> np.ndarr
     return scored[name].values[block, wells.row.to_numpy(), wells.col.to_numpy()]
 
 
-def solved_loewe_wells(label: str, peer_wells: pd.DataFrame, scored: xr.Dataset) -> str:
+def solved_loewe_wells(label: str, peer_wells: pd.DataFrame, scored: xr.Dataset) -> tuple[str, str]:
     """Well δ agreement of Loewe where neither side uses its fallback reference."""
     wells = peer_wells[peer_wells.model == "loewe"]
     ours_fallback = _well_values(scored, "loewe_fallback", wells).astype(bool)
     keep = (wells.fallback.to_numpy() == 0) & ~ours_fallback
     diff = np.abs(wells.delta.to_numpy() - _well_values(scored, "loewe", wells))[keep]
-    return (
+    off = sorted(set(wells.block_id[keep][diff > 0.1]), key=int)
+    row = (
         f"| {label:<38} | {'':>3} | {'':>6} | {'':>7} | {'':>7} | "
         f"{np.nanmedian(diff):7.3f} | {np.nanmax(diff):7.3f} |"
+    )
+    return row, f"Loewe wells solved by both with |Δ| > 0.1: blocks {', '.join(off) or 'none'}"
+
+
+def fit_agreement(peer_blocks: pd.DataFrame, scored: xr.Dataset) -> str:
+    """Compare the peer's single-drug Hill fits (Loewe's) with ours (drc) on every curve."""
+    peer = peer_blocks[peer_blocks.model == "loewe"].set_index("block_id")
+    ids = scored["block"].values.astype(str)
+    lines, differing = [], []
+    for side in ("row", "col"):
+        ours = pd.DataFrame(
+            scored[f"hill_{side}"].values, index=ids, columns=["ic50", "slope", "bottom", "top"]
+        ).loc[peer.index]
+        d_ic50 = np.abs(np.log10(peer[f"{side}_C"]) - np.log10(ours.ic50))
+        d_top = np.abs(100 * (1 - peer[f"{side}_Emax"]) - ours.top)
+        differing += list(d_ic50.index[(d_ic50 > 0.01) | (d_top > 0.5)])
+        lines.append(f"{side}: |Δlog10 IC50| median {d_ic50.median():.1e}, max {d_ic50.max():.2g}")
+    blocks = sorted(set(differing), key=int)
+    return (
+        f"single-drug fits, peer Hill (scipy curve_fit) vs ours (drc): {'; '.join(lines)}; "
+        f"blocks with a curve differing by > 0.01 in log10 IC50 or > 0.5 points in top: "
+        f"{len(blocks)} ({', '.join(blocks)})"
     )
 
 
 def agreement(peer_blocks, peer_wells, ours: dict[str, xr.Dataset]) -> list[str]:
     """Markdown rows: r, median/max |Δ| of block scores and median/max |Δ| of well δ."""
-    lines = []
+    lines, notes = [], []
     for label, peer_model, variant, model in PAIRINGS:
         scored = ours[variant]
         if model == "loewe_solved":
-            lines.append(solved_loewe_wells(label, peer_wells, scored))
+            row, note = solved_loewe_wells(label, peer_wells, scored)
+            lines.append(row)
+            notes.append(note)
             continue
         ids = scored["block"].values.astype(str)
         mine = pd.Series(scored[f"{model}_score"].values, index=ids)
@@ -181,7 +206,11 @@ def agreement(peer_blocks, peer_wells, ours: dict[str, xr.Dataset]) -> list[str]
             f"| {label:<38} | {len(both):>3} | {r:6.3f} | {diff.median():7.3f} | "
             f"{diff.max():7.3f} | {np.nanmedian(well_diff):7.3f} | {np.nanmax(well_diff):7.3f} |"
         )
-    return lines
+    return [
+        *lines,
+        "(block scores and well δ in % points; r = Pearson over the blocks' scores)",
+        *notes,
+    ]
 
 
 def main() -> None:
@@ -225,9 +254,11 @@ def main() -> None:
     n_sub = len(picks)
     failed = peer_blocks[peer_blocks.error.fillna("").astype(str) != ""]
     per_block = peer_blocks.groupby("model")["seconds"].mean()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
         f"\nours: {args.blocks} blocks 8x8x3 in-process (seed {args.seed}); peer: {n_sub} of "
-        f"them (every ~{args.blocks // n_sub}th), {os.cpu_count()} cores shared — indicative\n"
+        f"them (every ~{args.blocks // n_sub}th); {os.cpu_count()} cores shared, load average "
+        f"{load} at the end — indicative\n"
     )
     head = " | ".join(f"ours {f} ms/blk" for f in fitters)
     print(f"| {'model':<9} | {head} | peer ms/blk | peer / ours {fitters[0]} |")
@@ -237,8 +268,10 @@ def main() -> None:
         cells = " | ".join(f"{1e3 * ours[f][label] / args.blocks:>14.4f}" for f in fitters)
         ratio = peer_s / (ours[fitters[0]][label] / args.blocks)
         print(f"| {label:<9} | {cells} | {1e3 * peer_s:>11.1f} | {ratio:>14,.0f} |")
+    totals = ", ".join(f"{ours[f]['all four']:.2f} s ({f})" for f in fitters)
+    print(f"\nours, all four models on {args.blocks} blocks: {totals}")
     print(
-        f"\npeer subprocess wall {peer_wall:.1f} s for {n_sub} blocks (incl. import and the "
+        f"peer subprocess wall {peer_wall:.1f} s for {n_sub} blocks (incl. import and the "
         f"mean-aggregated Bliss/HSA variants); ours on the same {n_sub} blocks in-process "
         f"(sf3 drc + lsq + Loewe exact + SF2): {subset_seconds:.2f} s"
     )
@@ -257,7 +290,7 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|")
     print("\n".join(agreement(peer_blocks, peer_wells, scored_subset)))
-    print("(block scores and well δ in % points; r = Pearson over the blocks' scores)")
+    print(fit_agreement(peer_blocks, scored_subset["sf3"]))
 
 
 if __name__ == "__main__":

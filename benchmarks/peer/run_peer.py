@@ -21,7 +21,9 @@ Outputs:
   positive = synergy (the peer returns ``reference − E`` per row, with E a fraction; rows of
   a well are averaged first, then wells); ``seconds`` is the wall time of constructing and
   fitting that model on that block (single-drug fits included); ``n_fallback`` counts
-  Loewe's combination wells whose reference is the HSA fallback (``mode="delta_HSA"``).
+  Loewe's combination wells whose reference is the HSA fallback (``mode="delta_HSA"``);
+  Loewe's rows also give its single-drug Hill fits, ``row_E0, row_Emax, row_h, row_C`` and
+  the same for ``col`` (E0/Emax as fractions, C in the input's concentration unit).
 * ``--wells`` (per combination well): ``block_id, model, row, col, delta, fallback``
   (δ in % points, replicate mean; ``fallback`` 1 where Loewe's reference is the HSA
   fallback).
@@ -98,6 +100,9 @@ def score_block(block: pd.DataFrame, name: str) -> tuple[dict, pd.DataFrame | No
     )
     if name == "loewe":
         row["n_fallback"] = int(wells["fallback"].sum())
+        for side, drug in (("row", model.drug1_model), ("col", model.drug2_model)):
+            for key, value in (("E0", drug.E0), ("Emax", drug.Emax), ("h", drug.h), ("C", drug.C)):
+                row[f"{side}_{key}"] = float(value)
     row["score"] = float(wells["delta"].mean())
     return row, wells
 
