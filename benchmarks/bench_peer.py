@@ -163,25 +163,54 @@ def solved_loewe_wells(label: str, peer_wells: pd.DataFrame, scored: xr.Dataset)
     return row, f"Loewe wells solved by both with |Δ| > 0.1: blocks {', '.join(off) or 'none'}"
 
 
-def fit_agreement(peer_blocks: pd.DataFrame, scored: xr.Dataset) -> str:
-    """Compare the peer's single-drug Hill fits (Loewe's) with ours (drc) on every curve."""
+def fit_agreement(peer_blocks: pd.DataFrame, scored: xr.Dataset) -> list[str]:
+    """Compare the peer's single-drug Hill fits (Loewe's) with ours (drc) on every curve.
+
+    Lists the curves whose slope, IC50 or top differ, with each fit's residual sum of squares
+    on that drug's single-agent wells (replicates, % inhibition²).
+    """
+    from synergy.hill import evaluate
+
     peer = peer_blocks[peer_blocks.model == "loewe"].set_index("block_id")
     ids = scored["block"].values.astype(str)
-    lines, differing = [], []
+    position = pd.Index(ids).get_indexer(peer.index)
+    response = scored["response"].values
+    lines, summary = [], []
     for side in ("row", "col"):
-        ours = pd.DataFrame(
-            scored[f"hill_{side}"].values, index=ids, columns=["ic50", "slope", "bottom", "top"]
-        ).loc[peer.index]
-        d_ic50 = np.abs(np.log10(peer[f"{side}_C"]) - np.log10(ours.ic50))
-        d_top = np.abs(100 * (1 - peer[f"{side}_Emax"]) - ours.top)
-        differing += list(d_ic50.index[(d_ic50 > 0.01) | (d_top > 0.5)])
-        lines.append(f"{side}: |Δlog10 IC50| median {d_ic50.median():.1e}, max {d_ic50.max():.2g}")
-    blocks = sorted(set(differing), key=int)
-    return (
-        f"single-drug fits, peer Hill (scipy curve_fit) vs ours (drc): {'; '.join(lines)}; "
-        f"blocks with a curve differing by > 0.01 in log10 IC50 or > 0.5 points in top: "
-        f"{len(blocks)} ({', '.join(blocks)})"
+        ours = scored[f"hill_{side}"].values[position]  # ic50, slope, bottom, top
+        theirs = np.column_stack(
+            [
+                peer[f"{side}_C"],
+                peer[f"{side}_h"],
+                100 * (1 - peer[f"{side}_E0"]),
+                100 * (1 - peer[f"{side}_Emax"]),
+            ]
+        )
+        d_ic50 = np.abs(np.log10(theirs[:, 0] / ours[:, 0]))
+        d_slope = np.abs(np.log10(theirs[:, 1] / ours[:, 1]))
+        d_top = np.abs(theirs[:, 3] - ours[:, 3])
+        summary.append(
+            f"{side}: |Δlog10 IC50| median {np.median(d_ic50):.1e} max {d_ic50.max():.2g}, "
+            f"|Δlog10 slope| median {np.median(d_slope):.1e} max {d_slope.max():.2g}"
+        )
+        conc = scored[f"conc_{side}"].values[position]
+        single = response[position, :, 0, :] if side == "row" else response[position, 0, :, :]
+        for k in np.flatnonzero((d_ic50 > 0.01) | (d_slope > 0.05) | (d_top > 0.5)):
+            sse = [
+                np.nansum((single[k] - evaluate(conc[k], *fit)[:, None]) ** 2)
+                for fit in (theirs[k], ours[k])
+            ]
+            lines.append(
+                f"  block {peer.index[k]} {side} drug: slope peer {theirs[k, 1]:.3g} / ours "
+                f"{ours[k, 1]:.3g}, IC50 {theirs[k, 0]:.4g} / {ours[k, 0]:.4g}, "
+                f"SSE {sse[0]:.2f} / {sse[1]:.2f}"
+            )
+    head = (
+        f"single-drug fits, peer Hill (scipy curve_fit) vs ours (drc), {2 * len(peer)} "
+        f"curves: {'; '.join(summary)}; curves differing (> 0.05 in log10 slope, > 0.01 in "
+        f"log10 IC50 or > 0.5 points in top): {len(lines)}"
     )
+    return [head, *lines]
 
 
 def agreement(peer_blocks, peer_wells, ours: dict[str, xr.Dataset]) -> list[str]:
@@ -290,7 +319,7 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|")
     print("\n".join(agreement(peer_blocks, peer_wells, scored_subset)))
-    print(fit_agreement(peer_blocks, scored_subset["sf3"]))
+    print("\n".join(fit_agreement(peer_blocks, scored_subset["sf3"])))
 
 
 if __name__ == "__main__":
