@@ -131,6 +131,7 @@ def score(
     ci: float = 0.95,
     seed: int | None = None,
     check_fits: bool = False,
+    sensitivity: bool = False,
 ) -> xr.Dataset:
     """Score every block of a screen with the reference models.
 
@@ -230,6 +231,10 @@ def score(
 
         out = out.assign(run_check(out, models, rescore, fitter=fitter).data_vars)
         checked = (*models, "fit_check")
+    if sensitivity:
+        from synergy.sensitivity import block_sensitivity
+
+        out = out.assign(block_sensitivity(out, fitter=fitter).data_vars)
     status, reason = combine_status(out, checked)
     out["status"] = status
     out["status_reason"] = reason
@@ -241,6 +246,7 @@ def score(
         "correct_baseline": correct_baseline,
         "n_boot": n_boot,
         "check_fits": bool(check_fits),
+        "sensitivity": bool(sensitivity),
     }
     out.attrs = {**screen.attrs, "scoring": json.dumps(settings, sort_keys=True)}
     return out
