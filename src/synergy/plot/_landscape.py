@@ -159,6 +159,7 @@ def landscapes(
     *,
     cmap: str = SYNERGYFINDER_CMAP,
     contours: bool = True,
+    ncols: int = 2,
 ):
     """The 2D landscapes of several models side by side, on one colour scale.
 
@@ -174,6 +175,8 @@ def landscapes(
         As :func:`landscape`.
     contours : bool
         As :func:`landscape`.
+    ncols : int, default 2
+        Panels per row.
 
     Returns
     -------
@@ -188,9 +191,10 @@ def landscapes(
     stacked = np.concatenate([s.ravel() for s in surfaces])
     limit = _limit(stacked, None)
     n = len(models)
-    ncols = min(n, 2)
+    ncols = max(1, min(n, ncols))
     nrows = int(np.ceil(n / ncols))
-    fig = new_figure(4.6 * ncols + 0.8, 3.9 * nrows + 0.5)
+    width = 4.6 if ncols <= 2 else 3.7
+    fig = new_figure(width * ncols + 0.9, 0.85 * width * nrows + 0.6)
     axes = fig.subplots(nrows, ncols, squeeze=False)
     colour = synergy_cmap(cmap)
     image = None
