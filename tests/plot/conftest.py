@@ -47,12 +47,12 @@ def png_pixels(fig) -> np.ndarray:
     from matplotlib.image import imread
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
+    fig.savefig(buffer, format="png", dpi=60)
     buffer.seek(0)
     return imread(buffer, format="png")
 
 
-def assert_nontrivial(fig, min_size: int = 250) -> None:
+def assert_nontrivial(fig, min_size: int = 150) -> None:
     """The rendered figure is big enough and not a blank canvas."""
     pixels = png_pixels(fig)
     height, width = pixels.shape[:2]

@@ -11,7 +11,6 @@ pytestmark = pytest.mark.filterwarnings("error")
 
 BLOCK_FIGURES = {
     "landscape": lambda s, b: splot.landscape(s, b, "zip"),
-    "landscape_bliss_cb": lambda s, b: splot.landscape(s, b, "bliss", cmap="RdBu_r"),
     "landscapes": lambda s, b: splot.landscapes(s, b),
     "landscape_3d": lambda s, b: splot.landscape_3d(s, b, "loewe"),
     "dose_response": lambda s, b: splot.dose_response(s, b),
@@ -22,7 +21,6 @@ BLOCK_FIGURES = {
 
 CASES = [
     ("menin_scored", "1"),
-    ("menin_scored", 2),
     ("mathews_scored", "1"),
     ("degenerate_scored", "1"),  # failed row-drug fit, missing wells
     ("degenerate_scored", "2"),  # missing monotherapy wells, ragged grid
@@ -77,6 +75,10 @@ def test_landscape_title_and_msa_box(menin_scored):
     assert box.get_xy() == (c0 - 0.5, r0 - 0.5) and box.get_width() == 3
     labels = [t.get_text() for t in ax.get_xticklabels()]
     assert labels[0] == "0" and len(labels) == scored.sizes["col"]
+
+
+def test_colour_blind_landscape_renders(menin_scored, nontrivial):
+    nontrivial(splot.landscape(menin_scored, 2, "bliss", cmap="RdBu_r"))
 
 
 def test_landscape_colour_scale_is_centred(menin_scored):

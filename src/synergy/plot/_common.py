@@ -171,7 +171,10 @@ def score_text(screen: xr.Dataset, model: str, index: int) -> str:
     name = f"{model}_score"
     if name not in screen:
         return f"{model_label(model)}: not scored"
-    text = f"{model_label(model)} {format_number(float(screen[name].values[index]))}"
+    value = float(screen[name].values[index])
+    if not np.isfinite(value):
+        return f"{model_label(model)}: no score"
+    text = f"{model_label(model)} {format_number(value)}"
     low, high = f"{model}_score_low", f"{model}_score_high"
     if low in screen and high in screen:
         lo, hi = float(screen[low].values[index]), float(screen[high].values[index])

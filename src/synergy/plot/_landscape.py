@@ -148,7 +148,7 @@ def landscape(
     status = status_text(screen, view.index)
     ax.set_title(title, fontsize=10)
     if status:
-        fig.supxlabel(_shorten(status), fontsize=7, color="0.35")
+        fig.supxlabel(_shorten(status, 90), fontsize=7, color="0.35")
     return fig
 
 
@@ -205,6 +205,9 @@ def landscapes(
         ax.set_visible(False)
     fig.colorbar(image, ax=axes, label="δ (% points; > 0 synergy)", shrink=0.8)
     fig.suptitle(view.title, fontsize=11)
+    status = status_text(screen, view.index)
+    if status:
+        fig.supxlabel(_shorten(status, 150), fontsize=7, color="0.35")
     return fig
 
 

@@ -88,6 +88,7 @@ def therapeutic_window(
         fig.colorbar(image, ax=ax, label=label, shrink=0.9)
         mean = float(result[f"{name}_mean"])
         ax.set_title(f"{label}\nmean over combination wells {mean:+.1f}", fontsize=9)
+    axes[1].set_ylabel("")
     fig.suptitle(
         f"{view.drug_row} × {view.drug_col}: {view.sample} (block {view.block_id}) minus "
         f"{normal_sample} (block {result.attrs['normal_block']}) — {result.attrs['method']}",
