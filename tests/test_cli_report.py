@@ -39,11 +39,27 @@ def test_report_from_a_scored_screen(inputs):
 def test_report_scores_a_raw_table_first(inputs):
     folder, _, csv = inputs
     out = folder / "from_csv.html"
-    result = _run("report", str(csv), "-o", str(out), "--rank-by", "bliss", "--title", "raw")
+    result = _run(
+        "report",
+        str(csv),
+        "-o",
+        str(out),
+        "--rank-by",
+        "bliss",
+        "--title",
+        "raw",
+        "--extra",
+        "plate_qc,isobologram,landscape_3d",
+        "--max-blocks",
+        "1",
+    )
     assert result.exit_code == 0, result.output
     assert "scoring 2 blocks" in result.output
     page = out.read_text(encoding="utf-8")
     assert "<title>raw</title>" in page and "Blocks ranked by Bliss" in page
+    # one section: curves, matrix, landscapes + the three extra figures
+    assert page.count('<section class="block"') == 1
+    assert page.count("data:image/png;base64,") == 1 + 3 + 3
 
 
 @pytest.mark.parametrize(
@@ -53,6 +69,7 @@ def test_report_scores_a_raw_table_first(inputs):
         (["{nc}", "-o", "r.pdf"], "write the report as .html"),
         (["{nc}", "-o", "nofolder/r.html"], "does not exist"),
         (["{nc}", "-o", "r.html", "--rank-by", "musyc"], "rank_by='musyc' is not scored"),
+        (["{nc}", "-o", "r.html", "--extra", "violin"], "unknown extra figure(s) violin"),
     ],
 )
 def test_bad_inputs_exit_2(inputs, args, message, monkeypatch):

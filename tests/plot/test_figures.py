@@ -133,3 +133,12 @@ def test_replicate_sd_against_numpy():
 def test_figures_do_not_use_pyplot(menin_scored):
     fig = splot.response_matrix(menin_scored, "1")
     assert fig.canvas.manager is None  # not registered with pyplot: no window, no leak
+
+
+def test_importing_plot_and_report_does_not_import_matplotlib():
+    import subprocess
+    import sys
+
+    code = "import sys, synergy.plot, synergy.report; print('matplotlib' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr

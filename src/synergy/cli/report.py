@@ -48,6 +48,11 @@ from synergy.cli._common import (
     show_default=True,
     help="Blocks that get a section with figures (all are in the table).",
 )
+@click.option(
+    "--extra",
+    default="",
+    help="More figures per block, comma-separated: plate_qc, isobologram, landscape_3d.",
+)
 @click.option("--title", default=None, help="Page title.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
@@ -63,6 +68,7 @@ def report(
     fitter,
     rank_by,
     max_blocks,
+    extra,
     title,
     quiet,
     debug,
@@ -109,7 +115,14 @@ def report(
             if not quiet:
                 click.echo(f"scoring {screen.sizes['block']} blocks ({', '.join(model_list)})")
             screen = score(screen, model_list, convention=convention, fitter=fitter)
-        path = write_report(screen, out_path, title=title, rank_by=rank_by, max_blocks=max_blocks)
+        path = write_report(
+            screen,
+            out_path,
+            title=title,
+            rank_by=rank_by,
+            max_blocks=max_blocks,
+            extra=tuple(x.strip() for x in extra.split(",") if x.strip()),
+        )
     except SynergyError as exc:
         if debug:
             raise

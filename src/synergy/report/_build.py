@@ -164,7 +164,12 @@ def _figure(make: Callable[[], object], alt: str, dpi: int) -> str:
         return f'<p class="reason">{esc(alt)}: not drawn ({esc(exc)})</p>'
 
 
-def _block_section(screen: xr.Dataset, models: list[str], i: int, dpi: int) -> str:
+EXTRA_FIGURES = ("plate_qc", "isobologram", "landscape_3d")
+
+
+def _block_section(
+    screen: xr.Dataset, models: list[str], i: int, dpi: int, extra: tuple[str, ...] = ()
+) -> str:
     from synergy import plot
 
     ids = _values(screen, "block").astype(str)
@@ -199,6 +204,10 @@ def _block_section(screen: xr.Dataset, models: list[str], i: int, dpi: int) -> s
                     dpi,
                 )
             )
+    for name in extra:
+        make = getattr(plot, name)
+        args = (screen, i, models[0]) if name == "landscape_3d" else (screen, i)
+        parts.append(_figure(lambda make=make, args=args: make(*args), name, dpi))
     parts.append('</div><p class="small"><a href="#top">back to the table</a></p></section>')
     return "\n".join(parts)
 
@@ -244,6 +253,7 @@ def render_report(
     rank_by: str | None = None,
     max_blocks: int = 60,
     dpi: int = 72,
+    extra: tuple[str, ...] = (),
 ) -> str:
     """The HTML report of a scored screen, as one self-contained string.
 
@@ -267,6 +277,9 @@ def render_report(
         Blocks that get a section (the rest are in the table only; the page says so).
     dpi : int, default 72
         Resolution of the embedded figures.
+    extra : tuple of str, default ()
+        More figures per block, any of ``"plate_qc"``, ``"isobologram"``,
+        ``"landscape_3d"`` (of the ranking model).
 
     Returns
     -------
@@ -275,6 +288,11 @@ def render_report(
     """
     from synergy import plot
 
+    unknown = [name for name in extra if name not in EXTRA_FIGURES]
+    if unknown:
+        raise SynergyError(
+            f"unknown extra figure(s) {', '.join(unknown)}; choose from {', '.join(EXTRA_FIGURES)}"
+        )
     models = scored_models(screen)
     if not models:
         raise SynergyError("the screen holds no synergy scores: run synergy.score first")
@@ -296,7 +314,7 @@ def render_report(
         lambda: plot.screen_overview(screen, models[0], by=by), "screen overview", dpi
     )
     shown = order[:max_blocks]
-    sections = [_block_section(screen, models, int(i), dpi) for i in shown]
+    sections = [_block_section(screen, models, int(i), dpi, tuple(extra)) for i in shown]
     note = ""
     if len(order) > len(shown):
         note = (
