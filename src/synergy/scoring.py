@@ -16,17 +16,19 @@ import xarray as xr
 from synergy.errors import SynergyError
 from synergy.models import score_bliss, score_hsa, score_loewe, score_zip
 from synergy.models.loewe import LOEWE_SOLVERS
+from synergy.models.musyc import fit_musyc
 from synergy.models.status import combine_status
 from synergy.models.zip_sf2 import score_zip_sf2
 
-__all__ = ["CONVENTIONS", "MODELS", "score"]
+__all__ = ["CONVENTIONS", "DEFAULT_MODELS", "MODELS", "score"]
 
-MODELS = ("bliss", "hsa", "loewe", "zip")
+DEFAULT_MODELS = ("bliss", "hsa", "loewe", "zip")
+MODELS = (*DEFAULT_MODELS, "musyc")  # every model score() accepts
 CONVENTIONS = {
     "synergyfinder3": {"fitter": "drc", "loewe_solver": "grid100"},
     "synergyfinder2": {"fitter": "drc", "loewe_solver": "sf2"},
 }
-FITTED_MODELS = ("loewe", "zip")
+FITTED_MODELS = ("loewe", "zip", "musyc")
 BASELINE_CORRECTIONS = ("non", "part", "all")
 
 
@@ -91,7 +93,7 @@ def _with_fits(screen: xr.Dataset, fitter: str, refit: bool | None) -> xr.Datase
 
 def score(
     screen: xr.Dataset,
-    models: Sequence[str] = MODELS,
+    models: Sequence[str] = DEFAULT_MODELS,
     *,
     convention: str = "synergyfinder3",
     loewe_solver: str | None = None,
@@ -116,8 +118,10 @@ def score(
     ----------
     screen : xarray.Dataset
         A screen (DESIGN.md §1), responses in % inhibition.
-    models : sequence of {"bliss", "hsa", "loewe", "zip"}
-        Models to score.
+    models : sequence of {"bliss", "hsa", "loewe", "zip", "musyc"}
+        Models to score (default the four reference models).  ``"musyc"`` fits the MuSyC
+        surface (:func:`synergy.models.musyc.fit_musyc`: ``musyc`` parameters, log alpha
+        and beta with ``ci`` Wald intervals, ``musyc_status``), started from the Hill fits.
     convention : {"synergyfinder3", "synergyfinder2"}
         Whose definitions to reproduce: SynergyFinder 3.7 (default), or SynergyFinder 2.x
         as DrugComb's pipeline used it (ZIP: :mod:`synergy.models.zip_sf2`; Loewe:
@@ -139,7 +143,8 @@ def score(
     n_boot : int
         Bootstrap resamples for intervals and p-values; only 0 for now (issue #6).
     ci : float
-        Confidence level of bootstrap intervals (used once ``n_boot`` > 0).
+        Confidence level of bootstrap intervals (used once ``n_boot`` > 0) and of MuSyC's
+        Wald intervals.
     seed : int, optional
         Seed of the bootstrap (keyed by block id; DESIGN.md §3).
 
@@ -172,6 +177,8 @@ def score(
             parts.append(score_hsa(out))
         elif model == "loewe":
             parts.append(score_loewe(out, solver=loewe_solver))
+        elif model == "musyc":
+            parts.append(fit_musyc(out, ci=ci))
         elif convention == "synergyfinder2":
             parts.append(score_zip_sf2(out, fitter=fitter))
         else:

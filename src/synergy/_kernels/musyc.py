@@ -1,0 +1,473 @@
+"""Batched bounded least-squares fit of the two-drug MuSyC surface with γ = 1 (numba).
+
+Surface (Meyer et al., Cell Systems 8:97, 2019; Wooten et al., Nat Commun 12:4607, 2021).
+Cells occupy four states, U (unaffected), A1, A2 (affected by drug 1 or 2) and A12, with
+effects E0, E1, E2, E3.  With ``a1 = (d1 / C1)**h1``, ``a2 = (d2 / C2)**h2``,
+``b1 = (alpha21 · d1 / C1)**h1`` and ``b2 = (alpha12 · d2 / C2)**h2`` and equal off-rates
+(the time unit), the rates are::
+
+    U  ⇄ A1 : on a1, off 1          A2 ⇄ A12 : on b1, off 1   (drug 1 binds)
+    U  ⇄ A2 : on a2, off 1          A1 ⇄ A12 : on b2, off 1   (drug 2 binds)
+
+``alpha12`` multiplies drug 2's effective dose when drug 1 acts, ``alpha21`` drug 1's when
+drug 2 acts (> 1 potency synergy).  The steady state (matrix-tree theorem on the 4-cycle
+U–A1–A12–A2) has the unnormalised occupancies::
+
+    wU   = 2 + b1 + b2
+    wA1  = a1 (2 + b1) + a2 b1
+    wA2  = a2 (2 + b2) + a1 b2
+    wA12 = b1 b2 (a1 + a2) + a2 b1 + a1 b2
+
+and ``E(d1, d2) = (E0 wU + E1 wA1 + E2 wA2 + E3 wA12) / (wU + wA1 + wA2 + wA12)``.  With
+detailed balance (``b1 a2 = b2 a1``, i.e. ``alpha12**h2 = alpha21**h1``) this reduces to
+``U : A1 : A2 : A12 = 1 : a1 : a2 : alpha12**h2 a1 a2``; a single-drug edge is the Hill curve
+``E0 + (E1 − E0) a1 / (1 + a1)``.  The same surface generates the simulator's MuSyC screens
+(:func:`synergy.datasets._surfaces.musyc_surface`) and is Wooten's ``synergy`` 1.0 MuSyC
+with ``r1r = r2r = 1`` and ``gamma12 = gamma21 = 1``.
+
+Fit parameters ``q = (E0, E1, E2, E3, ln h1, ln h2, ln C1, ln C2, ln alpha12, ln alpha21)``
+(effects in the response's unit, C in the dose unit).  Per block (``prange`` over blocks):
+the start comes from ``init`` (the wrapper passes the monotherapy Hill fits, alpha = 1);
+the four effects are then solved by linear least squares with the nonlinear parameters
+held (the surface is linear in them).  Levenberg–Marquardt with Marquardt scaling and
+Nielsen's damping update on the analytic Jacobian; bounds by projection with an active set
+(a parameter on a bound whose gradient points outwards is held); log-parameter steps are
+capped at 2 per iteration.  Converged when an accepted step lowers the SSE by at most
+``1e-10`` relative or moves no parameter by more than ``1e-9``, or when no step lowers it
+(damping above ``1e16``).  Covariance ``sigma^2 (J^T J)^-1`` in ``q``, ``sigma^2 =
+SSE / (n − 10)``; NaN where ``J^T J`` is singular.  The reference for the surface is a
+direct solve of the 4-state linear system (``tests/_kernels/test_musyc_kernel.py``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = [
+    "CONVERGED",
+    "HIT_BOUND",
+    "NON_FINITE_DATA",
+    "NOT_CONVERGED",
+    "N_PARAMS",
+    "TOO_FEW_POINTS",
+    "fit_musyc",
+    "musyc_grid",
+    "musyc_jacobian",
+    "musyc_value",
+]
+
+N_PARAMS = 10
+CONVERGED = 0
+HIT_BOUND = 2
+NOT_CONVERGED = 4
+TOO_FEW_POINTS = 5
+NON_FINITE_DATA = 6
+
+_ZMAX = 200.0  # cap on |ln a|: a**3 stays far from overflow
+_MAX_LOG_STEP = 2.0
+_FTOL = 1e-10
+_XTOL = 1e-9
+_STALL = 1e-8  # relative SSE reduction per step counted as "stalled"
+_STALL_STEPS = 5  # consecutive stalled steps that end a run (a parameter creeping away)
+# starts of (ln alpha12, ln alpha21): alpha = 1 first, then ten-fold shifts either way
+_L10 = np.log(10.0)
+_ALPHA_STARTS = np.array(
+    [[0.0, 0.0], [_L10, _L10], [-_L10, -_L10], [_L10, -_L10], [-_L10, _L10],
+     [_L10, 0.0], [-_L10, 0.0], [0.0, _L10], [0.0, -_L10]]
+)  # fmt: skip
+
+
+@njit(cache=True, error_model="numpy")
+def _point(u1, u2, q, jac):
+    """MuSyC value at log-doses (u1, u2) (-inf = dose 0); fills ``jac`` (dE/dq, 10)."""
+    h1 = np.exp(q[4])
+    h2 = np.exp(q[5])
+    a1 = b1 = da1 = db1 = 0.0
+    a2 = b2 = da2 = db2 = 0.0
+    if u1 > -np.inf:
+        z1 = min(max(h1 * (u1 - q[6]), -_ZMAX), _ZMAX)
+        y1 = min(max(h1 * (u1 - q[6] + q[9]), -_ZMAX), _ZMAX)
+        a1 = np.exp(z1)
+        b1 = np.exp(y1)
+        da1 = z1 * a1  # d a1 / d ln h1
+        db1 = y1 * b1
+    if u2 > -np.inf:
+        z2 = min(max(h2 * (u2 - q[7]), -_ZMAX), _ZMAX)
+        y2 = min(max(h2 * (u2 - q[7] + q[8]), -_ZMAX), _ZMAX)
+        a2 = np.exp(z2)
+        b2 = np.exp(y2)
+        da2 = z2 * a2
+        db2 = y2 * b2
+    s12 = a1 + a2
+    w0 = 2.0 + b1 + b2
+    w1 = a1 * (2.0 + b1) + a2 * b1
+    w2 = a2 * (2.0 + b2) + a1 * b2
+    w3 = b1 * b2 * s12 + a2 * b1 + a1 * b2
+    total = w0 + w1 + w2 + w3
+    e = (q[0] * w0 + q[1] * w1 + q[2] * w2 + q[3] * w3) / total
+    jac[0] = w0 / total
+    jac[1] = w1 / total
+    jac[2] = w2 / total
+    jac[3] = w3 / total
+    r0 = (q[0] - e) / total
+    r1 = (q[1] - e) / total
+    r2 = (q[2] - e) / total
+    r3 = (q[3] - e) / total
+    # dE/dx = sum_k (E_k - E) dw_k/dx / total for x in (a1, a2, b1, b2)
+    g_a1 = r1 * (2.0 + b1) + r2 * b2 + r3 * (b1 * b2 + b2)
+    g_a2 = r1 * b1 + r2 * (2.0 + b2) + r3 * (b1 * b2 + b1)
+    g_b1 = r0 + r1 * s12 + r3 * (b2 * s12 + a2)
+    g_b2 = r0 + r2 * s12 + r3 * (b1 * s12 + a1)
+    jac[4] = g_a1 * da1 + g_b1 * db1
+    jac[5] = g_a2 * da2 + g_b2 * db2
+    jac[6] = -h1 * (g_a1 * a1 + g_b1 * b1)
+    jac[7] = -h2 * (g_a2 * a2 + g_b2 * b2)
+    jac[8] = h2 * g_b2 * b2
+    jac[9] = h1 * g_b1 * b1
+    return e
+
+
+@njit(cache=True, error_model="numpy")
+def _accumulate(u1, u2, y, n, q, A, g, jac):
+    """SSE at q, ``A = J^T J`` and ``g = J^T r`` (r = y − E) over the n points."""
+    for j in range(N_PARAMS):
+        g[j] = 0.0
+        for k in range(N_PARAMS):
+            A[j, k] = 0.0
+    sse = 0.0
+    for i in range(n):
+        r = y[i] - _point(u1[i], u2[i], q, jac)
+        sse += r * r
+        for j in range(N_PARAMS):
+            g[j] += jac[j] * r
+            for k in range(j + 1):
+                A[j, k] += jac[j] * jac[k]
+    for j in range(N_PARAMS):
+        for k in range(j):
+            A[k, j] = A[j, k]
+    return sse
+
+
+@njit(cache=True, error_model="numpy")
+def _cholesky(M, L, m):
+    """Cholesky factor of the leading m × m block of M into L; False if not PD."""
+    for j in range(m):
+        s = M[j, j]
+        for k in range(j):
+            s -= L[j, k] * L[j, k]
+        if not s > 0.0:
+            return False
+        L[j, j] = np.sqrt(s)
+        for i in range(j + 1, m):
+            t = M[i, j]
+            for k in range(j):
+                t -= L[i, k] * L[j, k]
+            L[i, j] = t / L[j, j]
+    return True
+
+
+@njit(cache=True, error_model="numpy")
+def _chol_solve(L, rhs, out, m):
+    for i in range(m):
+        t = rhs[i]
+        for k in range(i):
+            t -= L[i, k] * out[k]
+        out[i] = t / L[i, i]
+    for i in range(m - 1, -1, -1):
+        t = out[i]
+        for k in range(i + 1, m):
+            t -= L[k, i] * out[k]
+        out[i] = t / L[i, i]
+
+
+@njit(cache=True, error_model="numpy")
+def _solve_effects(u1, u2, y, n, q, A, g, jac, L, d):
+    """Least-squares effects E0..E3 with the nonlinear parameters of q held (in place)."""
+    sse = _accumulate(u1, u2, y, n, q, A, g, jac)
+    # normal equations in the effect increments (the surface is linear in E0..E3)
+    scale = 0.0
+    for j in range(4):
+        scale = max(scale, A[j, j])
+    for j in range(4):
+        A[j, j] += 1e-10 * scale + 1e-300
+    if _cholesky(A, L, 4):
+        _chol_solve(L, g, d, 4)
+        for j in range(4):
+            q[j] += d[j]
+    return sse
+
+
+@njit(cache=True, error_model="numpy")
+def _lm(u1, u2, y, n, q, lo, hi, max_iter, w):
+    """Levenberg–Marquardt from q (updated in place); returns (sse, n_iter, status)."""
+    A, g, jac, M, L, d, qt, At, gt, held = w
+    sse = _accumulate(u1, u2, y, n, q, A, g, jac)
+    if not np.isfinite(sse):
+        return sse, 0, NOT_CONVERGED
+    lam = 1e-3
+    nu = 2.0
+    n_slow = 0
+    for it in range(1, max_iter + 1):
+        for j in range(N_PARAMS):
+            at_lo = q[j] <= lo[j] and g[j] <= 0.0
+            at_hi = q[j] >= hi[j] and g[j] >= 0.0
+            held[j] = 1.0 if (at_lo or at_hi) else 0.0
+        for j in range(N_PARAMS):
+            for k in range(N_PARAMS):
+                M[j, k] = 0.0 if (held[j] > 0.0 or held[k] > 0.0) else A[j, k]
+            M[j, j] = 1.0 if held[j] > 0.0 else A[j, j] * (1.0 + lam) + 1e-300
+            d[j] = 0.0 if held[j] > 0.0 else g[j]
+        if not _cholesky(M, L, N_PARAMS):
+            lam *= nu
+            nu *= 2.0
+            if lam > 1e16:
+                return sse, it, CONVERGED
+            continue
+        _chol_solve(L, d, qt, N_PARAMS)
+        small = True
+        for j in range(N_PARAMS):
+            step = qt[j]
+            if j >= 4:
+                step = min(max(step, -_MAX_LOG_STEP), _MAX_LOG_STEP)
+            d[j] = step
+            qt[j] = min(max(q[j] + step, lo[j]), hi[j])
+            if abs(qt[j] - q[j]) > _XTOL * (abs(q[j]) + 1.0):
+                small = False
+        sse_t = _accumulate(u1, u2, y, n, qt, At, gt, jac)
+        if sse_t < sse:
+            pred = 0.0
+            for j in range(N_PARAMS):
+                dj = qt[j] - q[j]
+                pred += dj * (lam * A[j, j] * dj + g[j])
+            red = sse - sse_t
+            rho = red / pred if pred > 0.0 else 0.5
+            for j in range(N_PARAMS):
+                q[j] = qt[j]
+                g[j] = gt[j]
+                for k in range(N_PARAMS):
+                    A[j, k] = At[j, k]
+            sse = sse_t
+            f = 2.0 * rho - 1.0
+            lam *= max(1.0 / 3.0, 1.0 - f * f * f)
+            lam = max(lam, 1e-12)
+            nu = 2.0
+            if red <= _FTOL * sse or small:
+                return sse, it, CONVERGED
+            n_slow = n_slow + 1 if red <= _STALL * sse else 0
+            if n_slow >= _STALL_STEPS:
+                return sse, it, CONVERGED
+        else:
+            if small:
+                return sse, it, CONVERGED
+            lam *= nu
+            nu *= 2.0
+            if lam > 1e16:
+                return sse, it, CONVERGED
+    return sse, max_iter, NOT_CONVERGED
+
+
+@njit(cache=True, error_model="numpy")
+def _fit_one(dose1, dose2, resp, init, bounds, max_iter, params, cov):
+    """Fit one block; returns (sse, n_points, n_iter, status)."""
+    p = N_PARAMS
+    for j in range(p):
+        params[j] = np.nan
+        for k in range(p):
+            cov[j, k] = np.nan
+    m = resp.shape[0]
+    u1 = np.empty(m)
+    u2 = np.empty(m)
+    y = np.empty(m)
+    n = 0
+    n_combo = 0
+    bad = False
+    for i in range(m):
+        if np.isnan(resp[i]):
+            continue
+        x1 = dose1[i]
+        x2 = dose2[i]
+        if not (np.isfinite(resp[i]) and np.isfinite(x1) and np.isfinite(x2)):
+            bad = True
+        if x1 < 0.0 or x2 < 0.0:
+            bad = True
+        u1[n] = np.log(x1) if x1 > 0.0 else -np.inf
+        u2[n] = np.log(x2) if x2 > 0.0 else -np.inf
+        y[n] = resp[i]
+        if x1 > 0.0 and x2 > 0.0:
+            n_combo += 1
+        n += 1
+    if bad:
+        return np.nan, n, 0, NON_FINITE_DATA
+    if n <= p or n_combo == 0:
+        return np.nan, n, 0, TOO_FEW_POINTS
+    A = np.empty((p, p))
+    g = np.empty(p)
+    jac = np.empty(p)
+    M = np.empty((p, p))
+    L = np.empty((p, p))
+    d = np.empty(p)
+    qt = np.empty(p)
+    work = (A, g, jac, M, L, d, qt, np.empty((p, p)), np.empty(p), np.empty(p))
+    lo = bounds[:, 0]
+    hi = bounds[:, 1]
+    q = np.empty(p)
+    for j in range(p):
+        q[j] = min(max(init[j], lo[j]), hi[j])
+    if max_iter > 0:
+        # screen the alpha starts (effects solved linearly at each); LM runs from
+        # alpha = 1 and from the best other start, the lower SSE wins
+        q0 = q.copy()
+        first_q = q.copy()
+        other_q = q.copy()
+        other_sse = np.inf
+        for s in range(_ALPHA_STARTS.shape[0]):
+            for j in range(p):
+                q[j] = q0[j]
+            q[8] = min(max(_ALPHA_STARTS[s, 0], lo[8]), hi[8])
+            q[9] = min(max(_ALPHA_STARTS[s, 1], lo[9]), hi[9])
+            _solve_effects(u1, u2, y, n, q, A, g, jac, L, d)
+            for j in range(4):
+                q[j] = min(max(q[j], lo[j]), hi[j])
+            sse_s = _accumulate(u1, u2, y, n, q, A, g, jac)
+            if s == 0:
+                first_q[:] = q
+            elif sse_s < other_sse:
+                other_sse = sse_s
+                other_q[:] = q
+        q[:] = first_q
+        sse, n_iter, status = _lm(u1, u2, y, n, q, lo, hi, max_iter, work)
+        if np.isfinite(other_sse):
+            first_q[:] = q
+            q[:] = other_q
+            sse2, n_iter2, status2 = _lm(u1, u2, y, n, q, lo, hi, max_iter, work)
+            n_iter += n_iter2
+            if sse2 < sse or not np.isfinite(sse):
+                sse, status = sse2, status2
+            else:
+                q[:] = first_q
+    else:
+        n_iter, status = 0, CONVERGED
+    sse = _accumulate(u1, u2, y, n, q, A, g, jac)
+    if not np.isfinite(sse):
+        return np.nan, n, n_iter, NOT_CONVERGED
+    for j in range(p):
+        params[j] = q[j]
+        if status == CONVERGED and max_iter > 0:
+            tol = 1e-9 * (hi[j] - lo[j])
+            if q[j] <= lo[j] + tol or q[j] >= hi[j] - tol:
+                status = HIT_BOUND
+    # covariance sigma^2 (J^T J)^-1 (scaled to unit diagonal for conditioning)
+    for j in range(p):
+        d[j] = 1.0 / np.sqrt(A[j, j]) if A[j, j] > 0.0 else 0.0
+    for j in range(p):
+        for k in range(p):
+            M[j, k] = A[j, k] * d[j] * d[k]
+    if d.min() > 0.0 and _cholesky(M, L, p):
+        sigma2 = sse / (n - p)
+        col = np.empty(p)
+        e = np.empty(p)
+        for c in range(p):
+            for i in range(p):
+                e[i] = 1.0 if i == c else 0.0
+            _chol_solve(L, e, col, p)
+            for j in range(p):
+                cov[j, c] = sigma2 * col[j] * d[j] * d[c]
+    return sse, n, n_iter, status
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def fit_musyc(dose1, dose2, response, init, bounds, max_iter):
+    """Fit the MuSyC γ = 1 surface to B blocks (algorithm in the module docstring).
+
+    Parameters
+    ----------
+    dose1, dose2 : float64 (B, N)
+        Doses of drug 1 (row) and drug 2 (column) of each point, ≥ 0, any unit.
+    response : float64 (B, N)
+        Responses (e.g. % inhibition); NaN = missing point (padding).
+    init : float64 (B, 10)
+        Start ``q``; the effects are re-solved by linear least squares from it.
+    bounds : float64 (B, 10, 2)
+        Lower/upper bounds of ``q``.
+    max_iter : int
+        LM iterations; 0 evaluates SSE and covariance at ``init`` unchanged.
+
+    Returns
+    -------
+    params : float64 (B, 10)
+        Fitted ``q`` (NaN for TOO_FEW_POINTS / NON_FINITE_DATA).
+    covariance : float64 (B, 10, 10)
+        Wald covariance of ``q``.
+    sse : float64 (B,)
+    n_points : int64 (B,)
+    n_iter : int64 (B,)
+    status : int64 (B,)
+        CONVERGED, HIT_BOUND, NOT_CONVERGED, TOO_FEW_POINTS or NON_FINITE_DATA.
+    """
+    B = response.shape[0]
+    params = np.empty((B, N_PARAMS))
+    covariance = np.empty((B, N_PARAMS, N_PARAMS))
+    sse = np.empty(B)
+    n_points = np.empty(B, dtype=np.int64)
+    n_iter = np.empty(B, dtype=np.int64)
+    status = np.empty(B, dtype=np.int64)
+    for b in prange(B):
+        out = _fit_one(
+            dose1[b], dose2[b], response[b], init[b], bounds[b], max_iter, params[b],
+            covariance[b],
+        )  # fmt: skip
+        sse[b], n_points[b], n_iter[b], status[b] = out
+    return params, covariance, sse, n_points, n_iter, status
+
+
+@njit(cache=True, error_model="numpy")
+def musyc_value(dose1, dose2, q):
+    """MuSyC surface at the points (dose1[i], dose2[i]) for parameters q (10,); float64 (N,)."""
+    out = np.empty(dose1.shape[0])
+    jac = np.empty(N_PARAMS)
+    for i in range(dose1.shape[0]):
+        u1 = np.log(dose1[i]) if dose1[i] > 0.0 else -np.inf
+        u2 = np.log(dose2[i]) if dose2[i] > 0.0 else -np.inf
+        out[i] = _point(u1, u2, q, jac)
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def musyc_jacobian(dose1, dose2, q):
+    """Analytic Jacobian dE/dq at the points, float64 (N, 10)."""
+    out = np.empty((dose1.shape[0], N_PARAMS))
+    for i in range(dose1.shape[0]):
+        u1 = np.log(dose1[i]) if dose1[i] > 0.0 else -np.inf
+        u2 = np.log(dose2[i]) if dose2[i] > 0.0 else -np.inf
+        _point(u1, u2, q, out[i])
+    return out
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def musyc_grid(conc_row, conc_col, q):
+    """MuSyC surface of each block on its dose grid, float64 (B, R, C).
+
+    ``conc_row`` (B, R), ``conc_col`` (B, C) doses (NaN = padding), ``q`` (B, 10); NaN
+    where a dose or a parameter is NaN.
+    """
+    B, R = conc_row.shape
+    C = conc_col.shape[1]
+    out = np.empty((B, R, C))
+    for b in prange(B):
+        jac = np.empty(N_PARAMS)
+        ok = True
+        for j in range(N_PARAMS):
+            if not np.isfinite(q[b, j]):
+                ok = False
+        for r in range(R):
+            x1 = conc_row[b, r]
+            u1 = np.log(x1) if x1 > 0.0 else -np.inf
+            for c in range(C):
+                x2 = conc_col[b, c]
+                u2 = np.log(x2) if x2 > 0.0 else -np.inf
+                if ok and np.isfinite(x1) and np.isfinite(x2):
+                    out[b, r, c] = _point(u1, u2, q[b], jac)
+                else:
+                    out[b, r, c] = np.nan
+    return out
