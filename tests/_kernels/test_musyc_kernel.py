@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy.optimize import least_squares
@@ -209,3 +211,72 @@ def test_grid_evaluation_matches_pointwise():
     want = k.musyc_value(np.repeat(rows[0], 3), np.tile(cols[0], 4), q).reshape(4, 3)
     np.testing.assert_allclose(grid[0, :3], want[:3])
     assert np.all(np.isnan(grid[0, 3])) and np.all(np.isnan(grid[1]))
+
+
+def test_profile_intervals_match_lmfit_conf_interval():
+    """The profile ends of ln alpha against lmfit.conf_interval (same F-test criterion)."""
+    lmfit = pytest.importorskip("lmfit")
+    from scipy.stats import t as student_t
+
+    from synergy._kernels.musyc_profile import profile_alpha
+
+    rng = np.random.default_rng(8)
+    n_block = 3
+    qs, data = [], []
+    for _ in range(n_block):
+        e, h, c, alpha = random_params(rng)
+        h = np.exp(rng.uniform(np.log(0.8), np.log(2.5), 2))
+        alpha = 10 ** rng.uniform(-0.5, 0.5, 2)
+        e[0], e[1], e[2] = 0.0, rng.uniform(50, 90), rng.uniform(50, 90)
+        e[3] = max(e[1], e[2]) + rng.uniform(5, 20)
+        q = to_q(e, h, c, alpha)
+        qs.append(q)
+        data.append(grid_block(rng, q, 5.0, n_rep=1))
+    d1, d2, y = (np.array([blk[i] for blk in data]) for i in range(3))
+    bounds = bounds_for(n_block)
+    params, cov, _sse, n, _n_iter, status = k.fit_musyc(d1, d2, y, np.array(qs), bounds, 200)
+    assert np.all(status == k.CONVERGED)
+    tq = student_t.ppf(0.975, n - 10)
+    wald = tq[:, None] * np.sqrt(np.diagonal(cov, axis1=1, axis2=2)[:, 8:])
+    ends, _ = profile_alpha(d1, d2, y, params, wald, bounds, tq, 200)
+    n_agree = 0
+    for b in range(n_block):
+        pars = lmfit.Parameters()
+        for j in range(10):
+            pars.add(f"q{j}", value=params[b, j], min=bounds[b, j, 0], max=bounds[b, j, 1])
+
+        def residual(p, b=b):
+            q = np.array([p[f"q{j}"].value for j in range(10)])
+            return k.musyc_value(d1[b], d2[b], q) - y[b]
+
+        mini = lmfit.Minimizer(residual, pars)
+        result = mini.minimize(method="leastsq")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "bound reached": an open end
+            ci = lmfit.conf_interval(mini, result, p_names=["q8", "q9"], sigmas=[0.95])
+        for a, name in enumerate(("q8", "q9")):
+            want = np.array([ci[name][0][1], ci[name][-1][1]])
+            open_end = (want <= bounds[b, 8 + a, 0] + 1e-6) | (want >= bounds[b, 8 + a, 1] - 1e-6)
+            want = np.where(open_end, np.sign(want) * np.inf, want)
+            finite = np.r_[want, ends[b, a], params[b, 8 + a]]
+            width = np.ptp(finite[np.isfinite(finite)])
+            agree = np.isclose(ends[b, a], want, rtol=0, atol=0.01 * width) | (
+                np.isinf(want) & (ends[b, a] == want)
+            )
+            n_agree += agree.sum()
+            for side in np.flatnonzero(~agree):
+                # a flat profile near the threshold: the end still solves r(theta) = t
+                theta = ends[b, a, side]
+                free = [j for j in range(10) if j != 8 + a]
+
+                def held(x, b=b, a=a, theta=theta, free=free):
+                    q = np.empty(10)
+                    q[free] = x
+                    q[8 + a] = theta
+                    return k.musyc_value(d1[b], d2[b], q) - y[b]
+
+                fit = least_squares(held, params[b, free], method="lm")
+                sse_b = np.sum(residual(result.params) ** 2)
+                r = np.sqrt((2 * fit.cost - sse_b) / (sse_b / (n[b] - 10)))
+                np.testing.assert_allclose(r, tq[b], rtol=0.03)
+    assert n_agree >= 2 * 2 * n_block - 1

@@ -145,3 +145,26 @@ def test_score_registers_musyc():
     assert np.all(scored["status"].values == 0)
     with pytest.raises(ValueError):
         fit_musyc(fit_screen(screen, fitter="lsq"), ci=1.5)
+
+
+def test_wald_and_profile_intervals():
+    screen, _ = synergistic_screen(6, seed=91)
+    fits = fit_screen(screen, fitter="lsq")
+    wald = fit_musyc(fits, intervals="wald")
+    prof = fit_musyc(fits, intervals="profile")
+    from scipy.stats import t
+
+    n = wald["musyc_n_points"].values
+    se = wald["musyc_stderr"].sel(musyc_param="alpha12").values
+    alpha = wald["musyc"].sel(musyc_param="alpha12").values
+    half = t.ppf(0.975, n - 10) * se / alpha / np.log(10)  # delta method back to log10
+    centre = wald["musyc_log_alpha12"].values
+    np.testing.assert_allclose(
+        wald["musyc_log_alpha12_ci"].values, np.stack([centre - half, centre + half], 1)
+    )
+    # same fit; the profile interval holds the estimate
+    np.testing.assert_allclose(prof["musyc"].values, wald["musyc"].values)
+    ci = prof["musyc_log_alpha12_ci"].values
+    assert np.all((ci[:, 0] < centre) & (centre < ci[:, 1]))
+    with pytest.raises(ValueError, match="intervals"):
+        fit_musyc(fits, intervals="bootstrap")

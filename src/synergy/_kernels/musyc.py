@@ -51,10 +51,14 @@ __all__ = [
     "NOT_CONVERGED",
     "N_PARAMS",
     "TOO_FEW_POINTS",
+    "accumulate",
     "fit_musyc",
+    "lm",
     "musyc_grid",
     "musyc_jacobian",
     "musyc_value",
+    "new_work",
+    "prepare",
 ]
 
 N_PARAMS = 10
@@ -129,7 +133,7 @@ def _point(u1, u2, q, jac):
 
 
 @njit(cache=True, error_model="numpy")
-def _accumulate(u1, u2, y, n, q, A, g, jac):
+def accumulate(u1, u2, y, n, q, A, g, jac):
     """SSE at q, ``A = J^T J`` and ``g = J^T r`` (r = y − E) over the n points."""
     for j in range(N_PARAMS):
         g[j] = 0.0
@@ -184,7 +188,7 @@ def _chol_solve(L, rhs, out, m):
 @njit(cache=True, error_model="numpy")
 def _solve_effects(u1, u2, y, n, q, A, g, jac, L, d):
     """Least-squares effects E0..E3 with the nonlinear parameters of q held (in place)."""
-    sse = _accumulate(u1, u2, y, n, q, A, g, jac)
+    sse = accumulate(u1, u2, y, n, q, A, g, jac)
     # normal equations in the effect increments (the surface is linear in E0..E3)
     scale = 0.0
     for j in range(4):
@@ -199,10 +203,10 @@ def _solve_effects(u1, u2, y, n, q, A, g, jac, L, d):
 
 
 @njit(cache=True, error_model="numpy")
-def _lm(u1, u2, y, n, q, lo, hi, max_iter, w):
+def lm(u1, u2, y, n, q, lo, hi, max_iter, w):
     """Levenberg–Marquardt from q (updated in place); returns (sse, n_iter, status)."""
     A, g, jac, M, L, d, qt, At, gt, held = w
-    sse = _accumulate(u1, u2, y, n, q, A, g, jac)
+    sse = accumulate(u1, u2, y, n, q, A, g, jac)
     if not np.isfinite(sse):
         return sse, 0, NOT_CONVERGED
     lam = 1e-3
@@ -234,7 +238,7 @@ def _lm(u1, u2, y, n, q, lo, hi, max_iter, w):
             qt[j] = min(max(q[j] + step, lo[j]), hi[j])
             if abs(qt[j] - q[j]) > _XTOL * (abs(q[j]) + 1.0):
                 small = False
-        sse_t = _accumulate(u1, u2, y, n, qt, At, gt, jac)
+        sse_t = accumulate(u1, u2, y, n, qt, At, gt, jac)
         if sse_t < sse:
             pred = 0.0
             for j in range(N_PARAMS):
@@ -268,21 +272,26 @@ def _lm(u1, u2, y, n, q, lo, hi, max_iter, w):
 
 
 @njit(cache=True, error_model="numpy")
-def _fit_one(dose1, dose2, resp, init, bounds, max_iter, params, cov):
-    """Fit one block; returns (sse, n_points, n_iter, status)."""
+def new_work():
+    """Scratch arrays of :func:`lm`: (A, g, jac, M, L, d, qt, At, gt, held)."""
     p = N_PARAMS
-    for j in range(p):
-        params[j] = np.nan
-        for k in range(p):
-            cov[j, k] = np.nan
-    m = resp.shape[0]
-    u1 = np.empty(m)
-    u2 = np.empty(m)
-    y = np.empty(m)
+    return (
+        np.empty((p, p)), np.empty(p), np.empty(p), np.empty((p, p)), np.empty((p, p)),
+        np.empty(p), np.empty(p), np.empty((p, p)), np.empty(p), np.empty(p),
+    )  # fmt: skip
+
+
+@njit(cache=True, error_model="numpy")
+def prepare(dose1, dose2, resp, u1, u2, y):
+    """Copy the measured points into u1, u2 (ln dose, -inf = 0) and y.
+
+    Returns (n points, n combination points, bad) where ``bad`` flags an infinite response
+    or a negative or non-finite dose at a measured point.
+    """
     n = 0
     n_combo = 0
     bad = False
-    for i in range(m):
+    for i in range(resp.shape[0]):
         if np.isnan(resp[i]):
             continue
         x1 = dose1[i]
@@ -297,18 +306,28 @@ def _fit_one(dose1, dose2, resp, init, bounds, max_iter, params, cov):
         if x1 > 0.0 and x2 > 0.0:
             n_combo += 1
         n += 1
+    return n, n_combo, bad
+
+
+@njit(cache=True, error_model="numpy")
+def _fit_one(dose1, dose2, resp, init, bounds, max_iter, params, cov):
+    """Fit one block; returns (sse, n_points, n_iter, status)."""
+    p = N_PARAMS
+    for j in range(p):
+        params[j] = np.nan
+        for k in range(p):
+            cov[j, k] = np.nan
+    m = resp.shape[0]
+    u1 = np.empty(m)
+    u2 = np.empty(m)
+    y = np.empty(m)
+    n, n_combo, bad = prepare(dose1, dose2, resp, u1, u2, y)
     if bad:
         return np.nan, n, 0, NON_FINITE_DATA
     if n <= p or n_combo == 0:
         return np.nan, n, 0, TOO_FEW_POINTS
-    A = np.empty((p, p))
-    g = np.empty(p)
-    jac = np.empty(p)
-    M = np.empty((p, p))
-    L = np.empty((p, p))
-    d = np.empty(p)
-    qt = np.empty(p)
-    work = (A, g, jac, M, L, d, qt, np.empty((p, p)), np.empty(p), np.empty(p))
+    work = new_work()
+    A, g, jac, M, L, d = work[:6]
     lo = bounds[:, 0]
     hi = bounds[:, 1]
     q = np.empty(p)
@@ -329,18 +348,18 @@ def _fit_one(dose1, dose2, resp, init, bounds, max_iter, params, cov):
             _solve_effects(u1, u2, y, n, q, A, g, jac, L, d)
             for j in range(4):
                 q[j] = min(max(q[j], lo[j]), hi[j])
-            sse_s = _accumulate(u1, u2, y, n, q, A, g, jac)
+            sse_s = accumulate(u1, u2, y, n, q, A, g, jac)
             if s == 0:
                 first_q[:] = q
             elif sse_s < other_sse:
                 other_sse = sse_s
                 other_q[:] = q
         q[:] = first_q
-        sse, n_iter, status = _lm(u1, u2, y, n, q, lo, hi, max_iter, work)
+        sse, n_iter, status = lm(u1, u2, y, n, q, lo, hi, max_iter, work)
         if np.isfinite(other_sse):
             first_q[:] = q
             q[:] = other_q
-            sse2, n_iter2, status2 = _lm(u1, u2, y, n, q, lo, hi, max_iter, work)
+            sse2, n_iter2, status2 = lm(u1, u2, y, n, q, lo, hi, max_iter, work)
             n_iter += n_iter2
             if sse2 < sse or not np.isfinite(sse):
                 sse, status = sse2, status2
@@ -348,7 +367,7 @@ def _fit_one(dose1, dose2, resp, init, bounds, max_iter, params, cov):
                 q[:] = first_q
     else:
         n_iter, status = 0, CONVERGED
-    sse = _accumulate(u1, u2, y, n, q, A, g, jac)
+    sse = accumulate(u1, u2, y, n, q, A, g, jac)
     if not np.isfinite(sse):
         return np.nan, n, n_iter, NOT_CONVERGED
     for j in range(p):

@@ -166,7 +166,9 @@ def _t_quantile(ci: float, dof: np.ndarray) -> np.ndarray:
         return np.where(dof > 0, t.ppf(0.5 + ci / 2.0, np.maximum(dof, 1)), np.nan)
 
 
-def fit_musyc(screen: xr.Dataset, *, ci: float = 0.95, max_iter: int = 200) -> xr.Dataset:
+def fit_musyc(
+    screen: xr.Dataset, *, ci: float = 0.95, intervals: str = "profile", max_iter: int = 200
+) -> xr.Dataset:
     """Fit the MuSyC γ = 1 surface to every block of a screen.
 
     Parameters
@@ -175,7 +177,13 @@ def fit_musyc(screen: xr.Dataset, *, ci: float = 0.95, max_iter: int = 200) -> x
         A screen (DESIGN.md §1), responses in % inhibition, with the monotherapy Hill fits
         ``hill_row``/``hill_col`` (:func:`synergy.hill.fit_screen`), used as start values.
     ci : float
-        Confidence level of the Wald intervals.
+        Confidence level of the intervals.
+    intervals : {"profile", "wald"}
+        Intervals of log alpha: profile likelihood (default; F-test criterion of
+        ``lmfit.conf_interval``, :mod:`synergy._kernels.musyc_profile`; a few times the
+        cost of the fit) or Wald (symmetric in log alpha, from the Jacobian).  Wald
+        intervals of log alpha are too often above 0 on additive surfaces (the likelihood
+        of alpha is skewed; ``benchmarks/README.md``).  beta's interval is always Wald.
     max_iter : int
         Levenberg–Marquardt iterations per block.
 
@@ -189,7 +197,8 @@ def fit_musyc(screen: xr.Dataset, *, ci: float = 0.95, max_iter: int = 200) -> x
         - ``musyc_stderr`` (block, musyc_param): Wald standard errors (delta method for
           h, C and alpha, which are fitted as logs);
         - ``musyc_log_alpha12`` / ``musyc_log_alpha21`` (block): log10 alpha, with
-          ``…_ci`` (block, bound) Wald intervals (symmetric in log alpha);
+          ``…_ci`` (block, bound) intervals (``intervals``; ±inf where the data do not
+          bound alpha on that side);
         - ``musyc_beta`` (block), ``musyc_beta_stderr``, ``musyc_beta_ci`` (block, bound);
         - ``musyc_sse``, ``musyc_n_points``, ``musyc_n_iter`` (block);
         - ``musyc_fitted`` (block, row, col): the fitted surface, % inhibition;
@@ -201,6 +210,8 @@ def fit_musyc(screen: xr.Dataset, *, ci: float = 0.95, max_iter: int = 200) -> x
 
     if not 0 < ci < 1:
         raise SynergyError(f"ci must be in (0, 1), got {ci!r}")
+    if intervals not in ("profile", "wald"):
+        raise SynergyError(f"intervals must be 'profile' or 'wald', got {intervals!r}")
     dose1, dose2, resp = _points(screen)
     init, bounds = _start_and_bounds(screen, dose1, dose2, resp)
     q, cov, sse, n_points, n_iter, kstatus = kernel.fit_musyc(
@@ -250,13 +261,28 @@ def fit_musyc(screen: xr.Dataset, *, ci: float = 0.95, max_iter: int = 200) -> x
             attrs={"long_name": "Wald standard errors of the MuSyC parameters"},
         ),
     }  # fmt: skip
-    for k, name in ((8, "alpha12"), (9, "alpha21")):
+    if intervals == "profile":
+        from synergy._kernels.musyc_profile import profile_alpha
+
+        ends, _ = profile_alpha(
+            dose1, dose2, resp, np.ascontiguousarray(q),
+            np.ascontiguousarray(tq[:, None] * se_q[:, 8:]), bounds,
+            np.ascontiguousarray(tq, dtype=np.float64), int(max_iter),
+        )  # fmt: skip
+        alpha_level = f"{ci:.0%} profile-likelihood interval (F test, n - 10 dof)"
+    for a, (k, name) in enumerate(((8, "alpha12"), (9, "alpha21"))):
         log10 = q[:, k] / _LN10
-        half = tq * se_q[:, k] / _LN10
         out[f"musyc_log_{name}"] = per_block(
             log10, long_name=f"log10 {name} (potency synergy, > 0 synergistic)", units="1"
         )
-        out[f"musyc_log_{name}_ci"] = interval(log10, half, long_name=f"log10 {name}, {level}")
+        if intervals == "profile":
+            out[f"musyc_log_{name}_ci"] = xr.DataArray(
+                ends[:, a] / _LN10, dims=("block", "bound"), coords=coords,
+                attrs={"long_name": f"log10 {name}, {alpha_level}"},
+            )  # fmt: skip
+        else:
+            half = tq * se_q[:, k] / _LN10
+            out[f"musyc_log_{name}_ci"] = interval(log10, half, long_name=f"log10 {name}, {level}")
     out["musyc_beta"] = per_block(
         beta, long_name="efficacy synergy beta = (E3 - Es)/(Es - E0), > 0 synergistic"
     )
