@@ -15,6 +15,7 @@ import xarray as xr
 
 from synergy.errors import SynergyError
 from synergy.models import score_bliss, score_hsa, score_loewe, score_zip
+from synergy.models.combination_index import combination_index
 from synergy.models.loewe import LOEWE_SOLVERS
 from synergy.models.musyc import fit_musyc
 from synergy.models.status import combine_status
@@ -23,7 +24,7 @@ from synergy.models.zip_sf2 import score_zip_sf2
 __all__ = ["CONVENTIONS", "DEFAULT_MODELS", "MODELS", "score"]
 
 DEFAULT_MODELS = ("bliss", "hsa", "loewe", "zip")
-MODELS = (*DEFAULT_MODELS, "musyc")  # every model score() accepts
+MODELS = (*DEFAULT_MODELS, "musyc", "ci")  # every model score() accepts
 CONVENTIONS = {
     "synergyfinder3": {"fitter": "drc", "loewe_solver": "grid100"},
     "synergyfinder2": {"fitter": "drc", "loewe_solver": "sf2"},
@@ -118,10 +119,12 @@ def score(
     ----------
     screen : xarray.Dataset
         A screen (DESIGN.md §1), responses in % inhibition.
-    models : sequence of {"bliss", "hsa", "loewe", "zip", "musyc"}
+    models : sequence of {"bliss", "hsa", "loewe", "zip", "musyc", "ci"}
         Models to score (default the four reference models).  ``"musyc"`` fits the MuSyC
         surface (:func:`synergy.models.musyc.fit_musyc`: ``musyc`` parameters, log alpha
-        and beta with ``ci`` Wald intervals, ``musyc_status``), started from the Hill fits.
+        and beta with ``ci`` intervals, ``musyc_status``), started from the Hill fits;
+        ``"ci"`` the Chou–Talalay combination index and DRI
+        (:func:`synergy.models.combination_index.combination_index`).
     convention : {"synergyfinder3", "synergyfinder2"}
         Whose definitions to reproduce: SynergyFinder 3.7 (default), or SynergyFinder 2.x
         as DrugComb's pipeline used it (ZIP: :mod:`synergy.models.zip_sf2`; Loewe:
@@ -179,6 +182,8 @@ def score(
             parts.append(score_loewe(out, solver=loewe_solver))
         elif model == "musyc":
             parts.append(fit_musyc(out, ci=ci))
+        elif model == "ci":
+            parts.append(combination_index(out))
         elif convention == "synergyfinder2":
             parts.append(score_zip_sf2(out, fitter=fitter))
         else:

@@ -21,6 +21,9 @@ means and ``fu = 1 − fa``:
   ``d1 = Dx12 · p``, ``d2 = Dx12 · (1 − p)``, ``p = d1 / (d1 + d2)``, and
   ``CI(fa) = d1 / Dx1(fa) + d2 / Dx2(fa)``.  A block's reported series is the one with
   the most wells (at least 3 usable), ties broken by the ratio closest to ``Dm1 / Dm2``.
+  A Loewe-additive mixture follows the median-effect law exactly only when ``m1 = m2``;
+  otherwise its line is Chou's log-linear approximation and ``CI(fa)`` of an additive pair
+  departs from 1 (by about 0.1 for slopes 1.5 and 0.8), while the well CIs stay exact.
 
 Responses are % inhibition; effects are not rescaled to the control (``fa = 0`` is 0 %
 inhibition).  A drug whose median-effect slope is not positive has no ``Dx``.
