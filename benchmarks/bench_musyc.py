@@ -129,26 +129,87 @@ PEER_SCRIPT = textwrap.dedent(
 )
 
 
-def peer(n_block: int, python: str) -> None:
+PEER_CI_SCRIPT = textwrap.dedent(
+    """
+    import sys, time, warnings
+    import numpy as np
+    from synergy.combination import CombinationIndex
+    warnings.simplefilter("ignore")
+    data = np.loadtxt(sys.argv[1], delimiter=",", skiprows=1)
+    out = []
+    t0 = time.perf_counter()
+    for block in np.unique(data[:, 0]):
+        rows = data[data[:, 0] == block]
+        d1, d2, e = rows[:, 1:4].T
+        ci = CombinationIndex().fit(d1, d2, e)
+        out.append(np.column_stack([rows[:, :3], ci]))
+    print(time.perf_counter() - t0)
+    np.savetxt(sys.argv[2], np.vstack(out), delimiter=",", header="block,d1,d2,ci", comments="")
+    """
+)
+
+
+def _run_peer(python: str, script: str, table: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Run a script in the peer's interpreter on a CSV; returns (its CSV, its stdout)."""
     # the peer's interpreter must not see this package (same import name): no PYTHONPATH
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    screen, truth = recovery_screen(n_block)
-    d1, d2, y = _points(screen)
-    ok = np.isfinite(y)
-    blocks = np.repeat(np.arange(n_block), y.shape[1]).reshape(y.shape)
-    table = pd.DataFrame({"block": blocks[ok], "d1": d1[ok], "d2": d2[ok], "E": 1 - y[ok] / 100})
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         table.to_csv(tmp / "data.csv", index=False)
-        (tmp / "peer.py").write_text(PEER_SCRIPT)
+        (tmp / "peer.py").write_text(script)
         run = subprocess.run(
             [python, "-I", str(tmp / "peer.py"), str(tmp / "data.csv"), str(tmp / "out.csv")],
             capture_output=True, text=True, check=False, cwd=tmp, env=env,
         )  # fmt: skip
         if run.returncode != 0:
             sys.exit(f"peer failed:\n{run.stderr[-2000:]}")
-        theirs = pd.read_csv(tmp / "out.csv")
-        theirs = theirs.astype({"block": int}).set_index("block").reindex(range(n_block))
+        return pd.read_csv(tmp / "out.csv"), run.stdout
+
+
+def peer_ci(n_block: int, python: str) -> None:
+    """Chou–Talalay CI at every combination well against the peer's CombinationIndex."""
+    from synergy.models.combination_index import combination_index
+
+    screen = simulate(
+        n_block, model="loewe", synergy_strength=np.linspace(-0.5, 1.5, n_block),
+        noise_sd=3.0, seed=11,
+    )  # fmt: skip
+    out = combination_index(screen)
+    d1, d2, y = _points(screen)  # one replicate: the peer sees the same wells we average
+    ok = np.isfinite(y)
+    blocks = np.repeat(np.arange(n_block), y.shape[1]).reshape(y.shape)
+    table = pd.DataFrame({"block": blocks[ok], "d1": d1[ok], "d2": d2[ok], "E": 1 - y[ok] / 100})
+    theirs, stdout = _run_peer(python, PEER_CI_SCRIPT, table)
+    conc_row, conc_col = screen["conc_row"].values, screen["conc_col"].values
+    b = theirs["block"].to_numpy(int)
+    i = np.array([np.flatnonzero(conc_row[k] == x)[0] for k, x in zip(b, theirs.d1, strict=True)])
+    j = np.array([np.flatnonzero(conc_col[k] == x)[0] for k, x in zip(b, theirs.d2, strict=True)])
+    mine = out["ci"].values[b, i, j]
+    combo = (theirs.d1.to_numpy() > 0) & (theirs.d2.to_numpy() > 0)
+    both = combo & np.isfinite(mine) & np.isfinite(theirs.ci.to_numpy())
+    rel = np.abs(mine[both] / theirs.ci.to_numpy()[both] - 1)
+    only_mine = int(np.sum(combo & np.isfinite(mine) & ~np.isfinite(theirs.ci.to_numpy())))
+    only_theirs = int(np.sum(combo & ~np.isfinite(mine) & np.isfinite(theirs.ci.to_numpy())))
+    t0 = time.perf_counter()
+    combination_index(screen)
+    t_ours = time.perf_counter() - t0
+    print(f"\n## Peer: CombinationIndex, {n_block} blocks, {both.sum()} combination wells\n")
+    print(
+        f"CI relative difference: max {rel.max():.1e}, median {np.median(rel):.1e}; wells with a "
+        f"CI only here: {only_mine}, only in the peer: {only_theirs}.  Time: peer "
+        f"{float(stdout.split()[0]):.2f} s, ours {t_ours:.3f} s."
+    )
+
+
+def peer(n_block: int, python: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    screen, truth = recovery_screen(n_block)
+    d1, d2, y = _points(screen)
+    ok = np.isfinite(y)
+    blocks = np.repeat(np.arange(n_block), y.shape[1]).reshape(y.shape)
+    table = pd.DataFrame({"block": blocks[ok], "d1": d1[ok], "d2": d2[ok], "E": 1 - y[ok] / 100})
+    theirs, _ = _run_peer(python, PEER_SCRIPT, table)
+    theirs = theirs.astype({"block": int}).set_index("block").reindex(range(n_block))
     version = subprocess.run(
         [python, "-I", "-c", "import importlib.metadata as m; print(m.version(\"synergy\"))"],
         capture_output=True, text=True, check=False, env=env,
@@ -222,6 +283,7 @@ def main() -> None:
         speed(args.speed)
     if args.peer:
         peer(args.peer, args.peer_python)
+        peer_ci(args.peer, args.peer_python)
 
 
 if __name__ == "__main__":
