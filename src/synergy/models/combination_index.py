@@ -48,8 +48,8 @@ STATUS_MEANINGS = {
     0: "ok",
     1: "no_constant_ratio_series",
     8: "poor_median_effect_fit",
-    10: "no_monotherapy",
-    11: "median_effect_fit_failed",
+    10: "too_few_single_drug_points",  # < 2 wells with 0 < fa < 1 for a drug
+    11: "median_effect_fit_failed",  # slope not positive
     12: "no_combination_wells",
 }
 
