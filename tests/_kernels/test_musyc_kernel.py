@@ -13,6 +13,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import least_squares
 
 from synergy._kernels import musyc as k
@@ -280,3 +282,25 @@ def test_profile_intervals_match_lmfit_conf_interval():
                 r = np.sqrt((2 * fit.cost - sse_b) / (sse_b / (n[b] - 10)))
                 np.testing.assert_allclose(r, tq[b], rtol=0.03)
     assert n_agree >= 2 * 2 * n_block - 1
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    e=st.lists(st.floats(-50, 150), min_size=4, max_size=4),
+    logs=st.lists(st.floats(-3, 3), min_size=6, max_size=6),
+    d=st.lists(st.floats(0, 1e3), min_size=2, max_size=2),
+    scale=st.floats(-3, 3),
+    shift=st.floats(-50, 50),
+)
+def test_surface_symmetries(e, logs, d, scale, shift):
+    """Swapping the drugs permutes the parameters; effects transform affinely."""
+    q = np.array([*e, logs[0] / 3, logs[1] / 3, *logs[2:]])
+    d1, d2 = np.array([d[0]]), np.array([d[1]])
+    value = k.musyc_value(d1, d2, q)
+    swap = q[[0, 2, 1, 3, 5, 4, 7, 6, 9, 8]]
+    np.testing.assert_allclose(k.musyc_value(d2, d1, swap), value, rtol=1e-10, atol=1e-9)
+    affine = q.copy()
+    affine[:4] = shift + scale * q[:4]
+    np.testing.assert_allclose(
+        k.musyc_value(d1, d2, affine), shift + scale * value, rtol=1e-10, atol=1e-8
+    )

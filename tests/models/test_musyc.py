@@ -168,3 +168,16 @@ def test_wald_and_profile_intervals():
     assert np.all((ci[:, 0] < centre) & (centre < ci[:, 1]))
     with pytest.raises(ValueError, match="intervals"):
         fit_musyc(fits, intervals="bootstrap")
+
+
+def test_results_round_trip_through_netcdf(tmp_path):
+    from synergy.io.store import open_screen, save_screen
+
+    screen, _ = synergistic_screen(3, seed=95)
+    scored = synergy.score(screen[["response"]], models=["musyc"], fitter="lsq")
+    back = open_screen(save_screen(scored, tmp_path / "scored.nc"))
+    for name in ("musyc", "musyc_log_alpha12_ci", "musyc_beta_ci", "musyc_status"):
+        np.testing.assert_array_equal(back[name].values, scored[name].values)
+    assert (
+        back["musyc_status"].attrs["flag_meanings"] == scored["musyc_status"].attrs["flag_meanings"]
+    )
