@@ -181,3 +181,20 @@ def test_results_round_trip_through_netcdf(tmp_path):
     assert (
         back["musyc_status"].attrs["flag_meanings"] == scored["musyc_status"].attrs["flag_meanings"]
     )
+
+
+def test_a_drug_without_effect_leaves_its_alpha_unbounded():
+    """Drug 2 has no effect (top = bottom): alpha12 (drug 1 on drug 2's potency) is not
+    identified, so its profile interval is open on both sides and the status says so."""
+    screen = simulate(
+        3, model="musyc", hill_row={"ic50": 10.0, "top": 80.0},
+        hill_col={"ic50": 10.0, "top": 0.0}, alpha12=[1.0, 3.0, 0.3], beta=0.0,
+        noise_sd=2.0, seed=4,
+    )  # fmt: skip
+    out = fitted(screen)
+    ci = out["musyc_log_alpha12_ci"].values
+    assert np.all(ci[:, 0] == -np.inf)
+    unbounded = np.all(np.isinf(ci), axis=1)
+    assert unbounded.any()
+    status = out["musyc_status"].values
+    assert np.all((status[unbounded] == 9) | (status[unbounded] == 7) | (status[unbounded] == 8))

@@ -203,8 +203,9 @@ def fit_musyc(
         - ``musyc_sse``, ``musyc_n_points``, ``musyc_n_iter`` (block);
         - ``musyc_fitted`` (block, row, col): the fitted surface, % inhibition;
         - ``musyc_status`` (block): codes of :data:`STATUS_MEANINGS` with CF flag attrs
-          (``hit_bound``: a parameter ended on its bound; ``synergy_ci_undefined``: the
-          covariance is singular, so alpha/beta have no interval).
+          (``hit_bound``: a parameter ended on its bound; ``synergy_ci_undefined``: beta
+          or a log alpha has no finite interval end — singular covariance, or the data do
+          not bound alpha on either side, e.g. when a drug has no effect).
     """
     from synergy.errors import SynergyError
 
@@ -236,8 +237,6 @@ def fit_musyc(
     stderr[:, _LOG_PARAMS] = params[:, _LOG_PARAMS] * se_q[:, _LOG_PARAMS]
     beta, beta_se = _beta(q, cov)
     tq = _t_quantile(ci, n_points - kernel.N_PARAMS)
-    undefined = ~failed & ~np.all(np.isfinite(se_q[:, 8:]), axis=1) | ~np.isfinite(beta_se)
-    status[undefined & (status == 0)] = 9
 
     block = screen["block"].values
     coords = {"block": block}
@@ -283,6 +282,12 @@ def fit_musyc(
         else:
             half = tq * se_q[:, k] / _LN10
             out[f"musyc_log_{name}_ci"] = interval(log10, half, long_name=f"log10 {name}, {level}")
+    # a synergy parameter without a finite interval: beta's or an alpha's (no finite end)
+    undefined = ~np.isfinite(beta_se)
+    for name in ("alpha12", "alpha21"):
+        ends_a = out[f"musyc_log_{name}_ci"].values
+        undefined |= ~np.any(np.isfinite(ends_a), axis=1)
+    status[undefined & (status == 0)] = 9
     out["musyc_beta"] = per_block(
         beta, long_name="efficacy synergy beta = (E3 - Es)/(Es - E0), > 0 synergistic"
     )
