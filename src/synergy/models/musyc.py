@@ -37,6 +37,7 @@ import numpy as np
 import xarray as xr
 
 from synergy._kernels import musyc as kernel
+from synergy.errors import SynergyError
 from synergy.models._common import hill_fits
 
 __all__ = ["MUSYC_PARAMS", "STATUS_MEANINGS", "fit_musyc", "musyc_surface_values"]
@@ -92,7 +93,7 @@ def _log_range(conc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi
 
 
-def _start_and_bounds(screen, dose1, dose2, resp):
+def _start_and_bounds(screen: xr.Dataset, resp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Start q (B, 10) from the Hill fits and bounds (B, 10, 2)."""
     n_block = resp.shape[0]
     p_row, _ = hill_fits(screen, "row")
@@ -207,14 +208,12 @@ def fit_musyc(
           or a log alpha has no finite interval end — singular covariance, or the data do
           not bound alpha on either side, e.g. when a drug has no effect).
     """
-    from synergy.errors import SynergyError
-
     if not 0 < ci < 1:
         raise SynergyError(f"ci must be in (0, 1), got {ci!r}")
     if intervals not in ("profile", "wald"):
         raise SynergyError(f"intervals must be 'profile' or 'wald', got {intervals!r}")
     dose1, dose2, resp = _points(screen)
-    init, bounds = _start_and_bounds(screen, dose1, dose2, resp)
+    init, bounds = _start_and_bounds(screen, resp)
     q, cov, sse, n_points, n_iter, kstatus = kernel.fit_musyc(
         dose1, dose2, resp, init, bounds, int(max_iter)
     )
