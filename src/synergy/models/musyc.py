@@ -2,7 +2,7 @@
 
 The surface (Meyer et al., Cell Systems 8:97–108, 2019; Wooten et al., Nat Commun
 12:4607, 2021) is the steady state of a 4-state model (U, A1, A2, A12 with effects
-E0, E1, E2, E3), written out in closed form in :mod:`synergy._kernels.musyc`::
+E0, E1, E2, E3), written out in closed form in :mod:`synergy._kernels.musyc_surface`::
 
     E = (E0 wU + E1 wA1 + E2 wA2 + E3 wA12) / (wU + wA1 + wA2 + wA12)
     wU = 2 + b1 + b2,  wA1 = a1 (2 + b1) + a2 b1,  wA2 = a2 (2 + b2) + a1 b2,
@@ -27,8 +27,11 @@ Reported synergy parameters, in % inhibition (effects rise with dose):
 
 Uncertainty: Wald standard errors from the Jacobian at the optimum (``sigma^2 (J^T J)^-1``,
 ``sigma^2 = SSE / (n − 10)``), in log space for h, C and alpha (stderr of h, C, alpha
-by the delta method), β's by the delta method; intervals use Student's t with n − 10
-degrees of freedom.  The ``beta`` interval is conditional on which drug is the stronger.
+by the delta method), β's by the delta method.  Intervals of log alpha are
+profile-likelihood intervals by default (F test with n − 10 degrees of freedom,
+:mod:`synergy._kernels.musyc_profile`; ``intervals="wald"`` for the symmetric ones);
+β's is the Wald interval with Student's t (n − 10 dof), conditional on which drug is the
+stronger.  Recovery and calibration on simulated truth: ``benchmarks/bench_musyc.py``.
 """
 
 from __future__ import annotations
