@@ -17,18 +17,21 @@ from synergy.errors import SynergyError
 from synergy.models import score_bliss, score_hsa, score_loewe, score_zip
 from synergy.models.baseline import BASELINE_CORRECTIONS
 from synergy.models.baseline import correct_baseline as apply_baseline
+from synergy.models.combination_index import combination_index
 from synergy.models.loewe import LOEWE_SOLVERS
+from synergy.models.musyc import fit_musyc
 from synergy.models.status import combine_status
 from synergy.models.zip_sf2 import score_zip_sf2
 
-__all__ = ["CONVENTIONS", "MODELS", "check_options", "score"]
+__all__ = ["CONVENTIONS", "DEFAULT_MODELS", "MODELS", "check_options", "score"]
 
-MODELS = ("bliss", "hsa", "loewe", "zip")
+DEFAULT_MODELS = ("bliss", "hsa", "loewe", "zip")
+MODELS = (*DEFAULT_MODELS, "musyc", "ci")  # every model score() accepts
 CONVENTIONS = {
     "synergyfinder3": {"fitter": "drc", "loewe_solver": "grid100"},
     "synergyfinder2": {"fitter": "drc", "loewe_solver": "sf2"},
 }
-FITTED_MODELS = ("loewe", "zip")
+FITTED_MODELS = ("loewe", "zip", "musyc")
 
 
 def check_options(
@@ -101,6 +104,7 @@ def _score_models(
     convention: str,
     loewe_solver: str,
     fitter: str,
+    ci: float = 0.95,
 ) -> list[xr.Dataset]:
     """One Dataset of new variables per model, in the order of ``models``."""
     parts = []
@@ -111,6 +115,10 @@ def _score_models(
             parts.append(score_hsa(screen))
         elif model == "loewe":
             parts.append(score_loewe(screen, solver=loewe_solver))
+        elif model == "musyc":
+            parts.append(fit_musyc(screen, ci=ci))
+        elif model == "ci":
+            parts.append(combination_index(screen))
         elif convention == "synergyfinder2":
             parts.append(score_zip_sf2(screen, fitter=fitter))
         else:
@@ -120,7 +128,7 @@ def _score_models(
 
 def score(
     screen: xr.Dataset,
-    models: Sequence[str] = MODELS,
+    models: Sequence[str] = DEFAULT_MODELS,
     *,
     convention: str = "synergyfinder3",
     loewe_solver: str | None = None,
@@ -147,8 +155,12 @@ def score(
     ----------
     screen : xarray.Dataset
         A screen (DESIGN.md §1), responses in % inhibition.
-    models : sequence of {"bliss", "hsa", "loewe", "zip"}
-        Models to score.
+    models : sequence of {"bliss", "hsa", "loewe", "zip", "musyc", "ci"}
+        Models to score (default the four reference models).  ``"musyc"`` fits the MuSyC
+        surface (:func:`synergy.models.musyc.fit_musyc`: ``musyc`` parameters, log alpha
+        and beta with ``ci`` intervals, ``musyc_status``), started from the Hill fits;
+        ``"ci"`` the Chou–Talalay combination index and DRI
+        (:func:`synergy.models.combination_index.combination_index`).
     convention : {"synergyfinder3", "synergyfinder2"}
         Whose definitions to reproduce: SynergyFinder 3.7 (default), or SynergyFinder 2.x
         as DrugComb's pipeline used it (ZIP: :mod:`synergy.models.zip_sf2`; Loewe:
@@ -173,7 +185,8 @@ def score(
     n_boot : int
         Bootstrap resamples for intervals and p-values; only 0 for now (issue #6).
     ci : float
-        Confidence level of bootstrap intervals (used once ``n_boot`` > 0).
+        Confidence level of bootstrap intervals (used once ``n_boot`` > 0) and of MuSyC's
+        Wald intervals.
     seed : int, optional
         Seed of the bootstrap (keyed by block id; DESIGN.md §3).
     check_fits : bool
@@ -219,7 +232,7 @@ def score(
         if check_fits:
             raise SynergyError("check_fits is implemented for drug pairs only, not N-drug screens")
     else:
-        parts = _score_models(out, models, convention, loewe_solver, fitter)
+        parts = _score_models(out, models, convention, loewe_solver, fitter, ci)
     out = out.assign({name: var for part in parts for name, var in part.data_vars.items()})
     checked = models
     if check_fits and any(m in FITTED_MODELS for m in models):

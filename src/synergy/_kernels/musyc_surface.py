@@ -1,0 +1,144 @@
+"""The two-drug MuSyC surface with γ = 1 and its Jacobian (numba).
+
+Surface (Meyer et al., Cell Systems 8:97, 2019; Wooten et al., Nat Commun 12:4607, 2021).
+Cells occupy four states, U (unaffected), A1, A2 (affected by drug 1 or 2) and A12, with
+effects E0, E1, E2, E3.  With ``a1 = (d1 / C1)**h1``, ``a2 = (d2 / C2)**h2``,
+``b1 = (alpha21 · d1 / C1)**h1`` and ``b2 = (alpha12 · d2 / C2)**h2`` and equal off-rates
+(the time unit), the rates are::
+
+    U  ⇄ A1 : on a1, off 1          A2 ⇄ A12 : on b1, off 1   (drug 1 binds)
+    U  ⇄ A2 : on a2, off 1          A1 ⇄ A12 : on b2, off 1   (drug 2 binds)
+
+``alpha12`` multiplies drug 2's effective dose when drug 1 acts, ``alpha21`` drug 1's when
+drug 2 acts (> 1 potency synergy).  The steady state (matrix-tree theorem on the 4-cycle
+U–A1–A12–A2) has the unnormalised occupancies::
+
+    wU   = 2 + b1 + b2
+    wA1  = a1 (2 + b1) + a2 b1
+    wA2  = a2 (2 + b2) + a1 b2
+    wA12 = b1 b2 (a1 + a2) + a2 b1 + a1 b2
+
+and ``E(d1, d2) = (E0 wU + E1 wA1 + E2 wA2 + E3 wA12) / (wU + wA1 + wA2 + wA12)``.  With
+detailed balance (``b1 a2 = b2 a1``, i.e. ``alpha12**h2 = alpha21**h1``) this reduces to
+``U : A1 : A2 : A12 = 1 : a1 : a2 : alpha12**h2 a1 a2``; a single-drug edge is the Hill curve
+``E0 + (E1 − E0) a1 / (1 + a1)``.  The same surface generates the simulator's MuSyC screens
+(:func:`synergy.datasets._surfaces.musyc_surface`) and is Wooten's ``synergy`` 1.0 MuSyC
+with ``r1r = r2r = 1`` and ``gamma12 = gamma21 = 1``.
+
+:func:`point` gives E and its analytic gradient in the fit parameters
+``q = (E0, E1, E2, E3, ln h1, ln h2, ln C1, ln C2, ln alpha12, ln alpha21)``; the
+reference is a direct solve of the 4-state linear system
+(``tests/_kernels/test_musyc_kernel.py``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = ["N_PARAMS", "musyc_grid", "musyc_jacobian", "musyc_value", "point"]
+
+N_PARAMS = 10
+_ZMAX = 200.0  # cap on |ln a|: a**3 stays far from overflow
+
+
+@njit(cache=True, error_model="numpy")
+def point(u1, u2, q, jac):
+    """MuSyC value at log-doses (u1, u2) (-inf = dose 0); fills ``jac`` (dE/dq, 10)."""
+    h1 = np.exp(q[4])
+    h2 = np.exp(q[5])
+    a1 = b1 = da1 = db1 = 0.0
+    a2 = b2 = da2 = db2 = 0.0
+    if u1 > -np.inf:
+        z1 = min(max(h1 * (u1 - q[6]), -_ZMAX), _ZMAX)
+        y1 = min(max(h1 * (u1 - q[6] + q[9]), -_ZMAX), _ZMAX)
+        a1 = np.exp(z1)
+        b1 = np.exp(y1)
+        da1 = z1 * a1  # d a1 / d ln h1
+        db1 = y1 * b1
+    if u2 > -np.inf:
+        z2 = min(max(h2 * (u2 - q[7]), -_ZMAX), _ZMAX)
+        y2 = min(max(h2 * (u2 - q[7] + q[8]), -_ZMAX), _ZMAX)
+        a2 = np.exp(z2)
+        b2 = np.exp(y2)
+        da2 = z2 * a2
+        db2 = y2 * b2
+    s12 = a1 + a2
+    w0 = 2.0 + b1 + b2
+    w1 = a1 * (2.0 + b1) + a2 * b1
+    w2 = a2 * (2.0 + b2) + a1 * b2
+    w3 = b1 * b2 * s12 + a2 * b1 + a1 * b2
+    total = w0 + w1 + w2 + w3
+    e = (q[0] * w0 + q[1] * w1 + q[2] * w2 + q[3] * w3) / total
+    jac[0] = w0 / total
+    jac[1] = w1 / total
+    jac[2] = w2 / total
+    jac[3] = w3 / total
+    r0 = (q[0] - e) / total
+    r1 = (q[1] - e) / total
+    r2 = (q[2] - e) / total
+    r3 = (q[3] - e) / total
+    # dE/dx = sum_k (E_k - E) dw_k/dx / total for x in (a1, a2, b1, b2)
+    g_a1 = r1 * (2.0 + b1) + r2 * b2 + r3 * (b1 * b2 + b2)
+    g_a2 = r1 * b1 + r2 * (2.0 + b2) + r3 * (b1 * b2 + b1)
+    g_b1 = r0 + r1 * s12 + r3 * (b2 * s12 + a2)
+    g_b2 = r0 + r2 * s12 + r3 * (b1 * s12 + a1)
+    jac[4] = g_a1 * da1 + g_b1 * db1
+    jac[5] = g_a2 * da2 + g_b2 * db2
+    jac[6] = -h1 * (g_a1 * a1 + g_b1 * b1)
+    jac[7] = -h2 * (g_a2 * a2 + g_b2 * b2)
+    jac[8] = h2 * g_b2 * b2
+    jac[9] = h1 * g_b1 * b1
+    return e
+
+
+@njit(cache=True, error_model="numpy")
+def musyc_value(dose1, dose2, q):
+    """MuSyC surface at the points (dose1[i], dose2[i]) for parameters q (10,); float64 (N,)."""
+    out = np.empty(dose1.shape[0])
+    jac = np.empty(N_PARAMS)
+    for i in range(dose1.shape[0]):
+        u1 = np.log(dose1[i]) if dose1[i] > 0.0 else -np.inf
+        u2 = np.log(dose2[i]) if dose2[i] > 0.0 else -np.inf
+        out[i] = point(u1, u2, q, jac)
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def musyc_jacobian(dose1, dose2, q):
+    """Analytic Jacobian dE/dq at the points, float64 (N, 10)."""
+    out = np.empty((dose1.shape[0], N_PARAMS))
+    for i in range(dose1.shape[0]):
+        u1 = np.log(dose1[i]) if dose1[i] > 0.0 else -np.inf
+        u2 = np.log(dose2[i]) if dose2[i] > 0.0 else -np.inf
+        point(u1, u2, q, out[i])
+    return out
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def musyc_grid(conc_row, conc_col, q):
+    """MuSyC surface of each block on its dose grid, float64 (B, R, C).
+
+    ``conc_row`` (B, R), ``conc_col`` (B, C) doses (NaN = padding), ``q`` (B, 10); NaN
+    where a dose or a parameter is NaN.
+    """
+    B, R = conc_row.shape
+    C = conc_col.shape[1]
+    out = np.empty((B, R, C))
+    for b in prange(B):
+        jac = np.empty(N_PARAMS)
+        ok = True
+        for j in range(N_PARAMS):
+            if not np.isfinite(q[b, j]):
+                ok = False
+        for r in range(R):
+            x1 = conc_row[b, r]
+            u1 = np.log(x1) if x1 > 0.0 else -np.inf
+            for c in range(C):
+                x2 = conc_col[b, c]
+                u2 = np.log(x2) if x2 > 0.0 else -np.inf
+                if ok and np.isfinite(x1) and np.isfinite(x2):
+                    out[b, r, c] = point(u1, u2, q[b], jac)
+                else:
+                    out[b, r, c] = np.nan
+    return out

@@ -1,0 +1,328 @@
+"""MuSyC with γ = 1: potency and efficacy synergy as parameters of a fitted surface.
+
+The surface (Meyer et al., Cell Systems 8:97–108, 2019; Wooten et al., Nat Commun
+12:4607, 2021) is the steady state of a 4-state model (U, A1, A2, A12 with effects
+E0, E1, E2, E3), written out in closed form in :mod:`synergy._kernels.musyc_surface`::
+
+    E = (E0 wU + E1 wA1 + E2 wA2 + E3 wA12) / (wU + wA1 + wA2 + wA12)
+    wU = 2 + b1 + b2,  wA1 = a1 (2 + b1) + a2 b1,  wA2 = a2 (2 + b2) + a1 b2,
+    wA12 = b1 b2 (a1 + a2) + a2 b1 + a1 b2,
+    a1 = (d1/C1)^h1, a2 = (d2/C2)^h2, b1 = (alpha21 d1/C1)^h1, b2 = (alpha12 d2/C2)^h2
+
+(equal off-rates; the concentration unit then does not matter).  Each block's surface is
+fitted to every measured well and replicate (bounded Levenberg–Marquardt, analytic
+Jacobian, batched over blocks, started from the monotherapy Hill fits ``hill_row`` /
+``hill_col``: E0 = bottom, E1/E2 = tops, C = ic50, h = hill_slope, alpha = 1).
+
+Reported synergy parameters, in % inhibition (effects rise with dose):
+
+- **potency**: ``log10 alpha12`` (drug 1 = row drug multiplies drug 2's potency by
+  alpha12) and ``log10 alpha21``; > 0 synergy, < 0 antagonism.
+- **efficacy**: ``beta = (E3 − Es) / (Es − E0)`` with ``Es`` the stronger single drug (the
+  one of E1, E2 farther from E0): the extra effect of the combination beyond the stronger
+  drug, as a fraction of that drug's effect.  This is Meyer et al.'s
+  ``β = (min(E1, E2) − E3) / (E0 − min(E1, E2))`` written for effects that fall with
+  dose; in % inhibition the stronger drug is the larger top and numerator and
+  denominator both change sign, so β > 0 is efficacy synergy in both conventions.
+
+Uncertainty: Wald standard errors from the Jacobian at the optimum (``sigma^2 (J^T J)^-1``,
+``sigma^2 = SSE / (n − 10)``), in log space for h, C and alpha (stderr of h, C, alpha
+by the delta method), β's by the delta method.  Intervals of log alpha are
+profile-likelihood intervals by default (F test with n − 10 degrees of freedom,
+:mod:`synergy._kernels.musyc_profile`; ``intervals="wald"`` for the symmetric ones);
+β's is the Wald interval with Student's t (n − 10 dof), conditional on which drug is the
+stronger.  Recovery and calibration on simulated truth: ``benchmarks/bench_musyc.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from synergy._kernels import musyc as kernel
+from synergy.errors import SynergyError
+from synergy.models._common import hill_fits
+
+__all__ = ["MUSYC_PARAMS", "STATUS_MEANINGS", "fit_musyc", "musyc_surface_values"]
+
+MUSYC_PARAMS = ("E0", "E1", "E2", "E3", "h1", "h2", "C1", "C2", "alpha12", "alpha21")
+_LOG_PARAMS = slice(4, 10)  # fitted as natural logs
+_LN10 = np.log(10.0)
+
+# codes in the one code space of <model>_status (synergy.models._common.severity):
+# 0 ok, 5-9 warnings (estimates exist), >= 10 failed (NaN)
+STATUS_MEANINGS = {
+    0: "ok",
+    7: "hit_bound",
+    8: "not_converged",
+    9: "synergy_ci_undefined",
+    10: "no_monotherapy",
+    12: "too_few_points",
+    15: "non_finite_data",
+}
+_KERNEL_TO_STATUS = {
+    kernel.CONVERGED: 0,
+    kernel.HIT_BOUND: 7,
+    kernel.NOT_CONVERGED: 8,
+    kernel.TOO_FEW_POINTS: 12,
+    kernel.NON_FINITE_DATA: 15,
+}
+H_BOUNDS = (0.05, 20.0)
+ALPHA_BOUNDS = (1e-4, 1e4)
+C_MARGIN = 1e3  # C may lie this factor beyond the tested doses
+
+
+def _points(screen: xr.Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(B, N) doses of each drug and responses of every well and replicate."""
+    response = screen["response"].transpose("block", "row", "col", "replicate").values
+    n_block, n_row, n_col, n_rep = response.shape
+    conc_row = np.asarray(screen["conc_row"].values, dtype=np.float64)
+    conc_col = np.asarray(screen["conc_col"].values, dtype=np.float64)
+    shape = (n_block, n_row, n_col, n_rep)
+    dose1 = np.broadcast_to(conc_row[:, :, None, None], shape).reshape(n_block, -1)
+    dose2 = np.broadcast_to(conc_col[:, None, :, None], shape).reshape(n_block, -1)
+    resp = np.asarray(response, dtype=np.float64).reshape(n_block, -1)
+    return tuple(np.ascontiguousarray(a, dtype=np.float64) for a in (dose1, dose2, resp))
+
+
+def _log_range(conc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest and largest ln dose > 0 per block (NaN when none)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.where(conc > 0, np.log(np.where(conc > 0, conc, 1.0)), np.nan)
+    all_nan = ~np.any(np.isfinite(logs), axis=1)
+    logs[all_nan] = 0.0
+    lo, hi = np.nanmin(logs, axis=1), np.nanmax(logs, axis=1)
+    lo[all_nan] = hi[all_nan] = np.nan
+    return lo, hi
+
+
+def _start_and_bounds(screen: xr.Dataset, resp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start q (B, 10) from the Hill fits and bounds (B, 10, 2)."""
+    n_block = resp.shape[0]
+    p_row, _ = hill_fits(screen, "row")
+    p_col, _ = hill_fits(screen, "col")
+    lo1, hi1 = _log_range(np.asarray(screen["conc_row"].values, dtype=np.float64))
+    lo2, hi2 = _log_range(np.asarray(screen["conc_col"].values, dtype=np.float64))
+    with np.errstate(all="ignore"):
+        y_lo = np.nanmin(np.where(np.isfinite(resp), resp, np.nan), axis=1)
+        y_hi = np.nanmax(np.where(np.isfinite(resp), resp, np.nan), axis=1)
+    y_lo = np.where(np.isfinite(y_lo), y_lo, 0.0)
+    y_hi = np.where(np.isfinite(y_hi), y_hi, 100.0)
+    span = np.maximum(y_hi - y_lo, 10.0)
+    init = np.empty((n_block, 10))
+    with np.errstate(all="ignore"):
+        init[:, 0] = 0.5 * (p_row[:, 2] + p_col[:, 2])
+        init[:, 1] = p_row[:, 3]
+        init[:, 2] = p_col[:, 3]
+        init[:, 3] = np.where(
+            np.abs(p_row[:, 3] - init[:, 0]) >= np.abs(p_col[:, 3] - init[:, 0]),
+            p_row[:, 3],
+            p_col[:, 3],
+        )
+        init[:, 4] = np.log(p_row[:, 1])
+        init[:, 5] = np.log(p_col[:, 1])
+        init[:, 6] = np.log(p_row[:, 0])
+        init[:, 7] = np.log(p_col[:, 0])
+    init[:, 8:] = 0.0
+    # blocks whose Hill fits failed start from the data: mid-dose C, slope 1
+    fallback = {
+        0: y_lo, 1: y_hi, 2: y_hi, 3: y_hi, 4: 0.0, 5: 0.0,
+        6: 0.5 * (lo1 + hi1), 7: 0.5 * (lo2 + hi2),
+    }  # fmt: skip
+    for j, value in fallback.items():
+        bad = ~np.isfinite(init[:, j])
+        init[bad, j] = np.broadcast_to(value, (n_block,))[bad]
+    bounds = np.empty((n_block, 10, 2))
+    bounds[:, :4, 0] = (y_lo - span)[:, None]
+    bounds[:, :4, 1] = (y_hi + span)[:, None]
+    bounds[:, 4:6] = np.log(H_BOUNDS)
+    margin = np.log(C_MARGIN)
+    bounds[:, 6, 0], bounds[:, 6, 1] = lo1 - margin, hi1 + margin
+    bounds[:, 7, 0], bounds[:, 7, 1] = lo2 - margin, hi2 + margin
+    bounds[:, 8:] = np.log(ALPHA_BOUNDS)
+    # blocks without positive doses of a drug: any finite bounds (they fail as too few points)
+    bounds[~np.isfinite(bounds)] = 0.0
+    init = np.clip(np.where(np.isfinite(init), init, 0.0), bounds[..., 0], bounds[..., 1])
+    return np.ascontiguousarray(init), np.ascontiguousarray(bounds)
+
+
+def _beta(params: np.ndarray, cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """β and its delta-method standard error per block."""
+    e0, e1, e2, e3 = (params[:, k] for k in range(4))
+    first = np.abs(e1 - e0) >= np.abs(e2 - e0)
+    es = np.where(first, e1, e2)
+    with np.errstate(all="ignore"):
+        beta = (e3 - es) / (es - e0)
+        grad = np.zeros((params.shape[0], 4))
+        grad[:, 0] = (e3 - es) / (es - e0) ** 2
+        d_es = -(e3 - e0) / (es - e0) ** 2
+        grad[:, 1] = np.where(first, d_es, 0.0)
+        grad[:, 2] = np.where(first, 0.0, d_es)
+        grad[:, 3] = 1.0 / (es - e0)
+        var = np.einsum("bi,bij,bj->b", grad, cov[:, :4, :4], grad)
+    return beta, np.sqrt(var)
+
+
+def _t_quantile(ci: float, dof: np.ndarray) -> np.ndarray:
+    from scipy.stats import t
+
+    with np.errstate(all="ignore"):
+        return np.where(dof > 0, t.ppf(0.5 + ci / 2.0, np.maximum(dof, 1)), np.nan)
+
+
+def fit_musyc(
+    screen: xr.Dataset, *, ci: float = 0.95, intervals: str = "profile", max_iter: int = 200
+) -> xr.Dataset:
+    """Fit the MuSyC γ = 1 surface to every block of a screen.
+
+    Parameters
+    ----------
+    screen : xarray.Dataset
+        A screen (DESIGN.md §1), responses in % inhibition, with the monotherapy Hill fits
+        ``hill_row``/``hill_col`` (:func:`synergy.hill.fit_screen`), used as start values.
+    ci : float
+        Confidence level of the intervals.
+    intervals : {"profile", "wald"}
+        Intervals of log alpha: profile likelihood (default; F-test criterion of
+        ``lmfit.conf_interval``, :mod:`synergy._kernels.musyc_profile`; a few times the
+        cost of the fit) or Wald (symmetric in log alpha, from the Jacobian).  Wald
+        intervals of log alpha are too often above 0 on additive surfaces (the likelihood
+        of alpha is skewed; ``benchmarks/README.md``).  beta's interval is always Wald.
+    max_iter : int
+        Levenberg–Marquardt iterations per block.
+
+    Returns
+    -------
+    xarray.Dataset
+        Over the screen's blocks:
+
+        - ``musyc`` (block, musyc_param): E0, E1, E2, E3 (% inhibition), h1, h2 (Hill
+          slopes), C1, C2 (EC50s, ``conc_unit``), alpha12, alpha21 (fold potency shifts);
+        - ``musyc_stderr`` (block, musyc_param): Wald standard errors (delta method for
+          h, C and alpha, which are fitted as logs);
+        - ``musyc_log_alpha12`` / ``musyc_log_alpha21`` (block): log10 alpha, with
+          ``…_ci`` (block, bound) intervals (``intervals``; ±inf where the data do not
+          bound alpha on that side);
+        - ``musyc_beta`` (block), ``musyc_beta_stderr``, ``musyc_beta_ci`` (block, bound);
+        - ``musyc_sse``, ``musyc_n_points``, ``musyc_n_iter`` (block);
+        - ``musyc_fitted`` (block, row, col): the fitted surface, % inhibition;
+        - ``musyc_status`` (block): codes of :data:`STATUS_MEANINGS` with CF flag attrs
+          (``hit_bound``: a parameter ended on its bound; ``synergy_ci_undefined``: beta
+          or a log alpha has no finite interval end — singular covariance, or the data do
+          not bound alpha on either side, e.g. when a drug has no effect).
+    """
+    if not 0 < ci < 1:
+        raise SynergyError(f"ci must be in (0, 1), got {ci!r}")
+    if intervals not in ("profile", "wald"):
+        raise SynergyError(f"intervals must be 'profile' or 'wald', got {intervals!r}")
+    dose1, dose2, resp = _points(screen)
+    init, bounds = _start_and_bounds(screen, resp)
+    q, cov, sse, n_points, n_iter, kstatus = kernel.fit_musyc(
+        dose1, dose2, resp, init, bounds, int(max_iter)
+    )
+    status = np.array([_KERNEL_TO_STATUS[int(s)] for s in kstatus], dtype=np.int8)
+    # blocks lacking a drug alone: the surface's single-drug parameters are not identified
+    conc_row = np.asarray(screen["conc_row"].values, dtype=np.float64)
+    conc_col = np.asarray(screen["conc_col"].values, dtype=np.float64)
+    mono_row = np.isfinite(resp) & (np.nan_to_num(dose1) > 0) & (np.nan_to_num(dose2) == 0)
+    mono_col = np.isfinite(resp) & (np.nan_to_num(dose2) > 0) & (np.nan_to_num(dose1) == 0)
+    no_mono = ~(mono_row.any(axis=1) & mono_col.any(axis=1))
+    status[no_mono] = np.maximum(status[no_mono], 10)
+    failed = status >= 10
+    q[failed] = np.nan
+    cov[failed] = np.nan
+    var = np.diagonal(cov, axis1=1, axis2=2)
+    se_q = np.sqrt(np.where(var >= 0, var, np.nan))
+    params = q.copy()
+    params[:, _LOG_PARAMS] = np.exp(q[:, _LOG_PARAMS])
+    stderr = se_q.copy()
+    stderr[:, _LOG_PARAMS] = params[:, _LOG_PARAMS] * se_q[:, _LOG_PARAMS]
+    beta, beta_se = _beta(q, cov)
+    tq = _t_quantile(ci, n_points - kernel.N_PARAMS)
+
+    block = screen["block"].values
+    coords = {"block": block}
+    level = f"{ci:.0%} Wald interval (Student t, n - 10 dof)"
+
+    def per_block(values, **attrs):
+        return xr.DataArray(values, dims=("block",), coords=coords, attrs=attrs)
+
+    def interval(center, half, **attrs):
+        values = np.stack([center - half, center + half], axis=1)
+        return xr.DataArray(values, dims=("block", "bound"), coords=coords, attrs=attrs)
+
+    out = {
+        "musyc": xr.DataArray(
+            params, dims=("block", "musyc_param"), coords=coords,
+            attrs={"long_name": "MuSyC (gamma = 1) parameters",
+                   "units": "E: %; h: 1; C: conc_unit; alpha: fold"},
+        ),
+        "musyc_stderr": xr.DataArray(
+            stderr, dims=("block", "musyc_param"), coords=coords,
+            attrs={"long_name": "Wald standard errors of the MuSyC parameters"},
+        ),
+    }  # fmt: skip
+    if intervals == "profile":
+        from synergy._kernels.musyc_profile import profile_alpha
+
+        ends, _ = profile_alpha(
+            dose1, dose2, resp, np.ascontiguousarray(q),
+            np.ascontiguousarray(tq[:, None] * se_q[:, 8:]), bounds,
+            np.ascontiguousarray(tq, dtype=np.float64), int(max_iter),
+        )  # fmt: skip
+        alpha_level = f"{ci:.0%} profile-likelihood interval (F test, n - 10 dof)"
+    for a, (k, name) in enumerate(((8, "alpha12"), (9, "alpha21"))):
+        log10 = q[:, k] / _LN10
+        out[f"musyc_log_{name}"] = per_block(
+            log10, long_name=f"log10 {name} (potency synergy, > 0 synergistic)", units="1"
+        )
+        if intervals == "profile":
+            out[f"musyc_log_{name}_ci"] = xr.DataArray(
+                ends[:, a] / _LN10, dims=("block", "bound"), coords=coords,
+                attrs={"long_name": f"log10 {name}, {alpha_level}"},
+            )  # fmt: skip
+        else:
+            half = tq * se_q[:, k] / _LN10
+            out[f"musyc_log_{name}_ci"] = interval(log10, half, long_name=f"log10 {name}, {level}")
+    # a synergy parameter without a finite interval: beta's or an alpha's (no finite end)
+    undefined = ~np.isfinite(beta_se)
+    for name in ("alpha12", "alpha21"):
+        ends_a = out[f"musyc_log_{name}_ci"].values
+        undefined |= ~np.any(np.isfinite(ends_a), axis=1)
+    status[undefined & (status == 0)] = 9
+    out["musyc_beta"] = per_block(
+        beta, long_name="efficacy synergy beta = (E3 - Es)/(Es - E0), > 0 synergistic"
+    )
+    out["musyc_beta_stderr"] = per_block(beta_se, long_name="delta-method stderr of beta")
+    out["musyc_beta_ci"] = interval(beta, tq * beta_se, long_name=f"beta, {level}")
+    out["musyc_sse"] = per_block(sse, long_name="residual sum of squares", units="%^2")
+    out["musyc_n_points"] = per_block(n_points, long_name="wells x replicates fitted")
+    out["musyc_n_iter"] = per_block(n_iter, long_name="Levenberg-Marquardt iterations")
+    out["musyc_fitted"] = xr.DataArray(
+        musyc_surface_values(q, conc_row, conc_col),
+        dims=("block", "row", "col"), coords=coords,
+        attrs={"long_name": "fitted MuSyC surface", "units": "%"},
+    )  # fmt: skip
+    codes = tuple(sorted(STATUS_MEANINGS))
+    out["musyc_status"] = per_block(
+        status,
+        long_name="status of the MuSyC fit",
+        flag_values=np.asarray(codes, dtype=np.int8),
+        flag_meanings=" ".join(STATUS_MEANINGS[c] for c in codes),
+        comment="0 ok; 7-9 warning (estimates exist); >= 10 failed (NaN)",
+    )
+    ds = xr.Dataset(out)
+    return ds.assign_coords(
+        musyc_param=("musyc_param", list(MUSYC_PARAMS)), bound=("bound", ["lower", "upper"])
+    )
+
+
+def musyc_surface_values(q: np.ndarray, conc_row: np.ndarray, conc_col: np.ndarray) -> np.ndarray:
+    """MuSyC surface (B, R, C) on each block's dose grid for kernel parameters q (B, 10).
+
+    ``q = (E0, E1, E2, E3, ln h1, ln h2, ln C1, ln C2, ln alpha12, ln alpha21)``; NaN where
+    a dose or a parameter is NaN.
+    """
+    return kernel.musyc_grid(
+        *(np.ascontiguousarray(a, dtype=np.float64) for a in (conc_row, conc_col, q))
+    )

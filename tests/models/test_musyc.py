@@ -1,0 +1,200 @@
+"""MuSyC (γ = 1) on simulated screens whose truth is known.
+
+The simulator's MuSyC surface (``synergy.datasets._surfaces.musyc_surface``, built from the
+matrix-tree weights of the 4-state cycle) is independent of the kernel's closed form; the
+kernel is checked against a linear solve in ``tests/_kernels/test_musyc_kernel.py``.
+The 200-block recovery figures are ``python benchmarks/bench_musyc.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import synergy
+from synergy.datasets import simulate
+from synergy.hill import fit_screen
+from synergy.io.screen import build_screen
+from synergy.models.musyc import MUSYC_PARAMS, fit_musyc
+
+
+def fitted(screen):
+    return fit_musyc(fit_screen(screen, fitter="lsq"))
+
+
+def synergistic_screen(n_block, seed, noise_sd=3.0):
+    rng = np.random.default_rng(seed)
+    log_a12 = rng.uniform(-1, 1, n_block)
+    log_a21 = rng.uniform(-1, 1, n_block)
+    beta = rng.uniform(-0.3, 0.5, n_block)
+    screen = simulate(
+        n_block, model="musyc", alpha12=10**log_a12, alpha21=10**log_a21, beta=beta,
+        noise_sd=noise_sd, n_replicates=2, seed=seed,
+    )  # fmt: skip
+    return screen, {"log_alpha12": log_a12, "log_alpha21": log_a21, "beta": beta}
+
+
+def test_noise_free_surfaces_give_the_true_parameters():
+    screen, truth = synergistic_screen(6, seed=11, noise_sd=0.0)
+    out = fitted(screen)
+    assert np.all(out["musyc_status"].values == 0)
+    params = out["musyc"].sel(musyc_param=list(MUSYC_PARAMS)).values
+    hr, hc = screen["true_hill_row"].values, screen["true_hill_col"].values
+    want = np.stack(
+        [hr[:, 2], hr[:, 3], hc[:, 3], screen["true_e3"].values, hr[:, 1], hc[:, 1],
+         hr[:, 0], hc[:, 0], screen["true_alpha12"].values, screen["true_alpha21"].values],
+        axis=1,
+    )  # fmt: skip
+    np.testing.assert_allclose(params, want, rtol=1e-5, atol=1e-6)
+    for name, values in truth.items():
+        np.testing.assert_allclose(out[f"musyc_{name}"].values, values, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        out["musyc_fitted"].values, screen["true_response"].values, atol=1e-6
+    )
+
+
+def test_recovery_within_the_intervals():
+    """Fast version of the benchmark: log alpha and beta inside their 95 % intervals."""
+    screen, truth = synergistic_screen(60, seed=21)
+    out = fitted(screen)
+    assert np.mean(out["musyc_status"].values == 0) >= 0.9
+    for name, values in truth.items():
+        ci = out[f"musyc_{name}_ci"].values
+        covered = (ci[:, 0] <= values) & (values <= ci[:, 1])
+        assert covered.mean() >= 0.85, name
+
+
+def test_additive_surfaces_are_not_called_synergistic():
+    """alpha = 1, beta = 0: one-sided calls (interval above 0) near the nominal 2.5 %."""
+    out = fitted(simulate(120, model="musyc", noise_sd=3.0, n_replicates=2, seed=31))
+    for name in ("log_alpha12", "log_alpha21", "beta"):
+        ci = out[f"musyc_{name}_ci"].values
+        # 2.5 % nominal; 7.5 % is > 3 binomial sd above it for 120 blocks
+        assert np.mean(ci[:, 0] > 0) <= 0.075, name
+
+
+def swapped(screen):
+    """The same screen with the two drugs exchanged (rows <-> columns)."""
+    response = screen["response"].transpose("block", "col", "row", "replicate").values
+    return build_screen(
+        screen["block"].values, screen["drug_col"].values, screen["drug_row"].values,
+        screen["sample"].values, screen["conc_col"].values, screen["conc_row"].values,
+        response, conc_unit=screen.attrs["conc_unit"],
+    )  # fmt: skip
+
+
+def test_swapping_the_drugs_swaps_the_parameters():
+    screen, _ = synergistic_screen(8, seed=41)
+    screen = screen[["response"]]
+    a = fitted(screen)
+    b = fitted(swapped(screen))
+    order = ["E0", "E2", "E1", "E3", "h2", "h1", "C2", "C1", "alpha21", "alpha12"]
+    ok = (a["musyc_status"].values == 0) & (b["musyc_status"].values == 0)
+    assert ok.sum() >= 6
+    np.testing.assert_allclose(a["musyc_sse"].values[ok], b["musyc_sse"].values[ok], rtol=1e-6)
+    np.testing.assert_allclose(
+        a["musyc"].values[ok], b["musyc"].sel(musyc_param=order).values[ok], rtol=1e-4,
+        atol=1e-6,
+    )  # fmt: skip
+    np.testing.assert_allclose(a["musyc_beta"].values[ok], b["musyc_beta"].values[ok], atol=1e-6)
+
+
+def test_rescaling_the_doses_scales_only_c():
+    screen, _ = synergistic_screen(5, seed=51)
+    screen = screen[["response"]]
+    scaled = screen.assign_coords(
+        conc_row=screen["conc_row"] * 1000.0, conc_col=screen["conc_col"] * 1000.0
+    )
+    a, b = fitted(screen), fitted(scaled)
+    ratio = b["musyc"].values / a["musyc"].values
+    c_cols = [MUSYC_PARAMS.index("C1"), MUSYC_PARAMS.index("C2")]
+    np.testing.assert_allclose(ratio[:, c_cols], 1000.0, rtol=1e-4)
+    others = [j for j in range(10) if j not in c_cols]
+    np.testing.assert_allclose(ratio[:, others], 1.0, rtol=1e-4)
+
+
+def test_failed_blocks_get_a_status_and_nan():
+    screen, _ = synergistic_screen(3, seed=61)
+    response = screen["response"].values.copy()
+    response[1, 1:, 0] = np.nan  # block 2: the row drug alone was never measured
+    response[2, 1:, 1:] = np.nan  # block 3: no combination well
+    screen = screen.assign(response=(screen["response"].dims, response))
+    out = fitted(screen)
+    assert out["musyc_status"].values.tolist() == [0, 10, 12]
+    assert np.all(np.isnan(out["musyc"].values[1:]))
+    meanings = out["musyc_status"].attrs["flag_meanings"].split()
+    codes = out["musyc_status"].attrs["flag_values"].tolist()
+    assert meanings[codes.index(10)] == "no_monotherapy"
+
+
+def test_missing_wells_and_replicates_are_used():
+    screen = simulate(
+        4, model="musyc", alpha12=3.0, alpha21=0.5, beta=0.3, noise_sd=2.0, n_replicates=3,
+        missing_fraction=0.2, seed=71,
+    )  # fmt: skip
+    out = fitted(screen)
+    n_measured = np.isfinite(screen["response"].values).reshape(4, -1).sum(axis=1)
+    assert out["musyc_n_points"].values.tolist() == n_measured.tolist()
+    assert np.all(out["musyc_status"].values == 0)
+
+
+def test_score_registers_musyc():
+    screen, _ = synergistic_screen(3, seed=81)
+    scored = synergy.score(screen[["response"]], models=["bliss", "musyc"], fitter="lsq")
+    assert {"musyc", "musyc_beta_ci", "musyc_status", "status"} <= set(scored.data_vars)
+    assert np.all(scored["status"].values == 0)
+    with pytest.raises(ValueError):
+        fit_musyc(fit_screen(screen, fitter="lsq"), ci=1.5)
+
+
+def test_wald_and_profile_intervals():
+    screen, _ = synergistic_screen(6, seed=91)
+    fits = fit_screen(screen, fitter="lsq")
+    wald = fit_musyc(fits, intervals="wald")
+    prof = fit_musyc(fits, intervals="profile")
+    from scipy.stats import t
+
+    n = wald["musyc_n_points"].values
+    se = wald["musyc_stderr"].sel(musyc_param="alpha12").values
+    alpha = wald["musyc"].sel(musyc_param="alpha12").values
+    half = t.ppf(0.975, n - 10) * se / alpha / np.log(10)  # delta method back to log10
+    centre = wald["musyc_log_alpha12"].values
+    np.testing.assert_allclose(
+        wald["musyc_log_alpha12_ci"].values, np.stack([centre - half, centre + half], 1)
+    )
+    # same fit; the profile interval holds the estimate
+    np.testing.assert_allclose(prof["musyc"].values, wald["musyc"].values)
+    ci = prof["musyc_log_alpha12_ci"].values
+    assert np.all((ci[:, 0] < centre) & (centre < ci[:, 1]))
+    with pytest.raises(ValueError, match="intervals"):
+        fit_musyc(fits, intervals="bootstrap")
+
+
+def test_results_round_trip_through_netcdf(tmp_path):
+    from synergy.io.store import open_screen, save_screen
+
+    screen, _ = synergistic_screen(3, seed=95)
+    scored = synergy.score(screen[["response"]], models=["musyc"], fitter="lsq")
+    back = open_screen(save_screen(scored, tmp_path / "scored.nc"))
+    for name in ("musyc", "musyc_log_alpha12_ci", "musyc_beta_ci", "musyc_status"):
+        np.testing.assert_array_equal(back[name].values, scored[name].values)
+    assert (
+        back["musyc_status"].attrs["flag_meanings"] == scored["musyc_status"].attrs["flag_meanings"]
+    )
+
+
+def test_a_drug_without_effect_leaves_its_alpha_unbounded():
+    """Drug 2 has no effect (top = bottom): alpha12 (drug 1 on drug 2's potency) is not
+    identified, so its profile interval is open on both sides and the status says so."""
+    screen = simulate(
+        3, model="musyc", hill_row={"ic50": 10.0, "top": 80.0},
+        hill_col={"ic50": 10.0, "top": 0.0}, alpha12=[1.0, 3.0, 0.3], beta=0.0,
+        noise_sd=2.0, seed=4,
+    )  # fmt: skip
+    out = fitted(screen)
+    ci = out["musyc_log_alpha12_ci"].values
+    assert np.all(ci[:, 0] == -np.inf)
+    unbounded = np.all(np.isinf(ci), axis=1)
+    assert unbounded.any()
+    status = out["musyc_status"].values
+    assert np.all((status[unbounded] == 9) | (status[unbounded] == 7) | (status[unbounded] == 8))
