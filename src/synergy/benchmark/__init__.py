@@ -17,14 +17,17 @@ from synergy.benchmark.compare import TIE_POINTS, compare
 from synergy.benchmark.fits import fit_sse, inject_published_fits
 from synergy.benchmark.matching import Matching, match_blocks
 from synergy.benchmark.published import FORMATS, PublishedScores, read_published
+from synergy.benchmark.recovery import SCENARIOS, RecoveryResult, recovery
 from synergy.benchmark.result import BenchmarkResult
 
 __all__ = [
     "FORMATS",
+    "SCENARIOS",
     "TIE_POINTS",
     "BenchmarkResult",
     "Matching",
     "PublishedScores",
+    "RecoveryResult",
     "agreement",
     "compare",
     "fisher_ci",
@@ -32,5 +35,6 @@ __all__ = [
     "inject_published_fits",
     "match_blocks",
     "read_published",
+    "recovery",
     "roc_auc",
 ]
