@@ -135,7 +135,15 @@ def test_replicate_bootstrap_run_is_explained_by_replicates():
     pub = read_published(path("sf_oneil") / "synergyfinder3_replicates_summary.csv")
     result = compare(load("sf_oneil"), pub, convention="synergyfinder3")
     assert not result.passed()
-    assert result.evidence["explanation"].str.contains("4 replicates").all()
+    assert result.evidence["explanation"].str.contains("scored the 4 replicates").all()
+    assert result.evidence["published_replicated"].all()
+
+
+def test_replicate_mean_run_gets_no_bootstrap_note():
+    result = compare(load("sf_oneil"), _sf("sf_oneil"), fitter="lsq")
+    assert len(result.evidence) and not result.evidence["published_replicated"].any()
+    assert not result.evidence["explanation"].str.contains("bootstrap").any()
+    assert result.evidence["explanation"].str.contains("the difference is the fitting").all()
 
 
 def test_wells_missing_from_the_screen_are_reported_as_imputed():

@@ -20,10 +20,12 @@ from synergy.benchmark.published import PublishedScores
 from synergy.benchmark.wells import place_wells
 from synergy.models._common import HILL_PARAMS
 
-__all__ = ["SSE_RATIO", "explain"]
+__all__ = ["SSE_FLOOR", "SSE_RATIO", "explain"]
 
 #: a fit is poorer than another when its SSE exceeds the other's by more than 1 %
 SSE_RATIO = 1.01
+#: ... and by more than 0.01 %² (noise-free fits differ by rounding only)
+SSE_FLOOR = 0.01
 FITTED = ("loewe", "zip")
 _OTHER_CONVENTION = {"synergyfinder3": "synergyfinder2", "synergyfinder2": "synergyfinder3"}
 
@@ -45,7 +47,12 @@ def _rescore(base: xr.Dataset, models, convention: str, fitter: str, refit: bool
 
 
 def _poorer(a: float, b: float) -> bool:
-    return bool(np.isfinite(a) and np.isfinite(b) and a > SSE_RATIO * b + 1e-9)
+    """SSE ``a`` exceeds ``b`` by more than 1 % (and by more than :data:`SSE_FLOOR`)."""
+    return bool(np.isfinite(a) and np.isfinite(b) and a > SSE_RATIO * b + SSE_FLOOR)
+
+
+def _sse(value: float) -> str:
+    return f"{value:,.1f}" if value >= 1 else f"{value:.3g}"
 
 
 def _words(r: dict, model: str, tolerance: float) -> str:
@@ -56,14 +63,14 @@ def _words(r: dict, model: str, tolerance: float) -> str:
             ours, theirs, n = r[f"sse_{side}"], r[f"published_sse_{side}"], r[f"n_points_{side}"]
             if _poorer(theirs, ours):
                 reasons.append(
-                    f"the published {drugs[side]} fit has SSE {theirs:,.1f} where ours reaches "
-                    f"{ours:,.1f} on the same {n} points: the published score rests on a "
+                    f"the published {drugs[side]} fit has SSE {_sse(theirs)} where ours reaches "
+                    f"{_sse(ours)} on the same {n} points: the published score rests on a "
                     "poorer single-drug fit"
                 )
             elif _poorer(ours, theirs):
                 reasons.append(
-                    f"our {drugs[side]} fit has SSE {ours:,.1f}, the published fit "
-                    f"{theirs:,.1f} on the same {n} points: ours is the poorer fit"
+                    f"our {drugs[side]} fit has SSE {_sse(ours)}, the published fit "
+                    f"{_sse(theirs)} on the same {n} points: ours is the poorer fit"
                 )
         other = r["other_fitter"]
         if other and np.isfinite(r["other_fitter_diff"]):
@@ -77,7 +84,7 @@ def _words(r: dict, model: str, tolerance: float) -> str:
                 if _poorer(r[f"sse_{side}"], r[f"other_fitter_sse_{side}"]):
                     reasons.append(
                         f"fitter='{other}' improves our {drugs[side]} fit (SSE "
-                        f"{r[f'sse_{side}']:,.1f} → {r[f'other_fitter_sse_{side}']:,.1f})"
+                        f"{_sse(r[f'sse_{side}'])} → {_sse(r[f'other_fitter_sse_{side}'])})"
                     )
     conv_diff = r["other_convention_diff"]
     if np.isfinite(conv_diff) and abs(conv_diff) <= tolerance:
@@ -90,10 +97,17 @@ def _words(r: dict, model: str, tolerance: float) -> str:
             f"the published table has {r['imputed_wells']} combination well(s) the screen "
             "did not measure (imputed by the other tool; we do not impute, DESIGN.md §6.12)"
         )
-    if r["replicates"] > 1:
+    replicated = r["published_replicated"]
+    if r["replicates"] > 1 and replicated is True:
         reasons.append(
-            f"the block has {r['replicates']} replicates: with replicates SynergyFinder reports "
-            "the mean of bootstrap draws, not the score of the replicate means (DESIGN.md §6.8)"
+            f"the published tool scored the {r['replicates']} replicates: its scores are means "
+            "of bootstrap draws, not the score of the replicate means (DESIGN.md §6.8); compare "
+            "with its run on the replicate-mean table"
+        )
+    elif r["replicates"] > 1 and replicated is None and not reasons:
+        reasons.append(
+            f"the block has {r['replicates']} replicates: if the published tool scored them, "
+            "its scores are bootstrap means, not the score of the replicate means (DESIGN.md §6.8)"
         )
     if not reasons:
         if model in FITTED:
@@ -157,7 +171,8 @@ def explain(
         a fit table), ``n_points_row``/``_col``, ``other_fitter`` with its
         ``other_fitter_sse_row``/``_col``, ``other_fitter_score``, ``other_fitter_diff``,
         ``other_convention`` with ``other_convention_score``/``_diff``, ``imputed_wells``,
-        ``replicates`` and ``explanation``.
+        ``replicates`` (ours), ``published_replicated`` (SynergyFinder's ``replicate`` flag,
+        None if not given) and ``explanation``.
     """
     bad = blocks[~blocks["within"]]
     if bad.empty:
@@ -201,6 +216,11 @@ def explain(
         imputed |= lacking.groupby("block").size().to_dict()
     response = sub["response"].values
     replicates = np.isfinite(response).any(axis=(1, 2)).sum(axis=-1)
+    flags: dict[str, bool | None] = {}
+    if "replicated" in published.blocks:
+        pub_index = matching.pairs.set_index("block")["index"]
+        for b in ids:
+            flags[b] = bool(published.blocks.loc[pub_index[b], "replicated"])
     rows = []
     for r in bad.itertuples():
         k = ids.index(r.block)
@@ -221,6 +241,7 @@ def explain(
             "other_convention_diff": np.nan,
             "imputed_wells": int(imputed.get(r.block, 0)),
             "replicates": int(replicates[k]),
+            "published_replicated": flags.get(r.block),
         }
         if other is not None and r.model in FITTED:
             value = float(other[f"{r.model}_score"].values[k])

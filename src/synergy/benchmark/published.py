@@ -73,7 +73,9 @@ class PublishedScores:
     blocks : pandas.DataFrame
         One row per published block: ``block`` (str, or None when the table has no ids),
         ``drug_row``, ``drug_col``, ``sample`` (None where not given) and one float column per
-        model present (``bliss``, ``hsa``, ``loewe``, ``zip``: block score, % points).
+        model present (``bliss``, ``hsa``, ``loewe``, ``zip``: block score, % points); from
+        SynergyFinder's ``replicate`` column also ``replicated`` (True: scored with
+        replicates, so the scores are means of bootstrap draws).
     wells : pandas.DataFrame or None
         Per-well δ: ``block``, ``conc_row``, ``conc_col`` (screen's unit) and the models.
     fits : pandas.DataFrame or None
@@ -161,6 +163,8 @@ def read_published(
             fit_parts.append(_fits_table(table, used, name))
         else:
             part = _canonical(table, used, name)
+            if level == "block":
+                _replicate_flag(table, part, used)
             (well_parts if level == "well" else block_parts).append(part)
     wells = _merge_wells(well_parts) if well_parts else None
     if block_parts:
@@ -310,6 +314,18 @@ def _canonical(table: pd.DataFrame, used: dict[str, str], name: str) -> pd.DataF
         if role in used:
             out[role] = _numeric(table, used[role], name)
     return out
+
+
+def _replicate_flag(table: pd.DataFrame, part: pd.DataFrame, used: dict[str, str]) -> None:
+    """SynergyFinder's ``replicate`` column (TRUE: scored with replicates, i.e. bootstrap
+    means) → ``replicated`` (bool); left out unless every value is TRUE/FALSE."""
+    column = _lookup(table).get("replicate")
+    if column is None:
+        return
+    text = table[column].astype(str).str.strip().str.lower()
+    if text.isin(["true", "false"]).all():
+        part["replicated"] = (text == "true").to_numpy()
+        used["replicated"] = column
 
 
 def _check_unique(blocks: pd.DataFrame, what: str) -> None:
