@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
 from synergy.benchmark.agreement import roc_auc
 from synergy.errors import SynergyError
@@ -176,21 +177,26 @@ def recovery(
     for k, level in enumerate(noises):
         # one noise draw per level (shared by the scenarios: paired), independent across levels
         noise_seed = int(seed) * 1000 + k + 1
+        screens = []
         for scenario in SCENARIOS:
             screen = _simulate(scenario, ids, rows, cols, level, noise_seed, opts)
-            scored = score(screen, tuple(models), convention=convention, fitter=fitter)
-            for model in models:
-                parts.append(
-                    pd.DataFrame(
-                        {
-                            "noise": level,
-                            "scenario": scenario,
-                            "block": ids,
-                            "model": model,
-                            "score": scored[f"{model}_score"].values.astype(float),
-                        }
-                    )
+            screen = screen.drop_vars([v for v in screen.data_vars if v != "response"])
+            screens.append(screen.assign_coords(block=[f"{scenario}:{b}" for b in ids]))
+        # every scenario in one screen: one scoring call per noise level
+        joined = xr.concat(screens, dim="block", combine_attrs="override")
+        scored = score(joined, tuple(models), convention=convention, fitter=fitter)
+        for model in models:
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "noise": level,
+                        "scenario": np.repeat(SCENARIOS, len(ids)),
+                        "block": np.tile(ids, len(SCENARIOS)),
+                        "model": model,
+                        "score": scored[f"{model}_score"].values.astype(float),
+                    }
                 )
+            )
     scores = pd.concat(parts, ignore_index=True)
     auc_rows, bias_rows = [], []
     for (level, model), part in scores.groupby(["noise", "model"], sort=False):
