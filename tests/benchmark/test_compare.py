@@ -167,3 +167,21 @@ def test_errors(sim_screen, own_table):
         compare(sim_screen, own_table, use_published_fits=True)
     with pytest.raises(SynergyError, match="convention must be"):
         compare(sim_screen, own_table, convention="sf4")
+
+
+def test_fit_check_flags_blocks_resting_on_a_poor_fit_even_when_they_agree():
+    # DESIGN.md §6.23: with drc's fits every block agrees, but block 1's scores rest on
+    # SynergyFinder's poor ispinesib fit, which fitter="lsq" improves
+    result = compare(load("sf_mathews"), _sf("sf_mathews", SF_FILES[:1]))
+    assert result.passed()
+    checks = result.fit_checks.set_index("block")
+    assert checks.loc["1", "improved"] and not checks.loc["2", "improved"]
+    assert checks.loc["1", "sse_row"] == pytest.approx(5629.5, rel=1e-4)
+    assert checks.loc["1", "check_sse_row"] < 31
+    flagged = result.blocks[result.blocks["fit_check"] != ""]
+    assert flagged[["block", "model"]].values.tolist() == [["1", "loewe"], ["1", "zip"]]
+    lsq = compare(load("sf_mathews"), _sf("sf_mathews", SF_FILES[:1]), fitter="lsq")
+    ours = lsq.blocks.set_index(["block", "model"])["ours"]
+    np.testing.assert_allclose(flagged["check_score"], [ours[("1", "loewe")], ours[("1", "zip")]])
+    assert "ispinesib SSE 5,629.5 → 30.3)" in flagged["fit_check"].iloc[0]
+    assert "fit check: 1 block(s)" in "\n".join(result.lines())

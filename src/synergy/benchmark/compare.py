@@ -20,7 +20,7 @@ import xarray as xr
 
 from synergy.benchmark.agreement import agreement
 from synergy.benchmark.evidence import explain
-from synergy.benchmark.fits import inject_published_fits
+from synergy.benchmark.fits import FITTED, fit_check, inject_published_fits, poorer, sse_text
 from synergy.benchmark.matching import Matching, match_blocks
 from synergy.benchmark.published import MODELS, PublishedScores, read_published
 from synergy.benchmark.result import BenchmarkResult
@@ -156,6 +156,36 @@ def _block_table(
             )
         )
     return pd.concat(parts, ignore_index=True)
+
+
+def _with_fit_check(blocks: pd.DataFrame, checks: pd.DataFrame) -> pd.DataFrame:
+    """Add ``fit_check`` (words) and ``check_score`` to the rows whose model rests on a
+    single-drug fit the other fitter improves (DESIGN.md §6.23)."""
+    by_block = checks.set_index("block")
+    blocks = blocks.copy()
+    notes, values = [], []
+    for row in blocks.itertuples():
+        check = by_block.loc[row.block] if row.block in by_block.index else None
+        if check is None or row.model not in FITTED or not check["improved"]:
+            notes.append("")
+            values.append(np.nan)
+            continue
+        value = float(check[f"check_{row.model}"])
+        drugs = {"row": row.drug_row, "col": row.drug_col}
+        improved = [
+            f"{drugs[side]} SSE {sse_text(check[f'sse_{side}'])} → "
+            f"{sse_text(check[f'check_sse_{side}'])}"
+            for side in ("row", "col")
+            if poorer(check[f"sse_{side}"], check[f"check_sse_{side}"])
+        ]
+        notes.append(
+            f"fitter='{check['other_fitter']}' improves the single-drug fits "
+            f"({'; '.join(improved)}); {row.model} with it: {value:.3f}"
+        )
+        values.append(value)
+    blocks["fit_check"] = notes
+    blocks["check_score"] = values
+    return blocks
 
 
 def _summary(table: pd.DataFrame, models: tuple[str, ...], tolerance: float) -> pd.DataFrame:
@@ -299,6 +329,14 @@ def compare(
     main = CONVENTIONS[0] if main == "tie" else main
     main_scored, blocks = runs[main], tables[main]
     used_fitter = _scoring(main_scored).get("fitter", fitter or "drc")
+    rescore_convention = main if main in CONVENTIONS else CONVENTIONS[0]
+    checks = None
+    if check_fits:
+        checks = fit_check(
+            base, main_scored, models, convention=rescore_convention, fitter=used_fitter
+        )
+        if checks is not None:
+            blocks = _with_fit_check(blocks, checks)
     evidence = explain(
         base,
         main_scored,
@@ -306,7 +344,7 @@ def compare(
         matching,
         blocks,
         models,
-        convention=main,
+        convention=rescore_convention,
         fitter=used_fitter,
         check_fits=check_fits,
         tolerance=tolerance,
@@ -341,4 +379,5 @@ def compare(
         best=best,
         settings=settings,
         scored=main_scored,
+        fit_checks=checks,
     )

@@ -14,27 +14,14 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from synergy.benchmark.fits import fit_sse, published_fit_arrays
+from synergy.benchmark.fits import FITTED, fit_sse, fits_of, poorer, published_fit_arrays, sse_text
 from synergy.benchmark.matching import Matching
 from synergy.benchmark.published import PublishedScores
 from synergy.benchmark.wells import place_wells
-from synergy.models._common import HILL_PARAMS
 
-__all__ = ["SSE_FLOOR", "SSE_RATIO", "explain"]
+__all__ = ["explain"]
 
-#: a fit is poorer than another when its SSE exceeds the other's by more than 1 %
-SSE_RATIO = 1.01
-#: ... and by more than 0.01 %² (noise-free fits differ by rounding only)
-SSE_FLOOR = 0.01
-FITTED = ("loewe", "zip")
 _OTHER_CONVENTION = {"synergyfinder3": "synergyfinder2", "synergyfinder2": "synergyfinder3"}
-
-
-def _fits_of(scored: xr.Dataset, side: str) -> tuple[np.ndarray, np.ndarray]:
-    params = scored[f"hill_{side}"].sel(param=list(HILL_PARAMS)).values
-    model = f"hill_{side}_model"
-    l4 = scored[model].values == 1 if model in scored else np.zeros(len(params), bool)
-    return np.asarray(params, dtype=float), l4
 
 
 def _rescore(base: xr.Dataset, models, convention: str, fitter: str, refit: bool):
@@ -46,31 +33,22 @@ def _rescore(base: xr.Dataset, models, convention: str, fitter: str, refit: bool
         return None
 
 
-def _poorer(a: float, b: float) -> bool:
-    """SSE ``a`` exceeds ``b`` by more than 1 % (and by more than :data:`SSE_FLOOR`)."""
-    return bool(np.isfinite(a) and np.isfinite(b) and a > SSE_RATIO * b + SSE_FLOOR)
-
-
-def _sse(value: float) -> str:
-    return f"{value:,.1f}" if value >= 1 else f"{value:.3g}"
-
-
 def _words(r: dict, model: str, tolerance: float) -> str:
     reasons = []
     drugs = {"row": r["drug_row"], "col": r["drug_col"]}
     if model in FITTED:
         for side in ("row", "col"):
             ours, theirs, n = r[f"sse_{side}"], r[f"published_sse_{side}"], r[f"n_points_{side}"]
-            if _poorer(theirs, ours):
+            if poorer(theirs, ours):
                 reasons.append(
-                    f"the published {drugs[side]} fit has SSE {_sse(theirs)} where ours reaches "
-                    f"{_sse(ours)} on the same {n} points: the published score rests on a "
-                    "poorer single-drug fit"
+                    f"the published {drugs[side]} fit has SSE {sse_text(theirs)} where ours "
+                    f"reaches {sse_text(ours)} on the same {n} points: the published score rests "
+                    "on a poorer single-drug fit"
                 )
-            elif _poorer(ours, theirs):
+            elif poorer(ours, theirs):
                 reasons.append(
-                    f"our {drugs[side]} fit has SSE {_sse(ours)}, the published fit "
-                    f"{_sse(theirs)} on the same {n} points: ours is the poorer fit"
+                    f"our {drugs[side]} fit has SSE {sse_text(ours)}, the published fit "
+                    f"{sse_text(theirs)} on the same {n} points: ours is the poorer fit"
                 )
         other = r["other_fitter"]
         if other and np.isfinite(r["other_fitter_diff"]):
@@ -81,10 +59,10 @@ def _words(r: dict, model: str, tolerance: float) -> str:
                     "the fitting"
                 )
             for side in ("row", "col"):
-                if _poorer(r[f"sse_{side}"], r[f"other_fitter_sse_{side}"]):
+                if poorer(r[f"sse_{side}"], r[f"other_fitter_sse_{side}"]):
                     reasons.append(
                         f"fitter='{other}' improves our {drugs[side]} fit (SSE "
-                        f"{_sse(r[f'sse_{side}'])} → {_sse(r[f'other_fitter_sse_{side}'])})"
+                        f"{sse_text(r[f'sse_{side}'])} → {sse_text(r[f'other_fitter_sse_{side}'])})"
                     )
     conv_diff = r["other_convention_diff"]
     if np.isfinite(conv_diff) and abs(conv_diff) <= tolerance:
@@ -196,12 +174,12 @@ def explain(
     for side in ("row", "col"):
         sse = n_points = pub_sse = other_sse = np.full(len(ids), np.nan)
         if has_fits:
-            sse, n_points = fit_sse(sub, side, *_fits_of(sub, side))
+            sse, n_points = fit_sse(sub, side, *fits_of(sub, side))
         if pub_arrays is not None:
             params, l4, _ = pub_arrays[side]
             pub_sse, _ = fit_sse(sub, side, params, l4)
         if other is not None:
-            other_sse, _ = fit_sse(sub, side, *_fits_of(other, side))
+            other_sse, _ = fit_sse(sub, side, *fits_of(other, side))
         for k, b in enumerate(ids):
             per_block[b] |= {
                 f"sse_{side}": float(sse[k]),

@@ -14,9 +14,42 @@ from synergy.benchmark.matching import Matching, normalise_id
 from synergy.errors import SynergyError
 from synergy.models._common import HILL_PARAMS, hill_predict
 
-__all__ = ["fit_sse", "inject_published_fits", "published_fit_arrays"]
+__all__ = [
+    "SSE_FLOOR",
+    "SSE_RATIO",
+    "fit_check",
+    "fit_sse",
+    "fits_of",
+    "inject_published_fits",
+    "poorer",
+    "published_fit_arrays",
+]
 
 _OTHER_SIDE = {"row": "col", "col": "row"}
+#: a fit is poorer than another when its SSE exceeds the other's by more than 1 % ...
+SSE_RATIO = 1.01
+#: ... and by more than 0.01 %² (noise-free fits differ by rounding only)
+SSE_FLOOR = 0.01
+OTHER_FITTER = {"drc": "lsq", "lsq": "drc"}
+FITTED = ("loewe", "zip")
+
+
+def poorer(a: float, b: float) -> bool:
+    """SSE ``a`` exceeds ``b`` by more than 1 % (and by more than :data:`SSE_FLOOR`)."""
+    return bool(np.isfinite(a) and np.isfinite(b) and a > SSE_RATIO * b + SSE_FLOOR)
+
+
+def sse_text(value: float) -> str:
+    """An SSE for a sentence: thousands separated, small values to 3 significant digits."""
+    return f"{value:,.1f}" if value >= 1 else f"{value:.3g}"
+
+
+def fits_of(scored: xr.Dataset, side: str) -> tuple[np.ndarray, np.ndarray]:
+    """``hill_<side>`` parameters (B, 4) and L.4 flags (B,) of a screen with fits."""
+    params = scored[f"hill_{side}"].sel(param=list(HILL_PARAMS)).values
+    model = f"hill_{side}_model"
+    l4 = scored[model].values == 1 if model in scored else np.zeros(len(params), bool)
+    return np.asarray(params, dtype=float), l4
 
 
 def published_fit_arrays(
@@ -145,3 +178,69 @@ def fit_sse(
     sse = np.sum(residual**2, axis=1)
     sse = np.where(np.all(np.isfinite(params), axis=1), sse, np.nan)
     return sse, ok.sum(axis=1)
+
+
+def fit_check(
+    base: xr.Dataset,
+    scored: xr.Dataset,
+    models: tuple[str, ...],
+    *,
+    convention: str,
+    fitter: str,
+) -> pd.DataFrame | None:
+    """DESIGN.md §6.23's check: does the other fitter improve a block's single-drug fits?
+
+    Fits every block's single drugs with the other fitter (``lsq`` for ``drc`` and back),
+    and for the blocks where it lowers a fit's SSE by more than 1 % (and
+    :data:`SSE_FLOOR`) scores the fitted models (Loewe, ZIP) with it too — so a user sees
+    which scores rest on a poor fit, and what a better one gives.
+
+    Parameters
+    ----------
+    base : xarray.Dataset
+        The unscored screen.
+    scored : xarray.Dataset
+        The scored screen (with ``hill_row``/``hill_col``).
+    models : tuple of str
+        Models compared.
+    convention, fitter : str
+        How ``scored`` was scored.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        One row per block: ``block``, ``other_fitter``, ``sse_row``/``sse_col`` (the fits
+        used), ``check_sse_row``/``check_sse_col`` (the other fitter's), ``improved``, and
+        ``check_<model>`` (the score with the other fitter; NaN unless improved).  None when
+        the screen has no fits or no fitted model is compared.
+    """
+    from synergy.hill import fit_screen
+    from synergy.scoring import score
+
+    fitted = tuple(m for m in models if m in FITTED)
+    other = OTHER_FITTER.get(fitter)
+    if not fitted or other is None or "hill_row" not in scored or "hill_col" not in scored:
+        return None
+    raw = base[["response"]]
+    refit = fit_screen(raw, fitter=other, replicates="mean")
+    table = pd.DataFrame({"block": scored["block"].values.astype(str), "other_fitter": other})
+    improved = np.zeros(len(table), dtype=bool)
+    for side in ("row", "col"):
+        ours, _ = fit_sse(scored, side, *fits_of(scored, side))
+        theirs, _ = fit_sse(refit, side, *fits_of(refit, side))
+        table[f"sse_{side}"], table[f"check_sse_{side}"] = ours, theirs
+        improved |= np.array([poorer(a, b) for a, b in zip(ours, theirs, strict=True)], bool)
+    table["improved"] = improved
+    for model in fitted:
+        table[f"check_{model}"] = np.nan
+    if improved.any():
+        rescored = score(
+            raw.isel(block=np.flatnonzero(improved)),
+            fitted,
+            convention=convention,
+            fitter=other,
+            refit=True,
+        )
+        for model in fitted:
+            table.loc[improved, f"check_{model}"] = rescored[f"{model}_score"].values
+    return table

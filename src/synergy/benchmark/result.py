@@ -52,6 +52,11 @@ class BenchmarkResult:
         scored with the published fits), ``tables`` (formats and columns read).
     scored : xarray.Dataset
         The scored screen behind ``blocks`` (under ``settings["convention"]``).
+    fit_checks : pandas.DataFrame or None
+        DESIGN.md §6.23's check on every matched block: SSE of the single-drug fits used
+        and of the other fitter's, ``improved`` (by > 1 %), and the fitted models' scores with
+        the other fitter where improved (``check_<model>``); mirrored in ``blocks`` as
+        ``fit_check`` (words) and ``check_score``.
     """
 
     blocks: pd.DataFrame
@@ -66,6 +71,7 @@ class BenchmarkResult:
     best: dict[str, str] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
     scored: xr.Dataset | None = None
+    fit_checks: pd.DataFrame | None = None
 
     @property
     def tolerance(self) -> float:
@@ -139,6 +145,17 @@ class BenchmarkResult:
         if len(swapped):
             out.append(f"  drug order swapped in the published table: {list(swapped)[:10]}")
         out += ["", _summary_text(self.summary, self.tolerance)]
+        if "fit_check" in self.blocks:
+            flagged = self.blocks[self.blocks["fit_check"] != ""]
+            if len(flagged):
+                other = self.fit_checks["other_fitter"].iloc[0]
+                out += [
+                    "",
+                    f"fit check: {flagged['block'].nunique()} block(s) rest on a single-drug "
+                    f"fit that fitter='{other}' improves by > 1 % in SSE:",
+                ]
+                for row in flagged.head(max_blocks).itertuples():
+                    out.append(f"  block {row.block!r} {row.model}: {row.fit_check}")
         if self.well_summary is not None and len(self.well_summary):
             out += ["", "per-well δ (combination wells):", _well_text(self.well_summary)]
         if self.conventions is not None:
