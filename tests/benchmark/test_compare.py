@@ -185,3 +185,15 @@ def test_fit_check_flags_blocks_resting_on_a_poor_fit_even_when_they_agree():
     np.testing.assert_allclose(flagged["check_score"], [ours[("1", "loewe")], ours[("1", "zip")]])
     assert "ispinesib SSE 5,629.5 → 30.3)" in flagged["fit_check"].iloc[0]
     assert "fit check: 1 block(s)" in "\n".join(result.lines())
+
+
+def test_missing_published_score_and_off_grid_wells_are_said(sim_scored, own_table):
+    own_table.loc[own_table.block_id == "5", "HSA_synergy"] = np.nan
+    result = compare(sim_scored, own_table, models=["hsa"])
+    assert result.outside()["block"].tolist() == ["5"]
+    assert "no score for this block" in result.evidence["explanation"].iloc[0]
+    wells = to_table(sim_scored, level="well")
+    wells["conc1"] *= 1000.0  # another unit
+    result = compare(sim_scored, wells, models=["bliss"])
+    assert not result.wells["placed"].any()
+    assert "96 published combination well(s) are not on our dose grid" in "\n".join(result.lines())

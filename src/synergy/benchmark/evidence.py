@@ -35,6 +35,10 @@ def _rescore(base: xr.Dataset, models, convention: str, fitter: str, refit: bool
 
 def _words(r: dict, model: str, tolerance: float) -> str:
     reasons = []
+    if not np.isfinite(r["theirs"]):
+        reasons.append("the published table has no score for this block (NA)")
+    if not np.isfinite(r["ours"]):
+        reasons.append("we have no score for this block (see our status)")
     drugs = {"row": r["drug_row"], "col": r["drug_col"]}
     if model in FITTED:
         for side in ("row", "col"):
@@ -206,6 +210,8 @@ def explain(
             "block": r.block,
             "model": r.model,
             "diff": r.diff,
+            "ours": r.ours,
+            "theirs": r.theirs,
             "drug_row": r.drug_row,
             "drug_col": r.drug_col,
             "status": r.status,

@@ -158,6 +158,14 @@ class BenchmarkResult:
                     out.append(f"  block {row.block!r} {row.model}: {row.fit_check}")
         if self.well_summary is not None and len(self.well_summary):
             out += ["", "per-well δ (combination wells):", _well_text(self.well_summary)]
+            off_grid = self.wells.loc[~self.wells["placed"], ["block", "conc_row", "conc_col"]]
+            off_grid = off_grid.drop_duplicates()
+            if len(off_grid):
+                unit = self.scored.attrs.get("conc_unit", "?") if self.scored is not None else "?"
+                out.append(
+                    f"  {len(off_grid)} published combination well(s) are not on our dose grid "
+                    f"(doses must be in the screen's unit, {unit})"
+                )
         if self.conventions is not None:
             out += ["", "which convention reproduces the table (mean |diff|, within tolerance):"]
             out += _convention_text(self.conventions, self.best)
