@@ -46,7 +46,7 @@ def agreement_tables() -> None:
     print("| data, setting | model | blocks | max abs diff | mean abs diff | within 0.5 | "
           "wells: max abs diff |")  # fmt: skip
     print("|---|---|---|---|---|---|---|")
-    evidence = []
+    evidence, checks = [], []
     for label, name, files, options in CASES:
         pub = read_published([path(name) / f for f in files])
         result = compare(load(name), pub, **options)
@@ -61,6 +61,9 @@ def agreement_tables() -> None:
                 f"| {label} | {model} | {int(row.n)} | {row.max_abs_diff:.2g} | "
                 f"{row.mean_abs_diff:.2g} | {row.within_tolerance:.0%} | {well} |"
             )
+        if "fit_check" in result.blocks and options.get("convention") == "synergyfinder3":
+            for r in result.blocks[result.blocks["fit_check"] != ""].itertuples():
+                checks.append(f"- {label}, block {r.block} {r.model}: {r.fit_check}")
         for r in result.outside().itertuples():
             evidence.append(
                 f"- {label}, block {r.block} {r.model} ({r.diff:+.2f}): {r.explanation}"
@@ -71,6 +74,8 @@ def agreement_tables() -> None:
                          convention="auto")  # fmt: skip
         verdict = ", ".join(f"{m} → {c}" for m, c in result.best.items())
         print(f"- {name}: {verdict}")
+    print("\nfit check (default fitter drc; blocks whose fits lsq improves by > 1 % in SSE):")
+    print("\n".join(checks))
     print("\nevidence for blocks beyond 0.5 points:")
     print("\n".join(evidence))
 
