@@ -161,15 +161,14 @@ def _block_table(
 def _with_fit_check(blocks: pd.DataFrame, checks: pd.DataFrame) -> pd.DataFrame:
     """Add ``fit_check`` (words) and ``check_score`` to the rows whose model rests on a
     single-drug fit the other fitter improves (DESIGN.md §6.23)."""
-    by_block = checks.set_index("block")
+    by_block = checks[checks["improved"]].set_index("block")
     blocks = blocks.copy()
+    blocks["fit_check"] = ""
+    blocks["check_score"] = np.nan
+    rows = blocks[blocks["block"].isin(by_block.index) & blocks["model"].isin(FITTED)]
     notes, values = [], []
-    for row in blocks.itertuples():
-        check = by_block.loc[row.block] if row.block in by_block.index else None
-        if check is None or row.model not in FITTED or not check["improved"]:
-            notes.append("")
-            values.append(np.nan)
-            continue
+    for row in rows.itertuples():
+        check = by_block.loc[row.block]
         value = float(check[f"check_{row.model}"])
         drugs = {"row": row.drug_row, "col": row.drug_col}
         improved = [
@@ -183,8 +182,8 @@ def _with_fit_check(blocks: pd.DataFrame, checks: pd.DataFrame) -> pd.DataFrame:
             f"({'; '.join(improved)}); {row.model} with it: {value:.3f}"
         )
         values.append(value)
-    blocks["fit_check"] = notes
-    blocks["check_score"] = values
+    blocks.loc[rows.index, "fit_check"] = notes
+    blocks.loc[rows.index, "check_score"] = values
     return blocks
 
 

@@ -204,8 +204,9 @@ def explain(
         for b in ids:
             flags[b] = bool(published.blocks.loc[pub_index[b], "replicated"])
     rows = []
+    position = {b: k for k, b in enumerate(ids)}
     for r in bad.itertuples():
-        k = ids.index(r.block)
+        k = position[r.block]
         row = {
             "block": r.block,
             "model": r.model,

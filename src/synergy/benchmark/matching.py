@@ -8,6 +8,7 @@ dropped silently.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,14 +58,14 @@ def _norm(text: object) -> str | None:
     return str(text).strip().lower()
 
 
-def _describe(row: pd.Series) -> str:
+def _describe(block, drug_row, drug_col, sample) -> str:
     parts = []
-    if row["block"] is not None:
-        parts.append(f"block {row['block']!r}")
-    if row["drug_row"] is not None:
-        parts.append(f"{row['drug_row']} × {row['drug_col']}")
-    if row["sample"] is not None:
-        parts.append(f"in {row['sample']}")
+    if block is not None:
+        parts.append(f"block {block!r}")
+    if drug_row is not None:
+        parts.append(f"{drug_row} × {drug_col}")
+    if sample is not None:
+        parts.append(f"in {sample}")
     return " ".join(parts)
 
 
@@ -82,57 +83,59 @@ def match_blocks(screen: xr.Dataset, published: pd.DataFrame) -> Matching:
     -------
     Matching
     """
-    ours = pd.DataFrame(
-        {
-            "block": screen["block"].values.astype(str),
-            "drug_row": [_norm(v) for v in screen["drug_row"].values],
-            "drug_col": [_norm(v) for v in screen["drug_col"].values],
-            "sample": [_norm(v) for v in screen["sample"].values],
-        }
-    )
-    ours["key"] = [normalise_id(b) for b in ours["block"]]
-    by_id = {key: i for i, key in enumerate(ours["key"])}
+    blocks = [str(b) for b in screen["block"].values]
+    drug_row = [_norm(v) for v in screen["drug_row"].values]
+    drug_col = [_norm(v) for v in screen["drug_col"].values]
+    samples = [_norm(v) for v in screen["sample"].values]
+    by_id = {normalise_id(b): i for i, b in enumerate(blocks)}
+    pub_index = published.index.tolist()
+    pub_block = published["block"].tolist()
+    pub_rows = [_norm(v) for v in published["drug_row"].tolist()]
+    pub_cols = [_norm(v) for v in published["drug_col"].tolist()]
+    pub_samples = [_norm(v) for v in published["sample"].tolist()]
     taken: set[int] = set()
     rows, reasons = [], {}
-    for index, row in published.iterrows():
-        pub_row, pub_col = _norm(row["drug_row"]), _norm(row["drug_col"])
-        key = normalise_id(row["block"])
+    for k, index in enumerate(pub_index):
+        key = normalise_id(pub_block[k])
         if key is None or key not in by_id:
             continue
-        i = by_id[key]
-        if pub_row is not None and pub_col is not None:
-            same = (pub_row, pub_col) == (ours.drug_row[i], ours.drug_col[i])
-            swapped = (pub_col, pub_row) == (ours.drug_row[i], ours.drug_col[i])
+        i, p_row, p_col = by_id[key], pub_rows[k], pub_cols[k]
+        swapped = False
+        if p_row is not None and p_col is not None:
+            same = (p_row, p_col) == (drug_row[i], drug_col[i])
+            swapped = not same and (p_col, p_row) == (drug_row[i], drug_col[i])
             if not (same or swapped):
                 reasons[index] = (
-                    f"same id as our block {ours.block[i]!r} but other drugs "
-                    f"({ours.drug_row[i]} × {ours.drug_col[i]})"
+                    f"same id as our block {blocks[i]!r} but other drugs "
+                    f"({drug_row[i]} × {drug_col[i]})"
                 )
                 continue
-        else:
-            swapped = False
-        rows.append((ours.block[i], index, row["block"], bool(swapped), "block id"))
+        rows.append((blocks[i], index, pub_block[k], bool(swapped), "block id"))
         taken.add(i)
     paired = {r[1] for r in rows}
-    for index, row in published.iterrows():
+    with_sample: dict[tuple, list[int]] = defaultdict(list)
+    without_sample: dict[tuple, list[int]] = defaultdict(list)
+    for i, key in enumerate(zip(drug_row, drug_col, samples, strict=True)):
+        with_sample[key].append(i)
+        without_sample[key[:2]].append(i)
+    for k, index in enumerate(pub_index):
         if index in paired:
             continue
-        pub_row, pub_col = _norm(row["drug_row"]), _norm(row["drug_col"])
-        if pub_row is None or pub_col is None:
+        p_row, p_col, sample = pub_rows[k], pub_cols[k], pub_samples[k]
+        if p_row is None or p_col is None:
             reasons.setdefault(index, "no block of that id in the screen")
             continue
-        sample = _norm(row["sample"])
-        free = ours.index.difference(list(taken))
-        cand = ours.loc[free]
         if sample is not None:
-            cand = cand[cand["sample"] == sample]
-        same = cand[(cand.drug_row == pub_row) & (cand.drug_col == pub_col)]
-        swap = cand[(cand.drug_row == pub_col) & (cand.drug_col == pub_row)]
-        found = pd.concat([same, swap])
+            same = with_sample.get((p_row, p_col, sample), [])
+            swap = with_sample.get((p_col, p_row, sample), [])
+        else:
+            same = without_sample.get((p_row, p_col), [])
+            swap = without_sample.get((p_col, p_row), [])
+        found = sorted({i for i in [*same, *swap] if i not in taken})
         if len(found) == 1:
-            i = found.index[0]
+            i = found[0]
             by = "drugs and sample" if sample is not None else "drugs"
-            rows.append((ours.block[i], index, row["block"], i in swap.index, by))
+            rows.append((blocks[i], index, pub_block[k], i not in same, by))
             taken.add(i)
         elif len(found) > 1:
             reasons[index] = f"ambiguous: {len(found)} blocks of ours have these drugs" + (
@@ -141,18 +144,19 @@ def match_blocks(screen: xr.Dataset, published: pd.DataFrame) -> Matching:
         else:
             reasons.setdefault(
                 index,
-                "no block of ours has these drugs"
-                + (" in this sample" if sample is not None else ""),
+                "no block of ours has these drugs" + (" in this sample" if sample else ""),
             )
     pairs = pd.DataFrame(
         rows, columns=["block", "index", "published_block", "swapped", "matched_by"]
     )
-    order = {b: i for i, b in enumerate(ours["block"])}
-    pairs = pairs.sort_values("block", key=lambda s: s.map(order)).reset_index(drop=True)
-    unmatched_screen = [ours.block[i] for i in range(len(ours)) if i not in taken]
+    order = {b: i for i, b in enumerate(blocks)}
+    pairs = pairs.sort_values("block", key=lambda c: c.map(order)).reset_index(drop=True)
+    unmatched_screen = [blocks[i] for i in range(len(blocks)) if i not in taken]
+    used = set(pairs["index"])
     unmatched_published = [
-        f"{_describe(published.loc[i])}: {reasons.get(i, 'not paired')}"
-        for i in published.index
-        if i not in paired and i not in set(pairs["index"])
+        f"{_describe(pub_block[k], pub_rows[k], pub_cols[k], pub_samples[k])}: "
+        f"{reasons.get(index, 'not paired')}"
+        for k, index in enumerate(pub_index)
+        if index not in used
     ]
     return Matching(pairs, unmatched_screen, unmatched_published)

@@ -43,15 +43,17 @@ def place_wells(screen: xr.Dataset, wells: pd.DataFrame, matching: Matching) -> 
         a response there).
     """
     position = {b: k for k, b in enumerate(screen["block"].values.astype(str))}
-    keys = wells["block"].map(normalise_id)
+    keys = [normalise_id(b) for b in wells["block"].tolist()]
+    rows_of = pd.Series(np.arange(len(wells))).groupby(keys, sort=False).indices
     conc_row = screen["conc_row"].values
     conc_col = screen["conc_col"].values
     response = screen["response"].values
     parts = []
     for pair in matching.pairs.itertuples():
-        part = wells[keys == normalise_id(pair.published_block)].copy()
-        if part.empty or pair.block not in position:
+        take = rows_of.get(normalise_id(pair.published_block))
+        if take is None or pair.block not in position:
             continue
+        part = wells.iloc[take].copy()
         b = position[pair.block]
         x_row, x_col = part["conc_row"].to_numpy(float), part["conc_col"].to_numpy(float)
         if pair.swapped:
