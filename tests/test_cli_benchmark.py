@@ -106,6 +106,8 @@ def test_table_written(files):
         (["OWN", "--models", "musyc"], "unknown model"),
         (["OWN", "--max-outside", "-1"], "--max-outside"),
         (["OWN", "--fits"], "no single-drug fits"),
+        (["OWN", "--columns", "zip"], "role=column pairs"),
+        (["JUNK", "--columns", "block=id,zip=nope"], "not in the table"),
     ],
 )
 def test_bad_input_exit_2(files, extra, message):
@@ -131,3 +133,17 @@ def test_sf_mathews_with_published_fits_and_drugcomb_auto():
     code, out = _run(dc / "data.csv", dc / "published_scores.csv", "--convention", "auto")
     assert code == 0, out
     assert "overall → synergyfinder2" in out and "→ tie" in out
+
+
+def test_explicit_column_mapping(files):
+    own = pd.read_csv(files["own"], dtype={"block_id": str})
+    other = own[["block_id", "ZIP_synergy"]].rename(
+        columns={"block_id": "Combination ID", "ZIP_synergy": "ZIP score"}
+    )
+    table = files["folder"] / "other.csv"
+    other.to_csv(table, index=False)
+    code, out = _run(files["screen"], table)
+    assert code == 2 and "found columns: Combination ID, ZIP score" in out
+    code, out = _run(files["screen"], table, "--columns", "block=Combination ID,zip=ZIP score")
+    assert code == 0, out
+    assert "columns used: block=Combination ID, zip=ZIP score" in out

@@ -60,6 +60,13 @@ __all__ = ["benchmark"]
     show_default=True,
     help="Format of the published tables.",
 )
+@click.option(
+    "--columns",
+    default=None,
+    help="Explicit column mapping for other tables, e.g. 'block=Combination ID,zip=ZIP "
+    "score' (roles: block, drug_row, drug_col, sample, conc_row, conc_col, bliss, hsa, "
+    "loewe, zip); applies to every PUBLISHED table.",
+)
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 @RESPONSE_KIND_OPTION
 @CONC_UNIT_OPTION
@@ -76,6 +83,7 @@ def benchmark(
     use_fits,
     fitter,
     table_format,
+    columns,
     debug,
     response_kind,
     conc_unit,
@@ -106,12 +114,19 @@ def benchmark(
         problems.append(f"--max-outside must be ≥ 0, got {max_outside}")
     if not tolerance >= 0:
         problems.append(f"--tolerance must be ≥ 0 points, got {tolerance}")
+    mapping = None
+    if columns:
+        pairs = [item.split("=", 1) for item in columns.split(",") if item.strip()]
+        if any(len(pair) != 2 or not pair[0].strip() for pair in pairs):
+            problems.append(f"--columns must be role=column pairs separated by commas: {columns!r}")
+        else:
+            mapping = {role.strip(): column.strip() for role, column in pairs}
     if problems:
         fail_lines(problems)
     from synergy.benchmark import compare, read_published
 
     try:
-        pub = read_published(list(published), format=table_format)
+        pub = read_published(list(published), format=table_format, columns=mapping)
     except SynergyError as exc:
         if debug:
             raise
