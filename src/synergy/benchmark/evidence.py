@@ -202,7 +202,8 @@ def explain(
     if "replicated" in published.blocks:
         pub_index = matching.pairs.set_index("block")["index"]
         for b in ids:
-            flags[b] = bool(published.blocks.loc[pub_index[b], "replicated"])
+            flag = published.blocks.loc[pub_index[b], "replicated"]
+            flags[b] = bool(flag) if isinstance(flag, bool | np.bool_) else None
     rows = []
     position = {b: k for k, b in enumerate(ids)}
     for r in bad.itertuples():
