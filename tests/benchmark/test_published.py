@@ -127,3 +127,14 @@ def test_missing_file_and_bad_format():
         read_published("/nonexistent/table.csv")
     with pytest.raises(SynergyError, match="format must be"):
         read_published(pd.DataFrame({"a": [1]}), format="excel")
+
+
+def test_lazy_entry_point():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, synergy; assert 'synergy.benchmark' not in sys.modules; "
+        "from synergy.benchmark import compare; assert synergy.benchmark.compare is compare"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
