@@ -90,6 +90,7 @@ def test_synergyfinder3_outputs_reproduced(name):
 def test_published_fits_injected_reproduce_bliss_hsa_loewe(name):
     result = compare(load(name), _sf(name), use_published_fits=True, fitter="lsq")
     assert result.settings["published_fits"] == ["1", "2"]
+    assert (result.blocks["fit_status"] == "published fits").all()
     assert (result.summary.loc[["bliss", "hsa", "loewe"], "max_abs_diff"] < 1e-3).all()
     assert (result.well_summary.loc[["bliss", "hsa", "loewe"], "max_abs_diff"] < 1e-3).all()
 
@@ -98,6 +99,8 @@ def test_mathews_with_lsq_explained_by_synergyfinders_poor_fit():
     result = compare(load("sf_mathews"), _sf("sf_mathews"), fitter="lsq")
     ev = result.evidence.set_index(["block", "model"])
     row = ev.loc[("1", "loewe")]
+    status = result.blocks.set_index(["block", "model"])["fit_status"]
+    assert status[("1", "loewe")] == "row: hit_bound; col: flat"
     assert row["published_sse_row"] == pytest.approx(5630, rel=1e-3)
     assert row["sse_row"] < 31 and row["n_points_row"] == 6
     assert "ispinesib fit has SSE 5,629.5 where ours reaches 30.3" in row["explanation"]

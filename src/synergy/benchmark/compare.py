@@ -116,6 +116,32 @@ def score_for_benchmark(
     return runs, base, injected
 
 
+def _fit_status(scored: xr.Dataset, b: np.ndarray) -> np.ndarray:
+    """Words for our single-drug fits' statuses, e.g. ``"row: converged; col: flat"``."""
+    parts = []
+    for side in ("row", "col"):
+        name = f"hill_{side}_status"
+        if name not in scored:
+            continue
+        var = scored[name]
+        words = dict(
+            zip(
+                np.atleast_1d(var.attrs.get("flag_values", [])).tolist(),
+                str(var.attrs.get("flag_meanings", "")).split(),
+                strict=False,
+            )
+        )
+        codes = np.asarray(var.values)[b].tolist()
+        parts.append([f"{side}: {words.get(int(c), f'code {int(c)}')}" for c in codes])
+    if not parts:
+        return np.full(len(b), "", dtype=object)
+    out = np.array(["; ".join(p) for p in zip(*parts, strict=True)], dtype=object)
+    injected = set(str(scored.attrs.get("published_fits", "")).split(","))
+    ids = scored["block"].values.astype(str)[b]
+    out[np.isin(ids, list(injected))] = "published fits"
+    return out
+
+
 def _block_table(
     scored: xr.Dataset,
     published: PublishedScores,
@@ -129,6 +155,7 @@ def _block_table(
     pub = published.blocks.loc[pairs["index"].to_numpy()]
     status = scored["status"].values[b] if "status" in scored else np.zeros(len(b), int)
     reason = scored["status_reason"].values[b] if "status_reason" in scored else [""] * len(b)
+    fit_status = _fit_status(scored, b)
     parts = []
     for model in models:
         ours = np.asarray(scored[f"{model}_score"].values, dtype=float)[b]
@@ -150,6 +177,7 @@ def _block_table(
                     "diff": diff,
                     "abs_diff": np.abs(diff),
                     "within": np.abs(diff) <= tolerance,
+                    "fit_status": fit_status,
                     "status": np.asarray(status).astype(int),
                     "status_reason": np.asarray(reason).astype(str),
                 }

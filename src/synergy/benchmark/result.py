@@ -22,7 +22,8 @@ class BenchmarkResult:
         One row per matched block and model: ``block``, ``published_block``, ``drug_row``,
         ``drug_col``, ``sample``, ``swapped``, ``matched_by``, ``model``, ``ours``,
         ``theirs``, ``diff`` (ours − theirs, % points), ``abs_diff``, ``within`` (|diff| ≤
-        tolerance), ``status`` (our block status: 0 ok, 1 warning, 2 failed) and
+        tolerance), ``fit_status`` (our single-drug fits, e.g. ``"row: converged; col:
+        flat"``), ``status`` (our block status: 0 ok, 1 warning, 2 failed) and
         ``status_reason``; blocks beyond tolerance also carry ``explanation``.
     summary : pandas.DataFrame
         One row per model (index): ``n``, ``n_missing``, ``pearson_r`` (+ ``_lower``/
