@@ -13,7 +13,8 @@
 from __future__ import annotations
 
 from synergy.benchmark.agreement import agreement, fisher_ci, roc_auc
-from synergy.benchmark.compare import TIE_POINTS, compare
+from synergy.benchmark.compare import compare
+from synergy.benchmark.convention import CONVENTIONS, TIE_POINTS
 from synergy.benchmark.fits import fit_sse, inject_published_fits
 from synergy.benchmark.matching import Matching, match_blocks
 from synergy.benchmark.published import FORMATS, PublishedScores, read_published
@@ -21,6 +22,7 @@ from synergy.benchmark.recovery import SCENARIOS, RecoveryResult, recovery
 from synergy.benchmark.result import BenchmarkResult
 
 __all__ = [
+    "CONVENTIONS",
     "FORMATS",
     "SCENARIOS",
     "TIE_POINTS",

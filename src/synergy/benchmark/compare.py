@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from synergy.benchmark.agreement import agreement
+from synergy.benchmark.convention import CONVENTIONS, choose, summarise
 from synergy.benchmark.evidence import explain
 from synergy.benchmark.fits import FITTED, fit_check, inject_published_fits, poorer, sse_text
 from synergy.benchmark.matching import Matching, match_blocks
@@ -27,11 +27,7 @@ from synergy.benchmark.result import BenchmarkResult
 from synergy.benchmark.wells import compare_wells
 from synergy.errors import SynergyError
 
-__all__ = ["CONVENTIONS", "TIE_POINTS", "compare", "score_for_benchmark"]
-
-CONVENTIONS = ("synergyfinder3", "synergyfinder2")
-#: two conventions tie on a block when their |diff| differ by at most this (% points)
-TIE_POINTS = 0.01
+__all__ = ["compare", "score_for_benchmark"]
 
 
 def _models(requested: Sequence[str] | str | None, published: PublishedScores) -> tuple[str, ...]:
@@ -215,56 +211,6 @@ def _with_fit_check(blocks: pd.DataFrame, checks: pd.DataFrame) -> pd.DataFrame:
     return blocks
 
 
-def _summary(table: pd.DataFrame, models: tuple[str, ...], tolerance: float) -> pd.DataFrame:
-    rows = {}
-    for model in models:
-        part = table[table["model"] == model]
-        rows[model] = agreement(part["ours"].to_numpy(), part["theirs"].to_numpy(), tolerance)
-    out = pd.DataFrame.from_dict(rows, orient="index")
-    out.index.name = "model"
-    return out
-
-
-def _closer(a3: np.ndarray, a2: np.ndarray) -> np.ndarray:
-    gap = np.abs(a3 - a2)
-    out = np.where(a3 < a2, CONVENTIONS[0], CONVENTIONS[1]).astype(object)
-    out[np.isnan(a3) & ~np.isnan(a2)] = CONVENTIONS[1]
-    out[np.isnan(a2) & ~np.isnan(a3)] = CONVENTIONS[0]
-    out[(gap <= TIE_POINTS) | (np.isnan(a3) & np.isnan(a2))] = "tie"
-    return out
-
-
-def _choose(
-    tables: dict[str, pd.DataFrame], models: tuple[str, ...], tolerance: float
-) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
-    """Per-model agreement under each convention, per-block closeness, the best of each."""
-    first, second = (tables[c] for c in CONVENTIONS)
-    blocks = first[["block", "model"]].copy()
-    blocks["abs_diff_synergyfinder3"] = first["abs_diff"].to_numpy()
-    blocks["abs_diff_synergyfinder2"] = second["abs_diff"].to_numpy()
-    blocks["closer"] = _closer(first["abs_diff"].to_numpy(), second["abs_diff"].to_numpy())
-    summaries = []
-    for convention in CONVENTIONS:
-        s = _summary(tables[convention], models, tolerance).reset_index()
-        s.insert(0, "convention", convention)
-        summaries.append(s)
-    conventions = pd.concat(summaries, ignore_index=True)
-    best: dict[str, str] = {}
-    for model in models:
-        counts = blocks.loc[blocks["model"] == model, "closer"].value_counts()
-        wins = [int(counts.get(c, 0)) for c in CONVENTIONS]
-        if wins[0] != wins[1]:
-            best[model] = CONVENTIONS[int(np.argmax(wins))]
-            continue
-        means = conventions.loc[conventions["model"] == model, "mean_abs_diff"].to_numpy()
-        gap = means[0] - means[1]
-        best[model] = "tie" if not abs(gap) > TIE_POINTS else CONVENTIONS[int(gap > 0)]
-    votes = [sum(v == c for v in best.values()) for c in CONVENTIONS]
-    best["overall"] = "tie" if votes[0] == votes[1] else CONVENTIONS[int(np.argmax(votes))]
-    conventions["best"] = conventions["model"].map(best)
-    return conventions, blocks, best
-
-
 def compare(
     scored: xr.Dataset,
     published: Any,
@@ -354,7 +300,7 @@ def compare(
     conventions = block_conventions = None
     best: dict[str, str] = {}
     if len(runs) > 1:
-        conventions, block_conventions, best = _choose(tables, models, tolerance)
+        conventions, block_conventions, best = choose(tables, models, tolerance)
     main = best.get("overall", next(iter(runs)))
     main = CONVENTIONS[0] if main == "tie" else main
     main_scored, blocks = runs[main], tables[main]
@@ -398,7 +344,7 @@ def compare(
     }
     return BenchmarkResult(
         blocks=blocks,
-        summary=_summary(blocks, models, tolerance),
+        summary=summarise(blocks, models, tolerance),
         evidence=evidence,
         wells=wells,
         well_summary=well_summary,

@@ -45,7 +45,7 @@ class BenchmarkResult:
         ``convention``, ``model`` + the summary columns) and ``best`` per model.
     block_conventions : pandas.DataFrame or None
         ``convention="auto"``: per block and model, |diff| under each convention and which
-        is closer (``"tie"`` within :data:`~synergy.benchmark.compare.TIE_POINTS`).
+        is closer (``"tie"`` within :data:`~synergy.benchmark.convention.TIE_POINTS`).
     best : dict
         ``convention="auto"``: model → best convention or ``"tie"``; ``"overall"`` too.
     settings : dict
