@@ -16,6 +16,7 @@ from synergy.errors import SynergyError
 __all__ = [
     "SynergyError",
     "__version__",
+    "benchmark",
     "datasets",
     "hill",
     "read_matrix",
@@ -37,6 +38,7 @@ _LAZY = {
     "describe": ("synergy.io.validate", "describe"),
     "datasets": ("synergy.datasets", None),
     "hill": ("synergy.hill", None),
+    "benchmark": ("synergy.benchmark", None),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from synergy._version import __version__
+from synergy.cli.benchmark import benchmark
 from synergy.cli.inspect import demo, info, validate_cmd
 from synergy.cli.report import report
 from synergy.cli.score import score
@@ -26,5 +27,5 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
-for _command in (info, validate_cmd, demo, score, report):
+for _command in (info, validate_cmd, demo, score, report, benchmark):
     main.add_command(_command)

@@ -1,0 +1,359 @@
+"""``synergy.benchmark.compare``: our scores against a published table, block by block.
+
+Scores the screen (or takes its scores), pairs its blocks with the published rows
+(:func:`~synergy.benchmark.matching.match_blocks`), and reports per block and model ours,
+theirs and the difference, per model the agreement (:func:`~synergy.benchmark.agreement.
+agreement`), per well where the table has surfaces, and for every block beyond tolerance the
+evidence of why (:func:`~synergy.benchmark.evidence.explain`).  ``convention="auto"`` scores
+under both SynergyFinder conventions and names the one that reproduces the table.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from synergy.benchmark.convention import CONVENTIONS, choose, summarise
+from synergy.benchmark.evidence import explain
+from synergy.benchmark.fits import FITTED, fit_check, inject_published_fits, poorer, sse_text
+from synergy.benchmark.matching import Matching, match_blocks
+from synergy.benchmark.published import MODELS, PublishedScores, read_published
+from synergy.benchmark.result import BenchmarkResult
+from synergy.benchmark.wells import compare_wells
+from synergy.errors import SynergyError
+
+__all__ = ["compare", "score_for_benchmark"]
+
+
+def _models(requested: Sequence[str] | str | None, published: PublishedScores) -> tuple[str, ...]:
+    available = published.models
+    if requested is None:
+        chosen = available
+    else:
+        requested = (requested,) if isinstance(requested, str) else tuple(requested)
+        chosen = tuple(dict.fromkeys(m.strip().lower() for m in requested))
+        unknown = [m for m in chosen if m not in MODELS]
+        if unknown:
+            raise SynergyError(f"unknown model(s) {unknown}: choose from {MODELS}")
+        absent = [m for m in chosen if m not in available]
+        if absent:
+            raise SynergyError(
+                f"the published table has no scores for {absent}; it has {list(available)}"
+            )
+    if not chosen:
+        raise SynergyError("the published table has no model scores to compare")
+    return chosen
+
+
+def _scoring(screen: xr.Dataset) -> dict[str, Any]:
+    try:
+        return json.loads(screen.attrs.get("scoring") or "{}")
+    except json.JSONDecodeError:
+        return {}
+
+
+def _base(screen: xr.Dataset, keep_fits: bool) -> xr.Dataset:
+    """The screen without scores (and without fits unless kept)."""
+    keep = ["response"]
+    if keep_fits:
+        keep += [v for v in screen.data_vars if str(v).startswith(("hill_row", "hill_col"))]
+    out = screen[keep]
+    out.attrs = {k: v for k, v in screen.attrs.items() if k != "scoring"}
+    return out
+
+
+def score_for_benchmark(
+    screen: xr.Dataset,
+    models: tuple[str, ...],
+    conventions: Sequence[str],
+    *,
+    fitter: str | None = None,
+    fits: tuple[pd.DataFrame, Matching] | None = None,
+) -> tuple[dict[str, xr.Dataset], xr.Dataset, list[str]]:
+    """Score a screen under each convention for a comparison.
+
+    Parameters
+    ----------
+    screen : xarray.Dataset
+        The screen (its scores, if any, are replaced).
+    models : tuple of str
+        Models to score.
+    conventions : sequence of str
+        ``"synergyfinder3"`` and/or ``"synergyfinder2"``.
+    fitter : {"drc", "lsq"}, optional
+        Fitter of the single drugs and ZIP slices; ``None``: the convention's (``drc``),
+        and single-drug fits already in the screen are used.
+    fits : (fits table, Matching), optional
+        Published single-drug fits to score with (:func:`~synergy.benchmark.fits.
+        inject_published_fits`).
+
+    Returns
+    -------
+    runs : dict
+        convention → scored screen.
+    base : xarray.Dataset
+        The unscored screen that was scored (with the injected fits).
+    injected : list of str
+        Blocks scored with the published fits.
+    """
+    from synergy.scoring import score
+
+    injected: list[str] = []
+    base = _base(screen, keep_fits=fitter is None and fits is None)
+    if fits is not None:
+        base, injected = inject_published_fits(base, fits[0], fits[1], fitter or "drc")
+    refit = False if fits is not None else (True if fitter is not None else None)
+    runs = {c: score(base, models, convention=c, fitter=fitter, refit=refit) for c in conventions}
+    return runs, base, injected
+
+
+def _fit_status(scored: xr.Dataset, b: np.ndarray) -> np.ndarray:
+    """Words for our single-drug fits' statuses, e.g. ``"row: converged; col: flat"``."""
+    parts = []
+    for side in ("row", "col"):
+        name = f"hill_{side}_status"
+        if name not in scored:
+            continue
+        var = scored[name]
+        words = dict(
+            zip(
+                np.atleast_1d(var.attrs.get("flag_values", [])).tolist(),
+                str(var.attrs.get("flag_meanings", "")).split(),
+                strict=False,
+            )
+        )
+        codes = np.asarray(var.values)[b].tolist()
+        parts.append([f"{side}: {words.get(int(c), f'code {int(c)}')}" for c in codes])
+    if not parts:
+        return np.full(len(b), "", dtype=object)
+    out = np.array(["; ".join(p) for p in zip(*parts, strict=True)], dtype=object)
+    injected = set(str(scored.attrs.get("published_fits", "")).split(","))
+    ids = scored["block"].values.astype(str)[b]
+    out[np.isin(ids, list(injected))] = "published fits"
+    return out
+
+
+def _block_table(
+    scored: xr.Dataset,
+    published: PublishedScores,
+    matching: Matching,
+    models: tuple[str, ...],
+    tolerance: float,
+) -> pd.DataFrame:
+    position = {b: k for k, b in enumerate(scored["block"].values.astype(str))}
+    pairs = matching.pairs
+    b = np.array([position[x] for x in pairs["block"]], dtype=int)
+    pub = published.blocks.loc[pairs["index"].to_numpy()]
+    status = scored["status"].values[b] if "status" in scored else np.zeros(len(b), int)
+    reason = scored["status_reason"].values[b] if "status_reason" in scored else [""] * len(b)
+    fit_status = _fit_status(scored, b)
+    parts = []
+    for model in models:
+        ours = np.asarray(scored[f"{model}_score"].values, dtype=float)[b]
+        theirs = pub[model].to_numpy(dtype=float)
+        diff = ours - theirs
+        parts.append(
+            pd.DataFrame(
+                {
+                    "block": pairs["block"].to_numpy(),
+                    "published_block": pairs["published_block"].to_numpy(),
+                    "drug_row": scored["drug_row"].values[b].astype(str),
+                    "drug_col": scored["drug_col"].values[b].astype(str),
+                    "sample": scored["sample"].values[b].astype(str),
+                    "swapped": pairs["swapped"].to_numpy(bool),
+                    "matched_by": pairs["matched_by"].to_numpy(),
+                    "model": model,
+                    "ours": ours,
+                    "theirs": theirs,
+                    "diff": diff,
+                    "abs_diff": np.abs(diff),
+                    "within": np.abs(diff) <= tolerance,
+                    "fit_status": fit_status,
+                    "status": np.asarray(status).astype(int),
+                    "status_reason": np.asarray(reason).astype(str),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def _with_fit_check(blocks: pd.DataFrame, checks: pd.DataFrame) -> pd.DataFrame:
+    """Add ``fit_check`` (words) and ``check_score`` to the rows whose model rests on a
+    single-drug fit the other fitter improves (DESIGN.md §6.23)."""
+    by_block = checks[checks["improved"]].set_index("block")
+    blocks = blocks.copy()
+    blocks["fit_check"] = ""
+    blocks["check_score"] = np.nan
+    rows = blocks[blocks["block"].isin(by_block.index) & blocks["model"].isin(FITTED)]
+    notes, values = [], []
+    for row in rows.itertuples():
+        check = by_block.loc[row.block]
+        value = float(check[f"check_{row.model}"])
+        drugs = {"row": row.drug_row, "col": row.drug_col}
+        improved = [
+            f"{drugs[side]} SSE {sse_text(check[f'sse_{side}'])} → "
+            f"{sse_text(check[f'check_sse_{side}'])}"
+            for side in ("row", "col")
+            if poorer(check[f"sse_{side}"], check[f"check_sse_{side}"])
+        ]
+        notes.append(
+            f"fitter='{check['other_fitter']}' improves the single-drug fits "
+            f"({'; '.join(improved)}); {row.model} with it: {value:.3f}"
+        )
+        values.append(value)
+    blocks.loc[rows.index, "fit_check"] = notes
+    blocks.loc[rows.index, "check_score"] = values
+    return blocks
+
+
+def compare(
+    scored: xr.Dataset,
+    published: Any,
+    *,
+    models: Sequence[str] | str | None = None,
+    tolerance: float = 0.5,
+    convention: str | None = None,
+    fitter: str | None = None,
+    use_published_fits: bool = False,
+    check_fits: bool = True,
+) -> BenchmarkResult:
+    """Compare a screen's synergy scores with a published table.
+
+    Parameters
+    ----------
+    scored : xarray.Dataset
+        A screen, scored (``<model>_score``) or not.  Its scores are used as they are when
+        ``convention`` and ``fitter`` are None and it has every model's score; otherwise it
+        is scored here with :func:`synergy.score`.
+    published : PublishedScores, path, DataFrame or list of them
+        The published scores (:func:`~synergy.benchmark.published.read_published`).
+    models : sequence of str, optional
+        Models to compare (default: every model the table has).
+    tolerance : float
+        Largest |ours − published| that counts as agreeing, % points.
+    convention : {"synergyfinder3", "synergyfinder2", "auto"}, optional
+        Score under this convention; ``"auto"`` scores under both and reports which
+        reproduces the table (per model, ``"tie"`` where they tie; the main tables use the
+        overall winner, synergyfinder3 on a tie).  Default: the screen's own scores, or
+        synergyfinder3.
+    fitter : {"drc", "lsq"}, optional
+        Fitter (default: the convention's, drc's procedure).
+    use_published_fits : bool
+        Score with the published tool's own single-drug fits (the table must include them,
+        e.g. SynergyFinder's ``synergyfinder3_drc.csv``): its formulas are then compared
+        without its fitting.
+    check_fits : bool
+        DESIGN.md §6.23: fit every block's single drugs with the other fitter too, flag the
+        scores that rest on a fit it improves by > 1 % in SSE (``fit_check``,
+        ``check_score``), and give the other fitter's score as evidence for blocks beyond
+        tolerance.  On by default (and always in ``synergy benchmark``).
+
+    Returns
+    -------
+    BenchmarkResult
+
+    Raises
+    ------
+    SynergyError
+        Bad tables or options, or no published block matching any block of the screen.
+    """
+    if not tolerance >= 0:
+        raise SynergyError(f"tolerance must be ≥ 0 points, got {tolerance!r}")
+    if convention not in (None, "auto", *CONVENTIONS):
+        raise SynergyError(
+            f"convention must be 'auto', 'synergyfinder3' or 'synergyfinder2', got {convention!r}"
+        )
+    pub = published if isinstance(published, PublishedScores) else read_published(published)
+    models = _models(models, pub)
+    matching = match_blocks(scored, pub.blocks)
+    if matching.pairs.empty:
+        raise SynergyError(
+            "no published block matches a block of the screen (by block id, or by drugs and "
+            f"sample); published: {matching.unmatched_published[:5]}; ours: "
+            f"{matching.unmatched_screen[:5]}"
+        )
+    if use_published_fits and pub.fits is None:
+        raise SynergyError(
+            "use_published_fits: the published tables include no single-drug fits (give "
+            "SynergyFinder's drc table, e.g. synergyfinder3_drc.csv)"
+        )
+    as_is = (
+        convention is None
+        and fitter is None
+        and not use_published_fits
+        and all(f"{m}_score" in scored for m in models)
+    )
+    injected: list[str] = []
+    if as_is:
+        runs = {_scoring(scored).get("convention", "as scored"): scored}
+        base = _base(scored, keep_fits=True)
+    else:
+        chosen = list(CONVENTIONS) if convention == "auto" else [convention or CONVENTIONS[0]]
+        fits = (pub.fits, matching) if use_published_fits else None
+        runs, base, injected = score_for_benchmark(scored, models, chosen, fitter=fitter, fits=fits)
+    tables = {c: _block_table(s, pub, matching, models, tolerance) for c, s in runs.items()}
+    conventions = block_conventions = None
+    best: dict[str, str] = {}
+    if len(runs) > 1:
+        conventions, block_conventions, best = choose(tables, models, tolerance)
+    main = best.get("overall", next(iter(runs)))
+    main = CONVENTIONS[0] if main == "tie" else main
+    main_scored, blocks = runs[main], tables[main]
+    used_fitter = _scoring(main_scored).get("fitter", fitter or "drc")
+    rescore_convention = main if main in CONVENTIONS else CONVENTIONS[0]
+    checks = None
+    if check_fits:
+        checks = fit_check(
+            base, main_scored, models, convention=rescore_convention, fitter=used_fitter
+        )
+        if checks is not None:
+            blocks = _with_fit_check(blocks, checks)
+    evidence = explain(
+        base,
+        main_scored,
+        pub,
+        matching,
+        blocks,
+        models,
+        convention=rescore_convention,
+        fitter=used_fitter,
+        check_fits=check_fits,
+        tolerance=tolerance,
+    )
+    if len(evidence):
+        why = evidence.set_index(["block", "model"])["explanation"]
+        keys = pd.MultiIndex.from_frame(blocks[["block", "model"]])
+        blocks["explanation"] = why.reindex(keys).to_numpy()
+    else:
+        blocks["explanation"] = None
+    wells = well_summary = None
+    if pub.wells is not None:
+        wells, well_summary = compare_wells(main_scored, pub.wells, matching, models, tolerance)
+    settings = {
+        "convention": main,
+        "fitter": used_fitter,
+        "tolerance": float(tolerance),
+        "models": list(models),
+        "published_fits": injected,
+        "tables": pub.describe(),
+    }
+    return BenchmarkResult(
+        blocks=blocks,
+        summary=summarise(blocks, models, tolerance),
+        evidence=evidence,
+        wells=wells,
+        well_summary=well_summary,
+        unmatched_screen=matching.unmatched_screen,
+        unmatched_published=matching.unmatched_published,
+        conventions=conventions,
+        block_conventions=block_conventions,
+        best=best,
+        settings=settings,
+        scored=main_scored,
+        fit_checks=checks,
+    )

@@ -1,0 +1,241 @@
+"""Why a block disagrees with the published score: :func:`explain`.
+
+For every (block, model) beyond tolerance it gathers what can be checked: our status; the
+single-drug fits' SSE — ours, the published fit's on the same points (when the table gives
+its fits), and the other fitter's (DESIGN.md §6.23); the score with the other fitter and
+under the other convention; combination wells the other tool reports but the screen lacks
+(imputed there); replicates (SynergyFinder's bootstrap means, DESIGN.md §6.8).  The words of
+``explanation`` are built from those numbers only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from synergy.benchmark.fits import FITTED, fit_sse, fits_of, poorer, published_fit_arrays, sse_text
+from synergy.benchmark.matching import Matching
+from synergy.benchmark.published import PublishedScores
+from synergy.benchmark.wells import place_wells
+
+__all__ = ["explain"]
+
+_OTHER_CONVENTION = {"synergyfinder3": "synergyfinder2", "synergyfinder2": "synergyfinder3"}
+
+
+def _rescore(base: xr.Dataset, models, convention: str, fitter: str, refit: bool):
+    from synergy.scoring import score
+
+    try:
+        return score(base, models, convention=convention, fitter=fitter, refit=refit)
+    except Exception:  # evidence must never abort the comparison
+        return None
+
+
+def _words(r: dict, model: str, tolerance: float) -> str:
+    reasons = []
+    if not np.isfinite(r["theirs"]):
+        reasons.append("the published table has no score for this block (NA)")
+    if not np.isfinite(r["ours"]):
+        reasons.append("we have no score for this block (see our status)")
+    drugs = {"row": r["drug_row"], "col": r["drug_col"]}
+    if model in FITTED:
+        for side in ("row", "col"):
+            ours, theirs, n = r[f"sse_{side}"], r[f"published_sse_{side}"], r[f"n_points_{side}"]
+            if poorer(theirs, ours):
+                reasons.append(
+                    f"the published {drugs[side]} fit has SSE {sse_text(theirs)} where ours "
+                    f"reaches {sse_text(ours)} on the same {n} points: the published score rests "
+                    "on a poorer single-drug fit"
+                )
+            elif poorer(ours, theirs):
+                reasons.append(
+                    f"our {drugs[side]} fit has SSE {sse_text(ours)}, the published fit "
+                    f"{sse_text(theirs)} on the same {n} points: ours is the poorer fit"
+                )
+        other = r["other_fitter"]
+        if other and np.isfinite(r["other_fitter_diff"]):
+            if abs(r["other_fitter_diff"]) <= tolerance:
+                reasons.append(
+                    f"with fitter='{other}' our score is {r['other_fitter_score']:.3f} (diff "
+                    f"{r['other_fitter_diff']:+.3f}), within tolerance: the difference is "
+                    "the fitting"
+                )
+            for side in ("row", "col"):
+                if poorer(r[f"sse_{side}"], r[f"other_fitter_sse_{side}"]):
+                    reasons.append(
+                        f"fitter='{other}' improves our {drugs[side]} fit (SSE "
+                        f"{sse_text(r[f'sse_{side}'])} → {sse_text(r[f'other_fitter_sse_{side}'])})"
+                    )
+    conv_diff = r["other_convention_diff"]
+    if np.isfinite(conv_diff) and abs(conv_diff) <= tolerance:
+        reasons.append(
+            f"under convention='{r['other_convention']}' our score is "
+            f"{r['other_convention_score']:.3f} (diff {conv_diff:+.3f}): a convention difference"
+        )
+    if r["imputed_wells"]:
+        reasons.append(
+            f"the published table has {r['imputed_wells']} combination well(s) the screen "
+            "did not measure (imputed by the other tool; we do not impute, DESIGN.md §6.12)"
+        )
+    replicated = r["published_replicated"]
+    if r["replicates"] > 1 and replicated is True:
+        reasons.append(
+            f"the published tool scored the {r['replicates']} replicates: its scores are means "
+            "of bootstrap draws, not the score of the replicate means (DESIGN.md §6.8); compare "
+            "with its run on the replicate-mean table"
+        )
+    elif r["replicates"] > 1 and replicated is None and not reasons:
+        reasons.append(
+            f"the block has {r['replicates']} replicates: if the published tool scored them, "
+            "its scores are bootstrap means, not the score of the replicate means (DESIGN.md §6.8)"
+        )
+    if not reasons:
+        if model in FITTED:
+            reasons.append(
+                "unexplained: the single-drug fits are equally good (SSE within 1 %) and "
+                "neither the other fitter nor the other convention reproduces the score"
+            )
+        else:
+            reasons.append(
+                "unexplained: Bliss and HSA use the observed wells only, so the published "
+                "tool scored other data (other wells, added noise or replicate handling)"
+            )
+    if r["status"]:
+        reasons.append(f"our status: {r['status_reason']}")
+    return "; ".join(reasons)
+
+
+def explain(
+    base: xr.Dataset,
+    scored: xr.Dataset,
+    published: PublishedScores,
+    matching: Matching,
+    blocks: pd.DataFrame,
+    models: tuple[str, ...],
+    *,
+    convention: str,
+    fitter: str,
+    check_fits: bool = True,
+    tolerance: float | None = None,
+) -> pd.DataFrame:
+    """Evidence for each (block, model) of ``blocks`` beyond tolerance.
+
+    Parameters
+    ----------
+    base : xarray.Dataset
+        The unscored screen that was scored (injected fits included).
+    scored : xarray.Dataset
+        The scored screen.
+    published : PublishedScores
+        The published tables.
+    matching : Matching
+        Block pairs.
+    blocks : pandas.DataFrame
+        :attr:`BenchmarkResult.blocks` (``within``, ``diff``, ``theirs`` …).
+    models : tuple of str
+        Models compared.
+    convention, fitter : str
+        How ``scored`` was scored.
+    check_fits : bool
+        Rescore the blocks with the other fitter.
+    tolerance : float, optional
+        Tolerance in % points (default: the largest |diff| counted as within in ``blocks``,
+        or 0.5).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (block, model) beyond tolerance: ``block``, ``model``, ``diff``,
+        ``status``, ``status_reason``, ``sse_row``/``sse_col`` (our fits, %²),
+        ``published_sse_row``/``_col`` (the published fits on the same points; NaN without
+        a fit table), ``n_points_row``/``_col``, ``other_fitter`` with its
+        ``other_fitter_sse_row``/``_col``, ``other_fitter_score``, ``other_fitter_diff``,
+        ``other_convention`` with ``other_convention_score``/``_diff``, ``imputed_wells``,
+        ``replicates`` (ours), ``published_replicated`` (SynergyFinder's ``replicate`` flag,
+        None if not given) and ``explanation``.
+    """
+    bad = blocks[~blocks["within"]]
+    if bad.empty:
+        return pd.DataFrame(columns=["block", "model", "diff", "explanation"])
+    if tolerance is None:
+        inside = blocks.loc[blocks["within"], "abs_diff"]
+        tolerance = 0.5 if inside.empty else max(0.5, float(inside.max()))
+    ids = list(dict.fromkeys(bad["block"]))
+    sub = scored.sel(block=ids)
+    sub_base = base.sel(block=ids)
+    per_block: dict[str, dict] = {b: {} for b in ids}
+    fitted = tuple(m for m in models if m in FITTED)
+    has_fits = "hill_row" in sub and "hill_col" in sub
+    other_fitter = {"drc": "lsq", "lsq": "drc"}.get(fitter) if check_fits and fitted else None
+    other = _rescore(sub_base, fitted, convention, other_fitter, True) if other_fitter else None
+    other_conv = _OTHER_CONVENTION.get(convention)
+    conv = _rescore(sub_base, models, other_conv, fitter, None) if other_conv else None
+    pub_arrays = (
+        published_fit_arrays(sub, published.fits, matching) if published.fits is not None else None
+    )
+    for side in ("row", "col"):
+        sse = n_points = pub_sse = other_sse = np.full(len(ids), np.nan)
+        if has_fits:
+            sse, n_points = fit_sse(sub, side, *fits_of(sub, side))
+        if pub_arrays is not None:
+            params, l4, _ = pub_arrays[side]
+            pub_sse, _ = fit_sse(sub, side, params, l4)
+        if other is not None:
+            other_sse, _ = fit_sse(sub, side, *fits_of(other, side))
+        for k, b in enumerate(ids):
+            per_block[b] |= {
+                f"sse_{side}": float(sse[k]),
+                f"n_points_{side}": int(n_points[k]) if np.isfinite(n_points[k]) else 0,
+                f"published_sse_{side}": float(pub_sse[k]),
+                f"other_fitter_sse_{side}": float(other_sse[k]),
+            }
+    imputed = {b: 0 for b in ids}
+    if published.wells is not None:
+        placed = place_wells(sub, published.wells, matching)
+        lacking = placed[placed["combination"] & ~placed["measured"]]
+        imputed |= lacking.groupby("block").size().to_dict()
+    response = sub["response"].values
+    replicates = np.isfinite(response).any(axis=(1, 2)).sum(axis=-1)
+    flags: dict[str, bool | None] = {}
+    if "replicated" in published.blocks:
+        pub_index = matching.pairs.set_index("block")["index"]
+        for b in ids:
+            flag = published.blocks.loc[pub_index[b], "replicated"]
+            flags[b] = bool(flag) if isinstance(flag, bool | np.bool_) else None
+    rows = []
+    position = {b: k for k, b in enumerate(ids)}
+    for r in bad.itertuples():
+        k = position[r.block]
+        row = {
+            "block": r.block,
+            "model": r.model,
+            "diff": r.diff,
+            "ours": r.ours,
+            "theirs": r.theirs,
+            "drug_row": r.drug_row,
+            "drug_col": r.drug_col,
+            "status": r.status,
+            "status_reason": r.status_reason,
+            **per_block[r.block],
+            "other_fitter": other_fitter if r.model in FITTED else None,
+            "other_fitter_score": np.nan,
+            "other_fitter_diff": np.nan,
+            "other_convention": other_conv,
+            "other_convention_score": np.nan,
+            "other_convention_diff": np.nan,
+            "imputed_wells": int(imputed.get(r.block, 0)),
+            "replicates": int(replicates[k]),
+            "published_replicated": flags.get(r.block),
+        }
+        if other is not None and r.model in FITTED:
+            value = float(other[f"{r.model}_score"].values[k])
+            row["other_fitter_score"], row["other_fitter_diff"] = value, value - r.theirs
+        if conv is not None:
+            value = float(conv[f"{r.model}_score"].values[k])
+            row["other_convention_score"] = value
+            row["other_convention_diff"] = value - r.theirs
+        row["explanation"] = _words(row, r.model, tolerance)
+        rows.append(row)
+    return pd.DataFrame(rows)

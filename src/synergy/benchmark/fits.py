@@ -1,0 +1,246 @@
+"""Published single-drug fits: injecting them into a screen, and their SSE on our data.
+
+DESIGN.md §3: science functions accept ``hill_row``/``hill_col`` already in the screen, so
+scoring with another tool's own fits reproduces its numbers when only its fitting differs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from synergy.benchmark.matching import Matching, normalise_id
+from synergy.errors import SynergyError
+from synergy.models._common import HILL_PARAMS, hill_predict
+
+__all__ = [
+    "SSE_FLOOR",
+    "SSE_RATIO",
+    "fit_check",
+    "fit_sse",
+    "fits_of",
+    "inject_published_fits",
+    "poorer",
+    "published_fit_arrays",
+]
+
+_OTHER_SIDE = {"row": "col", "col": "row"}
+#: a fit is poorer than another when its SSE exceeds the other's by more than 1 % ...
+SSE_RATIO = 1.01
+#: ... and by more than 0.01 %² (noise-free fits differ by rounding only)
+SSE_FLOOR = 0.01
+OTHER_FITTER = {"drc": "lsq", "lsq": "drc"}
+FITTED = ("loewe", "zip")
+
+
+def poorer(a: float, b: float) -> bool:
+    """SSE ``a`` exceeds ``b`` by more than 1 % (and by more than :data:`SSE_FLOOR`)."""
+    return bool(np.isfinite(a) and np.isfinite(b) and a > SSE_RATIO * b + SSE_FLOOR)
+
+
+def sse_text(value: float) -> str:
+    """An SSE for a sentence: thousands separated, small values to 3 significant digits."""
+    return f"{value:,.1f}" if value >= 1 else f"{value:.3g}"
+
+
+def fits_of(scored: xr.Dataset, side: str) -> tuple[np.ndarray, np.ndarray]:
+    """``hill_<side>`` parameters (B, 4) and L.4 flags (B,) of a screen with fits."""
+    params = scored[f"hill_{side}"].sel(param=list(HILL_PARAMS)).values
+    model = f"hill_{side}_model"
+    l4 = scored[model].values == 1 if model in scored else np.zeros(len(params), bool)
+    return np.asarray(params, dtype=float), l4
+
+
+def published_fit_arrays(
+    screen: xr.Dataset, fits: pd.DataFrame, matching: Matching
+) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The published fits laid out on the screen's blocks, per side.
+
+    A swapped pair takes the published row drug's fit for our column drug.
+
+    Returns
+    -------
+    dict
+        ``side -> (params (B, 4), l4 (B,) bool, has (B,) bool)``; NaN parameters where the
+        published table has no fit for the block.
+    """
+    n_block = screen.sizes["block"]
+    position = {b: i for i, b in enumerate(screen["block"].values.astype(str))}
+    keys = zip(fits["block"].map(normalise_id), fits["side"], strict=True)
+    lookup = {key: r for r, key in enumerate(keys)}
+    out = {}
+    values = fits[list(HILL_PARAMS)].to_numpy(dtype=np.float64)
+    l4_all = fits["l4"].to_numpy(dtype=bool)
+    for side in ("row", "col"):
+        params = np.full((n_block, 4), np.nan)
+        l4 = np.zeros(n_block, dtype=bool)
+        has = np.zeros(n_block, dtype=bool)
+        for pair in matching.pairs.itertuples():
+            pub_side = _OTHER_SIDE[side] if pair.swapped else side
+            row = lookup.get((normalise_id(pair.published_block), pub_side))
+            if row is None or pair.block not in position:
+                continue
+            i = position[pair.block]
+            params[i], l4[i], has[i] = values[row], l4_all[row], True
+        out[side] = (params, l4, has)
+    return out
+
+
+def inject_published_fits(
+    screen: xr.Dataset, fits: pd.DataFrame, matching: Matching, fitter: str = "drc"
+) -> tuple[xr.Dataset, list[str]]:
+    """Replace the single-drug fits of matched blocks by the published tool's own fits.
+
+    Blocks without a published fit (for either drug) keep fits of ``fitter``.
+
+    Parameters
+    ----------
+    screen : xarray.Dataset
+        A screen (fits present or not).
+    fits : pandas.DataFrame
+        :attr:`PublishedScores.fits`.
+    matching : Matching
+        Pairs of our blocks and published rows (swapped pairs swap the fits).
+    fitter : {"drc", "lsq"}
+        Fitter of the blocks the published table has no fit for.
+
+    Returns
+    -------
+    screen : xarray.Dataset
+        With ``hill_row``/``hill_col`` (+ ``_model``) replaced where published fits exist;
+        their ``hill_<side>_status`` set to 0 there and ``attrs["published_fits"]`` naming
+        the blocks (comma-separated).
+    injected : list of str
+        Our blocks whose two fits both came from the published table.
+    """
+    from synergy.hill import fit_screen
+
+    keep = [v for v in screen.data_vars if not str(v).startswith(("hill_row", "hill_col"))]
+    out = fit_screen(screen[keep], fitter=fitter, replicates="mean")
+    arrays = published_fit_arrays(out, fits, matching)
+    both = arrays["row"][2] & arrays["col"][2]
+    if not both.any():
+        raise SynergyError(
+            "the published fit table has no fits for the matched blocks (by block id and drug "
+            "side conc1/conc2)"
+        )
+    for side, (params, l4, _) in arrays.items():
+        name = f"hill_{side}"
+        values = out[name].sel(param=list(HILL_PARAMS)).values.copy()
+        values[both] = params[both]
+        out[name] = (("block", "param"), values, out[name].attrs | {"source": "mixed"})
+        model = out[f"{name}_model"].values.copy()
+        model[both] = l4[both].astype(model.dtype)
+        out[f"{name}_model"] = (("block",), model, out[f"{name}_model"].attrs)
+        status = out[f"{name}_status"].values.copy()
+        status[both] = 0
+        out[f"{name}_status"] = (("block",), status, out[f"{name}_status"].attrs)
+        for extra in ("stderr", "ic50_ci", "sse", "drc_status"):
+            if f"{name}_{extra}" in out:
+                out = out.drop_vars(f"{name}_{extra}")
+    injected = out["block"].values.astype(str)[both].tolist()
+    out.attrs["published_fits"] = ",".join(injected)
+    return out, injected
+
+
+def fit_sse(
+    screen: xr.Dataset, side: str, params: np.ndarray, l4: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """SSE of given single-drug fits on the screen's single-drug points.
+
+    The points are the replicate means at the drug's doses with the other dose 0, the
+    (0, 0) control included — the points SynergyFinder fits (SYNERGYFINDER.md §1).
+
+    Parameters
+    ----------
+    screen : xarray.Dataset
+        A screen.
+    side : {"row", "col"}
+        Which drug.
+    params : ndarray (B, 4)
+        Hill parameters (:data:`~synergy.models._common.HILL_PARAMS`) per block.
+    l4 : ndarray (B,) bool
+        SynergyFinder's L.4 fallback fits (dose 0 evaluated at 1e-10).
+
+    Returns
+    -------
+    sse : ndarray (B,)
+        Sum of squared residuals, %²; NaN where the parameters are NaN.
+    n_points : ndarray (B,) int
+    """
+    from synergy.hill.screen import monotherapy_arrays
+
+    conc, response = monotherapy_arrays(screen, side, "mean")
+    ok = np.isfinite(conc) & np.isfinite(response)
+    predicted = hill_predict(np.where(ok, conc, 1.0), params, np.asarray(l4, dtype=bool))
+    residual = np.where(ok, response - predicted, 0.0)
+    sse = np.sum(residual**2, axis=1)
+    sse = np.where(np.all(np.isfinite(params), axis=1), sse, np.nan)
+    return sse, ok.sum(axis=1)
+
+
+def fit_check(
+    base: xr.Dataset,
+    scored: xr.Dataset,
+    models: tuple[str, ...],
+    *,
+    convention: str,
+    fitter: str,
+) -> pd.DataFrame | None:
+    """DESIGN.md §6.23's check: does the other fitter improve a block's single-drug fits?
+
+    Fits every block's single drugs with the other fitter (``lsq`` for ``drc`` and back),
+    and for the blocks where it lowers a fit's SSE by more than 1 % (and
+    :data:`SSE_FLOOR`) scores the fitted models (Loewe, ZIP) with it too — so a user sees
+    which scores rest on a poor fit, and what a better one gives.
+
+    Parameters
+    ----------
+    base : xarray.Dataset
+        The unscored screen.
+    scored : xarray.Dataset
+        The scored screen (with ``hill_row``/``hill_col``).
+    models : tuple of str
+        Models compared.
+    convention, fitter : str
+        How ``scored`` was scored.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        One row per block: ``block``, ``other_fitter``, ``sse_row``/``sse_col`` (the fits
+        used), ``check_sse_row``/``check_sse_col`` (the other fitter's), ``improved``, and
+        ``check_<model>`` (the score with the other fitter; NaN unless improved).  None when
+        the screen has no fits or no fitted model is compared.
+    """
+    from synergy.hill import fit_screen
+    from synergy.scoring import score
+
+    fitted = tuple(m for m in models if m in FITTED)
+    other = OTHER_FITTER.get(fitter)
+    if not fitted or other is None or "hill_row" not in scored or "hill_col" not in scored:
+        return None
+    raw = base[["response"]]
+    refit = fit_screen(raw, fitter=other, replicates="mean")
+    table = pd.DataFrame({"block": scored["block"].values.astype(str), "other_fitter": other})
+    improved = np.zeros(len(table), dtype=bool)
+    for side in ("row", "col"):
+        ours, _ = fit_sse(scored, side, *fits_of(scored, side))
+        theirs, _ = fit_sse(refit, side, *fits_of(refit, side))
+        table[f"sse_{side}"], table[f"check_sse_{side}"] = ours, theirs
+        improved |= np.array([poorer(a, b) for a, b in zip(ours, theirs, strict=True)], bool)
+    table["improved"] = improved
+    for model in fitted:
+        table[f"check_{model}"] = np.nan
+    if improved.any():
+        rescored = score(
+            raw.isel(block=np.flatnonzero(improved)),
+            fitted,
+            convention=convention,
+            fitter=other,
+            refit=True,
+        )
+        for model in fitted:
+            table.loc[improved, f"check_{model}"] = rescored[f"{model}_score"].values
+    return table
