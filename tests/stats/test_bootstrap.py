@@ -162,3 +162,64 @@ def test_calibration_bliss_with_replicates():
     big = np.abs(truth) > 4.0
     assert big.sum() > 20
     assert np.mean(scored.bliss_pvalue.values[big] < 0.05) > 0.9
+
+
+def _expected_zip(screen, strength, n_draws):
+    """Monte-Carlo expectation of the ZIP score: mean over noise draws of the same blocks."""
+    draws = []
+    for k in range(n_draws):
+        again = synergy.datasets.simulate(
+            screen.sizes["block"],
+            noise_sd=5,
+            n_replicates=3,
+            seed=100 + k,
+            synergy_strength=strength,
+            hill_row=screen.true_hill_row.values,
+            hill_col=screen.true_hill_col.values,
+            truth=False,
+        )
+        draws.append(synergy.score(again, ("zip",), fitter="lsq").zip_score.values)
+    return np.mean(draws, axis=0)
+
+
+def test_calibration_zip_with_replicates():
+    """95 % ZIP intervals cover the simulated expectation of the score (DESIGN §6.14)."""
+    n = 150
+    strength = np.where(np.arange(n) % 2 == 0, 0.0, np.linspace(0.0, 3.0, n))
+    screen = synergy.datasets.simulate(
+        n, noise_sd=5, n_replicates=3, seed=7, synergy_strength=strength
+    )
+    scored = synergy.score(screen, ("zip",), fitter="lsq", n_boot=60, seed=1)
+    expected = _expected_zip(screen, strength, 20)
+    covered = (scored.zip_score_low.values <= expected) & (expected <= scored.zip_score_high.values)
+    assert 0.90 <= covered.mean() <= 0.98
+    assert stats.kstest(scored.zip_pvalue.values[strength == 0], "uniform").pvalue > 0.01
+
+
+def test_calibration_bliss_without_replicates():
+    """One replicate: noise from fitted-surface residuals; intervals still cover."""
+    n = 200
+    screen = synergy.datasets.simulate(n, noise_sd=5, n_replicates=1, seed=8)
+    scored = synergy.score(screen, ("bliss",), n_boot=60, seed=1)
+    assert np.all(scored.bootstrap_noise.values == 1)
+    combo = (screen.conc_row > 0) & (screen.conc_col > 0)
+    truth = screen.true_bliss_delta.where(combo).mean(("row", "col")).values
+    covered = (scored.bliss_score_low.values <= truth) & (truth <= scored.bliss_score_high.values)
+    assert 0.87 <= covered.mean() <= 0.98
+    # the noise estimate: SE near the sd of the score over fresh noise draws (Monte Carlo)
+    draws = [
+        synergy.score(
+            synergy.datasets.simulate(
+                n,
+                noise_sd=5,
+                seed=200 + k,
+                hill_row=screen.true_hill_row.values,
+                hill_col=screen.true_hill_col.values,
+                truth=False,
+            ),
+            ("bliss",),
+        ).bliss_score.values
+        for k in range(30)
+    ]
+    sd = np.std(draws, axis=0, ddof=1)
+    assert np.median(scored.bliss_score_se.values) == pytest.approx(np.median(sd), rel=0.1)

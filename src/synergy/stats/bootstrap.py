@@ -32,6 +32,7 @@ chunking, the order of blocks or the number of workers.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -168,40 +169,31 @@ def _score_models(rs, models, convention, fitter, loewe_solver) -> dict[str, xr.
     return out
 
 
-def _reduce_block(model, boot, score, delta, combo, noise, method, ci, n_boot):
-    """Per-block interval, p-value and counts from resampled scores ``boot`` (B, N)."""
-    lo_q, hi_q = (1 - ci) / 2, (1 + ci) / 2
+def _reduce_block(boot, score, delta, combo, noise, method, ci, n_boot):
+    """Per-block interval, SE, p-value, counts and mean from resampled scores ``boot`` (B, N).
+
+    An interval needs at least half the resamples finite and a noise estimate; otherwise
+    it is NaN (``<model>_n_boot`` and ``bootstrap_noise`` say why).
+    """
     n_ok = np.isfinite(boot).sum(axis=1)
     enough = (n_ok >= max(2, n_boot // 2)) & (noise != 2) & np.isfinite(score)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", category=RuntimeWarning)
-            low = np.nanquantile(boot, lo_q, axis=1)
-            high = np.nanquantile(boot, hi_q, axis=1)
-            sd = np.nanstd(boot, axis=1, ddof=1)
-            boot_mean = np.nanmean(boot, axis=1)
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        low = np.nanquantile(boot, (1 - ci) / 2, axis=1)
+        high = np.nanquantile(boot, (1 + ci) / 2, axis=1)
+        se = np.nanstd(boot, axis=1, ddof=1)
+        boot_mean = np.nanmean(boot, axis=1)
         if method == "synergyfinder":
-            z = np.abs(boot_mean) / sd
-            pvalue = sf_pvalue(z)
+            pvalue = np.where(enough, sf_pvalue(np.abs(boot_mean) / se), np.nan)
             # blocks without replicates: z from the spread of the block's well scores
             d = np.where(combo, delta, np.nan)
-            cnt = np.isfinite(d).sum(axis=(1, 2))
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", category=RuntimeWarning)
-                z_wells = np.abs(np.nanmean(d, axis=(1, 2))) / np.nanstd(d, axis=(1, 2), ddof=1)
-            norep = noise == 2
-            pvalue = np.where(norep, np.where(cnt >= 2, sf_pvalue(z_wells), np.nan), pvalue)
+            z_wells = np.abs(np.nanmean(d, axis=(1, 2))) / np.nanstd(d, axis=(1, 2), ddof=1)
+            norep = (noise == 2) & np.isfinite(score)
+            pvalue = np.where(norep, sf_pvalue(z_wells), pvalue)
         else:
-            pvalue = 2.0 * special.ndtr(-np.abs(score) / sd)
-            pvalue = np.where(sd > 0, pvalue, np.nan)
-    low, high, sd = (np.where(enough, v, np.nan) for v in (low, high, sd))
-    if method != "synergyfinder":
-        pvalue = np.where(enough, pvalue, np.nan)
-    elif True:
-        pvalue = np.where(enough | ((noise == 2) & np.isfinite(score)), pvalue, np.nan)
-    return low, high, sd, pvalue, n_ok, np.where(enough, boot_mean, np.nan)
+            pvalue = np.where(enough & (se > 0), 2.0 * special.ndtr(-np.abs(score) / se), np.nan)
+    low, high, se, boot_mean = (np.where(enough, v, np.nan) for v in (low, high, se, boot_mean))
+    return low, high, se, pvalue, n_ok, boot_mean
 
 
 def bootstrap(
@@ -280,8 +272,6 @@ def bootstrap(
             boot[m][part] = res[f"{m}_score"].values.reshape(-1, n_boot)
             if well_intervals:
                 delta = res[m].values.reshape(-1, n_boot, n_row, n_col)
-                import warnings
-
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", category=RuntimeWarning)
                     wells[m][:, part] = np.nanquantile(delta, [lo_q, hi_q], axis=1)
@@ -301,7 +291,7 @@ def bootstrap(
         score = np.asarray(scored[f"{m}_score"].values, dtype=np.float64)
         delta = np.asarray(scored[m].transpose("block", "row", "col").values, dtype=np.float64)
         low, high, se, pvalue, n_ok, boot_mean = _reduce_block(
-            m, boot[m], score, delta, combo, noise, method, ci, n_boot
+            boot[m], score, delta, combo, noise, method, ci, n_boot
         )
         pct = f"{100 * ci:g} %"
         out[f"{m}_score_low"] = var(low, f"lower bound of the {pct} bootstrap interval of {m}")

@@ -126,9 +126,10 @@ def fitted_residual_pool(
         n_params += 4.0 * np.all(np.isfinite(params), axis=1)
     residuals = np.concatenate([combo_res.reshape(n_block, -1), *edges], axis=1)
     n_res = np.isfinite(residuals).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore", category=RuntimeWarning)
         scale = np.where(n_res > n_params, np.sqrt(n_res / (n_res - n_params)), np.nan)
-        centre = np.nanmean(np.where(np.isfinite(residuals), residuals, np.nan), axis=1)
+        centre = np.nanmean(residuals, axis=1)
     pool, size = _compact((residuals - centre[:, None]) * scale[:, None])
     size = np.where(np.isfinite(scale), size, 0)
     return pool, size
