@@ -16,6 +16,7 @@ from synergy.errors import SynergyError
 __all__ = [
     "SynergyError",
     "__version__",
+    "compare",
     "datasets",
     "hill",
     "read_matrix",
@@ -33,6 +34,7 @@ _LAZY = {
     "open_screen": ("synergy.io.store", "open_screen"),
     "save_screen": ("synergy.io.store", "save_screen"),
     "score": ("synergy.scoring", "score"),
+    "compare": ("synergy.stats.compare", "compare"),
     "score_screen": ("synergy.batch", "score_screen"),
     "describe": ("synergy.io.validate", "describe"),
     "datasets": ("synergy.datasets", None),

@@ -9,5 +9,6 @@
 from __future__ import annotations
 
 from synergy.stats.bootstrap import BOOTSTRAP_METHODS, bootstrap, sf_pvalue
+from synergy.stats.compare import compare
 
-__all__ = ["BOOTSTRAP_METHODS", "bootstrap", "sf_pvalue"]
+__all__ = ["BOOTSTRAP_METHODS", "bootstrap", "compare", "sf_pvalue"]
