@@ -10,5 +10,6 @@ from __future__ import annotations
 
 from synergy.stats.bootstrap import BOOTSTRAP_METHODS, bootstrap, sf_pvalue
 from synergy.stats.compare import compare
+from synergy.stats.window import therapeutic_window
 
-__all__ = ["BOOTSTRAP_METHODS", "bootstrap", "compare", "sf_pvalue"]
+__all__ = ["BOOTSTRAP_METHODS", "bootstrap", "compare", "sf_pvalue", "therapeutic_window"]
