@@ -88,8 +88,9 @@ def test_replicate_pool_small_k_correction():
         [-2 * np.sqrt(1.5), -np.sqrt(1.5), 3 * np.sqrt(1.5), -2 * np.sqrt(2), 2 * np.sqrt(2)]
     )
     assert size[0] == 5
-    np.testing.assert_allclose(sorted(pool[0, :5]), expected, atol=1e-12)
-    # E[pool²] = σ²: the scaled deviations estimate the replicate variance without bias
+    t_factor = np.sqrt(3 / (3 - 2))  # ν = (3 − 1) + (2 − 1): sd of Student's t_3
+    np.testing.assert_allclose(sorted(pool[0, :5]), np.multiply(expected, t_factor), atol=1e-12)
+    # E[pool²] = σ²: with ν = 2 per block (one well of 3) there is no t factor
     rng = np.random.default_rng(0)
     noise = 4.0 * rng.standard_normal((2000, 1, 1, 3))
     pool, size = replicate_residual_pool(noise)

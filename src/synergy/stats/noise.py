@@ -24,6 +24,10 @@ has the variance of one replicate, σ² (% points²):
   smooth in both doses whatever the synergy (it is the model-free smoother SynergyFinder
   itself uses), so its residuals estimate noise rather than synergy; a surface it cannot
   follow inflates the residuals (conservative intervals).
+
+Both pools are further scaled by ``√(ν / (ν − 2))`` with ν their degrees of freedom (Σ(n − 1)
+over the wells, or ``N − p``): the sd of Student's t, so that intervals and p-values account
+for σ being estimated (≈ 1.03 for ν = 36 without replicates, 1.008 for ν = 128 with 8 × 8 × 3).
 """
 
 from __future__ import annotations
@@ -83,7 +87,15 @@ def replicate_residual_pool(response: np.ndarray) -> tuple[np.ndarray, np.ndarra
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = np.where(count >= 2, np.sqrt(count / np.maximum(count - 1, 1)), np.nan)
     deviation = (response - mean[..., None]) * scale[..., None]
-    return _compact(deviation)
+    dof = np.where(count >= 2, count - 1, 0).sum(axis=(1, 2))
+    pool, size = _compact(deviation * _t_factor(dof)[:, None, None, None])
+    return pool, size
+
+
+def _t_factor(dof: np.ndarray) -> np.ndarray:
+    """``√(ν / (ν − 2))``: the sd of Student's t with ν degrees of freedom (1 if ν ≤ 2)."""
+    dof = np.asarray(dof, dtype=np.float64)
+    return np.where(dof > 2, np.sqrt(dof / np.maximum(dof - 2, 1e-300)), 1.0)
 
 
 def fitted_residual_pool(
@@ -128,7 +140,8 @@ def fitted_residual_pool(
     n_res = np.isfinite(residuals).sum(axis=1)
     with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
         warnings.simplefilter("ignore", category=RuntimeWarning)
-        scale = np.where(n_res > n_params, np.sqrt(n_res / (n_res - n_params)), np.nan)
+        dof = n_res - n_params
+        scale = np.where(dof > 0, np.sqrt(n_res / dof) * _t_factor(dof), np.nan)
         centre = np.nanmean(residuals, axis=1)
     pool, size = _compact((residuals - centre[:, None]) * scale[:, None])
     size = np.where(np.isfinite(scale), size, 0)
