@@ -88,9 +88,15 @@ def test_a_block_that_raises_is_kept_with_its_reason(screen, whole, monkeypatch)
     }
     assert np.isnan(got["zip_score"].values[bad]).all()
     assert (got["loewe_status"].values[bad] == -1).all()
+    # -1 is a declared code of every status variable (DESIGN.md §6.3), only when it occurs
+    for name in ("loewe_status", "zip_status", "hill_row_status"):
+        attrs = got[name].attrs
+        assert attrs["flag_values"][0] == -1 and attrs["flag_meanings"].startswith("not_scored ")
+        assert list(attrs["flag_values"][1:]) == list(whole[name].attrs["flag_values"])
+    assert -1 not in whole["loewe_status"].attrs["flag_values"]
     # the input's own variables are kept for failed blocks; every other block is untouched
     xr.testing.assert_identical(got["response"], whole["response"])
-    xr.testing.assert_identical(got.isel(block=~bad), whole.isel(block=~bad))
+    xr.testing.assert_equal(got.isel(block=~bad), whole.isel(block=~bad))
     counts = status_counts(got)
     assert counts.n_errored == 2 and counts.by_level["failed"] >= 2
 

@@ -153,3 +153,16 @@ def test_help_lists_the_options():
     assert result.returncode == 0
     for option in ("--table", "--models", "--workers", "--scheduler", "--resume", "--seed"):
         assert option in result.stdout
+
+
+def test_check_fits_flags_blocks_resting_on_a_poorer_fit(workdir):
+    """--check-fits: sf_mathews block 1 (drc's collapsed ispinesib fit) is flagged."""
+    from synergy.datasets import load_bundled
+
+    path, out = workdir / "mathews.csv", workdir / "mathews.nc"
+    to_table(load_bundled("sf_mathews"), level="well").to_csv(path, index=False)
+    result = _cli("score", str(path), "-o", str(out), "--check-fits", "--no-checkpoint")
+    assert result.returncode == 0, result.stderr
+    scored = open_screen(out)
+    assert scored["fit_check_status"].values.tolist() == [7, 0]
+    assert "fit_check: other_fitter_better_fit 1" in result.stdout

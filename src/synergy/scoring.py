@@ -19,7 +19,7 @@ from synergy.models.loewe import LOEWE_SOLVERS
 from synergy.models.status import combine_status
 from synergy.models.zip_sf2 import score_zip_sf2
 
-__all__ = ["CONVENTIONS", "MODELS", "score"]
+__all__ = ["CONVENTIONS", "MODELS", "check_options", "score"]
 
 MODELS = ("bliss", "hsa", "loewe", "zip")
 CONVENTIONS = {
@@ -30,7 +30,7 @@ FITTED_MODELS = ("loewe", "zip")
 BASELINE_CORRECTIONS = ("non", "part", "all")
 
 
-def _check_args(
+def check_options(
     models: Sequence[str],
     convention: str,
     loewe_solver: str | None,
@@ -39,6 +39,13 @@ def _check_args(
     n_boot: int,
     ci: float,
 ) -> tuple[tuple[str, ...], str, str]:
+    """Check :func:`score`'s options; return ``(models, fitter, loewe_solver)`` resolved.
+
+    Raises
+    ------
+    SynergyError
+        On an unknown model, convention, solver or fitter, or an option not implemented.
+    """
     if isinstance(models, str):
         models = (models,)
     models = tuple(dict.fromkeys(m.lower() for m in models))
@@ -115,6 +122,29 @@ def _with_fits(screen: xr.Dataset, fitter: str, refit: bool | None) -> xr.Datase
     return fit_screen(screen.drop_vars(drop), fitter=fitter, replicates="mean")
 
 
+def _score_models(
+    screen: xr.Dataset,
+    models: tuple[str, ...],
+    convention: str,
+    loewe_solver: str,
+    fitter: str,
+) -> list[xr.Dataset]:
+    """One Dataset of new variables per model, in the order of ``models``."""
+    parts = []
+    for model in models:
+        if model == "bliss":
+            parts.append(score_bliss(screen, convention=convention))
+        elif model == "hsa":
+            parts.append(score_hsa(screen))
+        elif model == "loewe":
+            parts.append(score_loewe(screen, solver=loewe_solver))
+        elif convention == "synergyfinder2":
+            parts.append(score_zip_sf2(screen, fitter=fitter))
+        else:
+            parts.append(score_zip(screen, fitter=fitter))
+    return parts
+
+
 def score(
     screen: xr.Dataset,
     models: Sequence[str] = MODELS,
@@ -127,6 +157,7 @@ def score(
     n_boot: int = 0,
     ci: float = 0.95,
     seed: int | None = None,
+    check_fits: bool = False,
     bootstrap: str = "resample",
     well_intervals: bool = False,
 ) -> xr.Dataset:
@@ -174,6 +205,11 @@ def score(
     seed : int, optional
         Seed of the bootstrap (draws keyed by (seed, block id, resample); DESIGN.md §3);
         None means 0.
+    check_fits : bool
+        Also fit the single drugs with the other fitter (DESIGN.md §6.23;
+        :func:`synergy.models.fit_check.check_fits`): blocks where it lowers a drug's SSE by
+        more than 1 % get ``fit_check_status`` 7 (a warning in ``status``) and the Loewe/ZIP
+        scores with the other fitter's fits (``loewe_score_other``, ``zip_score_other``).
     bootstrap : {"resample", "synergyfinder"}
         ``"resample"``: residual bootstrap with the small-K correction (replicate deviations
         pooled per block; fitted-surface residuals without replicates), percentile
@@ -198,27 +234,26 @@ def score(
     SynergyError
         On an unknown model, convention, solver or fitter, or an option not implemented.
     """
-    models, fitter, loewe_solver = _check_args(
+    models, fitter, loewe_solver = check_options(
         models, convention, loewe_solver, fitter, correct_baseline, n_boot, ci
     )
     _check_bootstrap(n_boot, bootstrap)
     out = screen.copy()
     if any(m in FITTED_MODELS for m in models):
         out = _with_fits(out, fitter, refit)
-    parts = []
-    for model in models:
-        if model == "bliss":
-            parts.append(score_bliss(out, convention=convention))
-        elif model == "hsa":
-            parts.append(score_hsa(out))
-        elif model == "loewe":
-            parts.append(score_loewe(out, solver=loewe_solver))
-        elif convention == "synergyfinder2":
-            parts.append(score_zip_sf2(out, fitter=fitter))
-        else:
-            parts.append(score_zip(out, fitter=fitter))
+    parts = _score_models(out, models, convention, loewe_solver, fitter)
     out = out.assign({name: var for part in parts for name, var in part.data_vars.items()})
-    status, reason = combine_status(out, models)
+    checked = models
+    if check_fits and any(m in FITTED_MODELS for m in models):
+        from synergy.models.fit_check import check_fits as run_check
+
+        def rescore(screen: xr.Dataset, fitted: tuple[str, ...], other: str) -> xr.Dataset:
+            found = _score_models(screen, fitted, convention, loewe_solver, other)
+            return xr.merge(found, compat="override")
+
+        out = out.assign(run_check(out, models, rescore, fitter=fitter).data_vars)
+        checked = (*models, "fit_check")
+    status, reason = combine_status(out, checked)
     out["status"] = status
     out["status_reason"] = reason
     settings = {
@@ -228,6 +263,7 @@ def score(
         "fitter": fitter,
         "correct_baseline": correct_baseline,
         "n_boot": n_boot,
+        "check_fits": bool(check_fits),
     }
     if n_boot:
         boot = {"ci": ci, "seed": seed, "bootstrap": bootstrap, "well_intervals": well_intervals}

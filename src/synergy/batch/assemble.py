@@ -36,6 +36,18 @@ def _fill_value(dtype: np.dtype):
     return ""
 
 
+def _with_not_scored(attrs: dict) -> dict:
+    """CF flag attrs extended by ``-1 not_scored`` (the fill of blocks whose scoring raised)."""
+    values = np.atleast_1d(attrs["flag_values"])
+    if (values == -1).any():
+        return attrs
+    return {
+        **attrs,
+        "flag_values": np.concatenate([[-1], values]).astype(values.dtype),
+        "flag_meanings": "not_scored " + str(attrs.get("flag_meanings", "")),
+    }
+
+
 class Assembler:
     """Collects pieces covering ``screen``'s blocks and builds the scored screen.
 
@@ -126,7 +138,10 @@ class Assembler:
                 data = np.concatenate(
                     [parts[k] for k in sorted(parts)], axis=var.dims.index("block")
                 )
-            variables[name] = xr.Variable(var.dims, data, attrs=var.attrs)
+            attrs = var.attrs
+            if self._failed and "flag_values" in attrs and data.dtype.kind in "iu":
+                attrs = _with_not_scored(attrs)
+            variables[name] = xr.Variable(var.dims, data, attrs=attrs)
         coords = {name: variables[name] for name in template.coords}
         data_vars = {name: variables[name] for name in template.data_vars}
         return xr.Dataset(data_vars, coords=coords, attrs=template.attrs)

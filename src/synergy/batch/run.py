@@ -77,7 +77,7 @@ def check_settings(models: Sequence[str], score_kwargs: dict[str, Any]) -> dict[
     SynergyError
         On an unknown option or value (the same checks :func:`synergy.scoring.score` does).
     """
-    from synergy.scoring import _check_args, score
+    from synergy.scoring import check_options, score
 
     accepted = set(inspect.signature(score).parameters) - {"screen", "models"}
     unknown = sorted(set(score_kwargs) - accepted)
@@ -89,7 +89,7 @@ def check_settings(models: Sequence[str], score_kwargs: dict[str, Any]) -> dict[
         if name in accepted
     }
     options = {**defaults, **score_kwargs}
-    resolved, fitter, loewe_solver = _check_args(
+    resolved, fitter, loewe_solver = check_options(
         models,
         options["convention"],
         options["loewe_solver"],

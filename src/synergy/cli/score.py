@@ -74,6 +74,11 @@ def _summary(run, counts, paths: list[Path]) -> list[str]:
 )
 @click.option("--loewe-solver", default=None, help="grid100, exact or sf2 (default: convention's).")
 @click.option("--fitter", default=None, help="drc or lsq (default: convention's, drc).")
+@click.option(
+    "--check-fits",
+    is_flag=True,
+    help="Also fit with the other fitter; flag blocks whose Loewe/ZIP rest on a poorer fit.",
+)
 @click.option("--n-boot", type=int, default=0, show_default=True, help="Bootstrap resamples.")
 @click.option("--seed", type=int, default=None, help="Seed of random draws (keyed by block id).")
 @click.option(
@@ -116,6 +121,7 @@ def score(
     convention,
     loewe_solver,
     fitter,
+    check_fits,
     n_boot,
     seed,
     workers,
@@ -159,6 +165,7 @@ def score(
         "convention": convention,
         "loewe_solver": loewe_solver,
         "fitter": fitter,
+        "check_fits": check_fits,
         "n_boot": n_boot,
         "seed": seed,
     }

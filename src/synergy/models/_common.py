@@ -46,7 +46,8 @@ ZERO_DOSE = 1e-10
 # One code space for every <model>_status: the code kept for a block is the most
 # severe condition that applies (the highest code).  0 = ok, 1-9 = the score exists with
 # a note (1, 4: by definition, e.g. SynergyFinder's Loewe fallback) or a warning (2, 3, 5,
-# 6: data or fits are missing in part), >= 10 = failed (the score is NaN).
+# 6: data or fits are missing in part; 7: the other fitter fits a single drug better),
+# >= 10 = failed (the score is NaN).
 STATUS_MEANINGS: dict[int, str] = {
     0: "ok",
     1: "no_msa_window",
@@ -55,6 +56,7 @@ STATUS_MEANINGS: dict[int, str] = {
     4: "loewe_fallback_wells",
     5: "loewe_no_exact_root",
     6: "zip_slice_fit_failed",
+    7: "other_fitter_better_fit",
     10: "no_monotherapy",
     11: "single_drug_fit_failed",
     12: "no_combination_wells",
@@ -77,7 +79,7 @@ def status_attrs(model: str, codes: tuple[int, ...]) -> dict[str, Any]:
         "long_name": f"status of the {model} score",
         "flag_values": np.asarray(codes, dtype=np.int8),
         "flag_meanings": " ".join(STATUS_MEANINGS[c] for c in codes),
-        "comment": "0 ok; 1, 4 note; 2, 3, 5, 6 warning (score computed, see "
+        "comment": "0 ok; 1, 4 note; 2, 3, 5, 6, 7 warning (score computed, see "
         "status_reason); >= 10 failed (score NaN)",
     }
 

@@ -147,26 +147,14 @@ def _resampled_screen(means, conc_row, conc_col, conc_unit) -> xr.Dataset:
 
 def _score_models(rs, models, convention, fitter, loewe_solver) -> dict[str, xr.Dataset]:
     """Score the resampled screen with the models' own functions (as :func:`synergy.score`)."""
-    from synergy.models import score_bliss, score_hsa, score_loewe, score_zip
-    from synergy.models.zip_sf2 import score_zip_sf2
+    from synergy.scoring import _score_models as score_models
 
     if any(m in ("loewe", "zip") for m in models):
         from synergy.hill import fit_screen
 
         rs = fit_screen(rs, fitter=fitter, replicates="mean")
-    out = {}
-    for model in models:
-        if model == "bliss":
-            out[model] = score_bliss(rs, convention=convention)
-        elif model == "hsa":
-            out[model] = score_hsa(rs)
-        elif model == "loewe":
-            out[model] = score_loewe(rs, solver=loewe_solver)
-        elif convention == "synergyfinder2":
-            out[model] = score_zip_sf2(rs, fitter=fitter)
-        else:
-            out[model] = score_zip(rs, fitter=fitter)
-    return out
+    parts = score_models(rs, tuple(models), convention, loewe_solver, fitter)
+    return dict(zip(models, parts, strict=True))
 
 
 def _reduce_block(boot, score, delta, combo, noise, method, ci, n_boot):
