@@ -223,3 +223,23 @@ def test_calibration_bliss_without_replicates():
     ]
     sd = np.std(draws, axis=0, ddof=1)
     assert np.median(scored.bliss_score_se.values) == pytest.approx(np.median(sd), rel=0.1)
+
+
+def test_synergyfinder_method_sizes_match_synergyfinder(data_dir):
+    """SynergyFinder's own bootstrap on sf_oneil (R's stream, 10 iterations) can only be
+    matched in size: per-well 95 % intervals of Bliss δ and the block scores' bootstrap means."""
+    import pandas as pd
+
+    screen = synergy.datasets.load_bundled("sf_oneil")
+    scored = synergy.score(
+        screen, ("bliss",), n_boot=10, seed=123, bootstrap="synergyfinder", well_intervals=True
+    )
+    surface = pd.read_csv(data_dir / "sf_oneil" / "synergyfinder3_surface_bootstrap.csv")
+    surface = surface[(surface.conc1 > 0) & (surface.conc2 > 0)]
+    width_sf = np.median(surface.Bliss_synergy_ci_right - surface.Bliss_synergy_ci_left)
+    combo = (scored.conc_row > 0) & (scored.conc_col > 0)
+    width = float((scored.bliss_high - scored.bliss_low).where(combo).median())
+    assert 0.5 < width / width_sf < 2.0
+    summary = pd.read_csv(data_dir / "sf_oneil" / "synergyfinder3_replicates_summary.csv")
+    np.testing.assert_allclose(scored.bliss_score_boot_mean, summary.Bliss_synergy, atol=3.0)
+    assert np.all(scored.bliss_pvalue < 1e-10)  # SynergyFinder: 1e-57 and < 2e-324
