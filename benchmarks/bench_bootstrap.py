@@ -16,6 +16,7 @@ the noise-free one, for comparison) — and the KS test of the null blocks' p-va
 the uniform distribution; the same with one replicate (noise from fitted residuals).
 
     .venv/bin/python benchmarks/bench_bootstrap.py --calibration --cal-blocks 500
+    .venv/bin/python benchmarks/bench_bootstrap.py --bliss-repeats 10 --cal-blocks 500
 """
 
 from __future__ import annotations
@@ -107,6 +108,27 @@ def calibration(n_block: int, n_boot: int, draws: int, fitter: str) -> None:
                   f"{_coverage(low, high, noise_free):.3f} | {ks:.3f} | {n_block} |")  # fmt: skip
 
 
+def bliss_repeats(n_block: int, n_boot: int, repeats: int) -> None:
+    """Bliss coverage over several simulated data sets (its expectation is the noise-free
+    score, so no Monte Carlo is needed): how much of a single figure is sampling noise."""
+    print("| replicates | data seeds | Bliss 95 % coverage, mean | sd over seeds | blocks each |")
+    print("|---|---:|---:|---:|---:|")
+    for n_rep in (3, 1):
+        cover = []
+        for k in range(repeats):
+            screen = synergy.datasets.simulate(
+                n_block, noise_sd=5, n_replicates=n_rep, seed=50 + k,
+                synergy_strength=np.linspace(0.0, 3.0, n_block),
+            )  # fmt: skip
+            scored = synergy.score(screen, ("bliss",), n_boot=n_boot, seed=k)
+            combo = (screen.conc_row > 0) & (screen.conc_col > 0)
+            truth = screen.true_bliss_delta.where(combo).mean(("row", "col")).values
+            low, high = scored.bliss_score_low.values, scored.bliss_score_high.values
+            cover.append(_coverage(low, high, truth))
+        print(f"| {n_rep} | {repeats} | {np.mean(cover):.3f} | {np.std(cover, ddof=1):.3f} |"
+              f" {n_block} |")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--blocks", type=int, default=1000)
@@ -115,8 +137,11 @@ def main() -> None:
     parser.add_argument("--calibration", action="store_true")
     parser.add_argument("--cal-blocks", type=int, default=500)
     parser.add_argument("--draws", type=int, default=50)
+    parser.add_argument("--bliss-repeats", type=int, default=0)
     args = parser.parse_args()
-    if args.calibration:
+    if args.bliss_repeats:
+        bliss_repeats(args.cal_blocks, args.n_boot, args.bliss_repeats)
+    elif args.calibration:
         calibration(args.cal_blocks, args.n_boot, args.draws, args.fitter)
     else:
         speed(args.blocks, args.n_boot, args.fitter)
