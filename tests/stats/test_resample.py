@@ -112,3 +112,16 @@ def test_draws_do_not_depend_on_chunking_or_order():
     np.testing.assert_array_equal(shuffled, whole[order])
     other, _ = resample_means(response, conc_row, conc_col, ids, 6, seed=10)
     assert not np.allclose(other, whole, equal_nan=True)
+
+
+def test_nanquantile_matches_numpy():
+    from synergy.stats.bootstrap import nanquantile
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(7, 13, 3))
+    x[x > 1.2] = np.nan
+    x[0, :, 0] = np.nan
+    for q in (0.0, 0.025, 0.5, 0.975, 1.0):
+        with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):
+            expected = np.nanquantile(x, q, axis=1)
+        np.testing.assert_allclose(nanquantile(x, q, axis=1), expected, atol=1e-14)
