@@ -152,9 +152,13 @@ def test_calibration_bliss_with_replicates():
     screen = synergy.datasets.simulate(
         n, noise_sd=5, n_replicates=3, seed=7, synergy_strength=strength
     )
-    scored = synergy.score(screen, ("bliss",), n_boot=100, seed=1)
+    scored = synergy.score(screen, ("bliss",), n_boot=100, seed=1, well_intervals=True)
     combo = (screen.conc_row > 0) & (screen.conc_col > 0)
     truth = screen.true_bliss_delta.where(combo).mean(("row", "col")).values
+    # per well too: intervals of δ cover the true δ (pooled residuals: 128 df per block)
+    true_delta = screen.true_bliss_delta.where(combo)
+    inside = (scored.bliss_low <= true_delta) & (true_delta <= scored.bliss_high)
+    assert 0.90 <= float(inside.where(combo).mean()) <= 0.98
     covered = (scored.bliss_score_low.values <= truth) & (truth <= scored.bliss_score_high.values)
     assert 0.90 <= covered.mean() <= 0.98
     assert stats.kstest(scored.bliss_pvalue.values[strength == 0], "uniform").pvalue > 0.01
