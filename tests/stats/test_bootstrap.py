@@ -260,3 +260,24 @@ def test_batch_chunks_give_the_same_intervals():
     )
     for name in ("bliss_score_low", "zip_score_high", "zip_pvalue", "bootstrap_noise"):
         np.testing.assert_array_equal(chunked[name].values, whole[name].values)
+
+
+def test_ragged_missing_and_failed_blocks():
+    """Padding, missing wells and a block without data: intervals only where a score is."""
+    screen = synergy.datasets.simulate(
+        5, noise_sd=5, n_replicates=3, seed=2, ragged=True, missing_fraction=0.1
+    )
+    response = screen.response.values.copy()
+    response[4] = np.nan  # nothing measured: every score fails
+    response[3, 1:, 0, 1:] = np.nan  # wells with one replicate on an edge
+    screen["response"] = (screen.response.dims, response)
+    scored = synergy.score(screen, ("bliss", "zip"), fitter="lsq", n_boot=20, seed=1)
+    for m in ("bliss", "zip"):
+        ok = np.isfinite(scored[f"{m}_score"].values)
+        assert not ok[4] and ok.sum() >= 3  # ZIP also fails where a drug has < 4 doses
+        low, high = scored[f"{m}_score_low"].values, scored[f"{m}_score_high"].values
+        pvalue = scored[f"{m}_pvalue"].values
+        assert np.all(np.isfinite(low[ok]) & np.isfinite(high[ok]) & np.isfinite(pvalue[ok]))
+        assert np.all(np.isnan(low[~ok]) & np.isnan(pvalue[~ok]))
+        assert scored[f"{m}_n_boot"].values[4] == 0
+    assert scored.bootstrap_noise.values[4] == 2  # no noise estimate for the empty block
