@@ -118,3 +118,11 @@ def test_which_blocks_are_normal_must_be_said():
         therapeutic_window(scored, reference="CD34+")
     window = therapeutic_window(scored, reference="b")
     assert window.sizes["pair"] == 1 and window.block.item() == "1"
+
+
+def test_window_fraction_interval(menin_window):
+    _, _, window = menin_window
+    frac = window.window_fraction.values
+    assert np.all(window.window_fraction_low.values <= frac + 1e-12)
+    assert np.all(frac <= window.window_fraction_high.values + 1e-12)
+    assert np.all((window.window_fraction_low >= 0) & (window.window_fraction_high <= 1))

@@ -7,7 +7,7 @@ For each leukemic block and each normal block of the same (drug_row, drug_col) p
 * ``<model>_difference`` (pair, row, col) = leukemic δ − normal δ for each scored model;
 * ``window`` (pair, row, col): combination wells where ``inhibition_difference > margin``,
   the dose region of selective killing; ``window_fraction`` its share of the combination
-  wells;
+  wells, with a bootstrap interval (``window_fraction_low``/``_high``, as below);
 * ``selectivity`` (pair) = mean inhibition difference over the combination wells, with a
   bootstrap interval (``selectivity_low``/``_high``): both blocks' replicate means are
   resampled with the keyed draws of :mod:`synergy.stats.bootstrap` (the same draws as the
@@ -211,11 +211,13 @@ def therapeutic_window(
         "pair",
         np.where(found, conc_c[np.arange(len(pairs)), cc], np.nan),
     )
-    low = high = np.full(len(pairs), np.nan)
+    bounds = np.full((4, len(pairs)), np.nan)
     if n_boot >= 2 and same.any():
-        low, high = _selectivity_interval(scored, leuk, norm, combo, same, n_boot, seed, ci)
-    data["selectivity_low"] = ("pair", low, {"units": "%"})
-    data["selectivity_high"] = ("pair", high, {"units": "%"})
+        bounds = _selectivity_interval(scored, leuk, norm, combo, same, n_boot, seed, ci, margin)
+    data["selectivity_low"] = ("pair", bounds[0], {"units": "%"})
+    data["selectivity_high"] = ("pair", bounds[1], {"units": "%"})
+    data["window_fraction_low"] = ("pair", bounds[2])
+    data["window_fraction_high"] = ("pair", bounds[3])
     z = special.ndtri(0.5 + ci / 2)
     for m in models:
         data[f"{m}_difference"] = (("pair", "row", "col"), scored[m].values[leuk] - normal_delta[m])
@@ -247,8 +249,9 @@ def therapeutic_window(
     return xr.Dataset(data, coords=coords, attrs=attrs)
 
 
-def _selectivity_interval(scored, leuk, norm, combo, same, n_boot, seed, ci):
-    """Percentile interval of the selectivity from keyed resamples of both blocks' means."""
+def _selectivity_interval(scored, leuk, norm, combo, same, n_boot, seed, ci, margin):
+    """Percentile intervals of the selectivity and the window fraction from keyed resamples
+    of both blocks' means: ``(sel_low, sel_high, frac_low, frac_high)``, each (pairs,)."""
     response = scored["response"].transpose("block", "row", "col", "replicate").values
     conc_r, conc_c = scored.conc_row.values, scored.conc_col.values
     ids = np.asarray(scored.block.values).astype(str)
@@ -262,7 +265,10 @@ def _selectivity_interval(scored, leuk, norm, combo, same, n_boot, seed, ci):
     diff = means[li] - means[ni]  # (pairs, n_boot, R, C)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=RuntimeWarning)
-        sel = np.nanmean(np.where(combo[:, None], diff, np.nan), axis=(2, 3))
-        low, high = np.nanquantile(sel, [(1 - ci) / 2, (1 + ci) / 2], axis=1)
+        use = combo[:, None] & np.isfinite(diff)
+        sel = np.nanmean(np.where(use, diff, np.nan), axis=(2, 3))
+        frac = (use & (diff > margin)).sum(axis=(2, 3)) / use.sum(axis=(2, 3))
+        qs = [(1 - ci) / 2, (1 + ci) / 2]
+        out = np.concatenate([np.nanquantile(sel, qs, axis=1), np.nanquantile(frac, qs, axis=1)])
     ok = same & (noise[li] != 2) & (noise[ni] != 2)
-    return np.where(ok, low, np.nan), np.where(ok, high, np.nan)
+    return np.where(ok[None], out, np.nan)
