@@ -3,6 +3,7 @@ exit code 2 on bad input, options and output paths."""
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -161,8 +162,31 @@ def test_check_fits_flags_blocks_resting_on_a_poorer_fit(workdir):
 
     path, out = workdir / "mathews.csv", workdir / "mathews.nc"
     to_table(load_bundled("sf_mathews"), level="well").to_csv(path, index=False)
-    result = _cli("score", str(path), "-o", str(out), "--check-fits", "--no-checkpoint")
+    result = _cli(
+        "score", str(path), "-o", str(out), "--check-fits", "--no-checkpoint",
+        "--correct-baseline", "part",
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     scored = open_screen(out)
     assert scored["fit_check_status"].values.tolist() == [7, 0]
+    assert json.loads(scored.attrs["scoring"])["correct_baseline"] == "part"
+    assert (scored["baseline"].values < 0).all()
     assert "fit_check: other_fitter_better_fit 1" in result.stdout
+
+
+def test_three_drug_screen_scores_like_the_library(workdir, data_dir):
+    """An N-drug table through `synergy score` (chunked) = synergy.score on the same input."""
+    path = data_dir / "sf_ncats_3drug" / "data.csv"
+    out, table = workdir / "ncats3.nc", workdir / "ncats3.csv"
+    result = _cli(
+        "score", str(path), "-o", str(out), "--table", str(table), "--chunk-blocks", "1",
+        "--no-checkpoint",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    expect = score(open_any(str(path)))
+    xr.testing.assert_identical(open_screen(out), expect)
+    blocks = pd.read_csv(table)
+    assert blocks[["drug1", "drug2", "drug3"]].shape == (2, 3)
+    assert (blocks["ZIP_synergy"].to_numpy() == expect["zip_score"].values).all()
+    info = _cli("info", str(path))
+    assert info.returncode == 0 and "dose combinations of 3 drugs" in info.stdout

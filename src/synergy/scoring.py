@@ -15,6 +15,8 @@ import xarray as xr
 
 from synergy.errors import SynergyError
 from synergy.models import score_bliss, score_hsa, score_loewe, score_zip
+from synergy.models.baseline import BASELINE_CORRECTIONS
+from synergy.models.baseline import correct_baseline as apply_baseline
 from synergy.models.loewe import LOEWE_SOLVERS
 from synergy.models.status import combine_status
 from synergy.models.zip_sf2 import score_zip_sf2
@@ -27,7 +29,6 @@ CONVENTIONS = {
     "synergyfinder2": {"fitter": "drc", "loewe_solver": "sf2"},
 }
 FITTED_MODELS = ("loewe", "zip")
-BASELINE_CORRECTIONS = ("non", "part", "all")
 
 
 def check_options(
@@ -66,21 +67,18 @@ def check_options(
         raise SynergyError(
             f"correct_baseline must be one of {BASELINE_CORRECTIONS}, got {correct_baseline!r}"
         )
-    if correct_baseline != "non":
-        raise SynergyError(
-            f"correct_baseline={correct_baseline!r} (SynergyFinder's baseline correction) is "
-            "not implemented yet; only 'non' is"
-        )
     if not 0 < ci < 1:
         raise SynergyError(f"ci must be in (0, 1), got {ci!r}")
     return models, fitter, loewe_solver
 
 
-def _check_bootstrap(n_boot: int, method: str) -> None:
+def _check_bootstrap(n_boot: int, method: str, screen: xr.Dataset) -> None:
     if isinstance(n_boot, bool) or int(n_boot) != n_boot or n_boot < 0 or n_boot == 1:
         raise SynergyError(f"n_boot must be 0 (no bootstrap) or an integer >= 2, got {n_boot!r}")
     if method not in ("resample", "synergyfinder"):
         raise SynergyError(f"bootstrap must be 'resample' or 'synergyfinder', got {method!r}")
+    if n_boot and "drug" in screen.dims:
+        raise SynergyError("n_boot: bootstrap intervals are implemented for drug pairs only")
 
 
 def _add_bootstrap(
@@ -108,17 +106,20 @@ def _add_bootstrap(
 
 
 def _with_fits(screen: xr.Dataset, fitter: str, refit: bool | None) -> xr.Dataset:
-    present = "hill_row" in screen and "hill_col" in screen
+    multi = "drug" in screen.dims
+    present = "hill" in screen if multi else ("hill_row" in screen and "hill_col" in screen)
     if refit is False and not present:
         raise SynergyError(
-            "refit=False but the screen has no hill_row/hill_col: fit the single drugs "
+            "refit=False but the screen has no single-drug fits (hill_row/hill_col, or hill "
+            "for N drugs): fit the single drugs "
             "(synergy.hill.fit_screen) or use refit=None"
         )
     if present and not refit:
         return screen
     from synergy.hill import fit_screen
 
-    drop = [v for v in screen.data_vars if str(v).startswith(("hill_row", "hill_col"))]
+    prefixes = ("hill",) if multi else ("hill_row", "hill_col")
+    drop = [v for v in screen.data_vars if str(v).startswith(prefixes)]
     return fit_screen(screen.drop_vars(drop), fitter=fitter, replicates="mean")
 
 
@@ -193,8 +194,11 @@ def score(
         has them (e.g. injected from SynergyFinder's fit table, or from an earlier
         :func:`synergy.hill.fit_screen`) and fits otherwise; ``True`` always refits (the
         old fits are replaced); ``False`` requires them.  Bliss/HSA need no fits.
-    correct_baseline : {"non"}
-        SynergyFinder's baseline correction; ``"part"``/``"all"`` are not implemented yet.
+    correct_baseline : {"non", "part", "all"}
+        SynergyFinder's baseline correction (:mod:`synergy.models.baseline`): lift negative
+        responses (``"part"``) or all responses (``"all"``) by the lowest fitted single-drug
+        value before scoring; the single drugs are then refitted on the corrected data
+        (``refit=False`` is refused) and ``baseline`` (block) is added.
     n_boot : int
         Bootstrap resamples per block for intervals and p-values (0: none; e.g. 200 for
         stable 95 % intervals; SynergyFinder uses 10).  Every resample is rescored with
@@ -237,11 +241,27 @@ def score(
     models, fitter, loewe_solver = check_options(
         models, convention, loewe_solver, fitter, correct_baseline, n_boot, ci
     )
-    _check_bootstrap(n_boot, bootstrap)
+    _check_bootstrap(n_boot, bootstrap, screen)
     out = screen.copy()
+    if correct_baseline != "non":
+        if refit is False:
+            raise SynergyError(
+                "correct_baseline needs single-drug fits of the corrected data: use refit=None"
+            )
+        out = apply_baseline(out, correct_baseline, fitter)
+        refit = True
     if any(m in FITTED_MODELS for m in models):
         out = _with_fits(out, fitter, refit)
-    parts = _score_models(out, models, convention, loewe_solver, fitter)
+    if "drug" in screen.dims:  # N-drug layout (docs/design.md §1)
+        from synergy.models.multi import score_multi
+
+        parts = score_multi(
+            out, models, convention=convention, loewe_solver=loewe_solver, fitter=fitter
+        )
+        if check_fits:
+            raise SynergyError("check_fits is implemented for drug pairs only, not N-drug screens")
+    else:
+        parts = _score_models(out, models, convention, loewe_solver, fitter)
     out = out.assign({name: var for part in parts for name, var in part.data_vars.items()})
     checked = models
     if check_fits and any(m in FITTED_MODELS for m in models):

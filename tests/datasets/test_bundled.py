@@ -60,9 +60,10 @@ def test_other_reference_tables_and_errors():
         ds.load("nope")
 
 
-def test_three_drug_screen_is_refused_clearly():
-    with pytest.raises(SynergyError, match="three or more drugs"):
-        ds.load("sf_ncats_3drug")
+def test_three_drug_screen_loads_in_the_n_drug_layout():
+    screen = ds.load("sf_ncats_3drug")
+    assert screen.sizes["drug"] == 3 and screen.sizes["well"] == 1200
+    assert "sf_ncats_3drug" not in ds.list_bundled()  # the list names the pair sets
 
 
 # --- through the reader (synergy.io.reader.read_screen) ------------------------------------

@@ -44,9 +44,11 @@ def test_mathews_values_are_converted_from_viability(data_dir):
     assert _prov(screen)["response"]["kinds"] == {"viability": 72}
 
 
-def test_three_drug_table_is_refused(data_dir):
-    with pytest.raises(SynergyError, match="third drug"):
-        synergy.read_screen(data_dir / "sf_ncats_3drug" / "data.csv")
+def test_three_drug_table_reads_into_the_n_drug_layout(data_dir):
+    screen = synergy.read_screen(data_dir / "sf_ncats_3drug" / "data.csv")
+    assert "drug" in screen.dims and screen.attrs["n_drugs"] == 3
+    with pytest.raises(SynergyError, match="layout='pair'"):
+        synergy.read_screen(data_dir / "sf_ncats_3drug" / "data.csv", layout="pair")
 
 
 def _table(**over):

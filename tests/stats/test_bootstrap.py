@@ -281,3 +281,9 @@ def test_ragged_missing_and_failed_blocks():
         assert np.all(np.isnan(low[~ok]) & np.isnan(pvalue[~ok]))
         assert scored[f"{m}_n_boot"].values[4] == 0
     assert scored.bootstrap_noise.values[4] == 2  # no noise estimate for the empty block
+
+
+def test_n_drug_screens_refused():
+    screen = synergy.datasets.load_bundled("sf_ncats_3drug")
+    with pytest.raises(SynergyError, match="pairs only"):
+        synergy.score(screen, ("bliss",), n_boot=10)

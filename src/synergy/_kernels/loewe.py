@@ -52,7 +52,11 @@ __all__ = [
     "SOLVER_GRID",
     "SOLVER_SF2",
     "dose_for_effect",
+    "doses_on_grid",
+    "effect_grid",
+    "first_root",
     "hill_effect",
+    "loewe_g",
     "loewe_reference_kernel",
 ]
 
@@ -142,23 +146,50 @@ def _dlog_dose_dy(y: float, slope: float, bottom: float, top: float) -> float:
 
 
 @njit(cache=True, error_model="numpy")
-def _g(y, x1, x2, p1, p2):
-    """x1/X1(y) + x2/X2(y) − 1 and its derivative in y (NaN derivative when undefined)."""
-    big1 = dose_for_effect(y, p1[0], p1[1], p1[2], p1[3])
-    big2 = dose_for_effect(y, p2[0], p2[1], p2[2], p2[3])
-    t1 = x1 / big1
-    t2 = x2 / big2
-    g = t1 + t2 - 1.0
-    dg = 0.0
-    if 0.0 < big1 < math.inf:
-        dg -= t1 * _dlog_dose_dy(y, p1[1], p1[2], p1[3])
-    if 0.0 < big2 < math.inf:
-        dg -= t2 * _dlog_dose_dy(y, p2[1], p2[2], p2[3])
-    return g, dg
+def effect_grid(y_min: float, y_max: float, n_grid: int) -> np.ndarray:
+    """R's ``seq(y_min, y_max, length.out = n_grid)``: equal steps, the last exactly y_max."""
+    grid = np.empty(n_grid)
+    step = (y_max - y_min) / (n_grid - 1)
+    for k in range(n_grid):
+        grid[k] = y_max if k == n_grid - 1 else y_min + k * step
+    return grid
 
 
 @njit(cache=True, error_model="numpy")
-def _refine_root(a, b, ga, x1, x2, p1, p2):
+def doses_on_grid(grid: np.ndarray, params: np.ndarray) -> np.ndarray:
+    """X_i(y) of each drug (rows of ``params``) at each grid effect: (N, n_grid)."""
+    big = np.empty((params.shape[0], grid.shape[0]))
+    for i in range(params.shape[0]):
+        p = params[i]
+        for k in range(grid.shape[0]):
+            big[i, k] = dose_for_effect(grid[k], p[0], p[1], p[2], p[3])
+    return big
+
+
+@njit(cache=True, error_model="numpy")
+def loewe_g(y, doses, params):
+    """Σ x_i/X_i(y) − 1 over the drugs with x_i > 0, and its derivative in y.
+
+    ``doses`` (N,), ``params`` (N, 4).  Drugs with dose 0 are left out (they add nothing to
+    Loewe's equation).  NaN derivative where undefined.
+    """
+    total = 0.0
+    dg = 0.0
+    for i in range(doses.shape[0]):
+        x = doses[i]
+        if x == 0.0:
+            continue
+        p = params[i]
+        big = dose_for_effect(y, p[0], p[1], p[2], p[3])
+        t = x / big
+        total += t
+        if 0.0 < big < math.inf:
+            dg -= t * _dlog_dose_dy(y, p[1], p[2], p[3])
+    return total - 1.0, dg
+
+
+@njit(cache=True, error_model="numpy")
+def _refine_root(a, b, ga, doses, params):
     """Safeguarded Newton on [a, b] where g(a), g(b) differ in sign; NaN if it is a jump."""
     # orient so that g(lo) > 0 > g(hi) in the iteration's bookkeeping
     rising = ga < 0.0
@@ -168,7 +199,7 @@ def _refine_root(a, b, ga, x1, x2, p1, p2):
     collapsed = False
     g_prev_abs = math.inf
     for _ in range(200):
-        g, dg = _g(y, x1, x2, p1, p2)
+        g, dg = loewe_g(y, doses, params)
         if g == 0.0:
             return y
         if (g > 0.0) != rising:
@@ -193,30 +224,43 @@ def _refine_root(a, b, ga, x1, x2, p1, p2):
                 return y  # Newton cannot move y any more: a root to the last bit
         else:
             y = 0.5 * (lo + hi)
-    g_y, _ = _g(y, x1, x2, p1, p2)
+    g_y, _ = loewe_g(y, doses, params)
     if abs(g_y) <= 1e-9:
         return y
     if collapsed:
-        g_lo, _ = _g(lo, x1, x2, p1, p2)
-        g_hi, _ = _g(hi, x1, x2, p1, p2)
+        g_lo, _ = loewe_g(lo, doses, params)
+        g_hi, _ = loewe_g(hi, doses, params)
         if math.isfinite(g_lo) and math.isfinite(g_hi):
             return y  # a steep root resolved to the last bit of y
     return math.nan  # g jumps through 0 (an asymptote of a falling curve)
 
 
 @njit(cache=True, error_model="numpy")
-def _first_root(grid, big1, big2, x1, x2, p1, p2):
-    """Lowest root of x1/X1 + x2/X2 - 1 from the first sign change on ``grid``; NaN if none."""
+def _grid_g(k, big, doses):
+    """Σ x_i / big[i, k] − 1 over the drugs with x_i > 0 (``big``: X_i on the grid)."""
+    total = 0.0
+    for i in range(doses.shape[0]):
+        if doses[i] != 0.0:
+            total += doses[i] / big[i, k]
+    return total - 1.0
+
+
+@njit(cache=True, error_model="numpy")
+def first_root(grid, big, doses, params):
+    """Lowest root of Σ x_i/X_i − 1 from the first sign change on ``grid``; NaN if none.
+
+    ``big`` (N, n_grid) holds X_i at the grid points; drugs with dose 0 are left out.
+    """
     n_grid = grid.shape[0]
-    g_prev = x1 / big1[0] + x2 / big2[0] - 1.0
+    g_prev = _grid_g(0, big, doses)
     if g_prev == 0.0:
         return grid[0]
     for k in range(1, n_grid):
-        g_k = x1 / big1[k] + x2 / big2[k] - 1.0
+        g_k = _grid_g(k, big, doses)
         if g_k == 0.0:
             return grid[k]
         if (g_k > 0.0) != (g_prev > 0.0):
-            root = _refine_root(grid[k - 1], grid[k], g_prev, x1, x2, p1, p2)
+            root = _refine_root(grid[k - 1], grid[k], g_prev, doses, params)
             if not math.isnan(root):
                 return root
         g_prev = g_k
@@ -268,17 +312,14 @@ def loewe_reference_kernel(
         else:
             y_min = min(min(p1[2], p1[3]), min(p2[2], p2[3]))
             y_max = max(max(p1[2], p1[3]), max(p2[2], p2[3]))
-        grid = np.empty(n_grid)
-        big1 = np.empty(n_grid)
-        big2 = np.empty(n_grid)
-        step = (y_max - y_min) / (n_grid - 1)
-        for k in range(n_grid):
-            if k == n_grid - 1:
-                grid[k] = y_max
-            else:
-                grid[k] = y_min + k * step
-            big1[k] = dose_for_effect(grid[k], p1[0], p1[1], p1[2], p1[3])
-            big2[k] = dose_for_effect(grid[k], p2[0], p2[1], p2[2], p2[3])
+        params = np.empty((2, 4))
+        params[0] = p1
+        params[1] = p2
+        doses = np.empty(2)
+        grid = effect_grid(y_min, y_max, n_grid)
+        big = doses_on_grid(grid, params)
+        big1 = big[0]
+        big2 = big[1]
         for i in range(n_row):
             x1 = conc_row[blk, i]
             if not (x1 > 0.0 and math.isfinite(x1)):
@@ -293,10 +334,12 @@ def loewe_reference_kernel(
                     hill_effect(total, p1[0], p1[1], p1[2], p1[3]),
                     hill_effect(total, p2[0], p2[1], p2[2], p2[3]),
                 )
+                doses[0] = x1
+                doses[1] = x2
                 if solver == SOLVER_SF2:
                     root = math.nan
                     if y_max > y_min:
-                        root = _first_root(grid, big1, big2, x1, x2, p1, p2)
+                        root = first_root(grid, big, doses, params)
                     if math.isnan(root):
                         out_reference[blk, i, j] = min(fallback, 100.0)
                         out_flag[blk, i, j] = FLAG_FALLBACK
@@ -322,7 +365,7 @@ def loewe_reference_kernel(
                     out_reference[blk, i, j] = grid[best_k]
                     out_flag[blk, i, j] = FLAG_SOLVED
                     continue
-                root = _first_root(grid, big1, big2, x1, x2, p1, p2)
+                root = first_root(grid, big, doses, params)
                 if math.isnan(root):
                     out_reference[blk, i, j] = grid[best_k]
                     out_flag[blk, i, j] = FLAG_NO_ROOT

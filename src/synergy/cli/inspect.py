@@ -26,12 +26,19 @@ def info(ctx: click.Context, paths: tuple[str, ...], response_kind: str, conc_un
 
     screen = open_inputs(ctx, paths, response_kind, conc_unit)
     table = describe(screen)
+    if "drug" in screen.dims:  # N-drug layout
+        n_drug = screen.sizes["drug"]
+        drugs = " × ".join(f"{table[f'drug{i}'].nunique()} drug-{i}" for i in range(1, n_drug + 1))
+        grid = f"up to {screen.sizes['well']} dose combinations of {n_drug} drugs"
+    else:
+        drugs = (
+            f"{table['drug_row'].nunique()} row drugs × {table['drug_col'].nunique()} column drugs"
+        )
+        grid = f"up to {screen.sizes['row']}×{screen.sizes['col']} doses (zero included)"
     click.echo(
-        f"{', '.join(paths)}: {screen.sizes['block']} blocks, "
-        f"{table['drug_row'].nunique()} row drugs × {table['drug_col'].nunique()} column drugs, "
-        f"{table['sample'].nunique()} samples, up to {screen.sizes['row']}×{screen.sizes['col']} "
-        f"doses (zero included), {screen.sizes['replicate']} replicate(s), "
-        f"unit {screen.attrs.get('conc_unit')}"
+        f"{', '.join(paths)}: {screen.sizes['block']} blocks, {drugs}, "
+        f"{table['sample'].nunique()} samples, {grid}, {screen.sizes['replicate']} "
+        f"replicate(s), unit {screen.attrs.get('conc_unit')}"
     )
     with wide_pandas():
         click.echo(table.to_string(index=False, max_rows=40))

@@ -24,7 +24,8 @@ def _summary(run, counts, paths: list[Path]) -> list[str]:
     rate = counts.n_blocks / run.wall_time if run.wall_time > 0 else float("inf")
     where = "this process" if run.n_workers == 1 else f"{run.n_workers} dask workers"
     lines = [
-        f"scored {counts.n_blocks} blocks in {run.wall_time:.1f} s ({rate:,.0f} blocks/s, "
+        f"scored {counts.n_blocks} blocks in {run.wall_time:.1f} s "
+        f"({rate:,.{0 if rate >= 10 else 2}f} blocks/s, "
         f"{run.n_chunks} chunk(s) on {where})"
     ]
     if run.n_chunks_resumed:
@@ -75,6 +76,13 @@ def _summary(run, counts, paths: list[Path]) -> list[str]:
 @click.option("--loewe-solver", default=None, help="grid100, exact or sf2 (default: convention's).")
 @click.option("--fitter", default=None, help="drc or lsq (default: convention's, drc).")
 @click.option(
+    "--correct-baseline",
+    type=click.Choice(["non", "part", "all"]),
+    default="non",
+    show_default=True,
+    help="SynergyFinder's baseline correction of negative (part) or all responses.",
+)
+@click.option(
     "--check-fits",
     is_flag=True,
     help="Also fit with the other fitter; flag blocks whose Loewe/ZIP rest on a poorer fit.",
@@ -121,6 +129,7 @@ def score(
     convention,
     loewe_solver,
     fitter,
+    correct_baseline,
     check_fits,
     n_boot,
     seed,
@@ -165,6 +174,7 @@ def score(
         "convention": convention,
         "loewe_solver": loewe_solver,
         "fitter": fitter,
+        "correct_baseline": correct_baseline,
         "check_fits": check_fits,
         "n_boot": n_boot,
         "seed": seed,

@@ -6,6 +6,7 @@
 - :func:`reference` — SynergyFinder 3's (or DrugComb's, NCATS') outputs on a bundled set.
 - :func:`path` — the folder of a bundled set.
 - :func:`simulate` — simulated screens with a known truth (Bliss, Loewe, MuSyC surfaces).
+- :func:`simulate_multi` — simulated N-drug dose cubes (Bliss with a potency shift, Loewe sham).
 """
 
 from __future__ import annotations
@@ -15,9 +16,19 @@ import xarray as xr
 from synergy.datasets.bundled import BUNDLED, list_bundled, load_bundled, path, reference
 from synergy.datasets.menin import menin_venetoclax
 from synergy.datasets.simulate import block_rng, simulate
+from synergy.datasets.simulate_multi import simulate_multi
 from synergy.errors import SynergyError
 
-__all__ = ["BUNDLED", "block_rng", "list_datasets", "load", "path", "reference", "simulate"]
+__all__ = [
+    "BUNDLED",
+    "block_rng",
+    "list_datasets",
+    "load",
+    "path",
+    "reference",
+    "simulate",
+    "simulate_multi",
+]
 
 _GENERATED = {"menin_venetoclax": menin_venetoclax}
 

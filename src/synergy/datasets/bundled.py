@@ -100,7 +100,8 @@ def path(name: str) -> Path:
 
 
 def list_bundled() -> list[str]:
-    """Names of the bundled data sets that :func:`load_bundled` can read (two-drug screens)."""
+    """Names of the bundled two-drug data sets (:func:`load_bundled` also reads the N-drug ones
+    of :data:`BUNDLED`, e.g. ``"sf_ncats_3drug"``)."""
     return [name for name, info in BUNDLED.items() if info.n_drugs == 2]
 
 
@@ -122,17 +123,10 @@ def load_bundled(name: str) -> xr.Dataset:
     Raises
     ------
     SynergyError
-        For an unknown name, or for ``"sf_ncats_3drug"``: screens of three or more drugs are
-        not supported yet (DESIGN.md §6.19); its files are still available via :func:`path`
-        and :func:`reference`.
+        For an unknown name.  ``"sf_ncats_3drug"`` reads into the N-drug layout
+        (docs/design.md §1).
     """
     info = _info(name)
-    if info.n_drugs != 2:
-        raise SynergyError(
-            f"{name!r} is a {info.n_drugs}-drug screen; screens of three or more drugs are not "
-            f"supported yet (DESIGN.md §6.19). Its table is at {path(name) / 'data.csv'} and "
-            f"SynergyFinder's outputs are available with reference({name!r}, kind=...)."
-        )
     from synergy.io.reader import read_screen
 
     screen = read_screen(path(name) / "data.csv", response_kind=info.response_kind)

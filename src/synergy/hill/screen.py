@@ -18,9 +18,9 @@ from synergy.hill.fit import HillFit, fit
 from synergy.hill.model import PARAM_NAMES, from_drc
 from synergy.hill.status import FLAT_ALPHA, HillStatus, flag_attrs
 
-__all__ = ["fit_screen", "monotherapy_arrays"]
+__all__ = ["FORMULA", "fit_drc_arrays", "fit_screen", "monotherapy_arrays"]
 
-_FORMULA = "E(x) = bottom + (top - bottom) / (1 + (ic50 / x) ** hill_slope)"
+FORMULA = "E(x) = bottom + (top - bottom) / (1 + (ic50 / x) ** hill_slope)"
 
 
 def monotherapy_arrays(
@@ -66,7 +66,7 @@ def monotherapy_arrays(
     return conc_all, resp.reshape(n_block, n_dose * n_rep)
 
 
-def _fit_drc(
+def fit_drc_arrays(
     conc: np.ndarray, response: np.ndarray
 ) -> tuple[HillFit, np.ndarray, dict, np.ndarray]:
     """fitter="drc": drc's procedure (synergy.hill.drc), wrapped as a HillFit."""
@@ -139,7 +139,13 @@ def fit_screen(
     -------
     xarray.Dataset
         A new Dataset: the screen plus the variables above (existing ones are replaced).
+        An N-drug screen gets ``hill`` (block, drug, param) and its companions instead
+        (:func:`synergy.hill.multi.fit_multi_screen`).
     """
+    if "drug" in screen.dims:  # N-drug layout (docs/design.md §1)
+        from synergy.hill.multi import fit_multi_screen
+
+        return fit_multi_screen(screen, fitter=fitter, replicates=replicates, flat_alpha=flat_alpha)
     if "response" not in screen or "conc_row" not in screen.coords:
         raise ScreenError("fit_screen needs a screen with 'response', 'conc_row' and 'conc_col'")
     if fitter not in ("lsq", "drc"):
@@ -159,7 +165,7 @@ def fit_screen(
         fits = fit(conc, resp, flat_alpha=flat_alpha)
         l4 = np.zeros(2 * n_block, dtype=bool)
     else:
-        fits, drc_status, drc_attrs, l4 = _fit_drc(conc, resp)
+        fits, drc_status, drc_attrs, l4 = fit_drc_arrays(conc, resp)
     unit = str(screen.attrs.get("conc_unit", ""))
     lower, upper = fits.ic50_ci(0.95)
     stderr = fits.stderr
@@ -175,7 +181,7 @@ def fit_screen(
             attrs={
                 "long_name": f"Hill fit of the {drug_of[side]} alone (wells with the other dose 0,"
                 " the (0, 0) control included)",
-                "formula": _FORMULA,
+                "formula": FORMULA,
                 "units": f"ic50: {unit}; hill_slope: 1; bottom, top: % inhibition",
                 **common,
             },

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from synergy.errors import ColumnError, SynergyError
 
-__all__ = ["ALIASES", "REQUIRED", "match_columns", "normalise_name"]
+__all__ = ["ALIASES", "REQUIRED", "match_columns", "n_drugs", "normalise_name"]
 
 #: canonical role -> accepted spellings (first = the name ``to_table`` writes back)
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -34,8 +34,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
 
 REQUIRED = ("drug_row", "drug_col", "conc_row", "conc_col", "response")
 
-# three-drug tables (DESIGN.md §6.19): refused until the higher-order layout exists
-_HIGHER_ORDER = re.compile(r"^(drug|conc|conc_unit)[3-9]$")
+# drugs 3, 4, … of multi-drug tables (SynergyFinder: drug3, conc3, conc_unit3): roles
+# drug_3, conc_3, conc_unit_3 (docs/design.md §1)
+_HIGHER_ORDER = re.compile(r"^(drug|conc|conc_unit)_?([3-9]|[1-9][0-9])$")
 
 
 def normalise_name(name: object) -> str:
@@ -76,17 +77,22 @@ def match_columns(columns: Iterable[object], *, source: str = "input") -> dict[s
     ColumnError
         A required role is missing, or two columns claim one role.
     SynergyError
-        The table has a third drug (``drug3``/``conc3``): not supported yet.
+        Drugs 3, 4, … are numbered with gaps, or lack their ``drug``/``conc`` column.
+
+    Notes
+    -----
+    Drugs beyond the second (``drug3``, ``conc3``, ``conc_unit3`` …, SynergyFinder's
+    multi-drug table) get the roles ``drug_3``, ``conc_3``, ``conc_unit_3`` …; drugs 1 and 2
+    keep their pair roles (``drug_row`` …).  :func:`n_drugs` counts them.
     """
     found: dict[str, list[str]] = {}
     names = [str(c) for c in columns]
     for name in names:
         key = normalise_name(name)
-        if _HIGHER_ORDER.match(key):
-            raise SynergyError(
-                f"{source}: column {name!r} describes a third drug; screens of three or more "
-                "drugs are not supported yet (DESIGN.md §6.19) — split the table into drug pairs"
-            )
+        higher = _HIGHER_ORDER.match(key)
+        if higher:
+            found.setdefault(f"{higher.group(1)}_{int(higher.group(2))}", []).append(name)
+            continue
         role = _LOOKUP.get(key) or _LOOKUP.get(key.replace("_", ""))
         if role is not None:
             found.setdefault(role, []).append(name)
@@ -104,4 +110,33 @@ def match_columns(columns: Iterable[object], *, source: str = "input") -> dict[s
             f"{', '.join(repr(m) for m in missing)}.\nFound columns: {names}\n"
             f"Accepted names (case, spaces and underscores ignored):\n{lines}"
         )
-    return {role: cols[0] for role, cols in found.items()}
+    roles = {role: cols[0] for role, cols in found.items()}
+    _check_higher_order(roles, source)
+    return roles
+
+
+def n_drugs(roles: dict[str, str]) -> int:
+    """Number of drugs of a table whose columns :func:`match_columns` matched (2 for pairs)."""
+    return 2 + sum(1 for role in roles if re.fullmatch(r"conc_\d+", role))
+
+
+def _check_higher_order(roles: dict[str, str], source: str) -> None:
+    numbers = sorted(
+        {int(m.group(1)) for r in roles if (m := re.fullmatch(r"(?:drug|conc)_(\d+)", r))}
+    )
+    if not numbers:
+        return
+    expected = list(range(3, 3 + len(numbers)))
+    if numbers != expected:
+        raise SynergyError(
+            f"{source}: drugs must be numbered 1, 2, 3, … without gaps; found drug/conc "
+            f"columns for drugs {[1, 2, *numbers]}"
+        )
+    for k in numbers:
+        for kind in ("drug", "conc"):
+            if f"{kind}_{k}" not in roles:
+                other = "conc" if kind == "drug" else "drug"
+                raise ColumnError(
+                    f"{source}: column {roles[f'{other}_{k}']!r} describes drug {k}, but "
+                    f"there is no {kind}{k} column; add it"
+                )

@@ -28,8 +28,9 @@ from synergy.io.checks import (
     check_text,
     stripped_text,
 )
+from synergy.io.columns import n_drugs
 from synergy.io.load import load_table
-from synergy.io.response_kind import to_inhibition
+from synergy.io.response_kind import control_mask, to_inhibition
 from synergy.io.screen import build_screen
 from synergy.io.units import MOLAR_FACTORS, canonical_unit, conversion_factor
 
@@ -45,6 +46,7 @@ def read_screen(
     response_kind: ResponseKind = "auto",
     conc_unit: str | None = None,
     sheet: str | int | None = None,
+    layout: Literal["auto", "pair", "multi"] = "auto",
 ) -> xr.Dataset:
     """Read a long dose-response table (or several: one screen) into a screen Dataset.
 
@@ -70,6 +72,11 @@ def read_screen(
         in ``conc_unit`` (``"unspecified"`` if not given).
     sheet : str or int, optional
         Excel sheet to read (default: the first).
+    layout : {"auto", "pair", "multi"}
+        ``"auto"``: pairs (``drug1``/``drug2`` only) get the pair layout of DESIGN.md §1,
+        tables with ``drug3``/``conc3`` … (SynergyFinder's multi-drug table) the N-drug
+        layout of ``docs/design.md`` §1 (:mod:`synergy.io.multi`).  ``"multi"`` reads a pair
+        table into the N-drug layout too (N = 2).
 
     Returns
     -------
@@ -101,11 +108,26 @@ def read_screen(
     for table, roles, _name in loaded:
         tables.append(_canonical(table, roles))
     names = [name for _, _, name in loaded]
+    drug_counts = {name: n_drugs(roles) for _, roles, name in loaded}
+    if len(set(drug_counts.values())) > 1:
+        raise SynergyError(
+            "read_screen: the sources mix screens of different numbers of drugs "
+            f"({drug_counts}); a screen has one layout — read pairs and triplets as two screens"
+        )
+    n_drug = next(iter(drug_counts.values()))
+    if layout not in ("auto", "pair", "multi"):
+        raise SynergyError(f"layout must be 'auto', 'pair' or 'multi', got {layout!r}")
+    if layout == "pair" and n_drug > 2:
+        raise SynergyError(f"layout='pair' but the table has {n_drug} drugs (drug3 …)")
     table = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
     table.attrs = dict(tables[0].attrs)
     generated = "block" not in table
     if generated:
-        key = table["drug_row"].astype(str) + "\x00" + table["drug_col"].astype(str)
+        drug_roles = [c for c in table.columns if c in ("drug_row", "drug_col")]
+        drug_roles += [c for c in table.columns if c.startswith("drug_") and c[5:].isdigit()]
+        key = table[drug_roles[0]].astype(str)
+        for role in drug_roles[1:]:
+            key = key + "\x00" + table[role].astype(str)
         sample = table["sample"].astype(str) if "sample" in table else ""
         key = key + "\x00" + sample + "\x00" + table["_file"].astype(str)
         table["block"] = (pd.factorize(key)[0] + 1).astype(str)
@@ -119,6 +141,17 @@ def read_screen(
         "block_ids_generated": bool(generated),
     }
     extra = {"source_file": "_file"} if multi else {}
+    if n_drug > 2 or layout == "multi":
+        from synergy.io.multi import multi_screen_from_long
+
+        return multi_screen_from_long(
+            table,
+            n_drug,
+            response_kind=response_kind,
+            conc_unit=conc_unit,
+            provenance=provenance,
+            extra_coords=extra,
+        )
     return screen_from_long(
         table,
         response_kind=response_kind,
@@ -151,12 +184,16 @@ def _prefix_colliding(table: pd.DataFrame, names: list[str]) -> pd.Series:
     return block.where(~block.isin(colliding), prefixed)
 
 
-def _resolve_units(table: pd.DataFrame, conc_unit: str | None) -> tuple[str, dict]:
-    """Convert both concentration columns to one unit in place; return it and a record."""
-    unit_roles = {
-        "conc_row": "conc_unit_row" if "conc_unit_row" in table else "conc_unit",
-        "conc_col": "conc_unit_col" if "conc_unit_col" in table else "conc_unit",
-    }
+def resolve_units(
+    table: pd.DataFrame, conc_unit: str | None, drug_units: dict[str, str] | None = None
+) -> tuple[str, dict]:
+    """Convert every concentration column to one unit in place; return it and a record.
+
+    ``drug_units`` maps each concentration column to its own unit column (default: the
+    pair's ``conc_unit_row``/``conc_unit_col``); a missing one falls back to ``conc_unit``.
+    """
+    drug_units = drug_units or {"conc_row": "conc_unit_row", "conc_col": "conc_unit_col"}
+    unit_roles = {side: role if role in table else "conc_unit" for side, role in drug_units.items()}
     if not any(r in table for r in unit_roles.values()):
         target = canonical_unit(conc_unit) if conc_unit else "unspecified"
         return target, {"input_units": None, "note": "no unit column; taken as " + target}
@@ -165,8 +202,8 @@ def _resolve_units(table: pd.DataFrame, conc_unit: str | None) -> tuple[str, dic
     for side, role in unit_roles.items():
         if role not in table:
             raise ColumnError(
-                f"{table['_file'].iloc[0]}: a unit column exists for one drug only; "
-                f"add {role!r} (or one 'conc_unit' column for both drugs)"
+                f"{table['_file'].iloc[0]}: a unit column exists for some drugs only; "
+                f"add {role!r} (or one 'conc_unit' column for every drug)"
             )
         raw = check_text(table, role, what="concentration unit")
         canon = []
@@ -225,7 +262,7 @@ def screen_from_long(
     table["response"] = check_responses(table)
     for role in ("drug_row", "drug_col", "sample"):
         check_consistent_per_block(table, role, what=role.replace("_", " "))
-    unit, unit_record = _resolve_units(table, conc_unit)
+    unit, unit_record = resolve_units(table, conc_unit)
     table["response"], kind_record = to_inhibition(table, response_kind)
     provenance.update(conc_unit=unit, units=unit_record, response=kind_record)
 
@@ -234,29 +271,18 @@ def screen_from_long(
     conc_row, row_idx = _grid(block_code, table["conc_row"].to_numpy(np.float64), n_block)
     conc_col, col_idx = _grid(block_code, table["conc_col"].to_numpy(np.float64), n_block)
     well = (block_code.astype(np.int64) * conc_row.shape[1] + row_idx) * conc_col.shape[1] + col_idx
-    rep_idx, n_rep, rep_record = _replicates(table, well)
+    rep_idx, n_rep, rep_record = replicate_index(table, well)
     control = (row_idx == 0) & (col_idx == 0)
-    # controls beyond the replicate count are averaged into cell (0, 0) (DESIGN.md §6.4)
-    n_control = np.bincount(block_code[control], minlength=n_block)
-    overflow = np.bincount(block_code[control & (rep_idx >= n_rep)], minlength=n_block) > 0
-    average = control & ((n_control > n_rep) | overflow)[block_code]
+    values = table["response"].to_numpy(np.float64)
+    average, n_control, blocks_avg, means = average_controls(
+        block_code, control, rep_idx, n_rep, values, n_block
+    )
     response = np.full((n_block, conc_row.shape[1], conc_col.shape[1], n_rep), np.nan)
     keep = ~average
-    response[block_code[keep], row_idx[keep], col_idx[keep], rep_idx[keep]] = table[
-        "response"
-    ].to_numpy(np.float64)[keep]
-    if average.any():
-        blocks_avg = np.unique(block_code[average])
-        values = table["response"].to_numpy(np.float64)
-        sums = np.bincount(
-            block_code[average], weights=np.nan_to_num(values[average]), minlength=n_block
-        )
-        counts = np.bincount(
-            block_code[average], weights=np.isfinite(values[average]), minlength=n_block
-        )
+    response[block_code[keep], row_idx[keep], col_idx[keep], rep_idx[keep]] = values[keep]
+    if blocks_avg.size:
         response[blocks_avg, 0, 0, :] = np.nan
-        with np.errstate(invalid="ignore", divide="ignore"):
-            response[blocks_avg, 0, 0, 0] = sums[blocks_avg] / counts[blocks_avg]
+        response[blocks_avg, 0, 0, 0] = means
         provenance["controls_averaged_blocks"] = len(blocks_avg)
     provenance.update(replicates=rep_record, n_missing_response=int(table["response"].isna().sum()))
 
@@ -280,6 +306,40 @@ def screen_from_long(
     )
 
 
+def average_controls(
+    block_code: np.ndarray,
+    control: np.ndarray,
+    rep_idx: np.ndarray,
+    n_rep: int,
+    values: np.ndarray,
+    n_block: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Which control rows to average into one control value per block (DESIGN.md §6.4).
+
+    Controls (every dose 0) beyond the replicate count are averaged, with their count kept.
+
+    Returns
+    -------
+    average : (rows,) bool, control rows that are averaged (not stored one by one)
+    n_control : (B,) int, control rows per block
+    blocks : (M,) int, blocks whose controls are averaged
+    means : (M,) float, their mean control response (NaN values left out)
+    """
+    n_control = np.bincount(block_code[control], minlength=n_block)
+    overflow = np.bincount(block_code[control & (rep_idx >= n_rep)], minlength=n_block) > 0
+    average = control & ((n_control > n_rep) | overflow)[block_code]
+    blocks = np.unique(block_code[average])
+    sums = np.bincount(
+        block_code[average], weights=np.nan_to_num(values[average]), minlength=n_block
+    )
+    counts = np.bincount(
+        block_code[average], weights=np.isfinite(values[average]), minlength=n_block
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = sums[blocks] / counts[blocks]
+    return average, n_control, blocks, means
+
+
 def _grid(block_code: np.ndarray, conc: np.ndarray, n_block: int) -> tuple[np.ndarray, np.ndarray]:
     """Per-block ascending dose grids (0 first, NaN padded) and each row's dose index."""
     pairs = pd.DataFrame({"b": block_code, "c": conc})
@@ -296,9 +356,12 @@ def _grid(block_code: np.ndarray, conc: np.ndarray, n_block: int) -> tuple[np.nd
     return grid, index
 
 
-def _replicates(table: pd.DataFrame, well: np.ndarray) -> tuple[np.ndarray, int, dict]:
-    """Replicate index of each row, the replicate count K, and a record for provenance."""
-    control = (table["conc_row"].to_numpy() == 0) & (table["conc_col"].to_numpy() == 0)
+def replicate_index(table: pd.DataFrame, well: np.ndarray) -> tuple[np.ndarray, int, dict]:
+    """Replicate index of each row, the replicate count K, and a record for provenance.
+
+    ``well`` numbers the rows' wells (one code per block and dose combination).
+    """
+    control = control_mask(table).to_numpy()
     if "replicate" in table:
         labels = check_text(table, "replicate", what="replicate label")
         check_duplicate_wells(table, well, labels.to_numpy())

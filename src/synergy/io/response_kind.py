@@ -4,7 +4,7 @@ Detection rule for ``response_kind="auto"`` (the first that applies):
 
 1. a ``response_kind`` (or ``data_type``) column: its value per row;
 2. a response column named ``inhibition`` or ``viability``;
-3. the median response of the control wells (both doses 0):
+3. the median response of the control wells (every dose 0):
    ``|m| ≤ 20`` → % inhibition; ``|m − 100| ≤ 20`` → % viability;
    ``|m − 1| ≤ 0.2`` with every response ≤ 2 → viability as a fraction.
 
@@ -15,14 +15,24 @@ argument to pass.  Viability is read as a fraction when its controls' median is 
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 from synergy.errors import ResponseError
 
-__all__ = ["to_inhibition"]
+__all__ = ["control_mask", "to_inhibition"]
+
+_CONC_K = re.compile(r"conc_\d+")
 
 _KINDS = {"inhibition": "inhibition", "viability": "viability", "response": None}
+
+
+def control_mask(table: pd.DataFrame) -> pd.Series:
+    """Rows whose every dose is 0 (``conc_row``, ``conc_col`` or ``conc_1`` … ``conc_N``)."""
+    columns = [c for c in table.columns if c in ("conc_row", "conc_col") or _CONC_K.fullmatch(c)]
+    return (table[columns] == 0).all(axis=1)
 
 
 def _kind_of_values(values: pd.Series, table: pd.DataFrame) -> pd.Series:
@@ -39,7 +49,7 @@ def _kind_of_values(values: pd.Series, table: pd.DataFrame) -> pd.Series:
 
 
 def _detect(table: pd.DataFrame) -> tuple[str, str]:
-    control = (table["conc_row"] == 0) & (table["conc_col"] == 0)
+    control = control_mask(table)
     response = table["response"]
     ctrl = response[control].dropna()
     source = table["_file"].iloc[0]
@@ -95,7 +105,7 @@ def to_inhibition(table: pd.DataFrame, response_kind: str) -> tuple[pd.Series, d
     viability = (kinds == "viability").to_numpy()
     out = response.copy()
     if viability.any():
-        control = (table["conc_row"] == 0) & (table["conc_col"] == 0)
+        control = control_mask(table)
         scale = _viability_scale(response[viability], control[viability])
         factor = 100.0 if scale == "fraction" else 1.0
         out[viability] = 100.0 - factor * response[viability]

@@ -132,6 +132,10 @@ def screen_problems(screen: xr.Dataset) -> list[str]:
     (descending or non-zero-first dose grids, duplicate block ids, blocks without
     any monotherapy well) are all reported, each naming the block.
     """
+    if "drug" in screen.dims:  # N-drug layout (docs/design.md §1)
+        from synergy.io.multi import multi_problems
+
+        return multi_problems(screen)
     problems: list[str] = []
     for name in ("response",):
         if name not in screen:

@@ -55,16 +55,23 @@ def to_table(screen: xr.Dataset, level: Literal["well", "block"] = "well") -> pd
         concentrations in ``attrs["conc_unit"]``; on a scored screen also each well's δ
         and reference (``ZIP_synergy``, ``ZIP_ref``, ``ZIP_fit``, ``Bliss_synergy`` …, in
         % points).  ``"block"``: one row per block (block scores as ``ZIP_synergy`` …).
+        N-drug screens: ``drug1 … drugN``, ``conc1 … concN`` (:mod:`synergy.io.table_multi`).
 
     Returns
     -------
     pandas.DataFrame
     """
+    if level not in ("well", "block"):
+        raise SynergyError(f"to_table: level must be 'well' or 'block', got {level!r}")
+    if "drug" in screen.dims:  # N-drug layout (docs/design.md §1)
+        from synergy.io.table_multi import multi_block_table, multi_well_table
+
+        if level == "well":
+            return multi_well_table(screen, SF_SURFACE_NAMES)
+        return multi_block_table(screen, SF_SCORE_NAMES)
     if level == "well":
         return _well_table(screen)
-    if level == "block":
-        return _block_table(screen)
-    raise SynergyError(f"to_table: level must be 'well' or 'block', got {level!r}")
+    return _block_table(screen)
 
 
 def _per_block_text(values: np.ndarray, block_index: np.ndarray) -> pd.Categorical:

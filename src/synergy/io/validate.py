@@ -17,7 +17,8 @@ from synergy.io.screen import screen_problems
 
 __all__ = ["ValidationReport", "describe", "open_any", "validate"]
 
-_HARD_MARKERS = ("no monotherapy well",)
+# problems a block is still scored with (a status), not errors (DESIGN.md §6.4)
+_HARD_MARKERS = ("no monotherapy well", "no single-drug well", "no measured well with every drug")
 
 
 @dataclass
@@ -137,8 +138,11 @@ def describe(screen: xr.Dataset) -> pd.DataFrame:
 
     Columns: ``block, drug_row, drug_col, sample, n_row_doses, n_col_doses,
     n_replicates, n_values, n_missing_wells, control_mean (% inhibition), max_inhibition
-    (% inhibition)``.  Doses count the zero dose.
+    (% inhibition)``.  Doses count the zero dose.  N-drug screens: ``drug1 … drugN``,
+    ``n_doses1 … N``, ``n_wells`` instead of the pair's columns.
     """
+    if "drug" in screen.dims:
+        return _describe_multi(screen)
     response = screen["response"].values
     finite = np.isfinite(response)
     n_row = np.sum(np.isfinite(screen["conc_row"].values), axis=1)
@@ -163,3 +167,30 @@ def describe(screen: xr.Dataset) -> pd.DataFrame:
             "max_inhibition": np.where(np.isfinite(max_inh), max_inh, np.nan),
         }
     )
+
+
+def _describe_multi(screen: xr.Dataset) -> pd.DataFrame:
+    conc = screen["conc"].transpose("block", "well", "drug").values
+    names = screen["drug_name"].transpose("block", "drug").values.astype(str)
+    response = screen["response"].transpose("block", "well", "replicate").values
+    finite = np.isfinite(response)
+    columns: dict[str, object] = {"block": screen["block"].values.astype(str)}
+    for i in range(conc.shape[2]):
+        columns[f"drug{i + 1}"] = names[:, i]
+    columns["sample"] = screen["sample"].values.astype(str)
+    for i in range(conc.shape[2]):
+        columns[f"n_doses{i + 1}"] = [np.unique(d[np.isfinite(d)]).size for d in conc[:, :, i]]
+    wells = np.isfinite(conc).all(axis=2)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        control = np.nanmean(response[:, 0, :], axis=-1)
+        max_inh = np.nanmax(np.where(finite, response, -np.inf), axis=(1, 2))
+    columns.update(
+        n_wells=wells.sum(axis=1),
+        n_replicates=finite.sum(axis=2).max(axis=1),
+        n_values=finite.sum(axis=(1, 2)),
+        n_missing_wells=(wells & ~finite.any(axis=2)).sum(axis=1),
+        control_mean=control,
+        max_inhibition=np.where(np.isfinite(max_inh), max_inh, np.nan),
+    )
+    return pd.DataFrame(columns)

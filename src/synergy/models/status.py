@@ -95,7 +95,7 @@ def combine_status(
             # keep the fallback count even when another condition set the code
             reason = reason.copy()
             reason[has] = np.where(
-                codes[has] == 4,
+                (codes[has] == 4) | (reason[has] == ""),
                 extra,
                 np.array(
                     [f"{r}; {e}" for r, e in zip(reason[has], extra, strict=True)], dtype=object

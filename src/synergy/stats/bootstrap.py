@@ -28,6 +28,10 @@ chunking, the order of blocks or the number of workers.
     ``S_i`` (the number SynergyFinder reports as the score).  Without replicates: ``z =
     |mean δ| / sd(δ)`` over the block's combination wells, same formula, no interval.
     A well with one replicate has sd 0 here (R would produce NaN).
+
+With ``correct_baseline`` (:mod:`synergy.models.baseline`) the resamples are drawn around the
+corrected responses and the baseline is not re-estimated per resample (SynergyFinder corrects
+each bootstrap draw).  Screens of three or more drugs are not bootstrapped yet.
 """
 
 from __future__ import annotations
