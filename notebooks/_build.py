@@ -7,6 +7,7 @@ Run: ``.venv/bin/python notebooks/_build.py`` — writes the ``.ipynb`` files un
 from __future__ import annotations
 
 from pathlib import Path
+from textwrap import dedent
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -78,8 +79,112 @@ def quickstart() -> nbformat.NotebookNode:
     )
 
 
+def _code(source: str) -> nbformat.NotebookNode:
+    return new_code_cell(dedent(source).strip())
+
+
+def screen() -> nbformat.NotebookNode:
+    cells = [
+        new_markdown_cell(
+            "# A whole screen: rank, compare agents and cell lines, the therapeutic window\n\n"
+            "The bundled menin inhibitor × venetoclax screen (simulated, see "
+            "`synergy.datasets.menin`): 4 menin inhibitors × venetoclax in MOLM-13, MV4-11, "
+            "OCI-AML3 and normal CD34+ cells. All numbers come from the library; the notebook "
+            "only selects, groups and draws."
+        ),
+        _code(
+            """
+            %matplotlib inline
+            import pandas as pd
+
+            import synergy
+            import synergy.plot
+            from synergy.window import therapeutic_window
+
+            screen = synergy.datasets.load("menin_venetoclax")
+            scored = synergy.score(screen)  # Bliss, HSA, Loewe, ZIP as SynergyFinder 3 does
+            blocks = synergy.to_table(scored, level="block")
+            blocks["sample_kind"] = scored["sample_kind"].values
+            scores = ["ZIP_synergy", "Bliss_synergy", "HSA_synergy", "Loewe_synergy"]
+            ranked = blocks.sort_values("ZIP_synergy", ascending=False)
+            ranked[["block_id", "drug1", "sample", *scores, "status"]].round(2).head(8)
+            """
+        ),
+        new_markdown_cell(
+            "Blocks ranked by their ZIP score (mean δ over the combination wells, % points), "
+            "one panel per sample. Confidence intervals appear here once the screen is scored "
+            "with bootstrap resamples (statistics issue)."
+        ),
+        _code('synergy.plot.screen_overview(scored, "zip", by="sample")'),
+        new_markdown_cell(
+            "## Agents and cell lines\n"
+            "Plain pandas group-bys on the block table (the statistics module's "
+            "`synergy.compare`, with CIs and multiple-testing correction, will replace these "
+            "means when it lands)."
+        ),
+        _code(
+            """
+            leukemic = blocks[blocks["sample_kind"] == "leukemic"]
+            by_agent = leukemic.groupby("drug1")[scores].mean().sort_values("ZIP_synergy", ascending=False)
+            by_agent.round(2)
+            """
+        ),
+        _code(
+            """
+            by_sample = blocks.groupby("sample")[scores].mean().sort_values("ZIP_synergy", ascending=False)
+            assert by_sample.index[-1] == "CD34+"  # normal cells: the least synergy
+            by_sample.round(2)
+            """
+        ),
+        _code('blocks.pivot_table(index="drug1", columns="sample", values="ZIP_synergy").round(1)'),
+        new_markdown_cell(
+            "## Therapeutic window\n"
+            "For each leukemic block, `synergy.window.therapeutic_window` subtracts the CD34+ "
+            "block of the same pair (found through `sample_kind`) well by well: δ (ZIP) and "
+            "mean inhibition. Positive = more synergy / more killing in leukemic cells."
+        ),
+        _code(
+            """
+            rows = []
+            for block in leukemic["block_id"]:
+                window = therapeutic_window(scored, block, model="zip")
+                rows.append(
+                    {
+                        "block": block,
+                        "normal_block": window.attrs["normal_block"],
+                        "delta_difference": float(window["delta_difference_mean"]),
+                        "inhibition_difference": float(window["inhibition_difference_mean"]),
+                    }
+                )
+            windows = (
+                pd.DataFrame(rows)
+                .merge(blocks[["block_id", "drug1", "sample"]], left_on="block", right_on="block_id")
+                .drop(columns="block_id")
+            )
+            windows.sort_values("inhibition_difference", ascending=False).round(1)
+            """
+        ),
+        _code(
+            """
+            best = windows.sort_values("delta_difference", ascending=False)["block"].iloc[0]
+            synergy.plot.therapeutic_window(scored, best, "zip")
+            """
+        ),
+        new_markdown_cell("The best block's landscape and single-drug fits:"),
+        _code('synergy.plot.landscape(scored, best, "zip")'),
+        _code("synergy.plot.dose_response(scored, best)"),
+    ]
+    return new_notebook(
+        cells=cells,
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+    )
+
+
 def main() -> None:
     nbformat.write(quickstart(), HERE / "01_quickstart.ipynb")
+    nbformat.write(screen(), HERE / "02_screen.ipynb")
 
 
 if __name__ == "__main__":

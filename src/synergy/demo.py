@@ -14,10 +14,11 @@ _SCORES = ["zip_score", "bliss_score", "hsa_score", "loewe_score"]
 
 def run_demo(out_dir: Path, *, echo: Callable[[str], None] = print) -> dict[str, Path]:
     """Load the bundled screen, score it (SynergyFinder 3 conventions), rank the blocks,
-    and write the scored screen and its tables to ``out_dir``.
+    and write the scored screen, its tables, figures and the HTML report to ``out_dir``.
 
     Returns the paths written: the scored screen (``.nc``), the per-block table (scores in
-    SynergyFinder's column names) and the per-well table.
+    SynergyFinder's column names), the per-well table and, when matplotlib is installed,
+    PNG figures of the three best blocks (``figures/``) and ``report.html``.
     """
     from synergy.datasets import load
     from synergy.io.store import save_screen
@@ -77,6 +78,40 @@ def run_demo(out_dir: Path, *, echo: Callable[[str], None] = print) -> dict[str,
     }
     ranked.to_csv(paths["block table"], index=False)
     to_table(scored, level="well").to_csv(paths["well table"], index=False)
+    paths.update(_figures_and_report(scored, ranked["block_id"].astype(str).tolist(), out_dir))
     for kind, path in paths.items():
         echo(f"wrote {kind}: {path}")
     return paths
+
+
+def _figures_and_report(scored, ranked_ids: list[str], out_dir: Path) -> dict[str, Path]:
+    """PNG figures of the three best blocks (by ZIP), the screen overview, and report.html."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:  # the plot extra is not installed: tables only
+        return {}
+    from synergy import plot
+    from synergy.report import write_report
+
+    folder = out_dir / "figures"
+    folder.mkdir(exist_ok=True)
+    written: dict[str, Path] = {}
+
+    def save(kind: str, fig, name: str) -> None:
+        path = folder / name
+        fig.savefig(path, dpi=110)
+        written[kind] = path
+
+    save("overview figure", plot.screen_overview(scored, "zip", by="sample"), "overview_zip.png")
+    for rank, block in enumerate(ranked_ids[:3], start=1):
+        stem = f"top{rank}_block{block}"
+        save(f"ZIP landscape #{rank}", plot.landscape(scored, block, "zip"), f"{stem}_zip.png")
+        save(f"curves #{rank}", plot.dose_response(scored, block), f"{stem}_curves.png")
+        save(f"matrix #{rank}", plot.response_matrix(scored, block), f"{stem}_matrix.png")
+    save(
+        "therapeutic window #1",
+        plot.therapeutic_window(scored, ranked_ids[0], "zip"),
+        f"top1_block{ranked_ids[0]}_window.png",
+    )
+    written["report"] = write_report(scored, out_dir / "report.html")
+    return written

@@ -159,6 +159,7 @@ def score(
     ci: float = 0.95,
     seed: int | None = None,
     check_fits: bool = False,
+    sensitivity: bool = False,
     bootstrap: str = "resample",
     well_intervals: bool = False,
 ) -> xr.Dataset:
@@ -273,6 +274,10 @@ def score(
 
         out = out.assign(run_check(out, models, rescore, fitter=fitter).data_vars)
         checked = (*models, "fit_check")
+    if sensitivity:
+        from synergy.sensitivity import block_sensitivity
+
+        out = out.assign(block_sensitivity(out, fitter=fitter).data_vars)
     status, reason = combine_status(out, checked)
     out["status"] = status
     out["status_reason"] = reason
@@ -284,6 +289,7 @@ def score(
         "correct_baseline": correct_baseline,
         "n_boot": n_boot,
         "check_fits": bool(check_fits),
+        "sensitivity": bool(sensitivity),
     }
     if n_boot:
         boot = {"ci": ci, "seed": seed, "bootstrap": bootstrap, "well_intervals": well_intervals}

@@ -11,6 +11,7 @@ import click
 
 from synergy._version import __version__
 from synergy.cli.inspect import demo, info, validate_cmd
+from synergy.cli.report import report
 from synergy.cli.score import score
 
 __all__ = ["main"]
@@ -25,5 +26,5 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
-for _command in (info, validate_cmd, demo, score):
+for _command in (info, validate_cmd, demo, score, report):
     main.add_command(_command)

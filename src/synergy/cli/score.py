@@ -83,6 +83,11 @@ def _summary(run, counts, paths: list[Path]) -> list[str]:
     help="SynergyFinder's baseline correction of negative (part) or all responses.",
 )
 @click.option(
+    "--sensitivity",
+    is_flag=True,
+    help="Also compute SynergyFinder's IC50, RI, CSS and S per block.",
+)
+@click.option(
     "--check-fits",
     is_flag=True,
     help="Also fit with the other fitter; flag blocks whose Loewe/ZIP rest on a poorer fit.",
@@ -130,6 +135,7 @@ def score(
     loewe_solver,
     fitter,
     correct_baseline,
+    sensitivity,
     check_fits,
     n_boot,
     seed,
@@ -176,6 +182,7 @@ def score(
         "fitter": fitter,
         "correct_baseline": correct_baseline,
         "check_fits": check_fits,
+        "sensitivity": sensitivity,
         "n_boot": n_boot,
         "seed": seed,
     }

@@ -1,4 +1,4 @@
-"""Per-curve drug-sensitivity measures from Hill fits (one owner for these: DESIGN.md §2).
+"""Per-curve drug-sensitivity measures from Hill fits.
 
 Every function takes a :class:`synergy.hill.HillFit` (any batch shape ``S``) for the curve
 ``E(x) = bottom + (top - bottom) / (1 + (ic50 / x) ** hill_slope)`` with effects in
@@ -36,6 +36,7 @@ __all__ = [
     "dss",
     "effect_at_max_dose",
     "emax",
+    "integral_log10",
     "relative_ic50",
     "synergyfinder_ic50",
 ]
@@ -134,7 +135,7 @@ def _softplus(z: np.ndarray) -> np.ndarray:
     return np.logaddexp(0.0, z)
 
 
-def _integral_log10(
+def integral_log10(
     u1: np.ndarray,
     u2: np.ndarray,
     ic50: ArrayLike,
@@ -165,7 +166,7 @@ def auc(
     """Area under the fitted curve over the tested log10-dose range.
 
     ``AUC = integral from log10(conc_min) to log10(conc_max) of E(10**u) du``, in closed form
-    (see :func:`_integral_log10`); units % inhibition x decades of dose.
+    (see :func:`integral_log10`); units % inhibition x decades of dose.
 
     Parameters
     ----------
@@ -186,7 +187,7 @@ def auc(
     with np.errstate(divide="ignore", invalid="ignore"):
         u1 = np.log10(lo)
         u2 = np.log10(hi)
-        area = _integral_log10(u1, u2, fit.ic50, fit.hill_slope, fit.bottom, fit.top)
+        area = integral_log10(u1, u2, fit.ic50, fit.hill_slope, fit.bottom, fit.top)
         return area / (u2 - u1) if normalize else area
 
 
@@ -255,7 +256,7 @@ def dss(
             x1 = np.clip(x1, x_min, x2)
         else:
             x1 = x_min
-        area = _integral_log10(x1, x2, ic50, b, d, a) - t * (x2 - x1)
+        area = integral_log10(x1, x2, ic50, b, d, a) - t * (x2 - x1)
         dss1 = 100.0 * area / ((x2 - x_min) * (100.0 - t))
         if kind == 1:
             score = dss1

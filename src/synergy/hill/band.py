@@ -1,0 +1,171 @@
+"""Confidence bands of fitted Hill curves (delta method), for plots and tables.
+
+For the curve ``E(x; θ) = bottom + (top - bottom) / (1 + (ic50 / x) ** hill_slope)`` with
+parameters ``θ = (ic50, hill_slope, bottom, top)`` and Wald covariance ``Σ`` (natural
+parameters, as :attr:`synergy.hill.HillFit.covariance`), the pointwise band is
+
+    E(x; θ̂) ± q · sqrt(∇θE(x)ᵀ Σ ∇θE(x))
+
+with ``q`` the Student-t quantile on the fit's residual degrees of freedom (or the normal
+quantile when they are not given).  The gradient is analytic: with
+``g = 1 / (1 + exp(u))``, ``u = hill_slope · (ln ic50 − ln x)``:
+``∂E/∂bottom = 1 − g``, ``∂E/∂top = g``,
+``∂E/∂hill_slope = −(top − bottom) g (1 − g) (ln ic50 − ln x)``,
+``∂E/∂ic50 = −(top − bottom) g (1 − g) hill_slope / ic50``; at ``x = 0`` only
+``∂E/∂bottom = 1`` is non-zero.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import xarray as xr
+from numpy.typing import ArrayLike
+from scipy import special
+
+from synergy.errors import SynergyError
+
+__all__ = ["block_band", "confidence_band", "hill_gradient"]
+
+
+def hill_gradient(conc: ArrayLike, params: ArrayLike) -> np.ndarray:
+    """Gradient of the Hill curve with respect to ``(ic50, hill_slope, bottom, top)``.
+
+    Parameters
+    ----------
+    conc : array_like (M,)
+        Doses (>= 0), unit of ``ic50``.
+    params : array_like (4,)
+        ``(ic50, hill_slope, bottom, top)``.
+
+    Returns
+    -------
+    ndarray (M, 4)
+        ``∂E/∂θ`` at each dose (response unit per parameter unit).
+    """
+    x = np.asarray(conc, dtype=np.float64)
+    ic50, slope, bottom, top = (float(v) for v in np.asarray(params, dtype=np.float64))
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        log_ratio = np.log(ic50) - np.log(x)
+        g = 1.0 / (1.0 + np.exp(np.minimum(slope * log_ratio, 700.0)))
+        dg = -g * (1.0 - g)
+        grad = np.stack(
+            [
+                (top - bottom) * dg * slope / ic50,
+                (top - bottom) * dg * log_ratio,
+                1.0 - g,
+                g,
+            ],
+            axis=-1,
+        )
+    zero = x == 0.0
+    grad[zero] = np.array([0.0, 0.0, 1.0, 0.0])
+    return grad
+
+
+def confidence_band(
+    conc: ArrayLike,
+    params: ArrayLike,
+    covariance: ArrayLike,
+    *,
+    level: float = 0.95,
+    df: float | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pointwise confidence band of one fitted Hill curve by the delta method.
+
+    Parameters
+    ----------
+    conc : array_like (M,)
+        Doses (>= 0) at which to evaluate, unit of ``ic50``.
+    params : array_like (4,)
+        ``(ic50, hill_slope, bottom, top)``.
+    covariance : array_like (4, 4)
+        Wald covariance of the parameters (natural parametrisation; rows of fixed
+        parameters 0).
+    level : float, default 0.95
+        Coverage probability of the pointwise band.
+    df : float, optional
+        Residual degrees of freedom (Student-t quantile); None: normal quantile.
+
+    Returns
+    -------
+    fitted, lower, upper : ndarray (M,)
+        The curve and its band (response unit); the band is NaN where the covariance is
+        unavailable (NaN), e.g. a failed or singular fit.
+    """
+    if not 0.0 < level < 1.0:
+        raise SynergyError(f"level must be in (0, 1), got {level}")
+    from synergy.hill.model import evaluate
+
+    p = np.asarray(params, dtype=np.float64)
+    cov = np.asarray(covariance, dtype=np.float64)
+    if p.shape != (4,) or cov.shape != (4, 4):
+        raise SynergyError(f"params must be (4,) and covariance (4, 4), got {p.shape}, {cov.shape}")
+    x = np.asarray(conc, dtype=np.float64)
+    fitted = evaluate(x, *p)
+    grad = hill_gradient(x, p)
+    with np.errstate(invalid="ignore"):
+        var = np.einsum("mi,ij,mj->m", grad, cov, grad)
+        if df is not None and df > 0:
+            q = float(special.stdtrit(df, 0.5 + level / 2.0))
+        elif df is not None:
+            q = np.nan
+        else:
+            q = float(special.ndtri(0.5 + level / 2.0))
+        half = q * np.sqrt(np.maximum(var, 0.0))
+    half = np.where(np.isfinite(var), half, np.nan)
+    return fitted, fitted - half, fitted + half
+
+
+def block_band(
+    screen: xr.Dataset,
+    block: int,
+    side: Literal["row", "col"],
+    conc: ArrayLike,
+    *,
+    level: float = 0.95,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Confidence band of the single-drug fit ``hill_<side>`` of one block of a screen.
+
+    The screen stores standard errors, not covariances, so the Wald covariance is
+    recomputed at the stored parameters from the block's single-drug wells
+    (:meth:`synergy.hill.HillFit.from_params`, no refit), with the replicate handling the
+    fit recorded (``attrs["replicates"]``); degrees of freedom = points − free parameters.
+
+    Parameters
+    ----------
+    screen : xarray.Dataset
+        A screen with ``hill_<side>`` (from :func:`synergy.hill.fit_screen` or
+        :func:`synergy.score`).
+    block : int
+        Position of the block.
+    side : {"row", "col"}
+        Which drug.
+    conc : array_like (M,)
+        Doses at which to evaluate, in ``screen.attrs["conc_unit"]``.
+    level : float, default 0.95
+        Coverage probability.
+
+    Returns
+    -------
+    fitted, lower, upper : ndarray (M,)
+        As :func:`confidence_band`; all NaN when the block has no fit.
+    """
+    from synergy.hill.fit import HillFit
+    from synergy.hill.screen import monotherapy_arrays
+
+    name = f"hill_{side}"
+    if name not in screen:
+        raise SynergyError(f"the screen has no {name!r}: fit it first (synergy.hill.fit_screen)")
+    params = np.asarray(screen[name].values[block], dtype=np.float64)
+    x = np.asarray(conc, dtype=np.float64)
+    if not np.all(np.isfinite(params)):
+        nan = np.full(x.shape, np.nan)
+        return nan, nan.copy(), nan.copy()
+    replicates = screen[name].attrs.get("replicates", "all")
+    sub = screen.isel(block=[block])
+    dose, response = monotherapy_arrays(sub, side, "mean" if replicates == "mean" else "all")
+    wrapped = HillFit.from_params(*params, conc=dose[0], response=response[0])
+    df = float(wrapped.n_points - np.sum(np.isnan(wrapped.fixed)))
+    return confidence_band(x, params, wrapped.covariance, level=level, df=df)

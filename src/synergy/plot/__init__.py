@@ -1,0 +1,57 @@
+"""Figures of screens and blocks (matplotlib, imported on first use; extra ``plot``).
+
+Every function takes a screen (:class:`xarray.Dataset`) and, for block figures, a block
+selector (the block id as a string, or its position as an int) and returns a
+:class:`matplotlib.figure.Figure` built without ``pyplot`` (nothing is shown, any backend
+renders it; save with ``fig.savefig("x.png")``).  The figures compute nothing themselves:
+curves, bands and differences come from the library (:mod:`synergy.hill.band`,
+:mod:`synergy.window`).
+
+- :func:`landscape`, :func:`landscapes`, :func:`landscape_3d` — δ surfaces of any model;
+- :func:`dose_response` — single-drug wells, Hill fits, 95 % bands, IC50 with CI;
+- :func:`response_matrix` — annotated heatmap of the observed inhibition;
+- :func:`plate_qc` — raw replicates and replicate SD;
+- :func:`screen_overview` — blocks ranked by score (with CIs), faceted;
+- :func:`isobologram` — Loewe isobologram at chosen effect levels;
+- :func:`therapeutic_window` — leukemic minus normal δ and inhibition.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_WHERE = {
+    "landscape": "landscape",
+    "landscapes": "landscape",
+    "landscape_3d": "landscape",
+    "dose_response": "curves",
+    "response_matrix": "matrix",
+    "plate_qc": "matrix",
+    "replicate_sd": "matrix",
+    "screen_overview": "overview",
+    "isobologram": "isobologram",
+    "therapeutic_window": "window",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        try:
+            module = import_module(f"synergy.plot._{_WHERE[name]}")
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            if "matplotlib" in str(exc):
+                from synergy.errors import SynergyError
+
+                raise SynergyError(
+                    "synergy.plot needs matplotlib: pip install 'synergy-toolkit[plot]'"
+                ) from exc
+            raise
+        return getattr(module, name)
+    raise AttributeError(f"module 'synergy.plot' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

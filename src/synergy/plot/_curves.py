@@ -1,0 +1,193 @@
+"""Dose–response curves of the two drugs of a block: wells, fitted Hill curve, 95 % band."""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from synergy.plot._common import BlockView, block_view, format_dose, new_figure
+
+__all__ = ["dose_response"]
+
+_COLOURS = {"row": "#1f77b4", "col": "#d62728"}
+
+
+def _zero_position(doses: np.ndarray) -> tuple[float, float, float]:
+    """Where to draw dose 0 on a log axis: one grid step (or a decade) below the lowest dose."""
+    positive = np.unique(doses[np.isfinite(doses) & (doses > 0)])
+    if positive.size == 0:
+        return 0.1, 1.0, 10.0
+    low, high = float(positive[0]), float(positive[-1])
+    ratio = float(positive[1] / positive[0]) if positive.size > 1 else 10.0
+    ratio = min(max(ratio, 2.0), 10.0)
+    return low / ratio, low, high
+
+
+def _status_word(screen: xr.Dataset, side: str, index: int) -> str:
+    name = f"hill_{side}_status"
+    if name not in screen:
+        return ""
+    code = int(screen[name].values[index])
+    values = np.atleast_1d(screen[name].attrs.get("flag_values", []))
+    words = str(screen[name].attrs.get("flag_meanings", "")).split()
+    meanings = {int(v): w for v, w in zip(values, words, strict=False)}
+    return meanings.get(code, f"code {code}").replace("_", " ")
+
+
+def _draw_side(ax, screen: xr.Dataset, view: BlockView, side: str, level: float) -> None:
+    from synergy.hill.band import block_band
+
+    colour = _COLOURS[side]
+    if side == "row":
+        doses, wells, drug = view.conc_row, view.response[:, 0, :], view.drug_row
+    else:
+        doses, wells, drug = view.conc_col, view.response[0, :, :], view.drug_col
+    x_zero, low, high = _zero_position(doses)
+    plot_dose = np.where(doses > 0, doses, x_zero)
+    rep_x = np.repeat(plot_dose[:, None], wells.shape[1], axis=1)
+    measured = np.isfinite(wells)
+    ax.scatter(
+        rep_x[measured],
+        wells[measured],
+        s=14,
+        color=colour,
+        alpha=0.45,
+        linewidths=0,
+        label="replicate wells",
+    )
+    count = measured.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(count > 0, np.nansum(wells, axis=1) / np.maximum(count, 1), np.nan)
+    has = np.isfinite(mean)
+    ax.plot(plot_dose[has], mean[has], "o", mfc="white", mec=colour, ms=5, label="mean")
+
+    name = f"hill_{side}"
+    params = (
+        np.asarray(screen[name].values[view.index], dtype=np.float64)
+        if name in screen
+        else np.full(4, np.nan)
+    )
+    status = _status_word(screen, side, view.index)
+    if np.all(np.isfinite(params)):
+        grid = np.geomspace(low / 1.5, high * 1.5, 160)
+        fitted, lower, upper = block_band(screen, view.index, side, grid, level=level)
+        ax.plot(grid, fitted, color=colour, lw=1.8, label="Hill fit")
+        if np.isfinite(lower).any():
+            ax.fill_between(
+                grid,
+                lower,
+                upper,
+                where=np.isfinite(lower),
+                color=colour,
+                alpha=0.18,
+                linewidth=0,
+                label=f"{100 * level:.0f} % confidence band",
+            )
+        zero_fit, zero_lo, zero_hi = block_band(
+            screen, view.index, side, np.array([0.0]), level=level
+        )
+        if np.isfinite(zero_lo[0]):
+            ax.errorbar(
+                [x_zero],
+                zero_fit,
+                yerr=[[zero_fit[0] - zero_lo[0]], [zero_hi[0] - zero_fit[0]]],
+                fmt="_",
+                color=colour,
+                ms=12,
+                capsize=3,
+            )
+        _mark_ic50(ax, screen, view, side, params, colour, (x_zero, high * 1.5))
+        text = f"slope {params[1]:.2g}, bottom {params[2]:.3g}, top {params[3]:.3g} %"
+        if status and status not in ("converged", "ok"):
+            text += f"\nfit: {status}"
+    else:
+        text = f"no Hill fit ({status or 'not fitted'})"
+    ax.text(0.02, 0.97, text, transform=ax.transAxes, va="top", fontsize=7.5, color="0.25")
+    ax.set_xscale("log")
+    ax.set_xlim(x_zero / 1.6, high * 1.6)
+    _dose_ticks(ax, x_zero, low, high)
+    ax.axvline(np.sqrt(x_zero * low), color="0.6", lw=0.8, ls=":")
+    ax.set_xlabel(f"{drug} ({view.unit})" if view.unit else drug)
+    ax.set_title(f"{drug} alone", fontsize=10)
+    ax.grid(alpha=0.25)
+
+
+def _mark_ic50(ax, screen, view, side, params, colour, xlim) -> None:
+    ic50, _, bottom, top = params
+    mid = 0.5 * (bottom + top)
+    ci_name = f"hill_{side}_ic50_ci"
+    ci = (
+        np.asarray(screen[ci_name].values[view.index], dtype=np.float64)
+        if ci_name in screen
+        else np.full(2, np.nan)
+    )
+    unit = f" {view.unit}" if view.unit else ""
+    label = f"IC50 {format_dose(ic50)}{unit}"
+    if np.all(np.isfinite(ci)):
+        label += f" [{format_dose(ci[0])}, {format_dose(ci[1])}]"
+    if not xlim[0] <= ic50 <= xlim[1]:
+        ax.plot([], [], " ", label=label + " (outside plotted doses)")
+        return
+    if np.all(np.isfinite(ci)):
+        lo, hi = max(ci[0], xlim[0]), min(ci[1], xlim[1])
+        ax.errorbar(
+            [ic50],
+            [mid],
+            xerr=[[ic50 - lo], [hi - ic50]],
+            fmt="D",
+            color="black",
+            ms=5,
+            capsize=3,
+            lw=1.2,
+            label=label,
+        )
+    else:
+        ax.plot([ic50], [mid], "D", color="black", ms=5, label=label + " (no CI)")
+
+
+def _dose_ticks(ax, x_zero: float, low: float, high: float) -> None:
+    from matplotlib.ticker import FixedLocator, NullLocator
+
+    first = int(np.ceil(np.log10(low / 1.5)))
+    last = int(np.floor(np.log10(high * 1.5)))
+    decades = [10.0**k for k in range(first, last + 1)]
+    if len(decades) > 6:
+        decades = decades[:: int(np.ceil(len(decades) / 6))]
+    ticks = [x_zero, *decades]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xticklabels(["0", *(format_dose(d) for d in decades)])
+
+
+def dose_response(screen: xr.Dataset, block: str | int, *, level: float = 0.95):
+    """Dose–response curves of the row and column drug of one block.
+
+    Each panel shows the single-drug wells (replicates as points, their mean as open
+    circles, the zero dose at its own position left of a dotted break), the fitted Hill
+    curve (``hill_row``/``hill_col``) with its pointwise confidence band
+    (:func:`synergy.hill.band.block_band`, delta method), and the IC50 with its Wald
+    interval (``hill_<side>_ic50_ci``).  Failed fits show the wells and the fit status.
+
+    Parameters
+    ----------
+    screen : xarray.Dataset
+        A screen with Hill fits (:func:`synergy.hill.fit_screen` or :func:`synergy.score`);
+        without fits only the wells are drawn.
+    block : str or int
+        Block id (str) or position (int).
+    level : float, default 0.95
+        Coverage of the confidence band.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    view = block_view(screen, block)
+    fig = new_figure(9.6, 4.0)
+    axes = fig.subplots(1, 2, sharey=True)
+    for ax, side in zip(axes, ("row", "col"), strict=True):
+        _draw_side(ax, screen, view, side, level)
+        ax.legend(fontsize=7, loc="lower right", framealpha=0.85)
+    axes[0].set_ylabel("inhibition (%)")
+    fig.suptitle(view.title, fontsize=11)
+    return fig
