@@ -80,8 +80,6 @@ def _check_bootstrap(n_boot: int, method: str, screen: xr.Dataset) -> None:
         raise SynergyError(f"n_boot must be 0 (no bootstrap) or an integer >= 2, got {n_boot!r}")
     if method not in ("resample", "synergyfinder"):
         raise SynergyError(f"bootstrap must be 'resample' or 'synergyfinder', got {method!r}")
-    if n_boot and "drug" in screen.dims:
-        raise SynergyError("n_boot: bootstrap intervals are implemented for drug pairs only")
 
 
 def _add_bootstrap(

@@ -102,6 +102,10 @@ def _noise(response, conc_row, conc_col, method):
     pool, size = replicate_residual_pool(response)
     code = np.zeros(n_block, dtype=np.int8)
     need = size == 0
+    if conc_row is None:  # N-drug screens: replicates only (no fitted-surface residuals yet)
+        return (mean, count, np.ascontiguousarray(pool), size.astype(np.int64)), np.where(
+            need, 2, 0
+        ).astype(np.int8)
     if need.any():
         idx = np.flatnonzero(need)
         f_pool, f_size = fitted_residual_pool(conc_row[idx], conc_col[idx], mean[idx])
@@ -154,6 +158,21 @@ def resample_means(
     return out, code
 
 
+def _resampled_multi(means, conc, conc_unit) -> xr.Dataset:
+    """Resampled N-drug blocks: ``means`` (B, N_boot, W, 1), ``conc`` (B, W, N)."""
+    n_block, n_boot, n_well = means.shape[:3]
+    total = n_block * n_boot
+    return xr.Dataset(
+        {"response": (("block", "well", "replicate"), means.reshape(total, n_well, 1))},
+        coords={
+            "block": np.arange(total),
+            "drug": np.arange(1, conc.shape[2] + 1),
+            "conc": (("block", "well", "drug"), np.repeat(conc, n_boot, axis=0)),
+        },
+        attrs={"conc_unit": conc_unit},
+    )
+
+
 def _resampled_screen(means, conc_row, conc_col, conc_unit) -> xr.Dataset:
     n_block, n_boot, n_row, n_col = means.shape
     total = n_block * n_boot
@@ -176,7 +195,14 @@ def _score_models(rs, models, convention, fitter, loewe_solver) -> dict[str, xr.
         from synergy.hill import fit_screen
 
         rs = fit_screen(rs, fitter=fitter, replicates="mean")
-    parts = score_models(rs, tuple(models), convention, loewe_solver, fitter)
+    if "drug" in rs.dims:
+        from synergy.models.multi import score_multi
+
+        parts = score_multi(
+            rs, tuple(models), convention=convention, loewe_solver=loewe_solver, fitter=fitter
+        )
+    else:
+        parts = score_models(rs, tuple(models), convention, loewe_solver, fitter)
     return dict(zip(models, parts, strict=True))
 
 
@@ -259,11 +285,22 @@ def bootstrap(
         raise SynergyError(f"n_boot must be at least 2 for intervals, got {n_boot!r}")
     n_boot = int(n_boot)
     seed = 0 if seed is None else int(seed)
-    response = np.asarray(
-        scored["response"].transpose("block", "row", "col", "replicate").values, dtype=np.float64
-    )
-    conc_row = np.ascontiguousarray(scored["conc_row"].values, dtype=np.float64)
-    conc_col = np.ascontiguousarray(scored["conc_col"].values, dtype=np.float64)
+    multi = "drug" in scored.dims  # N drugs: wells as a (W, 1) grid for the resampler
+    if multi:
+        from synergy.io.wells import n_present, well_doses
+
+        conc = well_doses(scored)
+        response = np.asarray(
+            scored["response"].transpose("block", "well", "replicate").values, dtype=np.float64
+        )[:, :, None, :]
+        conc_row = conc_col = None
+    else:
+        response = np.asarray(
+            scored["response"].transpose("block", "row", "col", "replicate").values,
+            dtype=np.float64,
+        )
+        conc_row = np.ascontiguousarray(scored["conc_row"].values, dtype=np.float64)
+        conc_col = np.ascontiguousarray(scored["conc_col"].values, dtype=np.float64)
     ids = [str(b) for b in scored["block"].values]
     unit = str(scored.attrs.get("conc_unit", ""))
     n_block, n_row, n_col = response.shape[:3]
@@ -274,10 +311,15 @@ def bootstrap(
     step = max(1, max_resampled // n_boot)
     for start in range(0, n_block, step):
         part = slice(start, min(start + step, n_block))
+        rows = None if multi else conc_row[part]
+        cols = None if multi else conc_col[part]
         means, noise[part] = resample_means(
-            response[part], conc_row[part], conc_col[part], ids[part], n_boot, seed, method
+            response[part], rows, cols, ids[part], n_boot, seed, method
         )
-        rs = _resampled_screen(means, conc_row[part], conc_col[part], unit)
+        if multi:
+            rs = _resampled_multi(means, conc[part], unit)
+        else:
+            rs = _resampled_screen(means, rows, cols, unit)
         results = _score_models(rs, models, convention, fitter, loewe_solver)
         for m, res in results.items():
             boot[m][part] = res[f"{m}_score"].values.reshape(-1, n_boot)
@@ -285,9 +327,13 @@ def bootstrap(
                 delta = res[m].values.reshape(-1, n_boot, n_row, n_col)
                 wells[m][0, part] = nanquantile(delta, lo_q, axis=1)
                 wells[m][1, part] = nanquantile(delta, hi_q, axis=1)
-    from synergy.models._common import combination_mask
+    if multi:  # the block score's wells: every drug present
+        combo = (n_present(conc) == conc.shape[2])[:, :, None]
+    else:
+        from synergy.models._common import combination_mask
 
-    combo = combination_mask(conc_row, conc_col)
+        combo = combination_mask(conc_row, conc_col)
+    surface_dims = ("block", "well") if multi else ("block", "row", "col")
     block = scored["block"].values
     out: dict[str, xr.DataArray] = {}
 
@@ -299,7 +345,8 @@ def bootstrap(
 
     for m in models:
         score = np.asarray(scored[f"{m}_score"].values, dtype=np.float64)
-        delta = np.asarray(scored[m].transpose("block", "row", "col").values, dtype=np.float64)
+        delta = np.asarray(scored[m].transpose(*surface_dims).values, dtype=np.float64)
+        delta = delta[:, :, None] if multi else delta
         low, high, se, pvalue, n_ok, boot_mean = _reduce_block(
             boot[m], score, delta, combo, noise, method, ci, n_boot
         )
@@ -318,8 +365,8 @@ def bootstrap(
             for k, name in enumerate(("low", "high")):
                 vals = np.where((noise != 2)[:, None, None], wells[m][k], np.nan)
                 out[f"{m}_{name}"] = xr.DataArray(
-                    vals,
-                    dims=("block", "row", "col"),
+                    vals[:, :, 0] if multi else vals,
+                    dims=surface_dims,
                     coords={"block": block},
                     attrs={"units": "%", "long_name": f"{name} bound of the {pct} interval of δ"},
                 )
