@@ -80,7 +80,8 @@ def screen_overview(
     ncols = 1 if len(names) == 1 else 2
     nrows = int(np.ceil(len(names) / ncols))
     height = max(2.6, sum(sorted(counts, reverse=True)[:nrows]) * 0.28 + 1.2 * nrows)
-    fig = new_figure(6.2 * ncols, height)
+    longest = max((len(label) for label in pair), default=0)  # long N-drug labels
+    fig = new_figure((6.2 + max(0.0, 0.055 * (longest - 45))) * ncols, height)
     axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True)
     finite = values[np.isfinite(values)]
     if ci is not None:
