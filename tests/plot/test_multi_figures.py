@@ -159,3 +159,16 @@ def test_overview_names_every_drug(ncats_scored, nontrivial):
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     names = ncats_scored["drug_name"].sel(block="2").values
     assert " × ".join(str(n) for n in names) + " (2)" in labels
+
+
+def test_drug_curves_band_does_not_hide_the_wells(ncats_scored):
+    """Block 2's steep Piperaquine fit has a band of ±1000 %: it is clipped to the data."""
+    fig = splot.drug_curves(ncats_scored, "2")
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    response = ncats_scored["response"].sel(block="2").values
+    low, high = axes[0].get_ylim()
+    assert low <= np.nanmin(response) and high >= np.nanmax(response)
+    assert high - low < 200
+    for ax in axes:
+        labels = ax.get_legend_handles_labels()[1]
+        assert "95 % confidence band" in labels

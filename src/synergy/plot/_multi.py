@@ -339,13 +339,16 @@ def _status_words(screen: xr.Dataset, name: str, index: int, drug: int) -> str:
     return dict(zip(values.tolist(), words, strict=False)).get(code, f"code {code}")
 
 
-def drug_curves(screen: xr.Dataset, block: str | int, *, ncols: int = 3):
+def drug_curves(screen: xr.Dataset, block: str | int, *, level: float = 0.95, ncols: int = 3):
     """Dose–response curve of each drug of an N-drug block, alone.
 
     One panel per drug: its single-drug wells (every replicate as a point, the replicate
     mean as an open circle; :func:`synergy.hill.multi.single_drug_arrays`), the zero dose
     at its own position left of a dotted break on the log axis, the fitted Hill curve
-    (``hill``, evaluated with :func:`synergy.hill.evaluate`) and the IC50 with its Wald
+    (``hill``, evaluated with :func:`synergy.hill.evaluate`) with its pointwise confidence
+    band (:func:`synergy.hill.band.confidence_band` with the Wald covariance of
+    :meth:`synergy.hill.HillFit.from_params` at the stored parameters, as
+    :func:`synergy.hill.band.block_band` does for pairs), and the IC50 with its Wald
     interval (``hill_ic50_ci``).  Drugs without a fit show their wells and the fit status.
 
     Parameters
@@ -355,6 +358,8 @@ def drug_curves(screen: xr.Dataset, block: str | int, *, ncols: int = 3):
         :func:`synergy.hill.multi.fit_multi_screen`); without fits only the wells are drawn.
     block : str or int
         Block id (str) or position (int).
+    level : float, default 0.95
+        Coverage of the confidence band.
     ncols : int, default 3
         Panels per row.
 
@@ -369,22 +374,51 @@ def drug_curves(screen: xr.Dataset, block: str | int, *, ncols: int = 3):
     one = screen.isel(block=[view.index])
     conc_all, resp_all = single_drug_arrays(one, replicates="all")
     conc_mean, resp_mean = single_drug_arrays(one, replicates="mean")
+    fitted_on = str(screen["hill"].attrs.get("replicates", "all")) if "hill" in screen else "all"
+    fit_data = (conc_mean, resp_mean) if fitted_on == "mean" else (conc_all, resp_all)
     n_drug = len(view.drug_names)
     ncols = max(1, min(ncols, n_drug))
     nrows = int(np.ceil(n_drug / ncols))
     fig = new_figure(3.9 * ncols + 0.4, 3.5 * nrows + 0.6)
     axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
     for k, ax in enumerate(axes.ravel()[:n_drug]):
-        _draw_drug(ax, screen, view, k, (conc_all[k], resp_all[k]), (conc_mean[k], resp_mean[k]))
+        _draw_drug(
+            ax,
+            screen,
+            view,
+            k,
+            (conc_all[k], resp_all[k]),
+            (conc_mean[k], resp_mean[k]),
+            (fit_data[0][k], fit_data[1][k], level),
+        )
     for ax in axes.ravel()[n_drug:]:
         ax.set_visible(False)
+    # y range of the wells and the curves (a wide band on a steep fit is clipped, not shown
+    # at the cost of the data)
+    drawn = [resp_all[np.isfinite(resp_all)]]
+    drawn += [np.asarray(line.get_ydata(), float) for ax in axes.ravel() for line in ax.lines]
+    values = np.concatenate([v[np.isfinite(v)] for v in drawn] + [np.array([0.0, 100.0])])
+    axes[0, 0].set_ylim(values.min() - 8.0, values.max() + 8.0)
     for ax in axes[:, 0]:
         ax.set_ylabel("inhibition (%)")
     fig.suptitle(view.title, fontsize=11)
     return fig
 
 
-def _draw_drug(ax, screen: xr.Dataset, view: MultiView, k: int, points, means) -> None:
+def _band(grid: np.ndarray, params: np.ndarray, fit_data) -> tuple[np.ndarray, np.ndarray]:
+    """Pointwise band of one drug's stored fit (the Wald covariance at the stored parameters
+    from the wells it was fitted to; no refit), as block_band for pairs."""
+    from synergy.hill.band import confidence_band
+    from synergy.hill.fit import HillFit
+
+    dose, response, level = fit_data
+    wrapped = HillFit.from_params(*params, conc=dose, response=response)
+    df = float(wrapped.n_points - np.sum(np.isnan(wrapped.fixed)))
+    _, lower, upper = confidence_band(grid, params, wrapped.covariance, level=level, df=df)
+    return lower, upper
+
+
+def _draw_drug(ax, screen: xr.Dataset, view: MultiView, k: int, points, means, fit_data) -> None:
     from synergy.hill import evaluate
     from synergy.plot._curves import _dose_ticks, _zero_position
 
@@ -404,7 +438,15 @@ def _draw_drug(ax, screen: xr.Dataset, view: MultiView, k: int, points, means) -
     )
     xm, ym = means
     has = np.isfinite(xm) & np.isfinite(ym)
-    ax.plot(np.where(xm[has] > 0, xm[has], x_zero), ym[has], "o", mfc="white", mec=colour, ms=5)
+    ax.plot(
+        np.where(xm[has] > 0, xm[has], x_zero),
+        ym[has],
+        "o",
+        mfc="white",
+        mec=colour,
+        ms=5,
+        label="mean",
+    )
     params = (
         np.asarray(screen["hill"].values[view.index, k], dtype=np.float64)
         if "hill" in screen
@@ -414,6 +456,18 @@ def _draw_drug(ax, screen: xr.Dataset, view: MultiView, k: int, points, means) -
     if np.all(np.isfinite(params)):
         grid = np.geomspace(low / 1.5, high * 1.5, 160)
         ax.plot(grid, evaluate(grid, *params), color=colour, lw=1.8, label="Hill fit")
+        lower, upper = _band(grid, params, fit_data)
+        if np.isfinite(lower).any():
+            ax.fill_between(
+                grid,
+                lower,
+                upper,
+                where=np.isfinite(lower),
+                color=colour,
+                alpha=0.18,
+                linewidth=0,
+                label=f"{100 * fit_data[2]:.0f} % confidence band",
+            )
         _mark_ic50(ax, screen, view, k, params, (x_zero, high * 1.5))
         text = f"slope {params[1]:.2g}, bottom {params[2]:.3g}, top {params[3]:.3g} %"
         if "hill_model" in screen and int(screen["hill_model"].values[view.index, k]) == 1:
