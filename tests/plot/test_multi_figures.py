@@ -113,6 +113,9 @@ def test_more_than_three_drugs_need_at(four_drug_scored, nontrivial):
     fig = splot.slice_landscapes(four_drug_scored, "1", "bliss", at={4: top})
     nontrivial(fig)
     assert len(_panels(fig)) == 3 and "slices at" in fig._suptitle.get_text()
+    assert "pair only" not in _panels(fig)[0].get_title()  # drug 4 is present
+    at_zero = splot.slice_landscapes(four_drug_scored, "1", "bliss", at={"drug_d": 0})
+    assert _panels(at_zero)[0].get_title().endswith("(pair only)")
     with pytest.raises(SynergyError, match="has no dose"):
         splot.slice_landscapes(four_drug_scored, "1", at={4: top * 1.7})
     with pytest.raises(SynergyError, match="draws on an axis"):

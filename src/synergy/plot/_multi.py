@@ -238,7 +238,8 @@ def slice_landscapes(
         if len(shown) == 3:
             dose = doses[2][p]
             label = f"{view.drug_names[shown[2]]} {format_dose(dose)}"
-            ax.set_title(label + (" (pair only)" if dose == 0 else ""), fontsize=8.5)
+            pair_only = dose == 0 and not np.any(np.delete(view.conc[select], shown, axis=1))
+            ax.set_title(label + (" (pair only)" if pair_only else ""), fontsize=8.5)
         if peak is not None and peak[2] == p:
             from matplotlib.patches import Rectangle
 
