@@ -144,7 +144,17 @@ def test_drug_curves_show_each_drug_and_its_ic50(ncats_scored):
 
 
 def test_pair_and_multi_figures_refuse_the_other_layout(ncats_scored, sim_scored):
-    for figure in ("landscape", "landscapes", "dose_response", "response_matrix", "plate_qc"):
+    pair_figures = (
+        "landscape",
+        "landscapes",
+        "landscape_3d",
+        "dose_response",
+        "response_matrix",
+        "plate_qc",
+        "isobologram",
+        "therapeutic_window",
+    )
+    for figure in pair_figures:
         with pytest.raises(SynergyError, match="slice_landscapes"):
             getattr(splot, figure)(ncats_scored, "1")
     pair = synergy.score(synergy.datasets.simulate(1, n_doses=3))
