@@ -13,7 +13,11 @@ curves, bands and differences come from the library (:mod:`synergy.hill.band`,
 - :func:`plate_qc` — raw replicates and replicate SD;
 - :func:`screen_overview` — blocks ranked by score (with CIs), faceted;
 - :func:`isobologram` — Loewe isobologram at chosen effect levels;
-- :func:`therapeutic_window` — leukemic minus normal δ and inhibition.
+- :func:`therapeutic_window` — leukemic minus normal δ and inhibition;
+- :func:`slice_landscapes`, :func:`drug_curves` — N-drug blocks: δ slices through the dose
+  cube, one panel per dose of a third drug; each drug's curve alone.
+
+Pair figures raise :class:`~synergy.errors.SynergyError` on N-drug screens and vice versa.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ _WHERE = {
     "screen_overview": "overview",
     "isobologram": "isobologram",
     "therapeutic_window": "window",
+    "slice_landscapes": "multi",
+    "drug_curves": "multi",
 }
 
 __all__ = sorted(_WHERE)

@@ -67,6 +67,12 @@ class BlockView:
 
 def block_view(screen: xr.Dataset, block: str | int) -> BlockView:
     """The :class:`BlockView` of ``block`` (id or position)."""
+    if "drug" in screen.dims:
+        raise SynergyError(
+            "this figure draws drug pairs (block, row, col); the screen holds N-drug blocks "
+            "(block, well, drug): use synergy.plot.slice_landscapes(screen, block, model) and "
+            "synergy.plot.drug_curves(screen, block)"
+        )
     i = select_block(screen, block)
     conc_row = np.asarray(screen["conc_row"].values[i], dtype=np.float64)
     conc_col = np.asarray(screen["conc_col"].values[i], dtype=np.float64)

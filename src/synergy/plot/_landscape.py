@@ -184,7 +184,11 @@ def landscapes(
     """
     view = block_view(screen, block)
     if models is None:
-        models = tuple(m for m in ("zip", "bliss", "hsa", "loewe", "musyc") if m in screen)
+        models = tuple(
+            m
+            for m in ("zip", "bliss", "hsa", "loewe", "musyc")
+            if m in screen and screen[m].dims == ("block", "row", "col")
+        )
     if not models:
         raise SynergyError("the screen holds no δ surface: run synergy.score first")
     surfaces = [_delta(screen, view, m) for m in models]

@@ -42,7 +42,8 @@ def screen_overview(
         Model whose block score ranks the blocks.
     by : str or None, default "sample"
         Block coordinate to facet by (``sample``, ``drug_row``, ``drug_col``,
-        ``sample_kind``) or None for one panel.
+        ``sample_kind``) or None for one panel.  N-drug screens (``drug`` dimension) are
+        labelled with all their drugs.
     top : int, default 30
         Largest number of blocks shown per panel (the highest scores).
 
@@ -66,7 +67,11 @@ def screen_overview(
         else np.zeros(n_block, np.int64)
     )
     groups = _text(screen, by) if by else np.full(n_block, "all blocks")
-    pair = np.char.add(np.char.add(_text(screen, "drug_row"), " × "), _text(screen, "drug_col"))
+    if "drug" in screen.dims:  # N-drug screen: name every drug of the block
+        names = np.asarray(screen["drug_name"].transpose("block", "drug").values).astype(str)
+        pair = np.array([" × ".join(row) for row in names])
+    else:
+        pair = np.char.add(np.char.add(_text(screen, "drug_row"), " × "), _text(screen, "drug_col"))
     if by != "sample" and "sample" in screen.coords:
         pair = np.char.add(np.char.add(pair, " · "), _text(screen, "sample"))
     ids = np.asarray(screen["block"].values).astype(str)
@@ -75,7 +80,8 @@ def screen_overview(
     ncols = 1 if len(names) == 1 else 2
     nrows = int(np.ceil(len(names) / ncols))
     height = max(2.6, sum(sorted(counts, reverse=True)[:nrows]) * 0.28 + 1.2 * nrows)
-    fig = new_figure(6.2 * ncols, height)
+    longest = max((len(label) for label in pair), default=0)  # long N-drug labels
+    fig = new_figure((6.2 + max(0.0, 0.055 * (longest - 45))) * ncols, height)
     axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True)
     finite = values[np.isfinite(values)]
     if ci is not None:

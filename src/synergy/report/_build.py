@@ -11,6 +11,7 @@ import numpy as np
 import xarray as xr
 
 from synergy.errors import SynergyError
+from synergy.report import _multi
 from synergy.report._html import (
     anchor,
     dose,
@@ -21,6 +22,7 @@ from synergy.report._html import (
     status_cell,
     table,
 )
+from synergy.report._params import parametric_table
 
 PREFERRED = ("zip", "bliss", "hsa", "loewe", "musyc")
 LABELS = {"zip": "ZIP", "bliss": "Bliss", "hsa": "HSA", "loewe": "Loewe", "musyc": "MuSyC"}
@@ -33,7 +35,8 @@ def scored_models(screen: xr.Dataset) -> list[str]:
         for name, var in screen.data_vars.items()
         if str(name).endswith("_score") and var.dims == ("block",)
     ]
-    found = [m for m in found if m in screen and screen[m].dims == ("block", "row", "col")]
+    surfaces = (("block", "row", "col"), ("block", "well"))  # pairs, N drugs
+    found = [m for m in found if m in screen and screen[m].dims in surfaces]
     return [m for m in PREFERRED if m in found] + sorted(m for m in found if m not in PREFERRED)
 
 
@@ -185,6 +188,7 @@ def _block_section(
         f"<p>status: {status_cell(status)} <span class='reason'>{reason}</span></p>",
         _scores_table(screen, models, i),
         _hill_table(screen, i),
+        parametric_table(screen, i),
         '<div class="figs">',
         _figure(lambda: plot.dose_response(screen, i), "dose–response curves", dpi),
         _figure(lambda: plot.response_matrix(screen, i), "dose–response matrix", dpi),
@@ -261,8 +265,12 @@ def render_report(
     screen overview figure and, for the ``max_blocks`` best-ranked blocks, a section with
     the scores (with CIs and p-values when present), the Hill fits and their status, and
     the figures (dose–response curves, response matrix, landscapes of every scored model,
-    the therapeutic window where a normal-cell block of the same pair exists).  Figures
-    are base64 PNGs; the page loads nothing from the network.
+    the therapeutic window where a normal-cell block of the same pair exists), and
+    MuSyC's β and log α and Chou–Talalay's CI when the screen holds them.  N-drug screens
+    (docs/design.md §1) get the same page with each drug's curve and, per model, the δ
+    slices through the dose cube (:func:`synergy.plot.slice_landscapes`; drugs beyond the
+    third held at dose 0).  Figures are base64 PNGs; the page loads nothing from the
+    network.
 
     Parameters
     ----------
@@ -279,7 +287,7 @@ def render_report(
         Resolution of the embedded figures.
     extra : tuple of str, default ()
         More figures per block, any of ``"plate_qc"``, ``"isobologram"``,
-        ``"landscape_3d"`` (of the ranking model).
+        ``"landscape_3d"`` (of the ranking model); drug pairs only.
 
     Returns
     -------
@@ -292,6 +300,12 @@ def render_report(
     if unknown:
         raise SynergyError(
             f"unknown extra figure(s) {', '.join(unknown)}; choose from {', '.join(EXTRA_FIGURES)}"
+        )
+    multi = _multi.is_multi(screen)
+    if multi and extra:
+        raise SynergyError(
+            f"extra figure(s) {', '.join(extra)} draw drug pairs; an N-drug report has the drug "
+            "curves and the δ slices of every model"
         )
     models = scored_models(screen)
     if not models:
@@ -314,7 +328,14 @@ def render_report(
         lambda: plot.screen_overview(screen, models[0], by=by), "screen overview", dpi
     )
     shown = order[:max_blocks]
-    sections = [_block_section(screen, models, int(i), dpi, tuple(extra)) for i in shown]
+    if multi:
+        sections = [_multi.block_section(screen, models, int(i), dpi) for i in shown]
+        ranked = _multi.ranked_table(screen, models, order)
+        legend = "max δ: the largest δ of a well. IC50s: relative IC50 of each drug's Hill fit."
+    else:
+        sections = [_block_section(screen, models, int(i), dpi, tuple(extra)) for i in shown]
+        ranked = _ranked_table(screen, models, order)
+        legend = "MSA: most synergistic 3×3 area. IC50: relative IC50 of the Hill fit."
     note = ""
     if len(order) > len(shown):
         note = (
@@ -326,9 +347,8 @@ def render_report(
             '<h2 id="top">Blocks ranked by '
             f"{esc(LABELS.get(models[0], models[0]))} synergy score</h2>",
             "<p class='small'>Scores: mean δ over the combination wells (% points; > 0 "
-            "synergy); CIs in brackets when the screen holds them. MSA: most synergistic "
-            "3×3 area. IC50: relative IC50 of the Hill fit.</p>",
-            _ranked_table(screen, models, order),
+            f"synergy); CIs in brackets when the screen holds them. {legend}</p>",
+            ranked,
             f'<div class="figs">{overview}</div>',
             "<h2>Blocks</h2>",
             note,
@@ -339,7 +359,7 @@ def render_report(
 
     elapsed = time.perf_counter() - started
     subtitle = [
-        *_summary(screen, models),
+        *(_multi.summary(screen, models) if multi else _summary(screen, models)),
         f"synergy {esc(__version__)} · rendered in {elapsed:.1f} s",
     ]
     return page(title, subtitle, body)
