@@ -51,7 +51,7 @@ from synergy.cli._common import (
 @click.option(
     "--extra",
     default="",
-    help="More figures per block, comma-separated: plate_qc, isobologram, landscape_3d.",
+    help="More figures per pair block, comma-separated: plate_qc, isobologram, landscape_3d.",
 )
 @click.option("--title", default=None, help="Page title.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
