@@ -32,6 +32,9 @@ _WHERE = {
     "screen_overview": "overview",
     "isobologram": "isobologram",
     "therapeutic_window": "window",
+    "benchmark_scatter": "benchmark",
+    "benchmark_bland_altman": "benchmark",
+    "benchmark_well_differences": "benchmark",
 }
 
 __all__ = sorted(_WHERE)
