@@ -45,6 +45,13 @@ __all__ = ["benchmark"]
     "--table", type=click.Path(), default=None, help="Write the per-block comparison (.csv …)."
 )
 @click.option(
+    "--report",
+    "report",
+    type=click.Path(),
+    default=None,
+    help="Write a self-contained HTML benchmark report (summary, figures, evidence).",
+)
+@click.option(
     "--fits",
     "use_fits",
     is_flag=True,
@@ -80,6 +87,7 @@ def benchmark(
     tolerance,
     max_outside,
     table,
+    report,
     use_fits,
     fitter,
     table_format,
@@ -110,6 +118,9 @@ def benchmark(
     problems = []
     if table_path is not None:
         problems += writable_problems(table_path, TABLE_SUFFIXES, "table")
+    report_path = Path(report) if report else None
+    if report_path is not None:
+        problems += writable_problems(report_path, (".html", ".htm"), "report")
     if max_outside < 0:
         problems.append(f"--max-outside must be ≥ 0, got {max_outside}")
     if not tolerance >= 0:
@@ -145,14 +156,19 @@ def benchmark(
         )
         if table_path is not None:
             write_table(result.to_table(), table_path)
+        if report_path is not None:
+            from synergy.report._benchmark import write_benchmark_report
+
+            write_benchmark_report(result, report_path, max_outside=max_outside)
     except SynergyError as exc:
         if debug:
             raise
         fail(str(exc) or type(exc).__name__)
     for line in result.lines():
         click.echo(line)
-    if table_path is not None:
-        click.echo(f"wrote {table_path}")
+    for written in (table_path, report_path):
+        if written is not None:
+            click.echo(f"wrote {written}")
     click.echo(result.verdict(max_outside))
     if not result.passed(max_outside):
         ctx.exit(1)
