@@ -79,3 +79,16 @@ def test_degenerate_results_render(moved, nontrivial):
     nontrivial(splot.benchmark_bland_altman(one, "zip"))
     with pytest.raises(SynergyError, match="not \\['musyc'\\]"):
         splot.benchmark_scatter(moved, "musyc")
+
+
+def test_three_drug_result_renders(nontrivial):
+    from synergy.datasets import load_bundled
+
+    files = ["synergyfinder3_summary.csv", "synergyfinder3_surface.csv"]
+    pub = read_published([path("sf_ncats_3drug") / f for f in files])
+    result = compare(load_bundled("sf_ncats_3drug"), pub, tolerance=0.01)
+    fig = splot.benchmark_well_differences(result, "zip")
+    nontrivial(fig)
+    (ax,) = [ax for ax in fig.axes if ax.images]
+    assert ax.get_xlabel().startswith("Pyronaridine") and ax.get_ylabel().startswith("Piperaquine")
+    nontrivial(splot.benchmark_scatter(result))

@@ -61,7 +61,9 @@ def summary_table(summary: pd.DataFrame) -> str:
     return table(header, rows, text_columns=[0])
 
 
-def _choice_table(title: str, frame: pd.DataFrame | None, key: str, best: dict) -> str:
+def _choice_table(
+    title: str, frame: pd.DataFrame | None, key: str, best: dict, ties: dict, kind: str
+) -> str:
     if frame is None or frame.empty:
         return ""
     header = ["model", key, "mean |diff|", "max |diff|", "≤ tolerance", "best"]
@@ -76,7 +78,9 @@ def _choice_table(title: str, frame: pd.DataFrame | None, key: str, best: dict) 
         ]
         for r in frame.itertuples()
     ]
-    overall = esc(best.get("overall", "?"))
+    overall = best.get("overall", "?")
+    tied = ties.get(f"{kind}:overall")
+    overall = esc(f"tie ({' = '.join(tied)})" if overall == "tie" and tied else overall)
     return (
         f"<h3>{esc(title)}</h3>{table(header, rows, text_columns=[0, 1, 5])}"
         f"<p>overall: <b>{overall}</b> (a tie is reported as a tie, not guessed)</p>"
@@ -178,23 +182,28 @@ def render_benchmark_report(
         _outside_section(result, max_rows),
     ]
     parts += [_unmatched(result)]
-    if result.conventions is not None:
-        parts += [
-            "<h2>Which pipeline made this table?</h2>",
-            _choice_table(
-                "SynergyFinder convention", result.conventions, "convention", result.best
-            ),
-        ]
-    baselines = getattr(result, "baselines", None)
-    if baselines is not None:
-        parts.append(
-            _choice_table(
-                "Baseline correction (correct_baseline)",
-                baselines,
-                "correct_baseline",
-                getattr(result, "best_baseline", {}),
-            )
+    if result.conventions is not None or result.baselines is not None:
+        parts.append("<h2>Which pipeline made this table?</h2>")
+    parts.append(
+        _choice_table(
+            "SynergyFinder convention",
+            result.conventions,
+            "convention",
+            result.best,
+            result.ties,
+            "convention",
         )
+    )
+    parts.append(
+        _choice_table(
+            f"Baseline correction (correct_baseline, under {s.get('convention')})",
+            result.baselines,
+            "correct_baseline",
+            result.best_baseline,
+            result.ties,
+            "baseline",
+        )
+    )
     return page(title, subtitle, "".join(parts))
 
 
