@@ -188,3 +188,22 @@ def test_report_with_surfaces_and_auto():
     _self_contained(text)
     assert text.count("<img") == 3 and "Which pipeline made this table?" in text
     assert "Per-well δ" in text
+
+
+def test_three_drug_tables_from_the_shell(tmp_path):
+    folder = path("sf_ncats_3drug")
+    report = tmp_path / "three.html"
+    code, out = _run(
+        folder / "data.csv",
+        folder / "synergyfinder3_summary.csv",
+        "--tolerance",
+        "0.01",
+        "--report",
+        report,
+    )
+    assert code == 0, out
+    assert "matched 1 block(s)" in out and "only in the screen: block '2'" in out
+    _self_contained(report.read_text(encoding="utf-8"))
+    code, out = _run(folder / "data.csv", folder / "synergyfinder3_summary.csv",
+                     "--convention", "synergyfinder2")  # fmt: skip
+    assert code == 2 and "no N-drug definitions" in out

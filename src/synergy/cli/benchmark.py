@@ -101,8 +101,11 @@ def benchmark(
     INPUT is anything `synergy score` reads, or an already scored .nc/.zarr.  PUBLISHED is
     one or more tables of one publication: block scores (SynergyFinder 3 or DrugComb
     columns), per-well surfaces, SynergyFinder's single-drug fits — each detected by its
-    columns.  Prints the agreement per model and the evidence for every block beyond
-    tolerance.
+    columns; SynergyFinder's three-drug tables (drug1..drug3) with an N-drug INPUT.  Prints
+    the agreement per model and the evidence for every block beyond tolerance; with
+    --convention auto also which convention and which baseline correction (non / part /
+    all) reproduce the table.  --report writes the same as a self-contained HTML page with
+    the figures.
 
     Exit codes: 0 every model within tolerance on all but --max-outside blocks; 1 not (the
     worst blocks are named); 2 bad input or options.
