@@ -26,7 +26,7 @@ def quickstart() -> nbformat.NotebookNode:
             "does, and check the scores against the truth."
         ),
         new_code_cell(
-            "import numpy as np\nimport synergy\n\n"
+            "import numpy as np\n\nimport synergy\n\n"
             "screen = synergy.datasets.load('menin_venetoclax')\n"
             "synergy.describe(screen).head()"
         ),
@@ -90,83 +90,68 @@ def screen() -> nbformat.NotebookNode:
             "The bundled menin inhibitor × venetoclax screen (simulated, see "
             "`synergy.datasets.menin`): 4 menin inhibitors × venetoclax in MOLM-13, MV4-11, "
             "OCI-AML3 and normal CD34+ cells. All numbers come from the library; the notebook "
-            "only selects, groups and draws."
+            "only selects and draws."
         ),
         _code(
             """
             %matplotlib inline
-            import pandas as pd
-
             import synergy
             import synergy.plot
-            from synergy.window import therapeutic_window
 
             screen = synergy.datasets.load("menin_venetoclax")
-            scored = synergy.score(screen)  # Bliss, HSA, Loewe, ZIP as SynergyFinder 3 does
+            # SynergyFinder 3's scores, with 95 % bootstrap intervals and p-values per block
+            scored = synergy.score(screen, n_boot=30, seed=1)
             blocks = synergy.to_table(scored, level="block")
-            blocks["sample_kind"] = scored["sample_kind"].values
-            scores = ["ZIP_synergy", "Bliss_synergy", "HSA_synergy", "Loewe_synergy"]
-            ranked = blocks.sort_values("ZIP_synergy", ascending=False)
-            ranked[["block_id", "drug1", "sample", *scores, "status"]].round(2).head(8)
+            columns = ["block_id", "drug1", "sample", "ZIP_synergy", "zip_score_low",
+                       "zip_score_high", "zip_pvalue", "status"]
+            blocks.sort_values("ZIP_synergy", ascending=False)[columns].round(3).head(8)
             """
         ),
         new_markdown_cell(
-            "Blocks ranked by their ZIP score (mean δ over the combination wells, % points), "
-            "one panel per sample. Confidence intervals appear here once the screen is scored "
-            "with bootstrap resamples (statistics issue)."
+            "Blocks ranked by their ZIP score (mean δ over the combination wells, % points) "
+            "with their 95 % intervals, one panel per sample:"
         ),
         _code('synergy.plot.screen_overview(scored, "zip", by="sample")'),
         new_markdown_cell(
             "## Agents and cell lines\n"
-            "Plain pandas group-bys on the block table (the statistics module's "
-            "`synergy.compare`, with CIs and multiple-testing correction, will replace these "
-            "means when it lands)."
+            "`synergy.compare` pools the blocks of each group (a random-effects mean weighted "
+            "by each block's bootstrap error) and tests the differences, Benjamini–Hochberg "
+            "corrected. Menin inhibitors against revumenib, within each cell line:"
         ),
         _code(
             """
-            leukemic = blocks[blocks["sample_kind"] == "leukemic"]
-            by_agent = leukemic.groupby("drug1")[scores].mean().sort_values("ZIP_synergy", ascending=False)
-            by_agent.round(2)
+            agents = synergy.compare(scored, score="zip", by="drug_row", reference="revumenib",
+                                     within="sample")
+            agents[["sample", "group", "difference", "low", "high", "p_adjusted"]].round(3)
             """
         ),
+        new_markdown_cell("Cell lines against the normal CD34+ cells, over all agents:"),
         _code(
             """
-            by_sample = blocks.groupby("sample")[scores].mean().sort_values("ZIP_synergy", ascending=False)
-            assert by_sample.index[-1] == "CD34+"  # normal cells: the least synergy
-            by_sample.round(2)
+            samples = synergy.compare(scored, score="zip", by="sample", reference="CD34+")
+            assert (samples["difference"] > 0).all()  # more synergy in every leukemic line
+            samples[["group", "score", "score_reference", "difference", "low", "high",
+                     "p_adjusted"]].round(3)
             """
         ),
-        _code('blocks.pivot_table(index="drug1", columns="sample", values="ZIP_synergy").round(1)'),
         new_markdown_cell(
             "## Therapeutic window\n"
-            "For each leukemic block, `synergy.window.therapeutic_window` subtracts the CD34+ "
-            "block of the same pair (found through `sample_kind`) well by well: δ (ZIP) and "
-            "mean inhibition. Positive = more synergy / more killing in leukemic cells."
+            "`synergy.stats.therapeutic_window` pairs every leukemic block with the CD34+ block "
+            "of the same drugs (`sample_kind`) and compares them well by well: the inhibition "
+            "difference, the dose region where leukemic cells are hit harder by more than a "
+            "margin (20 points), and the mean difference (selectivity) with its interval."
         ),
         _code(
             """
-            rows = []
-            for block in leukemic["block_id"]:
-                window = therapeutic_window(scored, block, model="zip")
-                rows.append(
-                    {
-                        "block": block,
-                        "normal_block": window.attrs["normal_block"],
-                        "delta_difference": float(window["delta_difference_mean"]),
-                        "inhibition_difference": float(window["inhibition_difference_mean"]),
-                    }
-                )
-            windows = (
-                pd.DataFrame(rows)
-                .merge(blocks[["block_id", "drug1", "sample"]], left_on="block", right_on="block_id")
-                .drop(columns="block_id")
-            )
-            windows.sort_values("inhibition_difference", ascending=False).round(1)
+            window = synergy.stats.therapeutic_window(scored, margin=20)
+            table = window[["selectivity", "selectivity_low", "selectivity_high",
+                            "window_fraction", "zip_score_difference"]].to_dataframe()
+            table.sort_values("selectivity", ascending=False).round(2)
             """
         ),
         _code(
             """
-            best = windows.sort_values("delta_difference", ascending=False)["block"].iloc[0]
+            best = str(window["block"].values[int(window["selectivity"].argmax())])
             synergy.plot.therapeutic_window(scored, best, "zip")
             """
         ),

@@ -190,3 +190,19 @@ def test_three_drug_screen_scores_like_the_library(workdir, data_dir):
     assert (blocks["ZIP_synergy"].to_numpy() == expect["zip_score"].values).all()
     info = _cli("info", str(path))
     assert info.returncode == 0 and "dose combinations of 3 drugs" in info.stdout
+
+
+def test_bootstrap_options_reach_the_scores(workdir, input_csv):
+    out = workdir / "boot.nc"
+    result = _cli(
+        "score", str(input_csv), "-o", str(out), "--fitter", "lsq", "--models", "bliss",
+        "--n-boot", "20", "--seed", "3", "--well-intervals", "--no-checkpoint",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    scored = open_screen(out)
+    expect = score(
+        open_any(str(input_csv)), models=("bliss",), fitter="lsq", n_boot=20, seed=3,
+        well_intervals=True,
+    )  # fmt: skip
+    xr.testing.assert_identical(scored, expect)
+    assert {"bliss_score_low", "bliss_score_high", "bliss_pvalue", "bliss_low"} <= set(scored)

@@ -127,7 +127,8 @@ def test_round_trips_through_netcdf(tmp_path):
         ({"loewe_solver": "newton"}, "loewe_solver"),
         ({"fitter": "nelder"}, "fitter"),
         ({"correct_baseline": "some"}, "correct_baseline"),
-        ({"n_boot": 100}, "issue #6"),
+        ({"n_boot": 1}, "n_boot"),
+        ({"n_boot": 10, "bootstrap": "jackknife"}, "bootstrap"),
         ({"ci": 1.5}, "ci"),
     ],
 )

@@ -62,3 +62,17 @@ def test_errors_name_the_problem(scored):
         therapeutic_window(scored.drop_vars("sample_kind"), "1", model="bliss")
     with pytest.raises(SynergyError, match="no δ surface 'zip'"):
         therapeutic_window(scored, "1", model="zip")
+
+
+def test_different_grids_compare_on_the_fitted_surface_when_zip_is_scored():
+    screen = synergy.datasets.load("menin_venetoclax").sel(block=["1", "13"])
+    screen["conc_row"].values[1] = screen["conc_row"].values[1] * 1.5
+    scored = synergy.score(screen, models=("bliss", "zip"), fitter="lsq")
+    out = therapeutic_window(scored, "1", model="zip")
+    assert "fitted surface" in out.attrs["method"]
+    assert np.isfinite(out["inhibition_difference_mean"])
+    # the same numbers as the screen-wide statistics function
+    from synergy.stats import therapeutic_window as screen_window
+
+    whole = screen_window(scored, n_boot=0).isel(pair=0)
+    np.testing.assert_array_equal(out["delta_difference"].values, whole["zip_difference"].values)

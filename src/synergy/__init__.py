@@ -17,13 +17,19 @@ __all__ = [
     "SynergyError",
     "__version__",
     "benchmark",
+    "compare",
     "datasets",
     "hill",
+    "plot",
     "read_matrix",
     "read_screen",
+    "report",
     "score",
+    "sensitivity",
+    "stats",
     "to_table",
     "validate",
+    "window",
 ]
 
 _LAZY = {
@@ -34,11 +40,17 @@ _LAZY = {
     "open_screen": ("synergy.io.store", "open_screen"),
     "save_screen": ("synergy.io.store", "save_screen"),
     "score": ("synergy.scoring", "score"),
+    "compare": ("synergy.stats.compare", "compare"),
     "score_screen": ("synergy.batch", "score_screen"),
     "describe": ("synergy.io.validate", "describe"),
     "datasets": ("synergy.datasets", None),
     "hill": ("synergy.hill", None),
     "benchmark": ("synergy.benchmark", None),
+    "plot": ("synergy.plot", None),
+    "report": ("synergy.report", None),
+    "stats": ("synergy.stats", None),
+    "sensitivity": ("synergy.sensitivity", None),
+    "window": ("synergy.window", None),
 }
 
 

@@ -70,14 +70,40 @@ def check_options(
         raise SynergyError(
             f"correct_baseline must be one of {BASELINE_CORRECTIONS}, got {correct_baseline!r}"
         )
-    if n_boot:
-        raise SynergyError(
-            "n_boot > 0: bootstrap intervals and p-values are not implemented yet "
-            "(statistics, issue #6); use n_boot=0"
-        )
     if not 0 < ci < 1:
         raise SynergyError(f"ci must be in (0, 1), got {ci!r}")
     return models, fitter, loewe_solver
+
+
+def _check_bootstrap(n_boot: int, method: str, screen: xr.Dataset) -> None:
+    if isinstance(n_boot, bool) or int(n_boot) != n_boot or n_boot < 0 or n_boot == 1:
+        raise SynergyError(f"n_boot must be 0 (no bootstrap) or an integer >= 2, got {n_boot!r}")
+    if method not in ("resample", "synergyfinder"):
+        raise SynergyError(f"bootstrap must be 'resample' or 'synergyfinder', got {method!r}")
+
+
+def _add_bootstrap(
+    out: xr.Dataset, models: tuple[str, ...], settings: dict, boot: dict
+) -> xr.Dataset:
+    """Bootstrap intervals and p-values of the block scores (:mod:`synergy.stats`)."""
+    from synergy.stats import bootstrap
+
+    extra = bootstrap(
+        out,
+        models,
+        n_boot=settings["n_boot"],
+        ci=boot["ci"],
+        seed=boot["seed"],
+        method=boot["bootstrap"],
+        convention=settings["convention"],
+        fitter=settings["fitter"],
+        loewe_solver=settings["loewe_solver"],
+        well_intervals=boot["well_intervals"],
+    )
+    settings.update(
+        bootstrap=boot["bootstrap"], ci=boot["ci"], seed=0 if boot["seed"] is None else boot["seed"]
+    )
+    return out.assign(extra.data_vars)
 
 
 def _with_fits(screen: xr.Dataset, fitter: str, refit: bool | None) -> xr.Dataset:
@@ -140,6 +166,8 @@ def score(
     seed: int | None = None,
     check_fits: bool = False,
     sensitivity: bool = False,
+    bootstrap: str = "resample",
+    well_intervals: bool = False,
 ) -> xr.Dataset:
     """Score every block of a screen with the reference models.
 
@@ -183,17 +211,27 @@ def score(
         value before scoring; the single drugs are then refitted on the corrected data
         (``refit=False`` is refused) and ``baseline`` (block) is added.
     n_boot : int
-        Bootstrap resamples for intervals and p-values; only 0 for now (issue #6).
+        Bootstrap resamples per block for intervals and p-values (0: none; e.g. 200 for
+        stable 95 % intervals; SynergyFinder uses 10).  Every resample is rescored with
+        the same models, refitting the single drugs and ZIP's slices with ``fitter``
+        (:func:`synergy.stats.bootstrap`).
     ci : float
-        Confidence level of bootstrap intervals (used once ``n_boot`` > 0) and of MuSyC's
-        Wald intervals.
+        Confidence level of bootstrap intervals and of MuSyC's intervals.
     seed : int, optional
-        Seed of the bootstrap (keyed by block id; DESIGN.md §3).
+        Seed of the bootstrap (draws keyed by (seed, block id, resample); DESIGN.md §3);
+        None means 0.
     check_fits : bool
         Also fit the single drugs with the other fitter (DESIGN.md §6.23;
         :func:`synergy.models.fit_check.check_fits`): blocks where it lowers a drug's SSE by
         more than 1 % get ``fit_check_status`` 7 (a warning in ``status``) and the Loewe/ZIP
         scores with the other fitter's fits (``loewe_score_other``, ``zip_score_other``).
+    bootstrap : {"resample", "synergyfinder"}
+        ``"resample"``: residual bootstrap with the small-K correction (replicate deviations
+        pooled per block; fitted-surface residuals without replicates), percentile
+        intervals, Wald p-values; ``"synergyfinder"``: SynergyFinder 3's parametric
+        bootstrap and p-value formula (:mod:`synergy.stats.bootstrap`).
+    well_intervals : bool
+        With ``n_boot``: also per-well intervals of δ, ``<model>_low``/``<model>_high``.
 
     Returns
     -------
@@ -202,7 +240,9 @@ def score(
         ``m`` (block, row, col: δ), ``m_reference``, ``m_score``, ``m_n_wells``, ``m_msa``
         (+ window indices), ``m_max``/``m_min`` (+ doses), ``m_status``; ``zip_fit``,
         ``loewe_fallback``/``loewe_n_fallback``; and ``status`` (block: 0 ok, 1 warning,
-        2 failed) with ``status_reason`` (block, str).
+        2 failed) with ``status_reason`` (block, str).  With ``n_boot``: ``m_score_low``,
+        ``m_score_high``, ``m_score_se``, ``m_pvalue``, ``m_n_boot`` (block),
+        ``bootstrap_noise`` (block), and on request ``m_low``/``m_high`` (block, row, col).
 
     Raises
     ------
@@ -212,7 +252,7 @@ def score(
     models, fitter, loewe_solver = check_options(
         models, convention, loewe_solver, fitter, correct_baseline, n_boot, ci
     )
-    del seed  # used by the bootstrap (issue #6)
+    _check_bootstrap(n_boot, bootstrap, screen)
     out = screen.copy()
     if correct_baseline != "non":
         if refit is False:
@@ -261,5 +301,8 @@ def score(
         "check_fits": bool(check_fits),
         "sensitivity": bool(sensitivity),
     }
+    if n_boot:
+        boot = {"ci": ci, "seed": seed, "bootstrap": bootstrap, "well_intervals": well_intervals}
+        out = _add_bootstrap(out, models, settings, boot)
     out.attrs = {**screen.attrs, "scoring": json.dumps(settings, sort_keys=True)}
     return out

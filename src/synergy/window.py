@@ -1,10 +1,11 @@
 """Therapeutic window of one block: leukemic minus normal δ and inhibition, well by well.
 
-The minimal, grid-wise comparison used by :func:`synergy.plot.therapeutic_window` and the
-report.  Which sample is normal comes from the ``sample_kind`` coordinate (``"normal"``) or
-is given explicitly (DESIGN.md §6.22).  Blocks on the same dose grid are compared well by
-well; blocks on different grids are not compared here (the result says so and holds NaN):
-the fitted-surface comparison on the leukemic grid belongs to the statistics module.
+The per-block view used by :func:`synergy.plot.therapeutic_window` and the report, over the
+numbers of :func:`synergy.stats.therapeutic_window` (one implementation).  Which sample is
+normal comes from the ``sample_kind`` coordinate (``"normal"``) or is given explicitly
+(DESIGN.md §6.22).  Blocks on the same dose grid are compared well by well; blocks on
+different grids on the normal block's fitted surface at this block's doses (which needs ZIP
+scored; without it the result says why and holds NaN).
 """
 
 from __future__ import annotations
@@ -54,12 +55,6 @@ def find_normal_block(screen: xr.Dataset, block: str | int) -> int | None:
     return int(hits[0]) if hits.size else None
 
 
-def _mean_response(response: np.ndarray) -> np.ndarray:
-    count = np.sum(np.isfinite(response), axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, np.nansum(response, axis=-1) / np.maximum(count, 1), np.nan)
-
-
 def therapeutic_window(
     screen: xr.Dataset,
     block: str | int,
@@ -104,21 +99,30 @@ def therapeutic_window(
             f"block {screen['block'].values[i]!s}: no normal-cell block of the same drug pair"
             " (sample_kind == 'normal'); pass normal="
         )
+    from synergy.stats.window import therapeutic_window as compare_samples
+
+    two = screen.isel(block=[i, j]).assign_coords(
+        sample_kind=("block", ["leukemic", "normal"]),
+        drug_row=("block", [str(screen["drug_row"].values[i])] * 2),
+        drug_col=("block", [str(screen["drug_col"].values[i])] * 2),
+        sample=("block", ["block", "normal"]),
+    )
     conc_row = np.asarray(screen["conc_row"].values[i], dtype=np.float64)
     conc_col = np.asarray(screen["conc_col"].values[i], dtype=np.float64)
-    same_grid = np.allclose(
-        conc_row, screen["conc_row"].values[j], rtol=1e-6, equal_nan=True
-    ) and np.allclose(conc_col, screen["conc_col"].values[j], rtol=1e-6, equal_nan=True)
-    delta = np.asarray(screen[model].values, dtype=np.float64)
-    response = np.asarray(screen["response"].values, dtype=np.float64)
-    if same_grid:
-        d_delta = delta[i] - delta[j]
-        d_inhib = _mean_response(response[i]) - _mean_response(response[j])
-        method = "same dose grid, well by well"
+    try:
+        pair = compare_samples(two, n_boot=0).isel(pair=0)
+    except SynergyError as exc:  # different grids and no fitted surface to compare on
+        nan = np.full((conc_row.size, conc_col.size), np.nan)
+        d_delta, d_inhib, method = nan, nan.copy(), f"not compared: {exc}"
     else:
-        d_delta = np.full(delta.shape[1:], np.nan)
-        d_inhib = d_delta.copy()
-        method = "not compared: the dose grids of the two blocks differ"
+        d_delta = pair[f"{model}_difference"].values
+        d_inhib = pair["inhibition_difference"].values
+        method = (
+            "same dose grid, well by well"
+            if str(pair["grid_method"].values) == "observed"
+            else "different dose grids: the normal block's fitted surface at this block's "
+            "doses (log10-dose interpolation, no extrapolation; synergy.stats.therapeutic_window)"
+        )
     dims = ("row", "col")
     combo = np.zeros(d_delta.shape, dtype=bool)
     combo[1:, 1:] = True

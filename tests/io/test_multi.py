@@ -69,7 +69,7 @@ def test_wells_are_sorted_and_padded():
 
 def test_table_round_trip_and_layout_for_pairs(ncats, data_dir):
     again = synergy.read_screen(synergy.to_table(ncats, level="well"))
-    xr.testing.assert_equal(again.drop_attrs(), ncats.drop_attrs())
+    xr.testing.assert_equal(again.drop_attrs(), ncats.drop_attrs())  # input order kept too
     pair_as_multi = synergy.read_screen(data_dir / "sf_oneil" / "data.csv", layout="multi")
     assert pair_as_multi.sizes["drug"] == 2 and pair_as_multi.sizes["replicate"] == 4
 

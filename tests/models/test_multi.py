@@ -56,8 +56,8 @@ def test_sf3_block1_summary_scores(ncats_scored):
         assert float(got[f"{model}_score"]) == pytest.approx(
             published[f"{SF_NAMES[model]}_synergy"], abs=1e-6
         )
-    # ZIP: drc fits the slices in SynergyFinder's row order, we in ascending dose order
-    assert float(got["zip_score"]) == pytest.approx(published["ZIP_synergy"], abs=0.01)
+    # ZIP too: the slices are fitted in the input's row order, as SynergyFinder does
+    assert float(got["zip_score"]) == pytest.approx(published["ZIP_synergy"], abs=1e-6)
     assert int(got["bliss_n_wells"]) == 891  # wells where all three drugs are present
 
 
@@ -72,7 +72,7 @@ def test_sf3_block1_surfaces(ncats_scored):
     for model in MODELS:
         diff = (joined[model] - joined[f"{SF_NAMES[model]}_synergy"]).abs()
         assert (diff <= 1.0).mean() >= 0.95
-        assert diff.max() <= (0.05 if model == "zip" else 1e-6), model
+        assert diff.max() <= 1e-6, model
 
 
 def test_sf3_single_drug_fits_are_synergyfinders(ncats_scored):
@@ -121,9 +121,9 @@ def test_permuting_the_drugs_changes_no_score(ncats, ncats_scored):
                  for kind in ("drug", "conc", "conc_unit")}
     )  # fmt: skip
     permuted = synergy.score(synergy.read_screen(renamed))
-    for model in MODELS:
+    for model in MODELS:  # (the input order of the permuted table is the sorted one)
         np.testing.assert_allclose(
-            permuted[f"{model}_score"].values, ncats_scored[f"{model}_score"].values, atol=1e-9
+            permuted[f"{model}_score"].values, ncats_scored[f"{model}_score"].values, atol=1e-4
         )
 
 

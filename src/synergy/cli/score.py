@@ -92,7 +92,21 @@ def _summary(run, counts, paths: list[Path]) -> list[str]:
     is_flag=True,
     help="Also fit with the other fitter; flag blocks whose Loewe/ZIP rest on a poorer fit.",
 )
-@click.option("--n-boot", type=int, default=0, show_default=True, help="Bootstrap resamples.")
+@click.option(
+    "--n-boot",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Bootstrap resamples for 95 % intervals and p-values (e.g. 200; 0 = none).",
+)
+@click.option(
+    "--bootstrap",
+    type=click.Choice(["resample", "synergyfinder"]),
+    default="resample",
+    show_default=True,
+    help="Residual bootstrap with the small-K correction, or SynergyFinder 3's method.",
+)
+@click.option("--well-intervals", is_flag=True, help="Also write per-well δ intervals.")
 @click.option("--seed", type=int, default=None, help="Seed of random draws (keyed by block id).")
 @click.option(
     "--workers",
@@ -138,6 +152,8 @@ def score(
     sensitivity,
     check_fits,
     n_boot,
+    bootstrap,
+    well_intervals,
     seed,
     workers,
     scheduler,
@@ -184,6 +200,8 @@ def score(
         "check_fits": check_fits,
         "sensitivity": sensitivity,
         "n_boot": n_boot,
+        "bootstrap": bootstrap,
+        "well_intervals": well_intervals,
         "seed": seed,
     }
     checkpoint = None if no_checkpoint else checkpoint_path(out_path)

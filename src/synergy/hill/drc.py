@@ -171,7 +171,9 @@ def fit_drc(
     limit) end elsewhere: pass the points in SynergyFinder's order to reproduce it bit for
     bit.  With it, the bundled SynergyFinder examples agree to ~1e-14 relative (fits) and
     ~1e-13 (ZIP surfaces); in ascending dose order the ZIP surfaces of ``sf_mathews`` (whose
-    file lists doses descending) differ by up to 0.13 points on one slice.
+    file lists doses descending) differ by up to 0.13 points on one slice.  Readers record
+    the input's row order of the wells (``input_order``) and the ZIP and CSS slice fits
+    follow it, so scores reproduce SynergyFinder's from the same file.
 
     Parameters
     ----------

@@ -18,7 +18,7 @@ from synergy.hill.fit import fit
 from synergy.hill.model import PARAM_NAMES
 from synergy.hill.screen import FORMULA, fit_drc_arrays
 from synergy.hill.status import FLAT_ALPHA, flag_attrs
-from synergy.io.wells import n_present, well_doses
+from synergy.io.wells import n_present, replicate_mean, well_doses
 
 __all__ = ["fit_multi_screen", "single_drug_arrays"]
 
@@ -45,10 +45,7 @@ def single_drug_arrays(
     n_block, n_well, n_drug = conc.shape
     response = np.asarray(screen["response"].transpose("block", "well", "replicate").values)
     if replicates == "mean":
-        with np.errstate(invalid="ignore"):
-            count = np.isfinite(response).sum(axis=-1)
-            mean = np.nansum(response, axis=-1) / count
-        response = np.where(count > 0, mean, np.nan)[:, :, None]
+        response = replicate_mean(response)[:, :, None]
     elif replicates != "all":
         raise SynergyError(f"replicates must be 'all' or 'mean', got {replicates!r}")
     n_rep = response.shape[2]

@@ -17,6 +17,7 @@ from synergy.errors import ScreenError, SynergyError
 from synergy.hill.fit import HillFit, fit
 from synergy.hill.model import PARAM_NAMES, from_drc
 from synergy.hill.status import FLAT_ALPHA, HillStatus, flag_attrs
+from synergy.io.wells import replicate_mean
 
 __all__ = ["FORMULA", "fit_drc_arrays", "fit_screen", "monotherapy_arrays"]
 
@@ -56,10 +57,7 @@ def monotherapy_arrays(
         raise SynergyError(f"axis must be 'row' or 'col', got {axis!r}")
     n_block, n_dose, n_rep = resp.shape
     if replicates == "mean":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            count = np.sum(np.isfinite(resp), axis=-1)
-            mean = np.nansum(resp, axis=-1) / count
-        return conc, np.where(count > 0, mean, np.nan)
+        return conc, replicate_mean(resp)
     if replicates != "all":
         raise SynergyError(f"replicates must be 'all' or 'mean', got {replicates!r}")
     conc_all = np.repeat(conc[:, :, None], n_rep, axis=2).reshape(n_block, n_dose * n_rep)

@@ -186,7 +186,13 @@ def multi_screen_from_long(
     optionally ``sample``, ``replicate``, ``conc_unit``, ``response_kind``, ``_file``,
     ``_line``.  Used by :func:`synergy.io.reader.read_screen`.
     """
-    from synergy.io.reader import average_controls, replicate_index, resolve_units
+    from synergy.io.reader import (
+        INPUT_ORDER_ATTRS,
+        average_controls,
+        input_order,
+        replicate_index,
+        resolve_units,
+    )
 
     table = table.rename(columns=_PAIR_TO_K).copy()
     table.attrs["columns"] = {
@@ -244,7 +250,7 @@ def multi_screen_from_long(
     coords = {
         name: ("block", per_block[col].to_numpy()) for name, col in (extra_coords or {}).items()
     }
-    return build_multi_screen(
+    screen = build_multi_screen(
         np.asarray(block_ids, dtype=str),
         np.stack([per_block[d].astype(str).to_numpy() for d in drugs], axis=1),
         per_block["sample"].astype(str).to_numpy(),
@@ -255,3 +261,6 @@ def multi_screen_from_long(
         provenance=provenance,
         extra_coords=coords,
     )
+    order = input_order(well_code[np.isfinite(values)], (len(block_ids), conc.shape[1]))
+    screen["input_order"] = (("block", "well"), order, INPUT_ORDER_ATTRS)
+    return screen

@@ -291,7 +291,7 @@ def screen_from_long(
     coords = {
         name: ("block", per_block[col].to_numpy()) for name, col in (extra_coords or {}).items()
     }
-    return build_screen(
+    screen = build_screen(
         block=np.asarray(block_ids, dtype=str),
         drug_row=per_block["drug_row"].to_numpy(),
         drug_col=per_block["drug_col"].to_numpy(),
@@ -304,6 +304,30 @@ def screen_from_long(
         provenance=provenance,
         extra_coords=coords,
     )
+    shape = (n_block, conc_row.shape[1], conc_col.shape[1])
+    measured = np.isfinite(values)
+    order = input_order(well[measured], shape)
+    screen["input_order"] = (("block", "row", "col"), order, INPUT_ORDER_ATTRS)
+    return screen
+
+
+INPUT_ORDER_ATTRS = {
+    "long_name": "rank of the well's first measured row in the input (-1: none)",
+    "comment": "SynergyFinder fits ZIP and CSS slices in its table's row order; drc's result "
+    "depends on that order in the last bits, so slice fits follow it (SYNERGYFINDER.md §2)",
+}
+
+
+def input_order(well: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Rank of each well's first input row (int64, ``shape``; -1 for wells not in the input).
+
+    ``well`` is the flat well index (into ``shape``) of every measured input row, in input
+    order.  ``to_table(level="well")`` writes wells in this order, so a round trip keeps it.
+    """
+    order = np.full(int(np.prod(shape)), -1, dtype=np.int64)
+    first = np.unique(well, return_index=True)
+    order[first[0]] = np.argsort(np.argsort(first[1], kind="stable"), kind="stable")
+    return order.reshape(shape)
 
 
 def average_controls(

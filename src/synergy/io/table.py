@@ -51,7 +51,8 @@ def to_table(screen: xr.Dataset, level: Literal["well", "block"] = "well") -> pd
     level : {"well", "block"}
         ``"well"``: columns ``block_id, drug1, drug2, conc1, conc2, response,
         conc_unit1, conc_unit2, sample, replicate, response_kind`` (+ ``source_file``),
-        one row per non-missing replicate value; ``response`` in % inhibition,
+        one row per non-missing replicate value (in the input's well order when the screen
+        records it, ``input_order``); ``response`` in % inhibition,
         concentrations in ``attrs["conc_unit"]``; on a scored screen also each well's δ
         and reference (``ZIP_synergy``, ``ZIP_ref``, ``ZIP_fit``, ``Bliss_synergy`` …, in
         % points).  ``"block"``: one row per block (block scores as ``ZIP_synergy`` …).
@@ -87,6 +88,9 @@ def _constant_text(value: str, n: int) -> pd.Categorical:
 def _well_table(screen: xr.Dataset) -> pd.DataFrame:
     response = screen["response"].values
     b, r, c, k = np.nonzero(np.isfinite(response))
+    if "input_order" in screen:  # wells in the order the input listed them
+        rows = np.lexsort((k, screen["input_order"].values[b, r, c]))
+        b, r, c, k = b[rows], r[rows], c[rows], k[rows]
     unit = screen.attrs.get("conc_unit", "unspecified")
     columns = {
         "block_id": _per_block_text(screen["block"].values, b),

@@ -27,6 +27,9 @@ def multi_well_table(screen: xr.Dataset, surface_names: dict[str, str]) -> pd.Da
     conc = screen["conc"].transpose("block", "well", "drug").values
     names = screen["drug_name"].transpose("block", "drug").values
     b, w, k = np.nonzero(np.isfinite(response))
+    if "input_order" in screen:  # wells in the order the input listed them
+        rows = np.lexsort((k, screen["input_order"].transpose("block", "well").values[b, w]))
+        b, w, k = b[rows], w[rows], k[rows]
     n_drug = conc.shape[2]
     unit = str(screen.attrs.get("conc_unit", "unspecified"))
     columns: dict[str, object] = {"block_id": _text(screen["block"].values, b)}

@@ -9,7 +9,6 @@ integer arrays.
 
 from __future__ import annotations
 
-import warnings
 from typing import NamedTuple
 
 import numpy as np
@@ -24,6 +23,7 @@ __all__ = [
     "gather",
     "n_present",
     "observed_wells",
+    "replicate_mean",
     "single_drug_index",
     "slices_along",
     "well_doses",
@@ -36,12 +36,34 @@ def well_doses(screen: xr.Dataset) -> np.ndarray:
     return np.ascontiguousarray(conc, dtype=np.float64)
 
 
+def replicate_mean(response: np.ndarray) -> np.ndarray:
+    """Mean over the last axis (replicates), NaN ignored; NaN where nothing was measured.
+
+    The sum is compensated (Kahan, in replicate order) and then divided by the count, as
+    pandas' ``groupby().mean()`` computes it: the replicate-mean tables behind
+    SynergyFinder's reference outputs were made that way, and drc's fits can move with the
+    last bit of a response.  The compensated sum is never less accurate than a plain one.
+    """
+    response = np.asarray(response, dtype=np.float64)
+    total = np.zeros(response.shape[:-1])
+    compensation = np.zeros(response.shape[:-1])
+    count = np.zeros(response.shape[:-1])
+    for k in range(response.shape[-1]):  # K replicates: a few vectorised steps
+        value = response[..., k]
+        seen = np.isfinite(value)
+        y = np.where(seen, value, 0.0) - compensation
+        t = total + y
+        compensation = np.where(seen, (t - total) - y, compensation)
+        total = np.where(seen, t, total)
+        count += seen
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan)
+
+
 def observed_wells(screen: xr.Dataset) -> np.ndarray:
-    """Replicate mean of ``response``, (B, W) float64, NaN where nothing was measured."""
+    """Replicate mean of ``response`` (:func:`replicate_mean`), (B, W) float64."""
     response = np.asarray(screen["response"].transpose("block", "well", "replicate").values)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=RuntimeWarning)
-        return np.ascontiguousarray(np.nanmean(response, axis=-1), dtype=np.float64)
+    return np.ascontiguousarray(replicate_mean(response), dtype=np.float64)
 
 
 def n_present(conc: np.ndarray) -> np.ndarray:
@@ -95,7 +117,8 @@ def single_drug_index(conc: np.ndarray) -> np.ndarray:
 class Slices(NamedTuple):
     """ZIP's slices along one drug: wells sharing every other drug's dose.
 
-    ``well`` (S, P) int64: the slice's wells in ascending dose of the drug (-1 padding);
+    ``well`` (S, P) int64: the slice's wells in ascending dose of the drug, or in input
+    order (-1 padding);
     ``block`` (S,) int64: the block of each slice.
     """
 
@@ -103,13 +126,17 @@ class Slices(NamedTuple):
     block: np.ndarray
 
 
-def slices_along(conc: np.ndarray, drug: int) -> Slices:
+def slices_along(conc: np.ndarray, drug: int, order: np.ndarray | None = None) -> Slices:
     """Group every block's wells by the doses of all drugs but ``drug``.
 
     Parameters
     ----------
     conc : (B, W, N) doses
     drug : index of the drug along which the slices run
+    order : (B, W) int, optional
+        Rank of each well in the input (``input_order``; -1 = not in the input): the slice's
+        wells follow it (SynergyFinder fits slices in its table's row order); default
+        ascending dose.
 
     Returns
     -------
@@ -122,8 +149,12 @@ def slices_along(conc: np.ndarray, drug: int) -> Slices:
     others = {f"c{k}": conc[blk, well, k] for k in range(n_drug) if k != drug}
     frame = pd.DataFrame({"b": blk, **others})
     group = frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy()
-    order = np.lexsort((conc[blk, well, drug], group))
-    group, blk, well = group[order], blk[order], well[order]
+    if order is None:
+        key = conc[blk, well, drug]
+    else:
+        key = np.where(order[blk, well] >= 0, order[blk, well], np.iinfo(np.int64).max)
+    sort = np.lexsort((conc[blk, well, drug], key, group))
+    group, blk, well = group[sort], blk[sort], well[sort]
     position = pd.Series(group).groupby(group).cumcount().to_numpy()
     n_slices = int(group.max()) + 1
     out = np.full((n_slices, int(position.max()) + 1), -1, dtype=np.int64)

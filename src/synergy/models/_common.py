@@ -13,7 +13,6 @@ Conventions for every model's surface variables (``bliss``, ``hsa``, ``loewe``, 
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -85,11 +84,14 @@ def status_attrs(model: str, codes: tuple[int, ...]) -> dict[str, Any]:
 
 
 def observed_surface(screen: xr.Dataset) -> np.ndarray:
-    """Replicate mean of ``response``, (B, R, C) float64, NaN where no replicate was measured."""
+    """Replicate mean of ``response``, (B, R, C) float64, NaN where no replicate was measured.
+
+    Compensated as pandas' mean (:func:`synergy.io.wells.replicate_mean`).
+    """
+    from synergy.io.wells import replicate_mean
+
     response = np.asarray(screen["response"].transpose("block", "row", "col", "replicate").values)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=RuntimeWarning)
-        return np.ascontiguousarray(np.nanmean(response, axis=-1), dtype=np.float64)
+    return np.ascontiguousarray(replicate_mean(response), dtype=np.float64)
 
 
 def doses(screen: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:

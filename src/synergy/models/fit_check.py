@@ -114,7 +114,8 @@ def check_fits(
 
     other = "lsq" if fitter == "drc" else "drc"
     bare = scored.drop_vars([v for v in scored.data_vars if str(v).startswith("hill_")])
-    refit = fit_screen(bare[["response"]], fitter=other, replicates="mean")
+    keep = [v for v in ("response", "input_order") if v in bare]  # input order: slice fits
+    refit = fit_screen(bare[keep], fitter=other, replicates="mean")
     block = scored["block"].values
     data: dict[str, xr.DataArray] = {}
     flagged = np.zeros(len(block), dtype=bool)

@@ -93,11 +93,41 @@ def slice_fitter(fitter: str | SliceFitter, zero_dose: float = ZERO_DOSE) -> Sli
     raise SynergyError(f"fitter must be 'drc', 'lsq' or a callable, got {fitter!r}")
 
 
+def _fit_in_order(
+    fitter: SliceFitter,
+    conc: np.ndarray,
+    response: np.ndarray,
+    baseline: np.ndarray,
+    keys: np.ndarray | None,
+) -> np.ndarray:
+    """Fit slices with their points permuted by ``keys`` (ascending); predictions unpermuted.
+
+    Points without a key (-1: not in the input) go last, in dose order.
+    """
+    if keys is None:
+        return fitter(
+            np.ascontiguousarray(conc),
+            np.ascontiguousarray(response),
+            np.ascontiguousarray(baseline),
+        )
+    sort_key = np.where(keys >= 0, keys, np.iinfo(np.int64).max)
+    perm = np.argsort(sort_key, axis=1, kind="stable")
+    pred = fitter(
+        np.ascontiguousarray(np.take_along_axis(conc, perm, axis=1)),
+        np.ascontiguousarray(np.take_along_axis(response, perm, axis=1)),
+        np.ascontiguousarray(baseline),
+    )
+    out = np.empty_like(pred)
+    np.put_along_axis(out, perm, pred, axis=1)
+    return out
+
+
 def zip_fitted_surface(
     conc_row: np.ndarray,
     conc_col: np.ndarray,
     observed: np.ndarray,
     fitter: SliceFitter,
+    order: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """ZIP's fitted surface from row and column slices of every block.
 
@@ -106,6 +136,10 @@ def zip_fitted_surface(
     conc_row : (B, R) doses of the row drug, conc_col : (B, C) of the column drug (NaN padded)
     observed : (B, R, C) observed % inhibition (replicate means)
     fitter : callable ``(conc (N, P), response (N, P), baseline (N,)) -> (N, P)``
+    order : (B, R, C) int, optional
+        Rank of each well in the input table (``input_order``): each slice's points are
+        handed to the fitter in that order, as SynergyFinder fits them (drc's result depends
+        on the order in the last bits); default ascending dose.
 
     Returns
     -------
@@ -122,23 +156,19 @@ def zip_fitted_surface(
     pred_row = np.full(observed.shape, np.nan)
     blk, col = np.nonzero(along_row)
     if blk.size:
-        pred = fitter(
-            np.ascontiguousarray(conc_row[blk]),
-            np.ascontiguousarray(observed[blk, :, col]),
-            np.ascontiguousarray(observed[blk, 0, col]),
+        keys = None if order is None else order[blk, :, col]
+        pred_row[blk, :, col] = _fit_in_order(
+            fitter, conc_row[blk], observed[blk, :, col], observed[blk, 0, col], keys
         )
-        pred_row[blk, :, col] = pred
     # along the column drug: one slice per (block, row dose > 0); response obs[b, i, :]
     along_col = pos_row & finite[:, :, 0] & (finite.sum(axis=2) >= MIN_SLICE_POINTS)
     pred_col = np.full(observed.shape, np.nan)
     blk, row = np.nonzero(along_col)
     if blk.size:
-        pred = fitter(
-            np.ascontiguousarray(conc_col[blk]),
-            np.ascontiguousarray(observed[blk, row, :]),
-            np.ascontiguousarray(observed[blk, row, 0]),
+        keys = None if order is None else order[blk, row, :]
+        pred_col[blk, row, :] = _fit_in_order(
+            fitter, conc_col[blk], observed[blk, row, :], observed[blk, row, 0], keys
         )
-        pred_col[blk, row, :] = pred
 
     combo = pos_row[:, :, None] & pos_col[:, None, :]
     ok_row = np.isfinite(pred_row)
@@ -182,8 +212,9 @@ def score_zip(
     f_row = hill_predict(conc_row, par_row, l4_row, zero_dose)
     f_col = hill_predict(conc_col, par_col, l4_col, zero_dose)
     reference = bliss_reference(f_row[:, :, None], f_col[:, None, :])
+    order = screen["input_order"].values if "input_order" in screen else None
     fitted, one_failed = zip_fitted_surface(
-        conc_row, conc_col, observed, slice_fitter(fitter, zero_dose)
+        conc_row, conc_col, observed, slice_fitter(fitter, zero_dose), order
     )
     reference = np.where(combo, reference, observed)
     fitted = np.where(combo, fitted, observed)

@@ -57,10 +57,17 @@ def wells_of(screen: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(conc), observed_surface(screen).reshape(n_block, n_row * n_col)
 
 
-def _curves(mask: np.ndarray, dose: np.ndarray, value: np.ndarray):
-    """Pad the selected (dose, value) points of each curve, ascending dose: (C, P) each."""
+def _curves(mask: np.ndarray, dose: np.ndarray, value: np.ndarray, key: np.ndarray | None = None):
+    """Pad the selected (dose, value) points of each curve: (C, P) each.
+
+    Points in ascending dose, or ascending ``key`` (the wells' input order; -1 last) if given.
+    """
     row, col = np.nonzero(mask)
-    order = np.lexsort((dose[row, col], row))
+    if key is None:
+        order = np.lexsort((dose[row, col], row))
+    else:
+        rank = np.where(key[row, col] >= 0, key[row, col], np.iinfo(np.int64).max)
+        order = np.lexsort((dose[row, col], rank, row))
     row, col = row[order], col[order]
     position = np.arange(row.size) - np.searchsorted(row, row)
     width = max(int(position.max(initial=-1)) + 1, 1)
@@ -134,6 +141,12 @@ def block_sensitivity(screen: xr.Dataset, *, fitter: str = "drc") -> xr.Dataset:
         raise SynergyError(f"fitter must be 'drc' or 'lsq', got {fitter!r}")
     conc, observed = wells_of(screen)
     n_block, n_well, n_drug = conc.shape
+    # SynergyFinder fits CSS slices in its table's row order (RI and single drugs: ascending)
+    input_rank = (
+        np.asarray(screen["input_order"].values).reshape(n_block, n_well)
+        if "input_order" in screen
+        else None
+    )
     dose = np.nan_to_num(conc)
     present = np.where(np.isfinite(conc).all(axis=2), (dose > 0).sum(axis=2), -1)
     measured = np.isfinite(observed)
@@ -166,8 +179,12 @@ def block_sensitivity(screen: xr.Dataset, *, fitter: str = "drc") -> xr.Dataset:
             level_of[i, : lv.size] = lv
         member = in_pair[:, None, :] & (dose[:, None, :, a] == level_of[:, :, None])
         member = member.reshape(n_block * width, n_well)
+        key = None if input_rank is None else np.repeat(input_rank, width, axis=0)
         s_conc, s_resp = _curves(
-            member, np.repeat(dose[:, :, b], width, axis=0), np.repeat(observed, width, axis=0)
+            member,
+            np.repeat(dose[:, :, b], width, axis=0),
+            np.repeat(observed, width, axis=0),
+            key,
         )
         n_pts = np.isfinite(s_resp).sum(axis=1)
         pred = np.full(n_block * width, np.nan)

@@ -26,12 +26,14 @@ class MultiBlock(NamedTuple):
     observed: np.ndarray  # (B, W) replicate means, % inhibition
     present: np.ndarray  # (B, W) drugs with dose > 0; -1 padding
     single: np.ndarray  # (B, W, N) well of drug i alone at the well's dose (-1: none)
+    order: np.ndarray | None  # (B, W) rank of each well in the input, if known
 
 
 def multi_block(screen: xr.Dataset) -> MultiBlock:
-    """Doses, observed means, drugs present and single-drug lookups of every block."""
+    """Doses, observed means, drugs present, single-drug lookups and input order of blocks."""
     conc = well_doses(screen)
-    return MultiBlock(conc, observed_wells(screen), n_present(conc), single_drug_index(conc))
+    order = np.asarray(screen["input_order"].values) if "input_order" in screen else None
+    return MultiBlock(conc, observed_wells(screen), n_present(conc), single_drug_index(conc), order)
 
 
 def edge_values(block: MultiBlock, values: np.ndarray) -> np.ndarray:

@@ -91,12 +91,15 @@ def _zip(block: MultiBlock, params: np.ndarray, l4: np.ndarray, fitter: str):
     fit_slices = slice_fitter(fitter, ZERO_DOSE)
     preds = np.full((n_block, n_well, n_drug), np.nan)
     for drug in range(n_drug):  # one batched fit per drug (N is small)
-        slices = slices_along(block.conc, drug)
+        slices = slices_along(block.conc, drug, block.order)
         if slices.block.size == 0:
             continue
         conc = gather(block.conc[:, :, drug], slices.block, slices.well)
         response = gather(block.observed, slices.block, slices.well)
-        baseline = np.where(conc[:, 0] == 0, response[:, 0], np.nan)
+        # the slice's response where the drug is absent (at any position: input order)
+        zero = conc == 0
+        at_zero = response[np.arange(len(conc)), np.argmax(zero, axis=1)]
+        baseline = np.where(zero.any(axis=1), at_zero, np.nan)
         others = block.present[slices.block[:, None], np.maximum(slices.well, 0)]
         needed = ((others >= 2) & (slices.well >= 0)).any(axis=1)
         use = (

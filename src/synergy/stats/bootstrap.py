@@ -1,0 +1,385 @@
+"""Bootstrap intervals and p-values of synergy scores, batched over blocks and resamples.
+
+Both methods turn each block into ``n_boot`` resampled replicate-mean surfaces, stack the
+resamples of many blocks along ``block`` (a screen of ``b · n_boot`` blocks, in chunks of
+at most ``max_resampled``), score that screen once with the same model functions as
+:func:`synergy.score` (single-drug fits and ZIP slices refitted for every resample, in
+batched kernel calls), and reduce over the resamples.  Draws are keyed by (seed, block id,
+resample, well) (:mod:`synergy._kernels.resample`), so results do not depend on the
+chunking, the order of blocks or the number of workers.
+
+``method="resample"`` (default)
+    Residual bootstrap (:mod:`synergy.stats.noise`): every well's replicate mean is moved by
+    the mean of ``n`` draws from its block's pool of scaled replicate deviations (the
+    small-K correction of DESIGN.md §6.14), or of fitted-surface residuals when the block
+    has no replicates.  Interval: percentile ``[(1 − ci)/2, (1 + ci)/2]`` of the resampled
+    scores.  p-value of "score ≠ 0": ``2·Φ(−|s| / se)`` with ``s`` the block's score and
+    ``se`` the standard deviation of its resampled scores — a Wald test with a bootstrap
+    standard error, continuous (not limited to multiples of 1/n_boot) and uniform under the
+    null when the score is close to normal (a mean over ≥ 9 wells).
+``method="synergyfinder"``
+    SynergyFinder 3.7's own (``CalculateSynergy`` and ``.Bootstrapping`` in
+    ``R/calculate_synergy_score.R``): with replicates, each iteration draws every well as the
+    mean of ``n`` draws from N(mean, sd²) of its ``n`` replicates (drawn here in one normal
+    of sd/√n — the same distribution, not R's stream), rescores, and ``z = |mean_i S_i| /
+    sd_i(S_i)`` over the iterations' block scores ``S_i`` gives ``p = exp(−0.717 z −
+    0.416 z²)``; the interval is the percentile interval of the ``S_i`` (SynergyFinder shows
+    the 2.5/97.5 % quantiles per well) and ``<model>_score_boot_mean`` is the mean of the
+    ``S_i`` (the number SynergyFinder reports as the score).  Without replicates: ``z =
+    |mean δ| / sd(δ)`` over the block's combination wells, same formula, no interval.
+    A well with one replicate has sd 0 here (R would produce NaN).
+
+With ``correct_baseline`` (:mod:`synergy.models.baseline`) the resamples are drawn around the
+corrected responses and the baseline is not re-estimated per resample (SynergyFinder corrects
+each bootstrap draw).  Screens of three or more drugs are not bootstrapped yet.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import xarray as xr
+from scipy import special
+
+from synergy._kernels.resample import normal_resample, residual_resample
+from synergy.datasets._random import block_digest
+from synergy.errors import SynergyError
+from synergy.stats.noise import fitted_residual_pool, replicate_moments, replicate_residual_pool
+
+__all__ = ["BOOTSTRAP_METHODS", "block_keys", "bootstrap", "resample_means", "sf_pvalue"]
+
+BOOTSTRAP_METHODS = ("resample", "synergyfinder")
+MAX_RESAMPLED = 20_000
+_PURPOSE = 11  # key of the bootstrap streams (simulate uses 1-6)
+NOISE_MEANINGS = {0: "replicate_residuals", 1: "fitted_surface_residuals", 2: "no_noise_estimate"}
+
+
+def block_keys(seed: int, block_ids: Sequence[str]) -> np.ndarray:
+    """64-bit keys of the blocks' bootstrap streams: BLAKE2b of (seed, purpose, block id)."""
+    return np.array(
+        [int.from_bytes(block_digest(seed, str(b), (_PURPOSE,), 8), "little") for b in block_ids],
+        dtype=np.uint64,
+    )
+
+
+def sf_pvalue(z: np.ndarray) -> np.ndarray:
+    """SynergyFinder's p-value from a z statistic: ``exp(−0.717 z − 0.416 z²)``.
+
+    (Altman & Bland 2011, BMJ 343:d2304, approximation of the two-sided normal p-value.)
+    """
+    z = np.asarray(z, dtype=np.float64)
+    return np.exp(-0.717 * z - 0.416 * z * z)
+
+
+def nanquantile(values: np.ndarray, q: float, axis: int) -> np.ndarray:
+    """``np.nanquantile`` (linear interpolation, R's type 7) without its per-row Python loop.
+
+    Sorts once along ``axis`` (NaN last) and interpolates at ``q·(n − 1)`` with ``n`` the
+    finite count; NaN where ``n`` is 0.
+    """
+    x = np.sort(np.moveaxis(values, axis, -1), axis=-1)
+    n = np.isfinite(x).sum(axis=-1)
+    pos = q * np.maximum(n - 1, 0)
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
+    x_lo = np.take_along_axis(x, lo[..., None], axis=-1)[..., 0]
+    x_hi = np.take_along_axis(x, hi[..., None], axis=-1)[..., 0]
+    frac = pos - lo
+    with np.errstate(invalid="ignore"):
+        out = np.where(frac > 0, x_lo + frac * (x_hi - x_lo), x_lo)
+    return np.where(n > 0, out, np.nan)
+
+
+def _noise(response, conc_row, conc_col, method):
+    """Per-block inputs of the resampler and the noise code of each block."""
+    mean, sd, count = replicate_moments(response)
+    n_block = mean.shape[0]
+    if method == "synergyfinder":
+        has_rep = np.any(count >= 2, axis=(1, 2))
+        return (mean, sd, count), np.where(has_rep, 0, 2).astype(np.int8)
+    pool, size = replicate_residual_pool(response)
+    code = np.zeros(n_block, dtype=np.int8)
+    need = size == 0
+    if conc_row is None:  # N-drug screens: replicates only (no fitted-surface residuals yet)
+        return (mean, count, np.ascontiguousarray(pool), size.astype(np.int64)), np.where(
+            need, 2, 0
+        ).astype(np.int8)
+    if need.any():
+        idx = np.flatnonzero(need)
+        f_pool, f_size = fitted_residual_pool(conc_row[idx], conc_col[idx], mean[idx])
+        width = max(pool.shape[1], f_pool.shape[1])
+        grown = np.zeros((n_block, width))
+        grown[:, : pool.shape[1]] = pool
+        grown[idx] = 0.0
+        grown[idx, : f_pool.shape[1]] = f_pool
+        pool, size = grown, size.copy()
+        size[idx] = f_size
+        code[idx] = np.where(f_size > 0, 1, 2)
+    return (mean, count, np.ascontiguousarray(pool), size.astype(np.int64)), code
+
+
+def resample_means(
+    response: np.ndarray,
+    conc_row: np.ndarray,
+    conc_col: np.ndarray,
+    block_ids: Sequence[str],
+    n_boot: int,
+    seed: int,
+    method: str = "resample",
+    first: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Resampled replicate-mean surfaces of every block.
+
+    Parameters
+    ----------
+    response : (B, R, C, K) % inhibition; conc_row (B, R), conc_col (B, C) doses
+    block_ids : the blocks' ids (keys of the draws)
+    n_boot : resamples to draw; first : number of the first one (for chunking resamples)
+    seed : seed of the draws
+    method : "resample" or "synergyfinder" (module docstring)
+
+    Returns
+    -------
+    means : (B, n_boot, R, C) float64, % inhibition
+    noise : (B,) int8, :data:`NOISE_MEANINGS` code of each block
+    """
+    response = np.ascontiguousarray(response, dtype=np.float64)
+    inputs, code = _noise(response, conc_row, conc_col, method)
+    keys = block_keys(seed, block_ids)
+    out = np.empty((response.shape[0], n_boot, *response.shape[1:3]))
+    if method == "synergyfinder":
+        mean, sd, count = inputs
+        normal_resample(mean, sd, count, keys, int(first), out)
+    else:
+        mean, count, pool, size = inputs
+        residual_resample(mean, count, pool, size, keys, int(first), out)
+    return out, code
+
+
+def _resampled_multi(means, conc, conc_unit) -> xr.Dataset:
+    """Resampled N-drug blocks: ``means`` (B, N_boot, W, 1), ``conc`` (B, W, N)."""
+    n_block, n_boot, n_well = means.shape[:3]
+    total = n_block * n_boot
+    return xr.Dataset(
+        {"response": (("block", "well", "replicate"), means.reshape(total, n_well, 1))},
+        coords={
+            "block": np.arange(total),
+            "drug": np.arange(1, conc.shape[2] + 1),
+            "conc": (("block", "well", "drug"), np.repeat(conc, n_boot, axis=0)),
+        },
+        attrs={"conc_unit": conc_unit},
+    )
+
+
+def _resampled_screen(means, conc_row, conc_col, conc_unit) -> xr.Dataset:
+    n_block, n_boot, n_row, n_col = means.shape
+    total = n_block * n_boot
+    return xr.Dataset(
+        {"response": (("block", "row", "col", "replicate"), means.reshape(total, n_row, n_col, 1))},
+        coords={
+            "block": np.arange(total),
+            "conc_row": (("block", "row"), np.repeat(conc_row, n_boot, axis=0)),
+            "conc_col": (("block", "col"), np.repeat(conc_col, n_boot, axis=0)),
+        },
+        attrs={"conc_unit": conc_unit},
+    )
+
+
+def _score_models(rs, models, convention, fitter, loewe_solver) -> dict[str, xr.Dataset]:
+    """Score the resampled screen with the models' own functions (as :func:`synergy.score`)."""
+    from synergy.scoring import _score_models as score_models
+
+    if any(m in ("loewe", "zip") for m in models):
+        from synergy.hill import fit_screen
+
+        rs = fit_screen(rs, fitter=fitter, replicates="mean")
+    if "drug" in rs.dims:
+        from synergy.models.multi import score_multi
+
+        parts = score_multi(
+            rs, tuple(models), convention=convention, loewe_solver=loewe_solver, fitter=fitter
+        )
+    else:
+        parts = score_models(rs, tuple(models), convention, loewe_solver, fitter)
+    return dict(zip(models, parts, strict=True))
+
+
+def _reduce_block(boot, score, delta, combo, noise, method, ci, n_boot):
+    """Per-block interval, SE, p-value, counts and mean from resampled scores ``boot`` (B, N).
+
+    An interval needs at least half the resamples finite and a noise estimate; otherwise
+    it is NaN (``<model>_n_boot`` and ``bootstrap_noise`` say why).
+    """
+    n_ok = np.isfinite(boot).sum(axis=1)
+    enough = (n_ok >= max(2, n_boot // 2)) & (noise != 2) & np.isfinite(score)
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        low = nanquantile(boot, (1 - ci) / 2, axis=1)
+        high = nanquantile(boot, (1 + ci) / 2, axis=1)
+        se = np.nanstd(boot, axis=1, ddof=1)
+        boot_mean = np.nanmean(boot, axis=1)
+        if method == "synergyfinder":
+            pvalue = np.where(enough, sf_pvalue(np.abs(boot_mean) / se), np.nan)
+            # blocks without replicates: z from the spread of the block's well scores
+            d = np.where(combo, delta, np.nan)
+            z_wells = np.abs(np.nanmean(d, axis=(1, 2))) / np.nanstd(d, axis=(1, 2), ddof=1)
+            norep = (noise == 2) & np.isfinite(score)
+            pvalue = np.where(norep, sf_pvalue(z_wells), pvalue)
+        else:
+            pvalue = np.where(enough & (se > 0), 2.0 * special.ndtr(-np.abs(score) / se), np.nan)
+    low, high, se, boot_mean = (np.where(enough, v, np.nan) for v in (low, high, se, boot_mean))
+    return low, high, se, pvalue, n_ok, boot_mean
+
+
+def bootstrap(
+    scored: xr.Dataset,
+    models: Sequence[str],
+    *,
+    n_boot: int,
+    ci: float = 0.95,
+    seed: int | None = None,
+    method: str = "resample",
+    convention: str = "synergyfinder3",
+    fitter: str = "drc",
+    loewe_solver: str = "grid100",
+    well_intervals: bool = False,
+    max_resampled: int = MAX_RESAMPLED,
+) -> xr.Dataset:
+    """Bootstrap intervals and p-values of every block score (see the module docstring).
+
+    Parameters
+    ----------
+    scored : xarray.Dataset
+        A screen scored by :func:`synergy.score` with ``models`` (``<model>_score`` and the
+        δ surfaces ``<model>`` are read).
+    models : sequence of str
+        Models to bootstrap.
+    n_boot : int
+        Resamples per block (≥ 2; SynergyFinder uses 10 iterations).
+    ci : float
+        Interval level, e.g. 0.95.
+    seed : int, optional
+        Seed of the draws (0 when None, so results are reproducible by default).
+    method : {"resample", "synergyfinder"}
+        Default residual bootstrap, or SynergyFinder 3's parametric bootstrap.
+    convention, fitter, loewe_solver : str
+        As in :func:`synergy.score`; every resample is refitted with ``fitter``.
+    well_intervals : bool
+        Also return per-well intervals ``<model>_low``/``<model>_high`` (block, row, col).
+    max_resampled : int
+        Resampled blocks scored per call (memory bound; results do not depend on it).
+
+    Returns
+    -------
+    xarray.Dataset
+        Per model ``m`` (block): ``m_score_low``, ``m_score_high`` (% points), ``m_score_se``
+        (bootstrap standard error), ``m_pvalue``, ``m_n_boot`` (resamples with a finite
+        score); with ``method="synergyfinder"`` also ``m_score_boot_mean``; ``bootstrap_noise``
+        (block: where the noise estimate came from); per well on request ``m_low``, ``m_high``.
+    """
+    if method not in BOOTSTRAP_METHODS:
+        raise SynergyError(f"bootstrap must be one of {BOOTSTRAP_METHODS}, got {method!r}")
+    if int(n_boot) < 2:
+        raise SynergyError(f"n_boot must be at least 2 for intervals, got {n_boot!r}")
+    n_boot = int(n_boot)
+    seed = 0 if seed is None else int(seed)
+    multi = "drug" in scored.dims  # N drugs: wells as a (W, 1) grid for the resampler
+    if multi:
+        from synergy.io.wells import n_present, well_doses
+
+        conc = well_doses(scored)
+        response = np.asarray(
+            scored["response"].transpose("block", "well", "replicate").values, dtype=np.float64
+        )[:, :, None, :]
+        conc_row = conc_col = None
+    else:
+        response = np.asarray(
+            scored["response"].transpose("block", "row", "col", "replicate").values,
+            dtype=np.float64,
+        )
+        conc_row = np.ascontiguousarray(scored["conc_row"].values, dtype=np.float64)
+        conc_col = np.ascontiguousarray(scored["conc_col"].values, dtype=np.float64)
+    ids = [str(b) for b in scored["block"].values]
+    unit = str(scored.attrs.get("conc_unit", ""))
+    n_block, n_row, n_col = response.shape[:3]
+    boot = {m: np.full((n_block, n_boot), np.nan) for m in models}
+    lo_q, hi_q = (1 - ci) / 2, (1 + ci) / 2
+    wells = {m: np.full((2, n_block, n_row, n_col), np.nan) for m in models if well_intervals}
+    noise = np.zeros(n_block, dtype=np.int8)
+    step = max(1, max_resampled // n_boot)
+    for start in range(0, n_block, step):
+        part = slice(start, min(start + step, n_block))
+        rows = None if multi else conc_row[part]
+        cols = None if multi else conc_col[part]
+        means, noise[part] = resample_means(
+            response[part], rows, cols, ids[part], n_boot, seed, method
+        )
+        if multi:
+            rs = _resampled_multi(means, conc[part], unit)
+        else:
+            rs = _resampled_screen(means, rows, cols, unit)
+        results = _score_models(rs, models, convention, fitter, loewe_solver)
+        for m, res in results.items():
+            boot[m][part] = res[f"{m}_score"].values.reshape(-1, n_boot)
+            if well_intervals:
+                delta = res[m].values.reshape(-1, n_boot, n_row, n_col)
+                wells[m][0, part] = nanquantile(delta, lo_q, axis=1)
+                wells[m][1, part] = nanquantile(delta, hi_q, axis=1)
+    if multi:  # the block score's wells: every drug present
+        combo = (n_present(conc) == conc.shape[2])[:, :, None]
+    else:
+        from synergy.models._common import combination_mask
+
+        combo = combination_mask(conc_row, conc_col)
+    surface_dims = ("block", "well") if multi else ("block", "row", "col")
+    block = scored["block"].values
+    out: dict[str, xr.DataArray] = {}
+
+    def var(values, long_name, units="%"):
+        attrs = {"long_name": long_name, "bootstrap": method, "n_boot": n_boot, "ci": ci}
+        if units:
+            attrs["units"] = units
+        return xr.DataArray(values, dims=("block",), coords={"block": block}, attrs=attrs)
+
+    for m in models:
+        score = np.asarray(scored[f"{m}_score"].values, dtype=np.float64)
+        delta = np.asarray(scored[m].transpose(*surface_dims).values, dtype=np.float64)
+        delta = delta[:, :, None] if multi else delta
+        low, high, se, pvalue, n_ok, boot_mean = _reduce_block(
+            boot[m], score, delta, combo, noise, method, ci, n_boot
+        )
+        pct = f"{100 * ci:g} %"
+        out[f"{m}_score_low"] = var(low, f"lower bound of the {pct} bootstrap interval of {m}")
+        out[f"{m}_score_high"] = var(high, f"upper bound of the {pct} bootstrap interval of {m}")
+        out[f"{m}_score_se"] = var(se, f"bootstrap standard error of {m}_score")
+        test = "SynergyFinder's exp(-0.717z-0.416z^2)" if method == "synergyfinder" else "Wald"
+        out[f"{m}_pvalue"] = var(pvalue, f"p-value of {m}_score != 0 ({test})", units="")
+        out[f"{m}_n_boot"] = var(n_ok, "resamples with a finite score", units="")
+        if method == "synergyfinder":
+            out[f"{m}_score_boot_mean"] = var(
+                boot_mean, f"mean of the resampled {m} scores (SynergyFinder's reported score)"
+            )
+        if well_intervals:
+            for k, name in enumerate(("low", "high")):
+                vals = np.where((noise != 2)[:, None, None], wells[m][k], np.nan)
+                out[f"{m}_{name}"] = xr.DataArray(
+                    vals[:, :, 0] if multi else vals,
+                    dims=surface_dims,
+                    coords={"block": block},
+                    attrs={"units": "%", "long_name": f"{name} bound of the {pct} interval of δ"},
+                )
+    codes = sorted(NOISE_MEANINGS)
+    out["bootstrap_noise"] = xr.DataArray(
+        noise,
+        dims=("block",),
+        coords={"block": block},
+        attrs={
+            "long_name": "where the bootstrap's noise came from (no_noise_estimate: no interval)",
+            "flag_values": np.array(codes, dtype=np.int8),
+            "flag_meanings": " ".join(NOISE_MEANINGS[c] for c in codes),
+            "bootstrap": method,
+        },
+    )
+    return xr.Dataset(out)
