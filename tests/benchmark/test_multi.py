@@ -61,8 +61,7 @@ def test_per_well_comparison(scored, published):
     combination = (wells[["conc_1", "conc_2", "conc_3"]] > 0).sum(axis=1) >= 2
     assert combination.all() and wells["block"].eq("1").all()
     assert (result.well_summary["n"] == 1170).all()  # 12·10·10 minus the 30 single-drug wells
-    assert (result.well_summary.loc[["bliss", "hsa", "loewe"], "max_abs_diff"] < 1e-6).all()
-    assert result.well_summary.loc["zip", "max_abs_diff"] < 0.05  # ZIP's refitted slices
+    assert (result.well_summary["max_abs_diff"] < 1e-8).all()  # ZIP's slices in input order
 
 
 def test_drug_order_and_ids_do_not_matter(scored):

@@ -59,7 +59,7 @@ def _scoring(screen: xr.Dataset) -> dict[str, Any]:
 
 def _base(screen: xr.Dataset, keep_fits: bool) -> xr.Dataset:
     """The screen without scores (and without fits unless kept)."""
-    keep = ["response"]
+    keep = [v for v in ("response", "input_order") if v in screen]  # input order: ZIP slices
     if keep_fits:
         keep += [v for v in screen.data_vars if str(v).startswith(("hill_row", "hill_col"))]
     out = screen[keep]

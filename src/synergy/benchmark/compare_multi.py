@@ -269,7 +269,9 @@ def compare_multi(
     if as_is:
         runs = {used.get("correct_baseline", "non"): scored}
     else:
-        base = scored.drop_vars([v for v in scored.data_vars if v not in ("response", "n_control")])
+        base = scored.drop_vars(
+            [v for v in scored.data_vars if v not in ("response", "n_control", "input_order")]
+        )
         base = base.drop_vars([c for c in ("param", "bound") if c in base.coords])
         base.attrs = {k: v for k, v in scored.attrs.items() if k != "scoring"}
         options = BASELINES if convention == "auto" else ("non",)

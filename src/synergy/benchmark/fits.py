@@ -221,7 +221,7 @@ def fit_check(
     other = OTHER_FITTER.get(fitter)
     if not fitted or other is None or "hill_row" not in scored or "hill_col" not in scored:
         return None
-    raw = base[["response"]]
+    raw = base[[v for v in ("response", "input_order") if v in base]]
     refit = fit_screen(raw, fitter=other, replicates="mean")
     table = pd.DataFrame({"block": scored["block"].values.astype(str), "other_fitter": other})
     improved = np.zeros(len(table), dtype=bool)
