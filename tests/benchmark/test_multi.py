@@ -83,8 +83,10 @@ def test_moved_block_is_explained_and_auto_prefers_no_baseline_correction(screen
     table["Loewe_synergy"] += 2.0
     result = compare(screen, [table, path("sf_ncats_3drug") / FILES[2]])
     assert result.outside()[["block", "model"]].values.tolist() == [["1", "loewe"]]
-    why = result.evidence["explanation"].iloc[0]
-    assert "unexplained" in why or "SSE" in why
+    row = result.evidence.iloc[0]
+    for k in (1, 2, 3):  # our drc replica reaches SynergyFinder's fits on the same points
+        assert row[f"sse_{k}"] == pytest.approx(row[f"published_sse_{k}"], rel=1e-6)
+    assert row["explanation"].startswith("unexplained: the single-drug fits are equally good")
     auto = compare(screen, published, convention="auto", tolerance=0.01)
     assert auto.best_baseline["overall"] == "non" == auto.settings["correct_baseline"]
     part = auto.baselines.set_index(["correct_baseline", "model"]).loc["part"]
@@ -99,3 +101,16 @@ def test_mixing_pairs_and_triples_is_an_error(scored):
     with pytest.raises(SynergyError, match="drugs per combination"):
         read_published([reference("sf_ncats_3drug", "summary"), path("sf_mathews") / FILES[0]])
     assert np.isfinite(scored["zip_score"].values).all()
+
+
+def test_missing_combination_well_reported_as_imputed(published):
+    screen = load_bundled("sf_ncats_3drug")
+    conc = screen["conc"].transpose("block", "well", "drug").values[0]
+    well = int(np.flatnonzero((conc > 0).all(axis=1))[3])
+    response = screen["response"].values.copy()
+    response[0, well, :] = np.nan
+    screen["response"].values = response
+    result = compare(screen, published, models=["bliss"], tolerance=1e-6)
+    row = result.evidence.iloc[0]
+    assert row["imputed_wells"] == 1
+    assert "1 combination well(s) the screen did not measure" in row["explanation"]

@@ -20,7 +20,7 @@ import xarray as xr
 
 from synergy.benchmark.convention import CONVENTIONS, choose, summarise
 from synergy.benchmark.evidence import explain
-from synergy.benchmark.fits import FITTED, fit_check, inject_published_fits, poorer, sse_text
+from synergy.benchmark.fits import fit_check, inject_published_fits, with_fit_check
 from synergy.benchmark.matching import Matching, match_blocks
 from synergy.benchmark.published import MODELS, PublishedScores, read_published
 from synergy.benchmark.result import BenchmarkResult
@@ -198,35 +198,6 @@ def _block_table(
     return pd.concat(parts, ignore_index=True)
 
 
-def _with_fit_check(blocks: pd.DataFrame, checks: pd.DataFrame) -> pd.DataFrame:
-    """Add ``fit_check`` (words) and ``check_score`` to the rows whose model rests on a
-    single-drug fit the other fitter improves (DESIGN.md §6.23)."""
-    by_block = checks[checks["improved"]].set_index("block")
-    blocks = blocks.copy()
-    blocks["fit_check"] = ""
-    blocks["check_score"] = np.nan
-    rows = blocks[blocks["block"].isin(by_block.index) & blocks["model"].isin(FITTED)]
-    notes, values = [], []
-    for row in rows.itertuples():
-        check = by_block.loc[row.block]
-        value = float(check[f"check_{row.model}"])
-        drugs = {"row": row.drug_row, "col": row.drug_col}
-        improved = [
-            f"{drugs[side]} SSE {sse_text(check[f'sse_{side}'])} → "
-            f"{sse_text(check[f'check_sse_{side}'])}"
-            for side in ("row", "col")
-            if poorer(check[f"sse_{side}"], check[f"check_sse_{side}"])
-        ]
-        notes.append(
-            f"fitter='{check['other_fitter']}' improves the single-drug fits "
-            f"({'; '.join(improved)}); {row.model} with it: {value:.3f}"
-        )
-        values.append(value)
-    blocks.loc[rows.index, "fit_check"] = notes
-    blocks.loc[rows.index, "check_score"] = values
-    return blocks
-
-
 def compare(
     scored: xr.Dataset,
     published: Any,
@@ -360,7 +331,7 @@ def compare(
             base, main_scored, models, convention=rescore_convention, fitter=used_fitter
         )
         if checks is not None:
-            blocks = _with_fit_check(blocks, checks)
+            blocks = with_fit_check(blocks, checks)
     evidence = explain(
         base,
         main_scored,

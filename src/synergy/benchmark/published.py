@@ -182,7 +182,9 @@ def read_published(
             {"source": name, "format": fmt, "level": level, "columns": used, "n_rows": len(table)}
         )
         if level == "fits":
-            fit_parts.append(_fits_table(table, used, name))
+            from synergy.benchmark.fits import fits_table
+
+            fit_parts.append(fits_table(table, used, name))
         else:
             part = _canonical(table, used, name)
             if level == "block":
@@ -396,33 +398,3 @@ def _blocks_from_wells(wells: pd.DataFrame) -> pd.DataFrame:
     scores = combo.groupby("block", sort=False)[models].mean()
     first = wells.groupby("block", sort=False)[["drug_row", "drug_col", "sample"]].first()
     return first.join(scores).reset_index()
-
-
-def _fits_table(table: pd.DataFrame, used: dict[str, str], name: str) -> pd.DataFrame:
-    """SynergyFinder's drc fits → (block, side, ic50, hill_slope, bottom, top, l4)."""
-    from synergy.hill.model import from_drc
-
-    raw = table[used["drug"]].astype(str).str.strip().str.lower()
-    numbered = raw.str.extract(r"^(?:conc|drug)(\d+)$")[0]
-    if numbered.notna().all() and numbered.astype(int).max() >= 3:
-        side = numbered  # N ≥ 3 drugs: "1" … "N"
-    else:
-        side = raw.map({"conc1": "row", "conc2": "col", "drug1": "row", "drug2": "col"})
-    if side.isna().any():
-        lines = (np.flatnonzero(side.isna().to_numpy()) + 2).tolist()[:8]
-        raise ColumnError(f"{name}: column 'drug' must be conc1/conc2 … (lines {lines})")
-    model = table[used["model"]].astype(str).str.strip().str.upper()
-    l4 = (model == "L.4").to_numpy()
-    b, c, d, e = (_numeric(table, used[k], name) for k in "bcde")
-    ic50, slope, bottom, top = from_drc(b, c, d, e, log_e=l4)
-    return pd.DataFrame(
-        {
-            "block": _block_ids(table[used["block"]]).to_numpy(),
-            "side": side.to_numpy(),
-            "ic50": ic50,
-            "hill_slope": slope,
-            "bottom": bottom,
-            "top": top,
-            "l4": l4,
-        }
-    )
