@@ -147,3 +147,63 @@ def test_explicit_column_mapping(files):
     code, out = _run(files["screen"], table, "--columns", "block=Combination ID,zip=ZIP score")
     assert code == 0, out
     assert "columns used: block=Combination ID, zip=ZIP score" in out
+
+
+def _self_contained(text: str) -> None:
+    import re
+
+    links = re.findall(r"""(?:src|href)\s*=\s*["']?([^"'\s>]+)""", text, flags=re.I)
+    assert links and all(not re.match(r"(https?:)?//", link, flags=re.I) for link in links)
+    assert all(link.startswith(("data:image/png;base64,", "#")) for link in links)
+
+
+def test_report_written_exit_codes_unchanged(files):
+    report = files["folder"] / "bench.html"
+    code, out = _run(files["screen"], files["moved"], "--report", report)
+    assert code == 1 and f"wrote {report}" in out
+    text = report.read_text(encoding="utf-8")
+    _self_contained(text)
+    assert text.count("<img") == 2  # scatter and Bland–Altman: no surfaces in the table
+    for model in ("bliss", "hsa", "loewe", "zip"):
+        assert f'<td class="text">{model}</td>' in text
+    assert "FAIL" in text and "unexplained" in text  # block 4's evidence sentence
+    code, out = _run(files["screen"], files["own"], "--report", report)
+    assert code == 0, out
+    assert "PASS" in report.read_text(encoding="utf-8")
+    code, out = _run(files["screen"], files["own"], "--report", files["folder"] / "r.pdf")
+    assert code == 2 and "write the report as .html" in out
+
+
+def test_report_with_surfaces_and_auto():
+    folder = path("sf_mathews")
+    from synergy.benchmark import compare, read_published
+    from synergy.datasets import load
+    from synergy.report._benchmark import render_benchmark_report
+
+    pub = read_published(
+        [folder / "synergyfinder3_summary.csv", folder / "synergyfinder3_surface.csv"]
+    )
+    result = compare(load("sf_mathews"), pub, convention="auto")
+    text = render_benchmark_report(result)
+    _self_contained(text)
+    assert text.count("<img") == 3 and "Which pipeline made this table?" in text
+    assert "Per-well δ" in text
+
+
+def test_three_drug_tables_from_the_shell(tmp_path):
+    folder = path("sf_ncats_3drug")
+    report = tmp_path / "three.html"
+    code, out = _run(
+        folder / "data.csv",
+        folder / "synergyfinder3_summary.csv",
+        "--tolerance",
+        "0.01",
+        "--report",
+        report,
+    )
+    assert code == 0, out
+    assert "matched 1 block(s)" in out and "only in the screen: block '2'" in out
+    _self_contained(report.read_text(encoding="utf-8"))
+    code, out = _run(folder / "data.csv", folder / "synergyfinder3_summary.csv",
+                     "--convention", "synergyfinder2")  # fmt: skip
+    assert code == 2 and "no N-drug definitions" in out

@@ -283,7 +283,8 @@ def test_ragged_missing_and_failed_blocks():
     assert scored.bootstrap_noise.values[4] == 2  # no noise estimate for the empty block
 
 
-def test_n_drug_screens_refused():
+def test_n_drug_screens_without_replicates_get_no_interval():
+    """N-drug bootstrap (tests/stats/test_multi_bootstrap.py): no replicates, no noise."""
     screen = synergy.datasets.load_bundled("sf_ncats_3drug")
-    with pytest.raises(SynergyError, match="pairs only"):
-        synergy.score(screen, ("bliss",), n_boot=10)
+    scored = synergy.score(screen, ("bliss",), n_boot=4)
+    assert np.isnan(scored["bliss_score_low"].values).all()

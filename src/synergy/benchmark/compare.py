@@ -20,7 +20,7 @@ import xarray as xr
 
 from synergy.benchmark.convention import CONVENTIONS, choose, summarise
 from synergy.benchmark.evidence import explain
-from synergy.benchmark.fits import FITTED, fit_check, inject_published_fits, poorer, sse_text
+from synergy.benchmark.fits import fit_check, inject_published_fits, with_fit_check
 from synergy.benchmark.matching import Matching, match_blocks
 from synergy.benchmark.published import MODELS, PublishedScores, read_published
 from synergy.benchmark.result import BenchmarkResult
@@ -59,7 +59,7 @@ def _scoring(screen: xr.Dataset) -> dict[str, Any]:
 
 def _base(screen: xr.Dataset, keep_fits: bool) -> xr.Dataset:
     """The screen without scores (and without fits unless kept)."""
-    keep = ["response"]
+    keep = [v for v in ("response", "input_order") if v in screen]  # input order: ZIP slices
     if keep_fits:
         keep += [v for v in screen.data_vars if str(v).startswith(("hill_row", "hill_col"))]
     out = screen[keep]
@@ -74,6 +74,7 @@ def score_for_benchmark(
     *,
     fitter: str | None = None,
     fits: tuple[pd.DataFrame, Matching] | None = None,
+    correct_baseline: str = "non",
 ) -> tuple[dict[str, xr.Dataset], xr.Dataset, list[str]]:
     """Score a screen under each convention for a comparison.
 
@@ -91,6 +92,9 @@ def score_for_benchmark(
     fits : (fits table, Matching), optional
         Published single-drug fits to score with (:func:`~synergy.benchmark.fits.
         inject_published_fits`).
+    correct_baseline : {"non", "part", "all"}
+        SynergyFinder's baseline correction (:mod:`synergy.models.baseline`); not with
+        ``fits``.
 
     Returns
     -------
@@ -108,7 +112,19 @@ def score_for_benchmark(
     if fits is not None:
         base, injected = inject_published_fits(base, fits[0], fits[1], fitter or "drc")
     refit = False if fits is not None else (True if fitter is not None else None)
-    runs = {c: score(base, models, convention=c, fitter=fitter, refit=refit) for c in conventions}
+    if correct_baseline != "non":
+        refit = None
+    runs = {
+        c: score(
+            base,
+            models,
+            convention=c,
+            fitter=fitter,
+            refit=refit,
+            correct_baseline=correct_baseline,
+        )
+        for c in conventions
+    }
     return runs, base, injected
 
 
@@ -182,35 +198,6 @@ def _block_table(
     return pd.concat(parts, ignore_index=True)
 
 
-def _with_fit_check(blocks: pd.DataFrame, checks: pd.DataFrame) -> pd.DataFrame:
-    """Add ``fit_check`` (words) and ``check_score`` to the rows whose model rests on a
-    single-drug fit the other fitter improves (DESIGN.md §6.23)."""
-    by_block = checks[checks["improved"]].set_index("block")
-    blocks = blocks.copy()
-    blocks["fit_check"] = ""
-    blocks["check_score"] = np.nan
-    rows = blocks[blocks["block"].isin(by_block.index) & blocks["model"].isin(FITTED)]
-    notes, values = [], []
-    for row in rows.itertuples():
-        check = by_block.loc[row.block]
-        value = float(check[f"check_{row.model}"])
-        drugs = {"row": row.drug_row, "col": row.drug_col}
-        improved = [
-            f"{drugs[side]} SSE {sse_text(check[f'sse_{side}'])} → "
-            f"{sse_text(check[f'check_sse_{side}'])}"
-            for side in ("row", "col")
-            if poorer(check[f"sse_{side}"], check[f"check_sse_{side}"])
-        ]
-        notes.append(
-            f"fitter='{check['other_fitter']}' improves the single-drug fits "
-            f"({'; '.join(improved)}); {row.model} with it: {value:.3f}"
-        )
-        values.append(value)
-    blocks.loc[rows.index, "fit_check"] = notes
-    blocks.loc[rows.index, "check_score"] = values
-    return blocks
-
-
 def compare(
     scored: xr.Dataset,
     published: Any,
@@ -239,7 +226,11 @@ def compare(
     convention : {"synergyfinder3", "synergyfinder2", "auto"}, optional
         Score under this convention; ``"auto"`` scores under both and reports which
         reproduces the table (per model, ``"tie"`` where they tie; the main tables use the
-        overall winner, synergyfinder3 on a tie).  Default: the screen's own scores, or
+        overall winner, synergyfinder3 on a tie), then under the winner with SynergyFinder's
+        baseline corrections ``correct_baseline="part"``/``"all"`` and reports which of
+        ``non``/``part``/``all`` reproduces it best (ties as ties; the main tables use the
+        winner, ``non`` on a tie).  N-drug screens: ``synergyfinder3`` only (``"auto"``
+        compares the baseline corrections).  Default: the screen's own scores, or
         synergyfinder3.
     fitter : {"drc", "lsq"}, optional
         Fitter (default: the convention's, drc's procedure).
@@ -251,7 +242,7 @@ def compare(
         DESIGN.md §6.23: fit every block's single drugs with the other fitter too, flag the
         scores that rest on a fit it improves by > 1 % in SSE (``fit_check``,
         ``check_score``), and give the other fitter's score as evidence for blocks beyond
-        tolerance.  On by default (and always in ``synergy benchmark``).
+        tolerance.  On by default (and always in ``synergy benchmark``); drug pairs only.
 
     Returns
     -------
@@ -270,6 +261,15 @@ def compare(
         )
     pub = published if isinstance(published, PublishedScores) else read_published(published)
     models = _models(models, pub)
+    if ("drug" in scored.dims) != (pub.n_drugs > 2):
+        raise SynergyError(
+            f"the screen has {scored.sizes.get('drug', 2)} drugs per block, the published "
+            f"tables {pub.n_drugs}: compare tables of the same combinations"
+        )
+    if pub.n_drugs > 2:
+        from synergy.benchmark.compare_multi import compare_multi
+
+        return compare_multi(scored, pub, models, tolerance, convention, fitter, use_published_fits)
     matching = match_blocks(scored, pub.blocks)
     if matching.pairs.empty:
         raise SynergyError(
@@ -299,11 +299,30 @@ def compare(
     tables = {c: _block_table(s, pub, matching, models, tolerance) for c, s in runs.items()}
     conventions = block_conventions = None
     best: dict[str, str] = {}
+    ties: dict[str, list[str]] = {}
     if len(runs) > 1:
-        conventions, block_conventions, best = choose(tables, models, tolerance)
+        conventions, block_conventions, best, tied = choose(tables, models, tolerance)
+        ties |= {f"convention:{k}": v for k, v in tied.items()}
     main = best.get("overall", next(iter(runs)))
     main = CONVENTIONS[0] if main == "tie" else main
     main_scored, blocks = runs[main], tables[main]
+    baselines = block_baselines = None
+    best_baseline: dict[str, str] = {}
+    correction = "non"
+    if convention == "auto" and not use_published_fits:
+        runs_b, tables_b = {"non": main_scored}, {"non": blocks}
+        for option in ("part", "all"):
+            found, _, _ = score_for_benchmark(
+                scored, models, [main], fitter=fitter, correct_baseline=option
+            )
+            runs_b[option] = found[main]
+            tables_b[option] = _block_table(found[main], pub, matching, models, tolerance)
+        baselines, block_baselines, best_baseline, tied = choose(
+            tables_b, models, tolerance, key="correct_baseline"
+        )
+        ties |= {f"baseline:{k}": v for k, v in tied.items()}
+        correction = best_baseline["overall"] if best_baseline["overall"] != "tie" else "non"
+        main_scored, blocks = runs_b[correction], tables_b[correction]
     used_fitter = _scoring(main_scored).get("fitter", fitter or "drc")
     rescore_convention = main if main in CONVENTIONS else CONVENTIONS[0]
     checks = None
@@ -312,7 +331,7 @@ def compare(
             base, main_scored, models, convention=rescore_convention, fitter=used_fitter
         )
         if checks is not None:
-            blocks = _with_fit_check(blocks, checks)
+            blocks = with_fit_check(blocks, checks)
     evidence = explain(
         base,
         main_scored,
@@ -336,6 +355,7 @@ def compare(
         wells, well_summary = compare_wells(main_scored, pub.wells, matching, models, tolerance)
     settings = {
         "convention": main,
+        "correct_baseline": correction,
         "fitter": used_fitter,
         "tolerance": float(tolerance),
         "models": list(models),
@@ -353,6 +373,10 @@ def compare(
         conventions=conventions,
         block_conventions=block_conventions,
         best=best,
+        baselines=baselines,
+        block_baselines=block_baselines,
+        best_baseline=best_baseline,
+        ties=ties,
         settings=settings,
         scored=main_scored,
         fit_checks=checks,

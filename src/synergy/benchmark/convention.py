@@ -1,10 +1,11 @@
 """Agreement per model, and which SynergyFinder convention reproduces a published table.
 
-``convention="auto"`` scores under both conventions; per block and model the convention
-whose |ours − published| is smaller is the closer one, ``"tie"`` when the two differ by at
-most :data:`TIE_POINTS`; per model the convention closer on more blocks wins (then the
-smaller mean |diff|, else ``"tie"``); overall, the convention winning more models
-(``"tie"`` when they win as many).
+``convention="auto"`` scores under both conventions, then under the winner with SynergyFinder's
+baseline corrections (``correct_baseline`` = ``"non"``, ``"part"``, ``"all"``).  Among the
+settings compared, per block and model the one whose |ours − published| is smallest is the
+closer one, ``"tie"`` when another is within :data:`TIE_POINTS`; per model the setting closer
+on more blocks wins (then the smaller mean |diff|, else ``"tie"``, naming the tied settings);
+overall, the setting winning more models (``"tie"`` when several win as many).
 """
 
 from __future__ import annotations
@@ -33,63 +34,85 @@ def summarise(table: pd.DataFrame, models: tuple[str, ...], tolerance: float) ->
     return out
 
 
-def _closer(a3: np.ndarray, a2: np.ndarray) -> np.ndarray:
-    """Per row: the convention with the smaller |diff| (a NaN loses), or ``"tie"``."""
-    gap = np.abs(a3 - a2)
-    out = np.where(a3 < a2, CONVENTIONS[0], CONVENTIONS[1]).astype(object)
-    out[np.isnan(a3) & ~np.isnan(a2)] = CONVENTIONS[1]
-    out[np.isnan(a2) & ~np.isnan(a3)] = CONVENTIONS[0]
-    out[(gap <= TIE_POINTS) | (np.isnan(a3) & np.isnan(a2))] = "tie"
+def _closer(diffs: np.ndarray, labels: list[str]) -> np.ndarray:
+    """Per row of ``diffs`` (rows × options, |diff|): the option with the smallest |diff| (a
+    NaN loses), or ``"tie"`` when another is within :data:`TIE_POINTS` of it."""
+    filled = np.where(np.isnan(diffs), np.inf, diffs)
+    low = filled.min(axis=1, keepdims=True)
+    near = (filled - low <= TIE_POINTS) | (np.isinf(filled) & np.isinf(low))
+    out = np.array([labels[k] for k in filled.argmin(axis=1)], dtype=object)
+    out[near.sum(axis=1) > 1] = "tie"
     return out
 
 
 def choose(
-    tables: dict[str, pd.DataFrame], models: tuple[str, ...], tolerance: float
-) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
-    """Which convention reproduces the published scores.
+    tables: dict[str, pd.DataFrame],
+    models: tuple[str, ...],
+    tolerance: float,
+    key: str = "convention",
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], dict[str, list[str]]]:
+    """Which scoring setting (convention, or baseline correction) reproduces the table.
 
     Parameters
     ----------
     tables : dict
-        Convention → block table (``block``, ``model``, ``ours``, ``theirs``, ``abs_diff``),
-        rows in the same order for both conventions.
+        Setting → block table (``block``, ``model``, ``ours``, ``theirs``, ``abs_diff``),
+        rows in the same order for every setting.
     models : tuple of str
         Models compared.
     tolerance : float
         Agreement tolerance, % points.
+    key : str
+        Name of the setting's column (``"convention"``, ``"correct_baseline"``).
 
     Returns
     -------
-    conventions : pandas.DataFrame
-        The per-model agreement under each convention (``convention``, ``model`` + the
+    settings : pandas.DataFrame
+        The per-model agreement under each setting (``key``, ``model`` + the
         :func:`summarise` columns) and ``best``.
     blocks : pandas.DataFrame
-        ``block``, ``model``, ``abs_diff_<convention>`` and ``closer``.
+        ``block``, ``model``, ``abs_diff_<setting>`` and ``closer``.
     best : dict
-        Model → ``"synergyfinder3"``, ``"synergyfinder2"`` or ``"tie"``; and ``"overall"``.
+        Model → the setting closer on more blocks (then: smaller mean |diff|), or ``"tie"``;
+        ``"overall"``: the setting best for more models, or ``"tie"``.
+    ties : dict
+        For every ``"tie"`` of ``best``: the settings tied.
     """
-    first, second = (tables[c] for c in CONVENTIONS)
+    labels = list(tables)
+    first = tables[labels[0]]
     blocks = first[["block", "model"]].copy()
-    blocks["abs_diff_synergyfinder3"] = first["abs_diff"].to_numpy()
-    blocks["abs_diff_synergyfinder2"] = second["abs_diff"].to_numpy()
-    blocks["closer"] = _closer(first["abs_diff"].to_numpy(), second["abs_diff"].to_numpy())
+    diffs = np.column_stack([tables[c]["abs_diff"].to_numpy(float) for c in labels])
+    for k, label in enumerate(labels):
+        blocks[f"abs_diff_{label}"] = diffs[:, k]
+    blocks["closer"] = _closer(diffs, labels)
     summaries = []
-    for convention in CONVENTIONS:
-        s = summarise(tables[convention], models, tolerance).reset_index()
-        s.insert(0, "convention", convention)
+    for label in labels:
+        s = summarise(tables[label], models, tolerance).reset_index()
+        s.insert(0, key, label)
         summaries.append(s)
-    conventions = pd.concat(summaries, ignore_index=True)
+    frame = pd.concat(summaries, ignore_index=True)
     best: dict[str, str] = {}
+    ties: dict[str, list[str]] = {}
     for model in models:
         counts = blocks.loc[blocks["model"] == model, "closer"].value_counts()
-        wins = [int(counts.get(c, 0)) for c in CONVENTIONS]
-        if wins[0] != wins[1]:
-            best[model] = CONVENTIONS[int(np.argmax(wins))]
-            continue
-        means = conventions.loc[conventions["model"] == model, "mean_abs_diff"].to_numpy()
-        gap = means[0] - means[1]
-        best[model] = "tie" if not abs(gap) > TIE_POINTS else CONVENTIONS[int(gap > 0)]
-    votes = [sum(v == c for v in best.values()) for c in CONVENTIONS]
-    best["overall"] = "tie" if votes[0] == votes[1] else CONVENTIONS[int(np.argmax(votes))]
-    conventions["best"] = conventions["model"].map(best)
-    return conventions, blocks, best
+        wins = np.array([int(counts.get(c, 0)) for c in labels])
+        candidates = [c for c, w in zip(labels, wins, strict=True) if w == wins.max()]
+        if len(candidates) > 1:
+            means = frame[frame["model"] == model].set_index(key)["mean_abs_diff"]
+            values = means.reindex(candidates).to_numpy(float)
+            values = np.where(np.isnan(values), np.inf, values)
+            candidates = [c for c, v in zip(candidates, values, strict=True)
+                          if v - values.min() <= TIE_POINTS or np.isinf(values.min())]  # fmt: skip
+        best[model] = candidates[0] if len(candidates) == 1 else "tie"
+        if len(candidates) > 1:
+            ties[model] = candidates
+    votes = np.array([sum(v == c for v in best.values()) for c in labels])
+    top = [c for c, v in zip(labels, votes, strict=True) if v == votes.max()]
+    if votes.max() > 0 and len(top) == 1:
+        best["overall"] = top[0]
+    else:
+        best["overall"] = "tie"
+        ties["overall"] = top if votes.max() > 0 else sorted(
+            {c for m in models for c in ties.get(m, [])}, key=labels.index)  # fmt: skip
+    frame["best"] = frame["model"].map(best)
+    return frame, blocks, best, ties

@@ -1,4 +1,5 @@
-"""Published single-drug fits: injecting them into a screen, and their SSE on our data.
+"""Published single-drug fits: reading SynergyFinder's fit table, injecting the fits into a
+screen, their SSE on our data, and the fit check of DESIGN.md §6.23.
 
 DESIGN.md §3: science functions accept ``hill_row``/``hill_col`` already in the screen, so
 scoring with another tool's own fits reproduces its numbers when only its fitting differs.
@@ -11,7 +12,7 @@ import pandas as pd
 import xarray as xr
 
 from synergy.benchmark.matching import Matching, normalise_id
-from synergy.errors import SynergyError
+from synergy.errors import ColumnError, SynergyError
 from synergy.models._common import HILL_PARAMS, hill_predict
 
 __all__ = [
@@ -20,9 +21,11 @@ __all__ = [
     "fit_check",
     "fit_sse",
     "fits_of",
+    "fits_table",
     "inject_published_fits",
     "poorer",
     "published_fit_arrays",
+    "with_fit_check",
 ]
 
 _OTHER_SIDE = {"row": "col", "col": "row"}
@@ -221,7 +224,7 @@ def fit_check(
     other = OTHER_FITTER.get(fitter)
     if not fitted or other is None or "hill_row" not in scored or "hill_col" not in scored:
         return None
-    raw = base[["response"]]
+    raw = base[[v for v in ("response", "input_order") if v in base]]
     refit = fit_screen(raw, fitter=other, replicates="mean")
     table = pd.DataFrame({"block": scored["block"].values.astype(str), "other_fitter": other})
     improved = np.zeros(len(table), dtype=bool)
@@ -244,3 +247,63 @@ def fit_check(
         for model in fitted:
             table.loc[improved, f"check_{model}"] = rescored[f"{model}_score"].values
     return table
+
+
+def with_fit_check(blocks: pd.DataFrame, checks: pd.DataFrame) -> pd.DataFrame:
+    """Add ``fit_check`` (words) and ``check_score`` to the rows whose model rests on a
+    single-drug fit the other fitter improves (DESIGN.md §6.23)."""
+    by_block = checks[checks["improved"]].set_index("block")
+    blocks = blocks.copy()
+    blocks["fit_check"] = ""
+    blocks["check_score"] = np.nan
+    rows = blocks[blocks["block"].isin(by_block.index) & blocks["model"].isin(FITTED)]
+    notes, values = [], []
+    for row in rows.itertuples():
+        check = by_block.loc[row.block]
+        value = float(check[f"check_{row.model}"])
+        drugs = {"row": row.drug_row, "col": row.drug_col}
+        improved = [
+            f"{drugs[side]} SSE {sse_text(check[f'sse_{side}'])} → "
+            f"{sse_text(check[f'check_sse_{side}'])}"
+            for side in ("row", "col")
+            if poorer(check[f"sse_{side}"], check[f"check_sse_{side}"])
+        ]
+        notes.append(
+            f"fitter='{check['other_fitter']}' improves the single-drug fits "
+            f"({'; '.join(improved)}); {row.model} with it: {value:.3f}"
+        )
+        values.append(value)
+    blocks.loc[rows.index, "fit_check"] = notes
+    blocks.loc[rows.index, "check_score"] = values
+    return blocks
+
+
+def fits_table(table: pd.DataFrame, used: dict[str, str], name: str) -> pd.DataFrame:
+    """SynergyFinder's drc fits → (block, side, ic50, hill_slope, bottom, top, l4)."""
+    from synergy.benchmark.published import _block_ids, _numeric
+    from synergy.hill.model import from_drc
+
+    raw = table[used["drug"]].astype(str).str.strip().str.lower()
+    numbered = raw.str.extract(r"^(?:conc|drug)(\d+)$")[0]
+    if numbered.notna().all() and numbered.astype(int).max() >= 3:
+        side = numbered  # N ≥ 3 drugs: "1" … "N"
+    else:
+        side = raw.map({"conc1": "row", "conc2": "col", "drug1": "row", "drug2": "col"})
+    if side.isna().any():
+        lines = (np.flatnonzero(side.isna().to_numpy()) + 2).tolist()[:8]
+        raise ColumnError(f"{name}: column 'drug' must be conc1/conc2 … (lines {lines})")
+    model = table[used["model"]].astype(str).str.strip().str.upper()
+    l4 = (model == "L.4").to_numpy()
+    b, c, d, e = (_numeric(table, used[k], name) for k in "bcde")
+    ic50, slope, bottom, top = from_drc(b, c, d, e, log_e=l4)
+    return pd.DataFrame(
+        {
+            "block": _block_ids(table[used["block"]]).to_numpy(),
+            "side": side.to_numpy(),
+            "ic50": ic50,
+            "hill_slope": slope,
+            "bottom": bottom,
+            "top": top,
+            "l4": l4,
+        }
+    )

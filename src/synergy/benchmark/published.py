@@ -10,7 +10,9 @@ Reads the tables other tools publish and brings them to one shape, :class:`Publi
   = ``LL.4``/``L.4``, drc's ``b``, ``c``, ``d``, ``e``), e.g. ``synergyfinder3_drc.csv``;
 - DrugComb summaries (``block_id``, ``drug_row``, ``drug_col``, ``cell_line_name``,
   ``synergy_zip`` … or ``ZIP`` …) and per-well tables (``conc_row``, ``conc_col``);
-- any other table through an explicit mapping (``columns={"zip": "ZIP score", ...}``).
+- any other table through an explicit mapping (``columns={"zip": "ZIP score", ...}``);
+- SynergyFinder 3's tables of N ≥ 3 drugs (``drug1..drugN``, ``conc1..concN``;
+  :mod:`synergy.benchmark.multi`), compared with N-drug screens.
 
 Scores are δ in % points (positive = synergy); concentrations of per-well tables must be in
 the screen's unit.
@@ -85,12 +87,18 @@ class PublishedScores:
     tables : list of dict
         Per table read: ``source``, ``format`` (detected or given), ``level``
         (``block``/``well``/``fits``) and ``columns`` (our role → the table's column).
+    n_drugs : int
+        Drugs per combination: 2, or N ≥ 3 for SynergyFinder's multi-drug tables, whose
+        ``blocks`` hold ``drugs`` (tuple of names, the table's order) instead of
+        ``drug_row``/``drug_col``, ``wells`` hold ``conc_1..conc_N`` and ``fits`` name the
+        drug by its position (``side`` = ``"1"`` … ``"N"``).
     """
 
     blocks: pd.DataFrame
     wells: pd.DataFrame | None = None
     fits: pd.DataFrame | None = None
     tables: list[dict[str, Any]] = field(default_factory=list)
+    n_drugs: int = 2
 
     @property
     def models(self) -> tuple[str, ...]:
@@ -152,26 +160,54 @@ def read_published(
         )
     if format == "columns" and not columns:
         raise SynergyError("format='columns' needs columns={role: column, ...}")
-    block_parts, well_parts, fit_parts, tables = [], [], [], []
+    from synergy.benchmark.multi import multi_canonical, n_table_drugs
+
+    block_parts, well_parts, fit_parts, tables, n_drugs = [], [], [], [], set()
     for item in sources:
         table, name = _as_frame(item)
         level, fmt, used = _detect(table, name, format, columns)
+        n_multi = n_table_drugs(table)
+        if level != "fits":
+            n_drugs.add(n_multi or 2)
+        if n_multi and level != "fits":
+            used = {k: v for k, v in used.items() if k not in ("conc_row", "conc_col")}
+            level, part, used = multi_canonical(table, used, name, n_multi, _numeric)
+            tables.append(
+                {"source": name, "format": fmt, "level": level, "columns": used,
+                 "n_rows": len(table)}
+            )  # fmt: skip
+            (well_parts if level == "well" else block_parts).append(part)
+            continue
         tables.append(
             {"source": name, "format": fmt, "level": level, "columns": used, "n_rows": len(table)}
         )
         if level == "fits":
-            fit_parts.append(_fits_table(table, used, name))
+            from synergy.benchmark.fits import fits_table
+
+            fit_parts.append(fits_table(table, used, name))
         else:
             part = _canonical(table, used, name)
             if level == "block":
                 _replicate_flag(table, part, used)
             (well_parts if level == "well" else block_parts).append(part)
-    wells = _merge_wells(well_parts) if well_parts else None
+    if len(n_drugs) > 1:
+        raise SynergyError(
+            f"read_published: the tables are of {sorted(n_drugs)} drugs per combination; give "
+            "the tables of one publication"
+        )
+    n = n_drugs.pop() if n_drugs else 2
+    if n > 2:
+        from synergy.benchmark.multi import multi_blocks_from_wells, multi_merge_wells
+
+        merge, from_wells = multi_merge_wells, multi_blocks_from_wells
+    else:
+        merge, from_wells = _merge_wells, _blocks_from_wells
+    wells = merge(well_parts) if well_parts else None
     if block_parts:
         blocks = pd.concat(block_parts, ignore_index=True)
         _check_unique(blocks, "block table")
     elif wells is not None:
-        blocks = _blocks_from_wells(wells)
+        blocks = from_wells(wells)
         tables.append({**tables[0], "note": "block scores = mean δ over combination wells"})
     else:
         raise SynergyError(
@@ -179,7 +215,7 @@ def read_published(
             "scores or per-well surfaces"
         )
     fits = pd.concat(fit_parts, ignore_index=True) if fit_parts else None
-    return PublishedScores(blocks=blocks, wells=wells, fits=fits, tables=tables)
+    return PublishedScores(blocks=blocks, wells=wells, fits=fits, tables=tables, n_drugs=n)
 
 
 def _as_frame(item: Any) -> tuple[pd.DataFrame, str]:
@@ -329,7 +365,9 @@ def _replicate_flag(table: pd.DataFrame, part: pd.DataFrame, used: dict[str, str
 
 
 def _check_unique(blocks: pd.DataFrame, what: str) -> None:
-    if blocks["block"].isna().all():
+    if blocks["block"].isna().all() and "drugs" in blocks:
+        key = blocks["drugs"].astype(str) + " " + blocks["sample"].astype(str)
+    elif blocks["block"].isna().all():
         key = blocks[["drug_row", "drug_col", "sample"]].astype(str).agg(" × ".join, axis=1)
     else:
         key = blocks["block"]
@@ -360,29 +398,3 @@ def _blocks_from_wells(wells: pd.DataFrame) -> pd.DataFrame:
     scores = combo.groupby("block", sort=False)[models].mean()
     first = wells.groupby("block", sort=False)[["drug_row", "drug_col", "sample"]].first()
     return first.join(scores).reset_index()
-
-
-def _fits_table(table: pd.DataFrame, used: dict[str, str], name: str) -> pd.DataFrame:
-    """SynergyFinder's drc fits → (block, side, ic50, hill_slope, bottom, top, l4)."""
-    from synergy.hill.model import from_drc
-
-    side = table[used["drug"]].astype(str).str.strip().str.lower()
-    side = side.map({"conc1": "row", "conc2": "col", "drug1": "row", "drug2": "col"})
-    if side.isna().any():
-        lines = (np.flatnonzero(side.isna().to_numpy()) + 2).tolist()[:8]
-        raise ColumnError(f"{name}: column 'drug' must be conc1/conc2 (lines {lines})")
-    model = table[used["model"]].astype(str).str.strip().str.upper()
-    l4 = (model == "L.4").to_numpy()
-    b, c, d, e = (_numeric(table, used[k], name) for k in "bcde")
-    ic50, slope, bottom, top = from_drc(b, c, d, e, log_e=l4)
-    return pd.DataFrame(
-        {
-            "block": _block_ids(table[used["block"]]).to_numpy(),
-            "side": side.to_numpy(),
-            "ic50": ic50,
-            "hill_slope": slope,
-            "bottom": bottom,
-            "top": top,
-            "l4": l4,
-        }
-    )

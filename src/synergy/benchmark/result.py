@@ -48,6 +48,15 @@ class BenchmarkResult:
         is closer (``"tie"`` within :data:`~synergy.benchmark.convention.TIE_POINTS`).
     best : dict
         ``convention="auto"``: model → best convention or ``"tie"``; ``"overall"`` too.
+    baselines, block_baselines : pandas.DataFrame or None
+        ``convention="auto"``: as ``conventions`` / ``block_conventions`` for SynergyFinder's
+        baseline corrections (``correct_baseline`` = ``non``, ``part``, ``all``) under the
+        chosen convention.
+    best_baseline : dict
+        ``convention="auto"``: model → best ``correct_baseline`` or ``"tie"``; ``"overall"``.
+    ties : dict
+        For every ``"tie"`` of ``best`` / ``best_baseline``: the settings tied, under keys
+        ``"convention:<model>"`` and ``"baseline:<model>"``.
     settings : dict
         ``convention``, ``fitter``, ``tolerance``, ``models``, ``published_fits`` (blocks
         scored with the published fits), ``tables`` (formats and columns read).
@@ -70,6 +79,10 @@ class BenchmarkResult:
     conventions: pd.DataFrame | None = None
     block_conventions: pd.DataFrame | None = None
     best: dict[str, str] = field(default_factory=dict)
+    baselines: pd.DataFrame | None = None
+    block_baselines: pd.DataFrame | None = None
+    best_baseline: dict[str, str] = field(default_factory=dict)
+    ties: dict[str, list[str]] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
     scored: xr.Dataset | None = None
     fit_checks: pd.DataFrame | None = None
@@ -159,7 +172,8 @@ class BenchmarkResult:
                     out.append(f"  block {row.block!r} {row.model}: {row.fit_check}")
         if self.well_summary is not None and len(self.well_summary):
             out += ["", "per-well δ (combination wells):", _well_text(self.well_summary)]
-            off_grid = self.wells.loc[~self.wells["placed"], ["block", "conc_row", "conc_col"]]
+            doses = [c for c in self.wells.columns if c.startswith("conc_")]
+            off_grid = self.wells.loc[~self.wells["placed"], ["block", *doses]]
             off_grid = off_grid.drop_duplicates()
             if len(off_grid):
                 unit = self.scored.attrs.get("conc_unit", "?") if self.scored is not None else "?"
@@ -169,7 +183,16 @@ class BenchmarkResult:
                 )
         if self.conventions is not None:
             out += ["", "which convention reproduces the table (mean |diff|, within tolerance):"]
-            out += _convention_text(self.conventions, self.best)
+            out += _convention_text(self.conventions, self.best, "convention", self.ties)
+        if self.baselines is not None:
+            out += [
+                "",
+                f"which baseline correction reproduces the table (under {s['convention']}; "
+                "mean |diff|, within tolerance):",
+            ]
+            out += _convention_text(
+                self.baselines, self.best_baseline, "correct_baseline", self.ties, "baseline"
+            )
         bad = self.outside()
         if len(bad):
             out += ["", f"beyond tolerance ({len(bad)} block × model), worst first:"]
@@ -219,13 +242,24 @@ def _well_text(summary: pd.DataFrame) -> str:
     return "\n".join(rows)
 
 
-def _convention_text(conventions: pd.DataFrame, best: dict[str, str]) -> list[str]:
+def _convention_text(
+    frame: pd.DataFrame,
+    best: dict[str, str],
+    key: str,
+    ties: dict[str, list[str]],
+    kind: str = "convention",
+) -> list[str]:
+    def verdict(model: str) -> str:
+        value = best.get(model, "?")
+        tied = ties.get(f"{kind}:{model}")
+        return f"tie ({' = '.join(tied)})" if value == "tie" and tied else value
+
     out = []
-    for model, part in conventions.groupby("model", sort=False):
+    for model, part in frame.groupby("model", sort=False):
         cells = [
-            f"{r.convention} {_fmt(r.mean_abs_diff)} ({r.within_tolerance:.0%})"
+            f"{getattr(r, key)} {_fmt(r.mean_abs_diff)} ({r.within_tolerance:.0%})"
             for r in part.itertuples()
         ]
-        out.append(f"  {model:<6} " + "; ".join(cells) + f" → {best.get(model, '?')}")
-    out.append(f"  overall → {best.get('overall', '?')}")
+        out.append(f"  {model:<6} " + "; ".join(cells) + f" → {verdict(model)}")
+    out.append(f"  overall → {verdict('overall')}")
     return out

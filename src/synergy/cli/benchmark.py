@@ -45,6 +45,13 @@ __all__ = ["benchmark"]
     "--table", type=click.Path(), default=None, help="Write the per-block comparison (.csv …)."
 )
 @click.option(
+    "--report",
+    "report",
+    type=click.Path(),
+    default=None,
+    help="Write a self-contained HTML benchmark report (summary, figures, evidence).",
+)
+@click.option(
     "--fits",
     "use_fits",
     is_flag=True,
@@ -80,6 +87,7 @@ def benchmark(
     tolerance,
     max_outside,
     table,
+    report,
     use_fits,
     fitter,
     table_format,
@@ -93,8 +101,11 @@ def benchmark(
     INPUT is anything `synergy score` reads, or an already scored .nc/.zarr.  PUBLISHED is
     one or more tables of one publication: block scores (SynergyFinder 3 or DrugComb
     columns), per-well surfaces, SynergyFinder's single-drug fits — each detected by its
-    columns.  Prints the agreement per model and the evidence for every block beyond
-    tolerance.
+    columns; SynergyFinder's three-drug tables (drug1..drug3) with an N-drug INPUT.  Prints
+    the agreement per model and the evidence for every block beyond tolerance; with
+    --convention auto also which convention and which baseline correction (non / part /
+    all) reproduce the table.  --report writes the same as a self-contained HTML page with
+    the figures.
 
     Exit codes: 0 every model within tolerance on all but --max-outside blocks; 1 not (the
     worst blocks are named); 2 bad input or options.
@@ -110,6 +121,9 @@ def benchmark(
     problems = []
     if table_path is not None:
         problems += writable_problems(table_path, TABLE_SUFFIXES, "table")
+    report_path = Path(report) if report else None
+    if report_path is not None:
+        problems += writable_problems(report_path, (".html", ".htm"), "report")
     if max_outside < 0:
         problems.append(f"--max-outside must be ≥ 0, got {max_outside}")
     if not tolerance >= 0:
@@ -145,14 +159,19 @@ def benchmark(
         )
         if table_path is not None:
             write_table(result.to_table(), table_path)
+        if report_path is not None:
+            from synergy.report._benchmark import write_benchmark_report
+
+            write_benchmark_report(result, report_path, max_outside=max_outside)
     except SynergyError as exc:
         if debug:
             raise
         fail(str(exc) or type(exc).__name__)
     for line in result.lines():
         click.echo(line)
-    if table_path is not None:
-        click.echo(f"wrote {table_path}")
+    for written in (table_path, report_path):
+        if written is not None:
+            click.echo(f"wrote {written}")
     click.echo(result.verdict(max_outside))
     if not result.passed(max_outside):
         ctx.exit(1)

@@ -14,6 +14,8 @@ curves, bands and differences come from the library (:mod:`synergy.hill.band`,
 - :func:`screen_overview` — blocks ranked by score (with CIs), faceted;
 - :func:`isobologram` — Loewe isobologram at chosen effect levels;
 - :func:`therapeutic_window` — leukemic minus normal δ and inhibition;
+- :func:`benchmark_scatter`, :func:`benchmark_bland_altman`, :func:`benchmark_well_differences`
+  — ours against a published table (:mod:`synergy.benchmark`);
 - :func:`slice_landscapes`, :func:`drug_curves` — N-drug blocks: δ slices through the dose
   cube, one panel per dose of a third drug; each drug's curve alone.
 
@@ -38,6 +40,9 @@ _WHERE = {
     "therapeutic_window": "window",
     "slice_landscapes": "multi",
     "drug_curves": "multi",
+    "benchmark_scatter": "benchmark",
+    "benchmark_bland_altman": "benchmark",
+    "benchmark_well_differences": "benchmark",
 }
 
 __all__ = sorted(_WHERE)
