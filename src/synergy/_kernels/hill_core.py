@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["accumulate", "cholesky_solve", "hill_dose", "hill_value"]
+__all__ = ["accumulate", "cholesky_solve", "curve_g", "derivatives", "hill_dose", "hill_value"]
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -35,13 +35,35 @@ def hill_dose(effect, theta, hill_slope, bottom, top):
 
 
 @njit(cache=True, error_model="numpy")
-def accumulate(v, y, w, n, q, A, H, gr):
-    """SSE at q = (phi, h, bottom, top) on centred log-doses v (-inf = zero dose).
-
-    Fills A = J^T W J, H = A - sum w r d2E (half the Hessian of the SSE), gr = J^T W r.
-    """
+def curve_g(v, n, q, gv, ggv):
+    """``g = 1 / (1 + e)`` and ``e g^2`` (= -dg/dphi), ``e = exp(phi - h v)``, into gv, ggv."""
     phi = q[0]
     h = q[1]
+    for i in range(n):
+        if v[i] == -np.inf:
+            gv[i] = 0.0
+            ggv[i] = 0.0
+            continue
+        e = np.exp(min(phi - h * v[i], 700.0))
+        g = 1.0 / (1.0 + e)
+        gv[i] = g
+        ggv[i] = e * g * g
+
+
+@njit(cache=True, error_model="numpy")
+def accumulate(v, y, w, n, q, A, H, gr, gv, ggv):
+    """SSE at q = (phi, h, bottom, top) on centred log-doses v (-inf = zero dose).
+
+    Fills A = J^T W J, H = A - sum w r d2E (half the Hessian of the SSE), gr = J^T W r;
+    gv, ggv are scratch (see :func:`derivatives`).
+    """
+    curve_g(v, n, q, gv, ggv)
+    return derivatives(v, y, w, n, q, gv, ggv, A, H, gr)
+
+
+@njit(cache=True, error_model="numpy")
+def derivatives(v, y, w, n, q, gv, ggv, A, H, gr):
+    """:func:`accumulate` given g and e g^2 per point (from :func:`curve_g`)."""
     b = q[2]
     s = q[3] - q[2]
     sse = 0.0
@@ -57,9 +79,8 @@ def accumulate(v, y, w, n, q, A, H, gr):
             g2 += wi * r
             continue
         vi = v[i]
-        e = np.exp(min(phi - h * vi, 700.0))
-        g = 1.0 / (1.0 + e)
-        gg = e * g * g
+        g = gv[i]
+        gg = ggv[i]
         r = y[i] - (b + s * g)
         wr = wi * r
         sse += wr * r

@@ -144,8 +144,11 @@ def _grid_theta(v, y, w, n, theta, fixed, lo, hi, sums, sse_out, q_out, ebase, s
 
 
 @njit(cache=True, error_model="numpy")
-def grid_starts(v, y, w, n, span, theta_fixed, fixed, lo, hi, sums, sse_g, q_g, ebase, starts):
-    """Fill ``starts`` (rows of centred (theta, h, bottom, top)); returns their number.
+def grid_starts(
+    v, y, w, n, span, theta_fixed, fixed, lo, hi, sums, sse_g, q_g, ebase, starts, start_sse
+):
+    """Fill ``starts`` (rows of centred (theta, h, bottom, top)) and their grid SSE
+    ``start_sse``; returns their number.
 
     ``v`` centred log-doses (-inf = zero dose), ``span`` their range; ``lo``/``hi`` bounds of
     (centred theta, h, bottom, top); ``sums`` = (sum w, sum w y, sum w y^2); ``sse_g``
@@ -174,6 +177,7 @@ def grid_starts(v, y, w, n, span, theta_fixed, fixed, lo, hi, sums, sse_g, q_g, 
                 t1 = it
                 k1 = k
     starts[0] = q_g[t1, k1]
+    start_sse[0] = sse_g[t1, k1]
     limit = SECOND_START * sse_g[t1, k1]
     # start 2: the best such point with another slope; start 3: the best such point at
     # least three theta steps away
@@ -188,6 +192,7 @@ def grid_starts(v, y, w, n, span, theta_fixed, fixed, lo, hi, sums, sse_g, q_g, 
                     k2 = k
         if t2 >= 0 and sse_g[t2, k2] <= limit:
             starts[n_starts] = q_g[t2, k2]
+            start_sse[n_starts] = sse_g[t2, k2]
             n_starts += 1
     # start 4: the best step-like grid point (slope 16)
     t3 = 0
@@ -196,5 +201,6 @@ def grid_starts(v, y, w, n, span, theta_fixed, fixed, lo, hi, sums, sse_g, q_g, 
             t3 = it
     if sse_g[t3, 4] <= limit:
         starts[n_starts] = q_g[t3, 4]
+        start_sse[n_starts] = sse_g[t3, 4]
         n_starts += 1
     return n_starts
