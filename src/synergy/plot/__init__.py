@@ -39,7 +39,7 @@ _WHERE = {
     "isobologram": "isobologram",
     "therapeutic_window": "window",
     "slice_landscapes": "multi",
-    "drug_curves": "multi",
+    "drug_curves": "multi_curves",
     "benchmark_scatter": "benchmark",
     "benchmark_bland_altman": "benchmark",
     "benchmark_well_differences": "benchmark",
