@@ -9,9 +9,11 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from synergy import accessor as _accessor  # noqa: F401  (registers ds.synergy)
+from synergy._register import register_accessor as _register_accessor
 from synergy._version import __version__
 from synergy.errors import SynergyError
+
+_register_accessor()  # ds.synergy: now, or as soon as xarray is imported (kept light)
 
 __all__ = [
     "SynergyError",

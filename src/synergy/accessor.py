@@ -1,6 +1,7 @@
 """The ``ds.synergy`` accessor: the same functions a notebook calls, on a screen Dataset.
 
-Registered when :mod:`synergy` is imported.  A face only: every method delegates to a
+Registered by ``import synergy`` (at once if xarray is already imported, otherwise the
+moment xarray is: :mod:`synergy._register`).  A face only: every method delegates to a
 function of the science or data layers (no numerics here).
 """
 
