@@ -268,8 +268,9 @@ def musyc_surface(
     off-rates for the two drugs (r₋₁ = r₋₂), which makes the surface independent of the
     concentration unit.  With detailed balance (``alpha12**h2 == alpha21**h1``) the steady
     state is ``U : A1 : A2 : A12 = 1 : a1 : a2 : alpha12**h2 · a1 · a2`` whatever the rates;
-    otherwise it depends on the ratio of the off-rates (Wooten's ``synergy`` fixes instead the
-    on-rate constants r1 = r2 = 1 per unit**h, which gives another surface in that case).
+    otherwise it depends on the ratio of the off-rates.  Wooten's ``synergy`` 1.0.0 also fixes
+    the reverse (off) rates, r₋₁ = r₋₂ = 1, so it gives this same surface (checked against it
+    in ``benchmarks/bench_musyc.py``; parameters agree to fit noise).
     """
     c1, h1, e1 = (np.asarray(a, dtype=np.float64) for a in params_1)
     c2, h2, e2 = (np.asarray(a, dtype=np.float64) for a in params_2)
