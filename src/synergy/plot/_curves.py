@@ -113,15 +113,23 @@ def _draw_side(ax, screen: xr.Dataset, view: BlockView, side: str, level: float)
 
 
 def _mark_ic50(ax, screen, view, side, params, colour, xlim) -> None:
-    ic50, _, bottom, top = params
-    mid = 0.5 * (bottom + top)
     ci_name = f"hill_{side}_ic50_ci"
     ci = (
         np.asarray(screen[ci_name].values[view.index], dtype=np.float64)
         if ci_name in screen
         else np.full(2, np.nan)
     )
-    unit = f" {view.unit}" if view.unit else ""
+    mark_ic50(ax, params, ci, view.unit, xlim)
+
+
+def mark_ic50(ax, params, ci, unit: str, xlim) -> None:
+    """IC50 as a diamond at mid-effect with its interval ``ci`` (NaN: none), labelled.
+
+    An IC50 outside ``xlim`` is named in the legend only; the interval is clipped to ``xlim``.
+    """
+    ic50, _, bottom, top = params
+    mid = 0.5 * (bottom + top)
+    unit = f" {unit}" if unit else ""
     label = f"IC50 {format_dose(ic50)}{unit}"
     if np.all(np.isfinite(ci)):
         label += f" [{format_dose(ci[0])}, {format_dose(ci[1])}]"
@@ -133,7 +141,7 @@ def _mark_ic50(ax, screen, view, side, params, colour, xlim) -> None:
         ax.errorbar(
             [ic50],
             [mid],
-            xerr=[[ic50 - lo], [hi - ic50]],
+            xerr=[[max(ic50 - lo, 0.0)], [max(hi - ic50, 0.0)]],
             fmt="D",
             color="black",
             ms=5,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from synergy.plot._common import format_dose, new_figure
+from synergy.plot._common import new_figure
 from synergy.plot._multi import _DRUG_COLOURS, MultiView, multi_view, require_multi
 
 __all__ = ["drug_curves"]
@@ -172,32 +172,11 @@ def _draw_drug(ax, screen: xr.Dataset, view: MultiView, k: int, points, means, f
 
 
 def _mark_ic50(ax, screen, view: MultiView, k: int, params, xlim) -> None:
-    ic50, _, bottom, top = params
-    mid = 0.5 * (bottom + top)
+    from synergy.plot._curves import mark_ic50
+
     ci = (
         np.asarray(screen["hill_ic50_ci"].values[view.index, k], dtype=np.float64)
         if "hill_ic50_ci" in screen
         else np.full(2, np.nan)
     )
-    unit = f" {view.unit}" if view.unit else ""
-    label = f"IC50 {format_dose(ic50)}{unit}"
-    if np.all(np.isfinite(ci)):
-        label += f" [{format_dose(ci[0])}, {format_dose(ci[1])}]"
-    if not xlim[0] <= ic50 <= xlim[1]:
-        ax.plot([], [], " ", label=label + " (outside plotted doses)")
-        return
-    if np.all(np.isfinite(ci)):
-        lo, hi = max(ci[0], xlim[0]), min(ci[1], xlim[1])
-        ax.errorbar(
-            [ic50],
-            [mid],
-            xerr=[[max(ic50 - lo, 0.0)], [max(hi - ic50, 0.0)]],
-            fmt="D",
-            color="black",
-            ms=5,
-            capsize=3,
-            lw=1.2,
-            label=label,
-        )
-    else:
-        ax.plot([ic50], [mid], "D", color="black", ms=5, label=label + " (no CI)")
+    mark_ic50(ax, params, ci, view.unit, xlim)
