@@ -1,16 +1,19 @@
-"""Batched bounded least-squares fit of the two-drug MuSyC surface with γ = 1 (numba).
+"""Batched bounded least-squares fit of the two-drug MuSyC surface (numba), γ = 1 or fitted.
 
 The surface and its analytic Jacobian are in :mod:`synergy._kernels.musyc_surface`
 (closed form of the 4-state steady state, Meyer et al. 2019; Wooten et al. 2021).
 
 Fit parameters ``q = (E0, E1, E2, E3, ln h1, ln h2, ln C1, ln C2, ln alpha12, ln alpha21)``
-(effects in the response's unit, C in the dose unit).  Per block (``prange`` over blocks):
+(effects in the response's unit, C in the dose unit), or 12 with ``ln gamma12, ln gamma21``
+appended (the γ surface; the number of columns of ``init`` chooses).  Per block
+(``prange`` over blocks):
 
-1. Start from ``init`` (the wrapper passes the monotherapy Hill fits).  The nine
-   ``(ln alpha12, ln alpha21)`` pairs in ``{0, ±ln 10}²`` are screened, each with the four
-   effects solved by linear least squares (the surface is linear in them) and the other
-   parameters held.
-2. Levenberg–Marquardt from alpha = 1 and from the best other pair (abandoned when after
+1. Start from ``init`` (the wrapper passes the monotherapy Hill fits, and for the γ fit
+   the γ = 1 fit).  The nine ``(ln alpha12, ln alpha21)`` pairs in ``{0, ±ln 10}²`` — for
+   the γ fit the nine ``(ln gamma12, ln gamma21)`` pairs in ``{0, ±ln 3}²`` — are
+   screened, each with the four effects solved by linear least squares (the surface is
+   linear in them) and the other parameters held.
+2. Levenberg–Marquardt from the pair (0, 0) and from the best other pair (abandoned when after
    3 iterations its SSE is still 1.1 times the first run's); the lower SSE wins.  Marquardt
    scaling, Nielsen's damping update, analytic Jacobian; bounds by projection with an
    active set (a parameter on a bound whose gradient points outwards is held); steps of
@@ -19,7 +22,7 @@ Fit parameters ``q = (E0, E1, E2, E3, ln h1, ln h2, ln C1, ln C2, ln alpha12, ln
    row each lower it by less than ``1e-8`` relative (a parameter creeping towards
    infinity), or when no step lowers it (damping above ``1e16``); NOT_CONVERGED after
    ``max_iter``; HIT_BOUND when a parameter ends on its bound.
-3. Covariance ``sigma^2 (J^T J)^-1`` in ``q``, ``sigma^2 = SSE / (n − 10)``; NaN where
+3. Covariance ``sigma^2 (J^T J)^-1`` in ``q``, ``sigma^2 = SSE / (n − p)`` (p = 10 or 12); NaN where
    ``J^T J`` is singular.
 
 References: the surface against a direct solve of the 4-state linear system, the fit
@@ -71,6 +74,7 @@ _ABORT_AFTER = 3  # iterations after which the second start must be below
 _ABORT_FACTOR = 1.1  # this factor times the first start's SSE, or stop
 # starts of (ln alpha12, ln alpha21): alpha = 1 first, then ten-fold shifts either way
 _L10 = np.log(10.0)
+_GAMMA_START = np.log(3.0)  # gamma starts: 1 and three-fold shifts either way
 _ALPHA_STARTS = np.array(
     [[0.0, 0.0], [_L10, _L10], [-_L10, -_L10], [_L10, -_L10], [-_L10, _L10],
      [_L10, 0.0], [-_L10, 0.0], [0.0, _L10], [0.0, -_L10]]
@@ -80,19 +84,20 @@ _ALPHA_STARTS = np.array(
 @njit(cache=True, error_model="numpy")
 def accumulate(u1, u2, y, n, q, A, g, jac):
     """SSE at q, ``A = J^T J`` and ``g = J^T r`` (r = y − E) over the n points."""
-    for j in range(N_PARAMS):
+    p = q.shape[0]
+    for j in range(p):
         g[j] = 0.0
-        for k in range(N_PARAMS):
+        for k in range(p):
             A[j, k] = 0.0
     sse = 0.0
     for i in range(n):
         r = y[i] - point(u1[i], u2[i], q, jac)
         sse += r * r
-        for j in range(N_PARAMS):
+        for j in range(p):
             g[j] += jac[j] * r
             for k in range(j + 1):
                 A[j, k] += jac[j] * jac[k]
-    for j in range(N_PARAMS):
+    for j in range(p):
         for k in range(j):
             A[k, j] = A[j, k]
     return sse
@@ -155,6 +160,7 @@ def lm(u1, u2, y, n, q, lo, hi, max_iter, w, abort_sse=np.inf):
     stops (NOT_CONVERGED): a further start that is not heading below the best so far.
     """
     A, g, jac, M, L, d, qt, At, gt, held = w
+    p = q.shape[0]
     sse = accumulate(u1, u2, y, n, q, A, g, jac)
     if not np.isfinite(sse):
         return sse, 0, NOT_CONVERGED
@@ -164,24 +170,24 @@ def lm(u1, u2, y, n, q, lo, hi, max_iter, w, abort_sse=np.inf):
     for it in range(1, max_iter + 1):
         if it > _ABORT_AFTER and sse > abort_sse:
             return sse, it - 1, NOT_CONVERGED
-        for j in range(N_PARAMS):
+        for j in range(p):
             at_lo = q[j] <= lo[j] and g[j] <= 0.0
             at_hi = q[j] >= hi[j] and g[j] >= 0.0
             held[j] = 1.0 if (at_lo or at_hi) else 0.0
-        for j in range(N_PARAMS):
-            for k in range(N_PARAMS):
+        for j in range(p):
+            for k in range(p):
                 M[j, k] = 0.0 if (held[j] > 0.0 or held[k] > 0.0) else A[j, k]
             M[j, j] = 1.0 if held[j] > 0.0 else A[j, j] * (1.0 + lam) + 1e-300
             d[j] = 0.0 if held[j] > 0.0 else g[j]
-        if not _cholesky(M, L, N_PARAMS):
+        if not _cholesky(M, L, p):
             lam *= nu
             nu *= 2.0
             if lam > 1e16:
                 return sse, it, CONVERGED
             continue
-        _chol_solve(L, d, qt, N_PARAMS)
+        _chol_solve(L, d, qt, p)
         small = True
-        for j in range(N_PARAMS):
+        for j in range(p):
             step = qt[j]
             if j >= 4:
                 step = min(max(step, -_MAX_LOG_STEP), _MAX_LOG_STEP)
@@ -192,15 +198,15 @@ def lm(u1, u2, y, n, q, lo, hi, max_iter, w, abort_sse=np.inf):
         sse_t = accumulate(u1, u2, y, n, qt, At, gt, jac)
         if sse_t < sse:
             pred = 0.0
-            for j in range(N_PARAMS):
+            for j in range(p):
                 dj = qt[j] - q[j]
                 pred += dj * (lam * A[j, j] * dj + g[j])
             red = sse - sse_t
             rho = red / pred if pred > 0.0 else 0.5
-            for j in range(N_PARAMS):
+            for j in range(p):
                 q[j] = qt[j]
                 g[j] = gt[j]
-                for k in range(N_PARAMS):
+                for k in range(p):
                     A[j, k] = At[j, k]
             sse = sse_t
             f = 2.0 * rho - 1.0
@@ -223,9 +229,8 @@ def lm(u1, u2, y, n, q, lo, hi, max_iter, w, abort_sse=np.inf):
 
 
 @njit(cache=True, error_model="numpy")
-def new_work():
-    """Scratch arrays of :func:`lm`: (A, g, jac, M, L, d, qt, At, gt, held)."""
-    p = N_PARAMS
+def new_work(p):
+    """Scratch arrays of :func:`lm` for p parameters: (A, g, jac, M, L, d, qt, At, gt, held)."""
     return (
         np.empty((p, p)), np.empty(p), np.empty(p), np.empty((p, p)), np.empty((p, p)),
         np.empty(p), np.empty(p), np.empty((p, p)), np.empty(p), np.empty(p),
@@ -263,7 +268,7 @@ def prepare(dose1, dose2, resp, u1, u2, y):
 @njit(cache=True, error_model="numpy")
 def _fit_one(dose1, dose2, resp, init, bounds, max_iter, params, cov):
     """Fit one block; returns (sse, n_points, n_iter, status)."""
-    p = N_PARAMS
+    p = init.shape[0]
     for j in range(p):
         params[j] = np.nan
         for k in range(p):
@@ -277,7 +282,7 @@ def _fit_one(dose1, dose2, resp, init, bounds, max_iter, params, cov):
         return np.nan, n, 0, NON_FINITE_DATA
     if n <= p or n_combo == 0:
         return np.nan, n, 0, TOO_FEW_POINTS
-    work = new_work()
+    work = new_work(p)
     A, g, jac, M, L, d = work[:6]
     lo = bounds[:, 0]
     hi = bounds[:, 1]
@@ -285,8 +290,11 @@ def _fit_one(dose1, dose2, resp, init, bounds, max_iter, params, cov):
     for j in range(p):
         q[j] = min(max(init[j], lo[j]), hi[j])
     if max_iter > 0:
-        # screen the alpha starts (effects solved linearly at each); LM runs from
-        # alpha = 1 and from the best other start, the lower SSE wins
+        # screen the alpha (or, with 12 parameters, gamma) starts, the effects solved
+        # linearly at each; LM runs from the given start and from the best other start,
+        # the lower SSE wins
+        k0 = 8 if p == N_PARAMS else 10
+        scale = 1.0 if p == N_PARAMS else _GAMMA_START / _L10
         q0 = q.copy()
         first_q = q.copy()
         other_q = q.copy()
@@ -294,8 +302,9 @@ def _fit_one(dose1, dose2, resp, init, bounds, max_iter, params, cov):
         for s in range(_ALPHA_STARTS.shape[0]):
             for j in range(p):
                 q[j] = q0[j]
-            q[8] = min(max(_ALPHA_STARTS[s, 0], lo[8]), hi[8])
-            q[9] = min(max(_ALPHA_STARTS[s, 1], lo[9]), hi[9])
+            for a in range(2):
+                x = scale * _ALPHA_STARTS[s, a]
+                q[k0 + a] = min(max(x, lo[k0 + a]), hi[k0 + a])
             _solve_effects(u1, u2, y, n, q, A, g, jac, L, d)
             for j in range(4):
                 q[j] = min(max(q[j], lo[j]), hi[j])
@@ -350,7 +359,7 @@ def _fit_one(dose1, dose2, resp, init, bounds, max_iter, params, cov):
 
 @njit(cache=True, error_model="numpy", parallel=True)
 def fit_musyc(dose1, dose2, response, init, bounds, max_iter):
-    """Fit the MuSyC γ = 1 surface to B blocks (algorithm in the module docstring).
+    """Fit the MuSyC surface to B blocks (algorithm in the module docstring).
 
     Parameters
     ----------
@@ -358,18 +367,19 @@ def fit_musyc(dose1, dose2, response, init, bounds, max_iter):
         Doses of drug 1 (row) and drug 2 (column) of each point, ≥ 0, any unit.
     response : float64 (B, N)
         Responses (e.g. % inhibition); NaN = missing point (padding).
-    init : float64 (B, 10)
-        Start ``q``; the effects are re-solved by linear least squares from it.
-    bounds : float64 (B, 10, 2)
+    init : float64 (B, p)
+        Start ``q`` (p = 10: γ = 1; p = 12: γ fitted); the effects are re-solved by linear
+        least squares from it.
+    bounds : float64 (B, p, 2)
         Lower/upper bounds of ``q``.
     max_iter : int
         LM iterations; 0 evaluates SSE and covariance at ``init`` unchanged.
 
     Returns
     -------
-    params : float64 (B, 10)
+    params : float64 (B, p)
         Fitted ``q`` (NaN for TOO_FEW_POINTS / NON_FINITE_DATA).
-    covariance : float64 (B, 10, 10)
+    covariance : float64 (B, p, p)
         Wald covariance of ``q``.
     sse : float64 (B,)
     n_points : int64 (B,)
@@ -377,9 +387,9 @@ def fit_musyc(dose1, dose2, response, init, bounds, max_iter):
     status : int64 (B,)
         CONVERGED, HIT_BOUND, NOT_CONVERGED, TOO_FEW_POINTS or NON_FINITE_DATA.
     """
-    B = response.shape[0]
-    params = np.empty((B, N_PARAMS))
-    covariance = np.empty((B, N_PARAMS, N_PARAMS))
+    B, p = init.shape
+    params = np.empty((B, p))
+    covariance = np.empty((B, p, p))
     sse = np.empty(B)
     n_points = np.empty(B, dtype=np.int64)
     n_iter = np.empty(B, dtype=np.int64)

@@ -2,10 +2,10 @@
 
 For parameter ``k`` (``ln alpha12`` or ``ln alpha21``) of a fitted block with residual sum
 of squares ``S`` over ``n`` points, the profile ``S_k(θ)`` is the least SSE with ``q[k] = θ``
-held (the other nine parameters refitted by :func:`synergy._kernels.musyc.lm`).  The
-interval is ``{θ : (S_k(θ) − S) / σ² ≤ t²}`` with ``σ² = S / (n − 10)`` and ``t`` the
-Student-t quantile with ``n − 10`` degrees of freedom — the F-test criterion of
-``lmfit.conf_interval`` (for one parameter ``F(1, n − 10) = t²``), which is what the tests
+held (the other p − 1 parameters refitted by :func:`synergy._kernels.musyc.lm`; p = 10, or
+12 for the γ fit).  The interval is ``{θ : (S_k(θ) − S) / σ² ≤ t²}`` with
+``σ² = S / (n − p)`` and ``t`` the Student-t quantile with ``n − p`` degrees of freedom — the F-test criterion of
+``lmfit.conf_interval`` (for one parameter ``F(1, n − p) = t²``), which is what the tests
 compare it with.  Wald intervals are this criterion on the quadratic approximation of
 ``S_k``; the profile follows the skewed, flat-topped likelihood of alpha.
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from synergy._kernels.musyc import N_PARAMS, accumulate, lm, new_work, prepare
+from synergy._kernels.musyc import accumulate, lm, new_work, prepare
 
 __all__ = ["MAX_STEPS", "profile_alpha"]
 
@@ -34,7 +34,7 @@ _RTOL = 0.005
 def _profile_end(u1, u2, y, n, q_hat, k, direction, sse_min, sigma2, t_crit, wald, lo, hi,
                  max_iter, work):  # fmt: skip
     """One end of the profile interval of q[k]; returns (θ, number of profile fits)."""
-    p = N_PARAMS
+    p = q_hat.shape[0]
     limit = hi[k] if direction > 0 else lo[k]
     lo_p = lo.copy()
     hi_p = hi.copy()
@@ -88,14 +88,15 @@ def profile_alpha(dose1, dose2, response, params, wald_half, bounds, t_crit, max
     dose1, dose2, response : float64 (B, N)
         The points the blocks were fitted to (as for :func:`~synergy._kernels.musyc.
         fit_musyc`).
-    params : float64 (B, 10)
-        Fitted ``q`` (a block with a NaN is skipped: NaN ends).
+    params : float64 (B, p)
+        Fitted ``q``, p = 10 or 12 (γ fitted; then profiled with the γs free too; a block
+        with a NaN is skipped: NaN ends).
     wald_half : float64 (B, 2)
         Wald half-widths of ``ln alpha12``/``ln alpha21`` (first trial steps; NaN = 1).
-    bounds : float64 (B, 10, 2)
+    bounds : float64 (B, p, 2)
         Bounds of ``q`` used in the fit.
     t_crit : float64 (B,)
-        Critical value ``t`` (Student t quantile, n − 10 dof).
+        Critical value ``t`` (Student t quantile, n − p dof).
     max_iter : int
         LM iterations per profile fit.
 
@@ -110,9 +111,10 @@ def profile_alpha(dose1, dose2, response, params, wald_half, bounds, t_crit, max
     B, m = response.shape
     ends = np.full((B, 2, 2), np.nan)
     n_fits = np.zeros(B, dtype=np.int64)
+    p = params.shape[1]
     for b in prange(B):
         ok = True
-        for j in range(N_PARAMS):
+        for j in range(p):
             if not np.isfinite(params[b, j]):
                 ok = False
         if not ok or not np.isfinite(t_crit[b]):
@@ -121,12 +123,12 @@ def profile_alpha(dose1, dose2, response, params, wald_half, bounds, t_crit, max
         u2 = np.empty(m)
         y = np.empty(m)
         n, _, bad = prepare(dose1[b], dose2[b], response[b], u1, u2, y)
-        if bad or n <= N_PARAMS:
+        if bad or n <= p:
             continue
-        work = new_work()
+        work = new_work(p)
         q_hat = params[b].copy()
         sse_min = accumulate(u1, u2, y, n, q_hat, work[0], work[1], work[2])
-        sigma2 = sse_min / (n - N_PARAMS)
+        sigma2 = sse_min / (n - p)
         if not sigma2 > 0.0:
             continue
         lo = bounds[b, :, 0].copy()

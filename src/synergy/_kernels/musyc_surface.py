@@ -1,4 +1,4 @@
-"""The two-drug MuSyC surface with γ = 1 and its Jacobian (numba).
+"""The two-drug MuSyC surface (γ = 1 or fitted γ12, γ21) and its Jacobian (numba).
 
 Surface (Meyer et al., Cell Systems 8:97, 2019; Wooten et al., Nat Commun 12:4607, 2021).
 Cells occupy four states, U (unaffected), A1, A2 (affected by drug 1 or 2) and A12, with
@@ -25,8 +25,18 @@ detailed balance (``b1 a2 = b2 a1``, i.e. ``alpha12**h2 = alpha21**h1``) this re
 (:func:`synergy.datasets._surfaces.musyc_surface`) and is Wooten's ``synergy`` 1.0 MuSyC
 with ``r1r = r2r = 1`` and ``gamma12 = gamma21 = 1``.
 
+Cooperativity γ (Meyer et al. 2019, Fig. 1; Wooten et al. 2021, Methods): the second
+binding step's rate is raised to γ, ``A1 → A12`` at ``r2**g12 (alpha12 d2)**(g12 h2)`` and
+back at ``r₋2**g12``, ``A2 → A12`` at ``r1**g21 (alpha21 d1)**(g21 h1)`` and back at
+``r₋1**g21``, with ``r_i = r₋i / C_i**h_i``.  With the off-rates as the time unit
+(``r₋1 = r₋2 = 1``, as in ``synergy`` 1.0's defaults) the back rates stay 1 and the on-rates
+are ``b1 = (alpha21 d1 / C1)**(g21 h1)``, ``b2 = (alpha12 d2 / C2)**(g12 h2)``: the closed
+form above holds unchanged with these ``b1``, ``b2`` (γ12 scales drug 2's Hill slope once
+drug 1 acts, γ21 drug 1's once drug 2 acts; γ = 1 gives back the surface above exactly).
+
 :func:`point` gives E and its analytic gradient in the fit parameters
-``q = (E0, E1, E2, E3, ln h1, ln h2, ln C1, ln C2, ln alpha12, ln alpha21)``; the
+``q = (E0, E1, E2, E3, ln h1, ln h2, ln C1, ln C2, ln alpha12, ln alpha21)``, with
+``ln gamma12, ln gamma21`` appended for the γ surface (12 parameters); the
 reference is a direct solve of the 4-state linear system
 (``tests/_kernels/test_musyc_kernel.py``).
 """
@@ -44,21 +54,27 @@ _ZMAX = 200.0  # cap on |ln a|: a**3 stays far from overflow
 
 @njit(cache=True, error_model="numpy")
 def point(u1, u2, q, jac):
-    """MuSyC value at log-doses (u1, u2) (-inf = dose 0); fills ``jac`` (dE/dq, 10)."""
+    """MuSyC value at log-doses (u1, u2) (-inf = dose 0); fills ``jac`` (dE/dq).
+
+    ``q`` has 10 parameters (γ = 1) or 12 (``…, ln gamma12, ln gamma21``); ``jac`` as many.
+    """
     h1 = np.exp(q[4])
     h2 = np.exp(q[5])
+    with_gamma = q.shape[0] > N_PARAMS
+    g12 = np.exp(q[10]) if with_gamma else 1.0  # b2's exponent factor
+    g21 = np.exp(q[11]) if with_gamma else 1.0  # b1's exponent factor
     a1 = b1 = da1 = db1 = 0.0
     a2 = b2 = da2 = db2 = 0.0
     if u1 > -np.inf:
         z1 = min(max(h1 * (u1 - q[6]), -_ZMAX), _ZMAX)
-        y1 = min(max(h1 * (u1 - q[6] + q[9]), -_ZMAX), _ZMAX)
+        y1 = min(max(g21 * h1 * (u1 - q[6] + q[9]), -_ZMAX), _ZMAX)
         a1 = np.exp(z1)
         b1 = np.exp(y1)
         da1 = z1 * a1  # d a1 / d ln h1
-        db1 = y1 * b1
+        db1 = y1 * b1  # d b1 / d ln h1 = d b1 / d ln gamma21
     if u2 > -np.inf:
         z2 = min(max(h2 * (u2 - q[7]), -_ZMAX), _ZMAX)
-        y2 = min(max(h2 * (u2 - q[7] + q[8]), -_ZMAX), _ZMAX)
+        y2 = min(max(g12 * h2 * (u2 - q[7] + q[8]), -_ZMAX), _ZMAX)
         a2 = np.exp(z2)
         b2 = np.exp(y2)
         da2 = z2 * a2
@@ -85,18 +101,21 @@ def point(u1, u2, q, jac):
     g_b2 = r0 + r2 * s12 + r3 * (b1 * s12 + a1)
     jac[4] = g_a1 * da1 + g_b1 * db1
     jac[5] = g_a2 * da2 + g_b2 * db2
-    jac[6] = -h1 * (g_a1 * a1 + g_b1 * b1)
-    jac[7] = -h2 * (g_a2 * a2 + g_b2 * b2)
-    jac[8] = h2 * g_b2 * b2
-    jac[9] = h1 * g_b1 * b1
+    jac[6] = -h1 * (g_a1 * a1 + g21 * g_b1 * b1)
+    jac[7] = -h2 * (g_a2 * a2 + g12 * g_b2 * b2)
+    jac[8] = g12 * h2 * g_b2 * b2
+    jac[9] = g21 * h1 * g_b1 * b1
+    if with_gamma:
+        jac[10] = g_b2 * db2
+        jac[11] = g_b1 * db1
     return e
 
 
 @njit(cache=True, error_model="numpy")
 def musyc_value(dose1, dose2, q):
-    """MuSyC surface at the points (dose1[i], dose2[i]) for parameters q (10,); float64 (N,)."""
+    """MuSyC surface at the points (dose1[i], dose2[i]) for parameters q (10 or 12,)."""
     out = np.empty(dose1.shape[0])
-    jac = np.empty(N_PARAMS)
+    jac = np.empty(q.shape[0])
     for i in range(dose1.shape[0]):
         u1 = np.log(dose1[i]) if dose1[i] > 0.0 else -np.inf
         u2 = np.log(dose2[i]) if dose2[i] > 0.0 else -np.inf
@@ -106,8 +125,8 @@ def musyc_value(dose1, dose2, q):
 
 @njit(cache=True, error_model="numpy")
 def musyc_jacobian(dose1, dose2, q):
-    """Analytic Jacobian dE/dq at the points, float64 (N, 10)."""
-    out = np.empty((dose1.shape[0], N_PARAMS))
+    """Analytic Jacobian dE/dq at the points, float64 (N, 10 or 12)."""
+    out = np.empty((dose1.shape[0], q.shape[0]))
     for i in range(dose1.shape[0]):
         u1 = np.log(dose1[i]) if dose1[i] > 0.0 else -np.inf
         u2 = np.log(dose2[i]) if dose2[i] > 0.0 else -np.inf
@@ -119,16 +138,17 @@ def musyc_jacobian(dose1, dose2, q):
 def musyc_grid(conc_row, conc_col, q):
     """MuSyC surface of each block on its dose grid, float64 (B, R, C).
 
-    ``conc_row`` (B, R), ``conc_col`` (B, C) doses (NaN = padding), ``q`` (B, 10); NaN
-    where a dose or a parameter is NaN.
+    ``conc_row`` (B, R), ``conc_col`` (B, C) doses (NaN = padding), ``q`` (B, 10 or 12);
+    NaN where a dose or a parameter is NaN.
     """
     B, R = conc_row.shape
     C = conc_col.shape[1]
+    p = q.shape[1]
     out = np.empty((B, R, C))
     for b in prange(B):
-        jac = np.empty(N_PARAMS)
+        jac = np.empty(p)
         ok = True
-        for j in range(N_PARAMS):
+        for j in range(p):
             if not np.isfinite(q[b, j]):
                 ok = False
         for r in range(R):
