@@ -237,8 +237,10 @@ def musyc_surface(
     e3: np.ndarray,
     alpha12: np.ndarray,
     alpha21: np.ndarray,
+    gamma12: np.ndarray | float = 1.0,
+    gamma21: np.ndarray | float = 1.0,
 ) -> np.ndarray:
-    """Two-drug MuSyC surface (Meyer et al. 2019; Wooten et al. 2021) with γ12 = γ21 = 1.
+    """Two-drug MuSyC surface (Meyer et al. 2019; Wooten et al. 2021), γ12 = γ21 = 1 by default.
 
     Parameters
     ----------
@@ -251,6 +253,9 @@ def musyc_surface(
     alpha12, alpha21 : array_like, > 0
         Potency synergy: drug 1 multiplies drug 2's effective dose by ``alpha12``; drug 2
         multiplies drug 1's by ``alpha21``.
+    gamma12, gamma21 : array_like, > 0
+        Cooperativity: the on-rate of drug 2 given drug 1 is raised to ``gamma12`` (its
+        off-rate, 1, stays 1), that of drug 1 given drug 2 to ``gamma21``.
 
     Returns
     -------
@@ -279,8 +284,8 @@ def musyc_surface(
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         a1 = (d1 / c1) ** h1
         a2 = (d2 / c2) ** h2
-        on_2_given_1 = np.asarray(alpha12, dtype=np.float64) ** h2 * a2
-        on_1_given_2 = np.asarray(alpha21, dtype=np.float64) ** h1 * a1
+        on_2_given_1 = (np.asarray(alpha12, dtype=np.float64) ** h2 * a2) ** gamma12
+        on_1_given_2 = (np.asarray(alpha21, dtype=np.float64) ** h1 * a1) ** gamma21
     one = np.ones(np.broadcast_shapes(a1.shape, a2.shape))
     # cycle U(0) - A1(1) - A12(2) - A2(3) - U
     fwd = [a1 * one, on_2_given_1 * one, one, one]

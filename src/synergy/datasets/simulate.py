@@ -153,7 +153,7 @@ def _loewe(x1, x2, p1, p2, ic50_1, ic50_2):
     )
 
 
-def _musyc_truth(x1, x2, p_row, p_col, alpha12, alpha21, beta):
+def _musyc_truth(x1, x2, p_row, p_col, alpha12, alpha21, beta, gamma=None):
     """MuSyC surface (block, row, col) and its per-block parameters (see :func:`simulate`)."""
     n_block = p_row.shape[0]
     a12 = _per_block(alpha12, n_block, "alpha12")
@@ -167,11 +167,18 @@ def _musyc_truth(x1, x2, p_row, p_col, alpha12, alpha21, beta):
     e3 = strong + beta_b * (strong - e0)
     pr, pc = p_row[:, :, None, None], p_col[:, :, None, None]  # (B, 4, 1, 1)
     e0, e3, a12, a21 = (v[:, None, None] for v in (e0, e3, a12, a21))
+    g = [_per_block(1.0 if gamma is None else v, n_block, "gamma") for v in (gamma or (1, 1))]
+    if np.any(g[0] <= 0) or np.any(g[1] <= 0):
+        raise SynergyError("gamma12 and gamma21 must be > 0")
     true = surf.musyc_surface(
-        x1, x2, (pr[:, 0], pr[:, 1], pr[:, 3]), (pc[:, 0], pc[:, 1], pc[:, 3]), e0, e3, a12, a21
-    )
+        x1, x2, (pr[:, 0], pr[:, 1], pr[:, 3]), (pc[:, 0], pc[:, 1], pc[:, 3]), e0, e3, a12, a21,
+        *(v[:, None, None] for v in g),
+    )  # fmt: skip
     a12, a21, e3 = a12[:, 0, 0], a21[:, 0, 0], e3[:, 0, 0]
-    return true, {"true_alpha12": a12, "true_alpha21": a21, "true_beta": beta_b, "true_e3": e3}
+    out = {"true_alpha12": a12, "true_alpha21": a21, "true_beta": beta_b, "true_e3": e3}
+    if gamma is not None:
+        out.update(true_gamma12=g[0], true_gamma21=g[1])
+    return true, out
 
 
 def _truth_variables(true, x1, x2, p_row, p_col, loewe_ok) -> dict[str, Any]:
@@ -210,6 +217,7 @@ def simulate(
     alpha12: float | Sequence[float] = 1.0,
     alpha21: float | Sequence[float] = 1.0,
     beta: float | Sequence[float] = 0.0,
+    gamma: tuple[Any, Any] | None = None,
     noise_sd: float = 0.0,
     n_replicates: int = 1,
     missing_fraction: float = 0.0,
@@ -250,6 +258,8 @@ def simulate(
         Potency synergy ``s`` for ``model="bliss"`` or ``"loewe"`` (0 = the null model).
     alpha12, alpha21, beta : float or sequence
         MuSyC potency (> 0) and efficacy synergy for ``model="musyc"``.
+    gamma : (gamma12, gamma21), optional
+        MuSyC cooperativity (floats or sequences, > 0; None: γ = 1 and no truth variables).
     noise_sd : float
         Standard deviation of Gaussian noise added to every well and replicate, % points
         (not clipped: observed inhibition can fall below 0 or above 100, as in real plates).
@@ -278,7 +288,8 @@ def simulate(
         minus the Bliss / Loewe-additive reference of the true monotherapy curves (% points;
         Loewe NaN where not defined, and with the convention of the Notes, not SynergyFinder's
         fallback of DESIGN.md §6.6); and per block ``true_synergy_strength`` (bliss, loewe)
-        or ``true_alpha12``, ``true_alpha21``, ``true_beta`` and ``true_e3`` (musyc).
+        or ``true_alpha12``, ``true_alpha21``, ``true_beta`` and ``true_e3`` (musyc; with
+        ``gamma`` also ``true_gamma12``, ``true_gamma21``).
 
     Notes
     -----
@@ -296,7 +307,7 @@ def simulate(
       the (potency-shifted, as above) curves.  Needs rising curves (top > bottom);
       with different tops, a drug contributes 0 above its own top (see
       :func:`synergy.datasets._surfaces.loewe_additive`).
-    - **musyc**: the two-drug MuSyC surface with γ = 1 (:func:`~synergy.datasets._surfaces.
+    - **musyc**: the two-drug MuSyC surface, γ = 1 unless given (:func:`~synergy.datasets._surfaces.
       musyc_surface`): ``E0 = bottom`` (shared), ``E1 = t1``, ``E2 = t2``, ``E3 = Es + β (Es −
       E0)`` with ``Es`` the stronger top.  With ``alpha12 = alpha21 = 1`` the state
       occupancies factorise, ``E = E0(1−p1)(1−p2) + E1 p1(1−p2) + E2 (1−p1)p2 + E3 p1 p2``;
@@ -353,7 +364,7 @@ def simulate(
                 "synergy_strength applies to 'bliss' and 'loewe'; for 'musyc' "
                 "use alpha12, alpha21 and beta"
             )
-        true, per_block = _musyc_truth(x1, x2, p_row, p_col, alpha12, alpha21, beta)
+        true, per_block = _musyc_truth(x1, x2, p_row, p_col, alpha12, alpha21, beta, gamma)
     else:
         if model == "loewe" and not loewe_ok.all():
             bad = [block_ids[i] for i in np.flatnonzero(~loewe_ok)][:5]

@@ -1,4 +1,4 @@
-"""MuSyC with γ = 1: potency and efficacy synergy as parameters of a fitted surface.
+"""MuSyC: potency, efficacy (and cooperativity) synergy as parameters of a fitted surface.
 
 The surface (Meyer et al., Cell Systems 8:97–108, 2019; Wooten et al., Nat Commun
 12:4607, 2021) is the steady state of a 4-state model (U, A1, A2, A12 with effects
@@ -24,14 +24,22 @@ Reported synergy parameters, in % inhibition (effects rise with dose):
   ``β = (min(E1, E2) − E3) / (E0 − min(E1, E2))`` written for effects that fall with
   dose; in % inhibition the stronger drug is the larger top and numerator and
   denominator both change sign, so β > 0 is efficacy synergy in both conventions.
+- **cooperativity** (``fit_gamma=True``; ``synergy.score(models=["musyc_gamma"])``):
+  ``log10 gamma12`` (drug 1 multiplies drug 2's Hill slope by gamma12 once drug 1 acts:
+  ``b2 = (alpha12 d2/C2)^(gamma12 h2)``) and ``log10 gamma21`` (``b1`` likewise); > 0
+  synergy.  The γ variant has 12 parameters and is fitted from the γ = 1 fit (which it
+  never fits worse, up to the γ bounds ``GAMMA_BOUNDS``); it writes the same ``musyc_*``
+  variables plus ``musyc_log_gamma12/21`` — one screen holds one MuSyC variant, which is
+  why ``score`` refuses ``"musyc"`` and ``"musyc_gamma"`` together.
 
 Uncertainty: Wald standard errors from the Jacobian at the optimum (``sigma^2 (J^T J)^-1``,
-``sigma^2 = SSE / (n − 10)``), in log space for h, C and alpha (stderr of h, C, alpha
-by the delta method), β's by the delta method.  Intervals of log alpha are
-profile-likelihood intervals by default (F test with n − 10 degrees of freedom,
+``sigma^2 = SSE / (n − p)``, p = 10 or 12 parameters), in log space for h, C, alpha and
+gamma (their stderr by the delta method), β's by the delta method.  Intervals of log alpha
+are profile-likelihood intervals by default (F test with n − p degrees of freedom,
 :mod:`synergy._kernels.musyc_profile`; ``intervals="wald"`` for the symmetric ones);
-β's is the Wald interval with Student's t (n − 10 dof), conditional on which drug is the
-stronger.  Recovery and calibration on simulated truth: ``benchmarks/bench_musyc.py``.
+β's and log gamma's are Wald intervals with Student's t (n − p dof), β's conditional on
+which drug is the stronger.  Recovery and calibration on simulated truth:
+``benchmarks/bench_musyc.py`` and ``benchmarks/bench_musyc_gamma.py``.
 """
 
 from __future__ import annotations
@@ -46,7 +54,8 @@ from synergy.models._common import hill_fits
 __all__ = ["MUSYC_PARAMS", "STATUS_MEANINGS", "fit_musyc", "musyc_surface_values"]
 
 MUSYC_PARAMS = ("E0", "E1", "E2", "E3", "h1", "h2", "C1", "C2", "alpha12", "alpha21")
-_LOG_PARAMS = slice(4, 10)  # fitted as natural logs
+GAMMA_PARAMS = ("gamma12", "gamma21")  # appended when fit_gamma=True
+_LOG_PARAMS = slice(4, None)  # h, C, alpha (and gamma) are fitted as natural logs
 _LN10 = np.log(10.0)
 
 # codes in the one code space of <model>_status (synergy.models._common.severity):
@@ -69,6 +78,7 @@ _KERNEL_TO_STATUS = {
 }
 H_BOUNDS = (0.05, 20.0)
 ALPHA_BOUNDS = (1e-4, 1e4)
+GAMMA_BOUNDS = (1e-2, 1e2)
 C_MARGIN = 1e3  # C may lie this factor beyond the tested doses
 
 
@@ -170,16 +180,40 @@ def _t_quantile(ci: float, dof: np.ndarray) -> np.ndarray:
         return np.where(dof > 0, t.ppf(0.5 + ci / 2.0, np.maximum(dof, 1)), np.nan)
 
 
+def _fit_gamma(dose1, dose2, resp, init, bounds, fit10, max_iter):
+    """The γ fit (12 parameters) started from the γ = 1 fit ``fit10`` (kernel outputs)."""
+    q10, n_iter10 = fit10[0], fit10[4]
+    start = np.where(np.isfinite(q10), q10, init)
+    n_block = init.shape[0]
+    init12 = np.ascontiguousarray(np.concatenate([start, np.zeros((n_block, 2))], axis=1))
+    bounds12 = np.empty((n_block, 12, 2))
+    bounds12[:, :10] = bounds
+    bounds12[:, 10:] = np.log(GAMMA_BOUNDS)
+    init12 = np.clip(init12, bounds12[..., 0], bounds12[..., 1])
+    q, cov, sse, n_points, n_iter, kstatus = kernel.fit_musyc(
+        dose1, dose2, resp, init12, bounds12, max_iter
+    )
+    return (q, cov, sse, n_points, n_iter + n_iter10, kstatus), bounds12
+
+
 def fit_musyc(
-    screen: xr.Dataset, *, ci: float = 0.95, intervals: str = "profile", max_iter: int = 200
+    screen: xr.Dataset,
+    *,
+    fit_gamma: bool = False,
+    ci: float = 0.95,
+    intervals: str = "profile",
+    max_iter: int = 200,
 ) -> xr.Dataset:
-    """Fit the MuSyC γ = 1 surface to every block of a screen.
+    """Fit the MuSyC surface (γ = 1, or with γ12, γ21 fitted) to every block of a screen.
 
     Parameters
     ----------
     screen : xarray.Dataset
         A screen (DESIGN.md §1), responses in % inhibition, with the monotherapy Hill fits
         ``hill_row``/``hill_col`` (:func:`synergy.hill.fit_screen`), used as start values.
+    fit_gamma : bool
+        Also fit the cooperativity parameters γ12, γ21 (12 parameters, started from the
+        γ = 1 fit; ``synergy.score(models=["musyc_gamma"])``).  Off: γ12 = γ21 = 1.
     ci : float
         Confidence level of the intervals.
     intervals : {"profile", "wald"}
@@ -204,12 +238,15 @@ def fit_musyc(
           ``…_ci`` (block, bound) intervals (``intervals``; ±inf where the data do not
           bound alpha on that side);
         - ``musyc_beta`` (block), ``musyc_beta_stderr``, ``musyc_beta_ci`` (block, bound);
+        - with ``fit_gamma``: gamma12, gamma21 appended to ``musyc_param``, and
+          ``musyc_log_gamma12`` / ``musyc_log_gamma21`` (block, log10 gamma) with Wald
+          ``…_ci`` (block, bound);
         - ``musyc_sse``, ``musyc_n_points``, ``musyc_n_iter`` (block);
         - ``musyc_fitted`` (block, row, col): the fitted surface, % inhibition;
         - ``musyc_status`` (block): codes of :data:`STATUS_MEANINGS` with CF flag attrs
           (``hit_bound``: a parameter ended on its bound; ``synergy_ci_undefined``: beta
-          or a log alpha has no finite interval end — singular covariance, or the data do
-          not bound alpha on either side, e.g. when a drug has no effect).
+          or a log alpha (or log gamma) has no finite interval end — singular covariance,
+          or the data do not bound alpha on either side, e.g. when a drug has no effect).
     """
     if not 0 < ci < 1:
         raise SynergyError(f"ci must be in (0, 1), got {ci!r}")
@@ -217,9 +254,11 @@ def fit_musyc(
         raise SynergyError(f"intervals must be 'profile' or 'wald', got {intervals!r}")
     dose1, dose2, resp = _points(screen)
     init, bounds = _start_and_bounds(screen, resp)
-    q, cov, sse, n_points, n_iter, kstatus = kernel.fit_musyc(
-        dose1, dose2, resp, init, bounds, int(max_iter)
-    )
+    fit = kernel.fit_musyc(dose1, dose2, resp, init, bounds, int(max_iter))
+    if fit_gamma:
+        fit, bounds = _fit_gamma(dose1, dose2, resp, init, bounds, fit, int(max_iter))
+    q, cov, sse, n_points, n_iter, kstatus = fit
+    n_par = q.shape[1]
     status = np.array([_KERNEL_TO_STATUS[int(s)] for s in kstatus], dtype=np.int8)
     # blocks lacking a drug alone: the surface's single-drug parameters are not identified
     conc_row = np.asarray(screen["conc_row"].values, dtype=np.float64)
@@ -238,11 +277,11 @@ def fit_musyc(
     stderr = se_q.copy()
     stderr[:, _LOG_PARAMS] = params[:, _LOG_PARAMS] * se_q[:, _LOG_PARAMS]
     beta, beta_se = _beta(q, cov)
-    tq = _t_quantile(ci, n_points - kernel.N_PARAMS)
+    tq = _t_quantile(ci, n_points - n_par)
 
     block = screen["block"].values
     coords = {"block": block}
-    level = f"{ci:.0%} Wald interval (Student t, n - 10 dof)"
+    level = f"{ci:.0%} Wald interval (Student t, n - {n_par} dof)"
 
     def per_block(values, **attrs):
         return xr.DataArray(values, dims=("block",), coords=coords, attrs=attrs)
@@ -254,8 +293,9 @@ def fit_musyc(
     out = {
         "musyc": xr.DataArray(
             params, dims=("block", "musyc_param"), coords=coords,
-            attrs={"long_name": "MuSyC (gamma = 1) parameters",
-                   "units": "E: %; h: 1; C: conc_unit; alpha: fold"},
+            attrs={"long_name": "MuSyC parameters" + (" (gamma fitted)" if fit_gamma
+                                                       else " (gamma = 1)"),
+                   "units": "E: %; h: 1; C: conc_unit; alpha, gamma: fold"},
         ),
         "musyc_stderr": xr.DataArray(
             stderr, dims=("block", "musyc_param"), coords=coords,
@@ -270,7 +310,7 @@ def fit_musyc(
             np.ascontiguousarray(tq[:, None] * se_q[:, 8:]), bounds,
             np.ascontiguousarray(tq, dtype=np.float64), int(max_iter),
         )  # fmt: skip
-        alpha_level = f"{ci:.0%} profile-likelihood interval (F test, n - 10 dof)"
+        alpha_level = f"{ci:.0%} profile-likelihood interval (F test, n - {n_par} dof)"
     for a, (k, name) in enumerate(((8, "alpha12"), (9, "alpha21"))):
         log10 = q[:, k] / _LN10
         out[f"musyc_log_{name}"] = per_block(
@@ -284,9 +324,16 @@ def fit_musyc(
         else:
             half = tq * se_q[:, k] / _LN10
             out[f"musyc_log_{name}_ci"] = interval(log10, half, long_name=f"log10 {name}, {level}")
+    for k, name in enumerate(GAMMA_PARAMS[: n_par - 10], start=10):
+        log10 = q[:, k] / _LN10
+        out[f"musyc_log_{name}"] = per_block(
+            log10, long_name=f"log10 {name} (cooperativity, > 0 synergistic)", units="1"
+        )
+        half = tq * se_q[:, k] / _LN10
+        out[f"musyc_log_{name}_ci"] = interval(log10, half, long_name=f"log10 {name}, {level}")
     # a synergy parameter without a finite interval: beta's or an alpha's (no finite end)
     undefined = ~np.isfinite(beta_se)
-    for name in ("alpha12", "alpha21"):
+    for name in ("alpha12", "alpha21", *GAMMA_PARAMS[: n_par - 10]):
         ends_a = out[f"musyc_log_{name}_ci"].values
         undefined |= ~np.any(np.isfinite(ends_a), axis=1)
     status[undefined & (status == 0)] = 9
@@ -313,15 +360,17 @@ def fit_musyc(
     )
     ds = xr.Dataset(out)
     return ds.assign_coords(
-        musyc_param=("musyc_param", list(MUSYC_PARAMS)), bound=("bound", ["lower", "upper"])
+        musyc_param=("musyc_param", list((MUSYC_PARAMS + GAMMA_PARAMS)[:n_par])),
+        bound=("bound", ["lower", "upper"]),
     )
 
 
 def musyc_surface_values(q: np.ndarray, conc_row: np.ndarray, conc_col: np.ndarray) -> np.ndarray:
-    """MuSyC surface (B, R, C) on each block's dose grid for kernel parameters q (B, 10).
+    """MuSyC surface (B, R, C) on each block's dose grid for kernel parameters q (B, 10 or 12).
 
-    ``q = (E0, E1, E2, E3, ln h1, ln h2, ln C1, ln C2, ln alpha12, ln alpha21)``; NaN where
-    a dose or a parameter is NaN.
+    ``q = (E0, E1, E2, E3, ln h1, ln h2, ln C1, ln C2, ln alpha12, ln alpha21)`` with
+    ``ln gamma12, ln gamma21`` appended for the γ surface; NaN where a dose or a parameter
+    is NaN.
     """
     return kernel.musyc_grid(
         *(np.ascontiguousarray(a, dtype=np.float64) for a in (conc_row, conc_col, q))
