@@ -26,12 +26,14 @@ from synergy.models.zip_sf2 import score_zip_sf2
 __all__ = ["CONVENTIONS", "DEFAULT_MODELS", "MODELS", "check_options", "score"]
 
 DEFAULT_MODELS = ("bliss", "hsa", "loewe", "zip")
-MODELS = (*DEFAULT_MODELS, "musyc", "ci")  # every model score() accepts
+MODELS = (*DEFAULT_MODELS, "musyc", "musyc_gamma", "ci")  # every model score() accepts
+# models whose variables carry another model's prefix (musyc_gamma writes musyc_*)
+VARIABLE_PREFIX = {"musyc_gamma": "musyc"}
 CONVENTIONS = {
     "synergyfinder3": {"fitter": "drc", "loewe_solver": "grid100"},
     "synergyfinder2": {"fitter": "drc", "loewe_solver": "sf2"},
 }
-FITTED_MODELS = ("loewe", "zip", "musyc")
+FITTED_MODELS = ("loewe", "zip", "musyc", "musyc_gamma")
 
 
 def check_options(
@@ -56,6 +58,11 @@ def check_options(
     unknown = [m for m in models if m not in MODELS]
     if unknown or not models:
         raise SynergyError(f"unknown model(s) {unknown or models}: choose from {MODELS}")
+    if "musyc" in models and "musyc_gamma" in models:
+        raise SynergyError(
+            "choose one of 'musyc' (gamma = 1) and 'musyc_gamma' (gamma fitted): both write "
+            "the musyc_* variables"
+        )
     if convention not in CONVENTIONS:
         raise SynergyError(f"convention must be one of {sorted(CONVENTIONS)}, got {convention!r}")
     loewe_solver = loewe_solver or CONVENTIONS[convention]["loewe_solver"]
@@ -141,8 +148,8 @@ def _score_models(
             parts.append(score_hsa(screen))
         elif model == "loewe":
             parts.append(score_loewe(screen, solver=loewe_solver))
-        elif model == "musyc":
-            parts.append(fit_musyc(screen, ci=ci))
+        elif model in ("musyc", "musyc_gamma"):
+            parts.append(fit_musyc(screen, ci=ci, fit_gamma=model == "musyc_gamma"))
         elif model == "ci":
             parts.append(combination_index(screen))
         elif convention == "synergyfinder2":
@@ -183,10 +190,12 @@ def score(
     ----------
     screen : xarray.Dataset
         A screen (DESIGN.md §1), responses in % inhibition.
-    models : sequence of {"bliss", "hsa", "loewe", "zip", "musyc", "ci"}
+    models : sequence of {"bliss", "hsa", "loewe", "zip", "musyc", "musyc_gamma", "ci"}
         Models to score (default the four reference models).  ``"musyc"`` fits the MuSyC
         surface (:func:`synergy.models.musyc.fit_musyc`: ``musyc`` parameters, log alpha
         and beta with ``ci`` intervals, ``musyc_status``), started from the Hill fits;
+        ``"musyc_gamma"`` fits it with the cooperativities γ12, γ21 too (``fit_gamma=True``:
+        the same ``musyc_*`` variables plus ``musyc_log_gamma12/21``; not with ``"musyc"``);
         ``"ci"`` the Chou–Talalay combination index and DRI
         (:func:`synergy.models.combination_index.combination_index`).
     convention : {"synergyfinder3", "synergyfinder2"}
@@ -288,7 +297,7 @@ def score(
         from synergy.sensitivity import block_sensitivity
 
         out = out.assign(block_sensitivity(out, fitter=fitter).data_vars)
-    status, reason = combine_status(out, checked)
+    status, reason = combine_status(out, tuple(VARIABLE_PREFIX.get(m, m) for m in checked))
     out["status"] = status
     out["status_reason"] = reason
     settings = {

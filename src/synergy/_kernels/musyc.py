@@ -10,11 +10,13 @@ appended (the γ surface; the number of columns of ``init`` chooses).  Per block
 
 1. Start from ``init`` (the wrapper passes the monotherapy Hill fits, and for the γ fit
    the γ = 1 fit).  The nine ``(ln alpha12, ln alpha21)`` pairs in ``{0, ±ln 10}²`` — for
-   the γ fit the nine ``(ln gamma12, ln gamma21)`` pairs in ``{0, ±ln 3}²`` — are
-   screened, each with the four effects solved by linear least squares (the surface is
-   linear in them) and the other parameters held.
+   the γ fit the nine ``(ln gamma12, ln gamma21)`` pairs in ``{0, ±ln 3}²`` and then the
+   nine alpha pairs with γ = 1 (the γ = 1 fit's alpha may sit on a bound that the γ
+   surface does not need) — are screened, each with the four effects solved by linear
+   least squares (the surface is linear in them) and the other parameters held.
 2. Levenberg–Marquardt from the pair (0, 0) and from the best other pair (abandoned when after
-   3 iterations its SSE is still 1.1 times the first run's); the lower SSE wins.  Marquardt
+   3 iterations its SSE is still 1.1 times the first run's, unless in the γ fit the first
+   run did not converge); the lower SSE wins.  Marquardt
    scaling, Nielsen's damping update, analytic Jacobian; bounds by projection with an
    active set (a parameter on a bound whose gradient points outwards is held); steps of
    the log-parameters capped at 2.  Converged when an accepted step lowers the SSE by at
@@ -266,6 +268,41 @@ def prepare(dose1, dose2, resp, u1, u2, y):
 
 
 @njit(cache=True, error_model="numpy")
+def _screen_starts(u1, u2, y, n, q0, lo, hi, work, first_q, other_q):
+    """Screen the start pairs (module docstring, step 1) from q0, the effects re-solved.
+
+    10 parameters: the nine (ln alpha12, ln alpha21) pairs, the first (0, 0).  12: the nine
+    (ln gamma12, ln gamma21) pairs, the first (0, 0), then the nine alpha pairs with the
+    gammas of q0.  Fills ``first_q`` and ``other_q`` (the best other start); returns the
+    latter's SSE.
+    """
+    p = q0.shape[0]
+    A, g, jac, _, L, d = work[:6]
+    q = q0.copy()
+    other_sse = np.inf
+    n_groups = 1 if p == N_PARAMS else 2
+    for group in range(n_groups):
+        k0 = 10 if (p > N_PARAMS and group == 0) else 8
+        scale = _GAMMA_START / _L10 if k0 == 10 else 1.0
+        for s in range(_ALPHA_STARTS.shape[0]):
+            for j in range(p):
+                q[j] = q0[j]
+            for a in range(2):
+                x = scale * _ALPHA_STARTS[s, a]
+                q[k0 + a] = min(max(x, lo[k0 + a]), hi[k0 + a])
+            _solve_effects(u1, u2, y, n, q, A, g, jac, L, d)
+            for j in range(4):
+                q[j] = min(max(q[j], lo[j]), hi[j])
+            sse_s = accumulate(u1, u2, y, n, q, A, g, jac)
+            if group == 0 and s == 0:
+                first_q[:] = q
+            elif sse_s < other_sse:
+                other_sse = sse_s
+                other_q[:] = q
+    return other_sse
+
+
+@njit(cache=True, error_model="numpy")
 def _fit_one(dose1, dose2, resp, init, bounds, max_iter, params, cov):
     """Fit one block; returns (sse, n_points, n_iter, status)."""
     p = init.shape[0]
@@ -290,38 +327,20 @@ def _fit_one(dose1, dose2, resp, init, bounds, max_iter, params, cov):
     for j in range(p):
         q[j] = min(max(init[j], lo[j]), hi[j])
     if max_iter > 0:
-        # screen the alpha (or, with 12 parameters, gamma) starts, the effects solved
-        # linearly at each; LM runs from the given start and from the best other start,
-        # the lower SSE wins
-        k0 = 8 if p == N_PARAMS else 10
-        scale = 1.0 if p == N_PARAMS else _GAMMA_START / _L10
-        q0 = q.copy()
+        # screen the starts (effects solved linearly at each); LM runs from the first
+        # and from the best other start, the lower SSE wins
         first_q = q.copy()
         other_q = q.copy()
-        other_sse = np.inf
-        for s in range(_ALPHA_STARTS.shape[0]):
-            for j in range(p):
-                q[j] = q0[j]
-            for a in range(2):
-                x = scale * _ALPHA_STARTS[s, a]
-                q[k0 + a] = min(max(x, lo[k0 + a]), hi[k0 + a])
-            _solve_effects(u1, u2, y, n, q, A, g, jac, L, d)
-            for j in range(4):
-                q[j] = min(max(q[j], lo[j]), hi[j])
-            sse_s = accumulate(u1, u2, y, n, q, A, g, jac)
-            if s == 0:
-                first_q[:] = q
-            elif sse_s < other_sse:
-                other_sse = sse_s
-                other_q[:] = q
+        other_sse = _screen_starts(u1, u2, y, n, q, lo, hi, work, first_q, other_q)
         q[:] = first_q
         sse, n_iter, status = lm(u1, u2, y, n, q, lo, hi, max_iter, work)
         if np.isfinite(other_sse):
             first_q[:] = q
             q[:] = other_q
-            sse2, n_iter2, status2 = lm(
-                u1, u2, y, n, q, lo, hi, max_iter, work, _ABORT_FACTOR * sse
-            )
+            # the γ fit keeps the second run when the first (from the γ = 1 fit) did not settle
+            keep = p > N_PARAMS and status != CONVERGED
+            abort_sse = np.inf if keep else _ABORT_FACTOR * sse
+            sse2, n_iter2, status2 = lm(u1, u2, y, n, q, lo, hi, max_iter, work, abort_sse)
             n_iter += n_iter2
             if sse2 < sse or not np.isfinite(sse):
                 sse, status = sse2, status2

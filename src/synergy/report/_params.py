@@ -40,8 +40,8 @@ def has_parametric(screen: xr.Dataset) -> bool:
 def parametric_table(screen: xr.Dataset, i: int) -> str:
     """Small table of block ``i``'s MuSyC and CI results ("" when neither was scored).
 
-    MuSyC: β (efficacy synergy) and log10 α12 / α21 (potency synergy, drug 1 = row drug)
-    with their intervals and the fit status.  Chou–Talalay: the mean ln CI over the
+    MuSyC: β (efficacy synergy), log10 α12 / α21 (potency synergy, drug 1 = row drug) and,
+    when fitted, log10 γ12 / γ21 (cooperativity) with their intervals and the fit status.  Chou–Talalay: the mean ln CI over the
     combination wells and the CI of the constant-ratio series at fa = 0.5 / 0.75 / 0.9.
     """
     if not has_parametric(screen):
@@ -62,6 +62,16 @@ def parametric_table(screen: xr.Dataset, i: int) -> str:
                 "musyc_log_alpha21",
                 f"log10 α21, {col_drug} → {row_drug} potency (> 0 synergy)",
                 "musyc_log_alpha21_ci",
+            ),
+            (
+                "musyc_log_gamma12",
+                f"log10 γ12, {row_drug} → {col_drug} cooperativity (> 0 synergy)",
+                "musyc_log_gamma12_ci",
+            ),
+            (
+                "musyc_log_gamma21",
+                f"log10 γ21, {col_drug} → {row_drug} cooperativity (> 0 synergy)",
+                "musyc_log_gamma21_ci",
             ),
         )
         for name, label, ci in quantities:
