@@ -61,7 +61,10 @@ def test_gamma_surface_matches_the_linear_steady_state():
         e, h, c, alpha, gamma = random_params(rng)
         d1, d2 = doses(rng, c)
         got = k.musyc_value(d1, d2, to_q(e, h, c, alpha, gamma))
-        want = [steady_state_effect(x1, x2, e, h, c, alpha, gamma) for x1, x2 in zip(d1, d2)]
+        want = [
+            steady_state_effect(x1, x2, e, h, c, alpha, gamma)
+            for x1, x2 in zip(d1, d2, strict=True)
+        ]
         np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
         # the simulator's tree-formula surface is the same model
         sim = surf.musyc_surface(

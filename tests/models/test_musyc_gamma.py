@@ -45,7 +45,9 @@ def test_noise_free_gamma_surfaces_give_the_true_parameters():
     got = out["musyc"].sel(musyc_param=list(GAMMA_PARAMS)).values
     want = np.stack([screen["true_gamma12"].values, screen["true_gamma21"].values], axis=1)
     np.testing.assert_allclose(got, want, rtol=1e-5)
-    np.testing.assert_allclose(out["musyc_fitted"].values, screen["true_response"].values, atol=1e-6)
+    np.testing.assert_allclose(
+        out["musyc_fitted"].values, screen["true_response"].values, atol=1e-6
+    )
 
 
 def test_gamma_recovery_within_the_wald_intervals():

@@ -4,10 +4,10 @@ For parameter ``k`` (``ln alpha12`` or ``ln alpha21``) of a fitted block with re
 of squares ``S`` over ``n`` points, the profile ``S_k(θ)`` is the least SSE with ``q[k] = θ``
 held (the other p − 1 parameters refitted by :func:`synergy._kernels.musyc.lm`; p = 10, or
 12 for the γ fit).  The interval is ``{θ : (S_k(θ) − S) / σ² ≤ t²}`` with
-``σ² = S / (n − p)`` and ``t`` the Student-t quantile with ``n − p`` degrees of freedom — the F-test criterion of
-``lmfit.conf_interval`` (for one parameter ``F(1, n − p) = t²``), which is what the tests
-compare it with.  Wald intervals are this criterion on the quadratic approximation of
-``S_k``; the profile follows the skewed, flat-topped likelihood of alpha.
+``σ² = S / (n − p)`` and ``t`` the Student-t quantile with ``n − p`` degrees of freedom —
+the F-test criterion of ``lmfit.conf_interval`` (for one parameter ``F(1, n − p) = t²``),
+which is what the tests compare it with.  Wald intervals are this criterion on the quadratic
+approximation of ``S_k``; the profile follows the skewed, flat-topped likelihood of alpha.
 
 Each end is found by a bracketing search on ``r(θ) = sqrt((S_k(θ) − S) / σ²)``, which is
 close to linear in θ: the first trial is the Wald end (step capped at 2), then secant

@@ -41,8 +41,9 @@ def parametric_table(screen: xr.Dataset, i: int) -> str:
     """Small table of block ``i``'s MuSyC and CI results ("" when neither was scored).
 
     MuSyC: β (efficacy synergy), log10 α12 / α21 (potency synergy, drug 1 = row drug) and,
-    when fitted, log10 γ12 / γ21 (cooperativity) with their intervals and the fit status.  Chou–Talalay: the mean ln CI over the
-    combination wells and the CI of the constant-ratio series at fa = 0.5 / 0.75 / 0.9.
+    when fitted, log10 γ12 / γ21 (cooperativity) with their intervals and the fit status.
+    Chou–Talalay: the mean ln CI over the combination wells and the CI of the constant-ratio
+    series at fa = 0.5 / 0.75 / 0.9.
     """
     if not has_parametric(screen):
         return ""
