@@ -155,11 +155,14 @@ def _solve_effects(u1, u2, y, n, q, A, g, jac, L, d):
 
 
 @njit(cache=True, error_model="numpy")
-def lm(u1, u2, y, n, q, lo, hi, max_iter, w, abort_sse=np.inf):
+def lm(u1, u2, y, n, q, lo, hi, max_iter, w, abort_sse=np.inf, ftol_abs=0.0):
     """Levenberg–Marquardt from q (updated in place); returns (sse, n_iter, status).
 
     A run whose SSE is still above ``abort_sse`` after :data:`_ABORT_AFTER` iterations
     stops (NOT_CONVERGED): a further start that is not heading below the best so far.
+    ``ftol_abs``: also converged when the next step, nearly Gauss–Newton (damping ≤ 1e-2),
+    predicts an SSE gain of at most this much (the profile's refits need the SSE only to a
+    fraction of sigma^2).
     """
     A, g, jac, M, L, d, qt, At, gt, held = w
     p = q.shape[0]
@@ -197,6 +200,14 @@ def lm(u1, u2, y, n, q, lo, hi, max_iter, w, abort_sse=np.inf):
             qt[j] = min(max(q[j] + step, lo[j]), hi[j])
             if abs(qt[j] - q[j]) > _XTOL * (abs(q[j]) + 1.0):
                 small = False
+        if ftol_abs > 0.0 and lam <= 1e-2:
+            # nearly Gauss-Newton step: stop when it predicts a gain below ftol_abs
+            pred = 0.0
+            for j in range(p):
+                dj = qt[j] - q[j]
+                pred += dj * (lam * A[j, j] * dj + g[j])
+            if pred <= ftol_abs:
+                return sse, it, CONVERGED
         sse_t = accumulate(u1, u2, y, n, qt, At, gt, jac)
         if sse_t < sse:
             pred = 0.0

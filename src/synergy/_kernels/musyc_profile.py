@@ -28,6 +28,7 @@ __all__ = ["MAX_STEPS", "profile_alpha"]
 
 MAX_STEPS = 16
 _RTOL = 0.005
+_SSE_TOL = 1e-3  # loose refits stop when the next step would gain < this x sigma^2
 
 
 @njit(cache=True, error_model="numpy")
@@ -54,8 +55,12 @@ def _profile_end(u1, u2, y, n, q_hat, k, direction, sse_min, sigma2, t_crit, wal
         hi_p[k] = theta
         for j in range(p):
             q[j] = min(max(q_in[j], lo_p[j]), hi_p[j])
-        sse, _, _ = lm(u1, u2, y, n, q, lo_p, hi_p, max_iter, work)
+        sse, _, _ = lm(u1, u2, y, n, q, lo_p, hi_p, max_iter, work, np.inf, _SSE_TOL * sigma2)
         r = np.sqrt(max(sse - sse_min, 0.0) / sigma2)
+        if r >= (1.0 - _RTOL) * t_crit:
+            # a loose refit can only overstate r: polish the points it puts at or beyond t
+            sse, _, _ = lm(u1, u2, y, n, q, lo_p, hi_p, max_iter, work)
+            r = np.sqrt(max(sse - sse_min, 0.0) / sigma2)
         if abs(r - t_crit) <= _RTOL * t_crit:
             return theta, it + 1
         if r < t_crit:
