@@ -3,6 +3,8 @@
 The surface and its analytic Jacobian are in :mod:`synergy._kernels.musyc_surface`
 (closed form of the 4-state steady state, Meyer et al. 2019; Wooten et al. 2021).
 
+The LM engine (normal equations, Cholesky, bounded LM) is :mod:`synergy._kernels.musyc_lm`.
+
 Fit parameters ``q = (E0, E1, E2, E3, ln h1, ln h2, ln C1, ln C2, ln alpha12, ln alpha21)``
 (effects in the response's unit, C in the dose unit), or 12 with ``ln gamma12, ln gamma21``
 appended (the γ surface; the number of columns of ``init`` chooses).  Per block
@@ -36,12 +38,20 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from synergy._kernels.musyc_lm import (
+    CONVERGED,
+    NOT_CONVERGED,
+    accumulate,
+    chol_solve,
+    cholesky,
+    lm,
+    new_work,
+)
 from synergy._kernels.musyc_surface import (
     N_PARAMS,
     musyc_grid,
     musyc_jacobian,
     musyc_value,
-    point,
 )
 
 __all__ = [
@@ -61,18 +71,10 @@ __all__ = [
     "prepare",
 ]
 
-CONVERGED = 0
 HIT_BOUND = 2
-NOT_CONVERGED = 4
 TOO_FEW_POINTS = 5
 NON_FINITE_DATA = 6
 
-_MAX_LOG_STEP = 2.0
-_FTOL = 1e-10
-_XTOL = 1e-9
-_STALL = 1e-8  # relative SSE reduction per step counted as "stalled"
-_STALL_STEPS = 5  # consecutive stalled steps that end a run (a parameter creeping away)
-_ABORT_AFTER = 3  # iterations after which the second start must be below
 _ABORT_FACTOR = 1.1  # this factor times the first start's SSE, or stop
 # starts of (ln alpha12, ln alpha21): alpha = 1 first, then ten-fold shifts either way
 _L10 = np.log(10.0)
@@ -81,60 +83,6 @@ _ALPHA_STARTS = np.array(
     [[0.0, 0.0], [_L10, _L10], [-_L10, -_L10], [_L10, -_L10], [-_L10, _L10],
      [_L10, 0.0], [-_L10, 0.0], [0.0, _L10], [0.0, -_L10]]
 )  # fmt: skip
-
-
-@njit(cache=True, error_model="numpy")
-def accumulate(u1, u2, y, n, q, A, g, jac):
-    """SSE at q, ``A = J^T J`` and ``g = J^T r`` (r = y − E) over the n points."""
-    p = q.shape[0]
-    for j in range(p):
-        g[j] = 0.0
-        for k in range(p):
-            A[j, k] = 0.0
-    sse = 0.0
-    for i in range(n):
-        r = y[i] - point(u1[i], u2[i], q, jac)
-        sse += r * r
-        for j in range(p):
-            g[j] += jac[j] * r
-            for k in range(j + 1):
-                A[j, k] += jac[j] * jac[k]
-    for j in range(p):
-        for k in range(j):
-            A[k, j] = A[j, k]
-    return sse
-
-
-@njit(cache=True, error_model="numpy")
-def _cholesky(M, L, m):
-    """Cholesky factor of the leading m × m block of M into L; False if not PD."""
-    for j in range(m):
-        s = M[j, j]
-        for k in range(j):
-            s -= L[j, k] * L[j, k]
-        if not s > 0.0:
-            return False
-        L[j, j] = np.sqrt(s)
-        for i in range(j + 1, m):
-            t = M[i, j]
-            for k in range(j):
-                t -= L[i, k] * L[j, k]
-            L[i, j] = t / L[j, j]
-    return True
-
-
-@njit(cache=True, error_model="numpy")
-def _chol_solve(L, rhs, out, m):
-    for i in range(m):
-        t = rhs[i]
-        for k in range(i):
-            t -= L[i, k] * out[k]
-        out[i] = t / L[i, i]
-    for i in range(m - 1, -1, -1):
-        t = out[i]
-        for k in range(i + 1, m):
-            t -= L[k, i] * out[k]
-        out[i] = t / L[i, i]
 
 
 @njit(cache=True, error_model="numpy")
@@ -147,107 +95,11 @@ def _solve_effects(u1, u2, y, n, q, A, g, jac, L, d):
         scale = max(scale, A[j, j])
     for j in range(4):
         A[j, j] += 1e-10 * scale + 1e-300
-    if _cholesky(A, L, 4):
-        _chol_solve(L, g, d, 4)
+    if cholesky(A, L, 4):
+        chol_solve(L, g, d, 4)
         for j in range(4):
             q[j] += d[j]
     return sse
-
-
-@njit(cache=True, error_model="numpy")
-def lm(u1, u2, y, n, q, lo, hi, max_iter, w, abort_sse=np.inf, ftol_abs=0.0):
-    """Levenberg–Marquardt from q (updated in place); returns (sse, n_iter, status).
-
-    A run whose SSE is still above ``abort_sse`` after :data:`_ABORT_AFTER` iterations
-    stops (NOT_CONVERGED): a further start that is not heading below the best so far.
-    ``ftol_abs``: also converged when the next step, nearly Gauss–Newton (damping ≤ 1e-2),
-    predicts an SSE gain of at most this much (the profile's refits need the SSE only to a
-    fraction of sigma^2).
-    """
-    A, g, jac, M, L, d, qt, At, gt, held = w
-    p = q.shape[0]
-    sse = accumulate(u1, u2, y, n, q, A, g, jac)
-    if not np.isfinite(sse):
-        return sse, 0, NOT_CONVERGED
-    lam = 1e-3
-    nu = 2.0
-    n_slow = 0
-    for it in range(1, max_iter + 1):
-        if it > _ABORT_AFTER and sse > abort_sse:
-            return sse, it - 1, NOT_CONVERGED
-        for j in range(p):
-            at_lo = q[j] <= lo[j] and g[j] <= 0.0
-            at_hi = q[j] >= hi[j] and g[j] >= 0.0
-            held[j] = 1.0 if (at_lo or at_hi) else 0.0
-        for j in range(p):
-            for k in range(p):
-                M[j, k] = 0.0 if (held[j] > 0.0 or held[k] > 0.0) else A[j, k]
-            M[j, j] = 1.0 if held[j] > 0.0 else A[j, j] * (1.0 + lam) + 1e-300
-            d[j] = 0.0 if held[j] > 0.0 else g[j]
-        if not _cholesky(M, L, p):
-            lam *= nu
-            nu *= 2.0
-            if lam > 1e16:
-                return sse, it, CONVERGED
-            continue
-        _chol_solve(L, d, qt, p)
-        small = True
-        for j in range(p):
-            step = qt[j]
-            if j >= 4:
-                step = min(max(step, -_MAX_LOG_STEP), _MAX_LOG_STEP)
-            d[j] = step
-            qt[j] = min(max(q[j] + step, lo[j]), hi[j])
-            if abs(qt[j] - q[j]) > _XTOL * (abs(q[j]) + 1.0):
-                small = False
-        if ftol_abs > 0.0 and lam <= 1e-2:
-            # nearly Gauss-Newton step: stop when it predicts a gain below ftol_abs
-            pred = 0.0
-            for j in range(p):
-                dj = qt[j] - q[j]
-                pred += dj * (lam * A[j, j] * dj + g[j])
-            if pred <= ftol_abs:
-                return sse, it, CONVERGED
-        sse_t = accumulate(u1, u2, y, n, qt, At, gt, jac)
-        if sse_t < sse:
-            pred = 0.0
-            for j in range(p):
-                dj = qt[j] - q[j]
-                pred += dj * (lam * A[j, j] * dj + g[j])
-            red = sse - sse_t
-            rho = red / pred if pred > 0.0 else 0.5
-            for j in range(p):
-                q[j] = qt[j]
-                g[j] = gt[j]
-                for k in range(p):
-                    A[j, k] = At[j, k]
-            sse = sse_t
-            f = 2.0 * rho - 1.0
-            lam *= max(1.0 / 3.0, 1.0 - f * f * f)
-            lam = max(lam, 1e-12)
-            nu = 2.0
-            if red <= _FTOL * sse or small:
-                return sse, it, CONVERGED
-            n_slow = n_slow + 1 if red <= _STALL * sse else 0
-            if n_slow >= _STALL_STEPS:
-                return sse, it, CONVERGED
-        else:
-            if small:
-                return sse, it, CONVERGED
-            lam *= nu
-            nu *= 2.0
-            if lam > 1e16:
-                return sse, it, CONVERGED
-    return sse, max_iter, NOT_CONVERGED
-
-
-@njit(cache=True, error_model="numpy")
-def new_work(p):
-    """Scratch arrays of :func:`lm` for p parameters: (A, g, jac, M, L, d, qt, At, gt, held)."""
-    return (
-        np.empty((p, p)), np.empty(p), np.empty(p), np.empty((p, p)), np.empty((p, p)),
-        np.empty(p), np.empty(p), np.empty((p, p)), np.empty(p), np.empty(p),
-    )  # fmt: skip
 
 
 @njit(cache=True, error_model="numpy")
@@ -374,14 +226,14 @@ def _fit_one(dose1, dose2, resp, init, bounds, max_iter, params, cov):
     for j in range(p):
         for k in range(p):
             M[j, k] = A[j, k] * d[j] * d[k]
-    if d.min() > 0.0 and _cholesky(M, L, p):
+    if d.min() > 0.0 and cholesky(M, L, p):
         sigma2 = sse / (n - p)
         col = np.empty(p)
         e = np.empty(p)
         for c in range(p):
             for i in range(p):
                 e[i] = 1.0 if i == c else 0.0
-            _chol_solve(L, e, col, p)
+            chol_solve(L, e, col, p)
             for j in range(p):
                 cov[j, c] = sigma2 * col[j] * d[j] * d[c]
     return sse, n, n_iter, status
