@@ -11,6 +11,7 @@ Student's t on ``n − P`` degrees of freedom; stderr of θ by the delta method.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,7 +56,9 @@ def _starts(spec: InteractionSpec) -> np.ndarray:
 
 
 def _init_and_bounds(spec, screen, resp):
-    init10, bounds10 = _start_and_bounds(screen, resp)
+    with warnings.catch_warnings():  # all-NaN blocks (they fail as too few points)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        init10, bounds10 = _start_and_bounds(screen, resp)
     n_int = len(spec.interaction)
     null = np.log(spec.shift)
     init = np.concatenate([init10[:, _MUSYC_COLUMNS], np.full((len(init10), n_int), null)], 1)
