@@ -114,7 +114,8 @@ def fit_interaction(
         j = 7 + k
         params[:, j] = np.exp(q[:, j]) - spec.shift
         stderr[:, j] = np.exp(q[:, j]) * se_q[:, j]
-        ends = np.exp(q[:, j, None] + np.array([-1.0, 1.0]) * (tq * se_q[:, j])[:, None])
+        with np.errstate(over="ignore", invalid="ignore"):  # unbounded: +inf
+            ends = np.exp(q[:, j, None] + np.array([-1.0, 1.0]) * (tq * se_q[:, j])[:, None])
         out[f"{spec.name}_{name}"] = per_block(params[:, j], long_name=spec.meaning[name])
         out[f"{spec.name}_{name}_stderr"] = per_block(
             stderr[:, j], long_name=f"Wald (delta-method) stderr of {name}"
