@@ -107,16 +107,19 @@ def speed(n_block: int) -> dict[str, float]:
 
 
 def peer(n_block: int, python: str, rates: dict[str, float]) -> None:
-    tables, ours = [], {}
+    tables, ours, ours_points = [], {}, {}
     for code, model in enumerate(FITS):
-        screen, truth = screen_for(model, n_block, seed=99, hill_row={"top": 100.0},
-                                   hill_col={"top": 100.0})  # fmt: skip
+        rng = np.random.default_rng(100 + code)
+        hills = [{"ic50": 10 ** rng.uniform(0, 3, n_block), "hill_slope": rng.uniform(0.7, 3, n_block),
+                  "top": 100.0} for _ in range(2)]  # fmt: skip
+        screen, truth = screen_for(model, n_block, seed=99, hill_row=hills[0], hill_col=hills[1])
         d1, d2, resp = _points(screen)
         keep = np.isfinite(resp)
         block = np.broadcast_to(np.arange(n_block)[:, None], resp.shape)
         tables.append(pd.DataFrame({"model": code, "block": block[keep], "d1": d1[keep],
                                     "d2": d2[keep], "e": 1.0 - resp[keep] / 100.0}))  # fmt: skip
         ours[model] = (FITS[model](screen), truth)
+        ours_points[model] = (d1, d2, resp)
     theirs, _ = _run_peer(python, (HERE / "peer" / "run_peer_bz.py").read_text(),
                           pd.concat(tables))  # fmt: skip
     print(f"\n## Against the peer (synergy 1.0.0), {n_block} blocks per model, tops 100 %\n")
@@ -127,16 +130,29 @@ def peer(n_block: int, python: str, rates: dict[str, float]) -> None:
         out, truth = ours[model]
         peer_rows = theirs[theirs["model"] == code].sort_values("block")
         failed = int(peer_rows["kappa" if model == "braid" else "a12"].isna().sum())
+        # the peer's fit left at its start (interaction exactly 0: its single-drug Hill_2P
+        # start diverged, e.g. h -> 1e-47, and the surface is NaN there)
+        names = list(NAMES[model])
+        stuck = np.all(peer_rows[names].to_numpy() == 0.0, axis=1)
+        if model == "zimmer":
+            below = int(np.sum(peer_rows[names].to_numpy() <= -1.0))
+            print(f"| {model} | peer a12 or a21 ≤ −1 (outside the model's domain) | {below} "
+                  f"| | | | |")
+        print(f"| {model} | peer fits left at their start (excluded below) | {stuck.sum()} "
+              f"| | | | |")
         for name in NAMES[model]:
-            mine = out[f"{model}_{name}"].values
-            their = peer_rows[name].to_numpy()
+            mine = np.where(stuck, np.nan, out[f"{model}_{name}"].values)
+            their = np.where(stuck, np.nan, peer_rows[name].to_numpy())
             se = out[f"{model}_{name}_stderr"].values
             diff = np.abs(mine - their)
             print(f"| {model} | {name} | {np.nanmedian(diff):.3g} | {np.nanmean(diff < se):.0%} | "
                   f"{np.nanmedian(np.abs(mine - truth[name])):.3g} | "
                   f"{np.nanmedian(np.abs(their - truth[name])):.3g} | {failed} |")  # fmt: skip
-        worst = np.argsort(-np.nan_to_num(np.abs(out[f"{model}_{NAMES[model][0]}"].values
-                                                 - peer_rows[NAMES[model][0]].to_numpy())))[:3]
+        worse = _peer_better(model, out, peer_rows, ours_points[model], stuck)
+        print(f"  {model}: blocks where the peer's optimum has a lower SSE in our model than our "
+              f"fit: {worse} of {int((~stuck).sum())}")
+        gap = np.abs(out[f"{model}_{names[0]}"].values - peer_rows[names[0]].to_numpy())
+        worst = np.argsort(-np.nan_to_num(np.where(stuck, 0.0, gap)))[:3]
         for i in worst:
             print(f"  worst {model} block {i}: ours sse {out[f'{model}_sse'].values[i]:.1f}, "
                   f"status {out[f'{model}_status'].values[i]}, "
@@ -147,6 +163,33 @@ def peer(n_block: int, python: str, rates: dict[str, float]) -> None:
         ours_rate = rates.get(model, np.nan)
         print(f"  speed {model}: peer {peer_rate:.1f} fits/s, ours {ours_rate:,.0f} fits/s "
               f"({ours_rate / peer_rate:,.0f}x)")
+
+
+def _peer_better(model, out, peer_rows, points, stuck) -> int:
+    """Blocks whose peer parameters give a lower SSE in our model than our fit (+1e-6)."""
+    from synergy._kernels.interaction_surfaces import BRAID, ZIMMER, surface_value
+
+    d1, d2, resp = points
+    count = 0
+    for i in range(len(resp)):
+        row = peer_rows.iloc[i]
+        if stuck[i] or not np.isfinite(out[f"{model}_sse"].values[i]) or row.get("a12", 0) <= -1:
+            continue
+        logs = np.log([row.h1, row.h2, row.C1, row.C2])
+        if model == "zimmer":
+            q, code = np.r_[0.0, 100.0, 100.0, logs, np.log1p([row.a12, row.a21])], ZIMMER
+        else:
+            effects = 100.0 * (1.0 - np.array([row.E0, row.E1, row.E2]))
+            q, code = np.r_[effects, logs, np.log(row.kappa + 2.0)], BRAID
+        keep = np.isfinite(resp[i])
+        with np.errstate(all="ignore"):
+            fitted = surface_value(code, d1[i][keep], d2[i][keep], q)
+        sse = np.sum((resp[i][keep] - fitted) ** 2)
+        if sse < out[f"{model}_sse"].values[i] - 1e-6:
+            count += 1
+            print(f"  {model} block {i}: SSE ours {out[f'{model}_sse'].values[i]:.2f}, "
+                  f"peer's parameters {sse:.2f}, status {out[f'{model}_status'].values[i]}")
+    return count
 
 
 def main() -> None:
