@@ -110,8 +110,11 @@ def peer(n_block: int, python: str, rates: dict[str, float]) -> None:
     tables, ours, ours_points = [], {}, {}
     for code, model in enumerate(FITS):
         rng = np.random.default_rng(100 + code)
-        hills = [{"ic50": 10 ** rng.uniform(0, 3, n_block), "hill_slope": rng.uniform(0.7, 3, n_block),
-                  "top": 100.0} for _ in range(2)]  # fmt: skip
+        hills = [
+            {"ic50": 10 ** rng.uniform(0, 3, n_block),
+             "hill_slope": rng.uniform(0.7, 3, n_block), "top": 100.0}
+            for _ in range(2)
+        ]  # fmt: skip
         screen, truth = screen_for(model, n_block, seed=99, hill_row=hills[0], hill_col=hills[1])
         d1, d2, resp = _points(screen)
         keep = np.isfinite(resp)
@@ -123,8 +126,10 @@ def peer(n_block: int, python: str, rates: dict[str, float]) -> None:
     theirs, _ = _run_peer(python, (HERE / "peer" / "run_peer_bz.py").read_text(),
                           pd.concat(tables))  # fmt: skip
     print(f"\n## Against the peer (synergy 1.0.0), {n_block} blocks per model, tops 100 %\n")
-    print("| model | parameter | median |ours − peer| | share |Δ| < our stderr | "
-          "median |ours − truth| | median |peer − truth| | peer failed |")
+    print(
+        "| model | parameter | median |ours − peer| | share |Δ| < our stderr | "
+        "median |ours − truth| | median |peer − truth| | peer failed |"
+    )
     print("|---|---|---|---|---|---|---|")
     for code, model in enumerate(FITS):
         out, truth = ours[model]
@@ -136,10 +141,12 @@ def peer(n_block: int, python: str, rates: dict[str, float]) -> None:
         stuck = np.all(peer_rows[names].to_numpy() == 0.0, axis=1)
         if model == "zimmer":
             below = int(np.sum(peer_rows[names].to_numpy() <= -1.0))
-            print(f"| {model} | peer a12 or a21 ≤ −1 (outside the model's domain) | {below} "
-                  f"| | | | |")
-        print(f"| {model} | peer fits left at their start (excluded below) | {stuck.sum()} "
-              f"| | | | |")
+            print(
+                f"| {model} | peer a12 or a21 ≤ −1 (outside the model's domain) | {below} | | | | |"
+            )
+        print(
+            f"| {model} | peer fits left at their start (excluded below) | {stuck.sum()} | | | | |"
+        )
         for name in NAMES[model]:
             mine = np.where(stuck, np.nan, out[f"{model}_{name}"].values)
             their = np.where(stuck, np.nan, peer_rows[name].to_numpy())
@@ -149,20 +156,26 @@ def peer(n_block: int, python: str, rates: dict[str, float]) -> None:
                   f"{np.nanmedian(np.abs(mine - truth[name])):.3g} | "
                   f"{np.nanmedian(np.abs(their - truth[name])):.3g} | {failed} |")  # fmt: skip
         worse = _peer_better(model, out, peer_rows, ours_points[model], stuck)
-        print(f"  {model}: blocks where the peer's optimum has a lower SSE in our model than our "
-              f"fit: {worse} of {int((~stuck).sum())}")
+        print(
+            f"  {model}: blocks where the peer's optimum has a lower SSE in our model than our "
+            f"fit: {worse} of {int((~stuck).sum())}"
+        )
         gap = np.abs(out[f"{model}_{names[0]}"].values - peer_rows[names[0]].to_numpy())
         worst = np.argsort(-np.nan_to_num(np.where(stuck, 0.0, gap)))[:3]
         for i in worst:
-            print(f"  worst {model} block {i}: ours sse {out[f'{model}_sse'].values[i]:.1f}, "
-                  f"status {out[f'{model}_status'].values[i]}, "
-                  f"ours {NAMES[model][0]}={out[f'{model}_{NAMES[model][0]}'].values[i]:.3g}, "
-                  f"peer {peer_rows[NAMES[model][0]].to_numpy()[i]:.3g}, "
-                  f"truth {truth[NAMES[model][0]][i]:.3g}")
+            print(
+                f"  worst {model} block {i}: ours sse {out[f'{model}_sse'].values[i]:.1f}, "
+                f"status {out[f'{model}_status'].values[i]}, "
+                f"ours {NAMES[model][0]}={out[f'{model}_{NAMES[model][0]}'].values[i]:.3g}, "
+                f"peer {peer_rows[NAMES[model][0]].to_numpy()[i]:.3g}, "
+                f"truth {truth[NAMES[model][0]][i]:.3g}"
+            )
         peer_rate = 1.0 / peer_rows["seconds"].mean()
         ours_rate = rates.get(model, np.nan)
-        print(f"  speed {model}: peer {peer_rate:.1f} fits/s, ours {ours_rate:,.0f} fits/s "
-              f"({ours_rate / peer_rate:,.0f}x)")
+        print(
+            f"  speed {model}: peer {peer_rate:.1f} fits/s, ours {ours_rate:,.0f} fits/s "
+            f"({ours_rate / peer_rate:,.0f}x)"
+        )
 
 
 def _peer_better(model, out, peer_rows, points, stuck) -> int:
@@ -173,7 +186,11 @@ def _peer_better(model, out, peer_rows, points, stuck) -> int:
     count = 0
     for i in range(len(resp)):
         row = peer_rows.iloc[i]
-        if stuck[i] or not np.isfinite(out[f"{model}_sse"].values[i]) or row.get("a12", 0) <= -1:
+        if (
+            stuck[i]
+            or not np.isfinite(out[f"{model}_sse"].values[i])
+            or min(row.get("a12", 0), row.get("a21", 0)) <= -1
+        ):
             continue
         logs = np.log([row.h1, row.h2, row.C1, row.C2])
         if model == "zimmer":
@@ -187,8 +204,10 @@ def _peer_better(model, out, peer_rows, points, stuck) -> int:
         sse = np.sum((resp[i][keep] - fitted) ** 2)
         if sse < out[f"{model}_sse"].values[i] - 1e-6:
             count += 1
-            print(f"  {model} block {i}: SSE ours {out[f'{model}_sse'].values[i]:.2f}, "
-                  f"peer's parameters {sse:.2f}, status {out[f'{model}_status'].values[i]}")
+            print(
+                f"  {model} block {i}: SSE ours {out[f'{model}_sse'].values[i]:.2f}, "
+                f"peer's parameters {sse:.2f}, status {out[f'{model}_status'].values[i]}"
+            )
     return count
 
 

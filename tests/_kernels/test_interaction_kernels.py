@@ -52,8 +52,10 @@ def braid_reference(d1, d2, e0, e1, e2, h1, h2, c1, c2, kappa):
         a = (d / c) ** h
         parts.append(ratio * a / (1.0 + (1.0 - ratio) * a))
     h = np.sqrt(h1 * h2)
-    big_d = parts[0] ** (1 / h) + parts[1] ** (1 / h) + kappa * np.sqrt(
-        parts[0] ** (1 / h) * parts[1] ** (1 / h)
+    big_d = (
+        parts[0] ** (1 / h)
+        + parts[1] ** (1 / h)
+        + kappa * np.sqrt(parts[0] ** (1 / h) * parts[1] ** (1 / h))
     )
     if big_d == 0:
         return e0
@@ -173,7 +175,9 @@ def test_fit_matches_scipy_least_squares(model):
     for _ in range(8):
         q, _, _, _ = random_case(rng, model)
         d1, d2, y = grid_points(q, model, 3.0, rng)
-        (params, cov, sse, n, _, status), bounds = run_kernel(model, d1, d2, y, null_start(q, model))
+        (params, cov, sse, n, _, status), bounds = run_kernel(
+            model, d1, d2, y, null_start(q, model)
+        )
         assert status[0] in (fit.CONVERGED, fit.HIT_BOUND)
 
         def residuals(p, d1=d1, d2=d2, y=y):

@@ -102,7 +102,9 @@ def test_flat_partner_leaves_the_interaction_undefined_or_unbounded():
         model = name.split("_")[0]
         status = out[f"{model}_status"].values
         low, high = out[f"{name}_ci"].values.T
-        unidentified = (status != 0) | ~np.isfinite(high - low) | (np.log((high + 2) / (low + 2)) > 1)
+        unidentified = (
+            (status != 0) | ~np.isfinite(high - low) | (np.log((high + 2) / (low + 2)) > 1)
+        )
         assert unidentified.all()
 
 

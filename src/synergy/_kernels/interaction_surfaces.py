@@ -80,10 +80,8 @@ def zimmer_doses(r1, r2, c12, c21):
     quad_b = 1.0 + c12 * r2 - c21 * r1 - r1 * r2
     const = r1 * (1.0 + r2)  # minus the constant term
     disc = np.sqrt(quad_b * quad_b + 4.0 * quad_a * const)
-    if quad_b > 0.0:  # the two forms of the root without cancellation
-        s1 = 2.0 * const / (quad_b + disc)
-    else:
-        s1 = (disc - quad_b) / (2.0 * quad_a)
+    # the two forms of the root, each free of cancellation on its side
+    s1 = 2.0 * const / (quad_b + disc) if quad_b > 0.0 else (disc - quad_b) / (2.0 * quad_a)
     s2 = r2 * (1.0 + s1) / (1.0 + c21 * s1)
     return s1, s2
 

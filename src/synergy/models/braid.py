@@ -90,7 +90,9 @@ def fit_braid(screen: xr.Dataset, *, ci: float = 0.95, max_iter: int = 200) -> x
                "units": "E: %; h: 1; C: conc_unit; kappa: 1"},
     )  # fmt: skip
     ds["braid_stderr"] = xr.DataArray(
-        stderr, dims=("block", "braid_param"), coords=coords,
+        stderr,
+        dims=("block", "braid_param"),
+        coords=coords,
         attrs={"long_name": "Wald standard errors of the BRAID parameters"},
     )
     return ds.assign_coords(braid_param=("braid_param", list(BRAID_PARAMS)))
