@@ -38,6 +38,7 @@ N_REP = 2
 HERE = Path(__file__).resolve().parent
 FITS = {"zimmer": fit_zimmer, "braid": fit_braid}
 NAMES = {"zimmer": ("a12", "a21"), "braid": ("kappa",)}
+INTERVALS = ("profile", "wald")
 
 
 def draw_truth(model: str, n_block: int, rng: np.random.Generator, null: bool) -> dict:
@@ -58,38 +59,41 @@ def screen_for(model: str, n_block: int, seed: int, null: bool = False, **kw):
 
 
 def recovery(n_block: int) -> None:
-    print(f"\n## Recovery, {n_block} blocks per model (95 % Wald intervals)\n")
-    print("| model | parameter | covered | median abs error | status 0 | status 7-9 | failed |")
-    print("|---|---|---|---|---|---|---|")
+    print(f"\n## Recovery, {n_block} blocks per model (95 % intervals)\n")
+    print("| model | interval | parameter | covered | median abs error | status 0 | 7-9 | failed |")
+    print("|---|---|---|---|---|---|---|---|")
     for model, fit in FITS.items():
         screen, truth = screen_for(model, n_block, seed=2026)
-        out = fit(screen)
-        status = out[f"{model}_status"].values
-        counts = (np.sum(status == 0), np.sum((status > 0) & (status < 10)), np.sum(status >= 10))
-        for name, values in truth.items():
-            ci = out[f"{model}_{name}_ci"].values
-            covered = np.mean((ci[:, 0] <= values) & (values <= ci[:, 1]))
-            err = np.nanmedian(np.abs(out[f"{model}_{name}"].values - values))
-            print(f"| {model} | {name} | {covered:.1%} | {err:.3f} | "
-                  f"{counts[0]} | {counts[1]} | {counts[2]} |")  # fmt: skip
+        for method in INTERVALS:
+            out = fit(screen, intervals=method)
+            status = out[f"{model}_status"].values
+            counts = (np.sum(status == 0), np.sum((status > 0) & (status < 10)),
+                      np.sum(status >= 10))  # fmt: skip
+            for name, values in truth.items():
+                ci = out[f"{model}_{name}_ci"].values
+                covered = np.mean((ci[:, 0] <= values) & (values <= ci[:, 1]))
+                err = np.nanmedian(np.abs(out[f"{model}_{name}"].values - values))
+                print(f"| {model} | {method} | {name} | {covered:.1%} | {err:.3f} | "
+                      f"{counts[0]} | {counts[1]} | {counts[2]} |")  # fmt: skip
 
 
 def null_calls(n_block: int) -> None:
     print(f"\n## Null surfaces (Zimmer a = 0, i.e. Bliss; BRAID κ = 0), {n_block} blocks\n")
     print("Share of blocks whose 95 % interval excludes 0 on the synergistic side (nominal")
     print("2.5 %) and on the antagonistic side (nominal 2.5 %).\n")
-    print("| model | parameter | synergistic | antagonistic |")
-    print("|---|---|---|---|")
+    print("| model | interval | parameter | synergistic | antagonistic |")
+    print("|---|---|---|---|---|")
     for model, fit in FITS.items():
         screen, _ = screen_for(model, n_block, seed=7, null=True)
-        out = fit(screen)
-        for name in NAMES[model]:
-            low, high = out[f"{model}_{name}_ci"].values.T
-            syn, ant = (high < 0, low > 0) if model == "zimmer" else (low > 0, high < 0)
-            print(f"| {model} | {name} | {np.mean(syn):.1%} | {np.mean(ant):.1%} |")
+        for method in INTERVALS:
+            out = fit(screen, intervals=method)
+            for name in NAMES[model]:
+                low, high = out[f"{model}_{name}_ci"].values.T
+                syn, ant = (high < 0, low > 0) if model == "zimmer" else (low > 0, high < 0)
+                print(f"| {model} | {method} | {name} | {np.mean(syn):.1%} | {np.mean(ant):.1%} |")
 
 
-def speed(n_block: int) -> dict[str, float]:
+def speed(n_block: int) -> dict[tuple[str, str], float]:
     print(f"\n## Speed, {n_block} blocks per model (warm; NUMBA_NUM_THREADS="
           f"{os.environ.get('NUMBA_NUM_THREADS', 'all')}, {os.cpu_count()} cores)\n")  # fmt: skip
     print("| step | seconds | fits/s |")
@@ -98,15 +102,16 @@ def speed(n_block: int) -> dict[str, float]:
     for model, fit in FITS.items():
         fit(screen_for(model, 8, seed=1)[0])  # compile / load the cache
         screen, _ = screen_for(model, n_block, seed=3)
-        t0 = time.perf_counter()
-        fit(screen)
-        dt = time.perf_counter() - t0
-        rates[model] = n_block / dt
-        print(f"| fit_{model} | {dt:.2f} | {rates[model]:,.0f} |")
+        for method in INTERVALS[::-1]:
+            t0 = time.perf_counter()
+            fit(screen, intervals=method)
+            dt = time.perf_counter() - t0
+            rates[model, method] = n_block / dt
+            print(f"| fit_{model}(intervals={method!r}) | {dt:.2f} | {n_block / dt:,.0f} |")
     return rates
 
 
-def peer(n_block: int, python: str, rates: dict[str, float]) -> None:
+def peer(n_block: int, python: str, rates: dict[tuple[str, str], float]) -> None:
     tables, ours, ours_points = [], {}, {}
     for code, model in enumerate(FITS):
         rng = np.random.default_rng(100 + code)
@@ -121,7 +126,7 @@ def peer(n_block: int, python: str, rates: dict[str, float]) -> None:
         block = np.broadcast_to(np.arange(n_block)[:, None], resp.shape)
         tables.append(pd.DataFrame({"model": code, "block": block[keep], "d1": d1[keep],
                                     "d2": d2[keep], "e": 1.0 - resp[keep] / 100.0}))  # fmt: skip
-        ours[model] = (FITS[model](screen), truth)
+        ours[model] = (FITS[model](screen, intervals="wald"), truth)
         ours_points[model] = (d1, d2, resp)
     theirs, _ = _run_peer(python, (HERE / "peer" / "run_peer_bz.py").read_text(),
                           pd.concat(tables))  # fmt: skip
@@ -171,7 +176,7 @@ def peer(n_block: int, python: str, rates: dict[str, float]) -> None:
                 f"truth {truth[NAMES[model][0]][i]:.3g}"
             )
         peer_rate = 1.0 / peer_rows["seconds"].mean()
-        ours_rate = rates.get(model, np.nan)
+        ours_rate = rates.get((model, "wald"), np.nan)
         print(
             f"  speed {model}: peer {peer_rate:.1f} fits/s, ours {ours_rate:,.0f} fits/s "
             f"({ours_rate / peer_rate:,.0f}x)"

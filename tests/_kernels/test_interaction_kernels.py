@@ -168,16 +168,21 @@ def run_kernel(model, d1, d2, y, init, max_iter=200):
     ), bounds[0]
 
 
+def noisy_fits(model, seed, count, noise):
+    """Random cases on 8 x 8 grids with noise, each fitted from the null start."""
+    rng = np.random.default_rng(seed)
+    for _ in range(count):
+        q, _, _, _ = random_case(rng, model)
+        d1, d2, y = grid_points(q, model, noise, rng)
+        out, bounds = run_kernel(model, d1, d2, y, null_start(q, model))
+        yield q, (d1, d2, y), out, bounds
+
+
 @pytest.mark.parametrize("model", [surf.ZIMMER, surf.BRAID])
 def test_fit_matches_scipy_least_squares(model):
-    rng = np.random.default_rng(4)
     same = 0
-    for _ in range(8):
-        q, _, _, _ = random_case(rng, model)
-        d1, d2, y = grid_points(q, model, 3.0, rng)
-        (params, cov, sse, n, _, status), bounds = run_kernel(
-            model, d1, d2, y, null_start(q, model)
-        )
+    for q, (d1, d2, y), out, bounds in noisy_fits(model, 4, 8, 3.0):
+        params, cov, sse, n, _, status = out
         assert status[0] in (fit.CONVERGED, fit.HIT_BOUND)
 
         def residuals(p, d1=d1, d2=d2, y=y):
@@ -218,3 +223,49 @@ def test_degenerate_points_get_statuses(model):
     assert out[5][0] == fit.NON_FINITE_DATA and np.isnan(out[0]).all()
     mono = np.where((d1 > 0) & (d2 > 0), np.nan, y)  # no combination point
     assert run_kernel(model, d1, d2, mono, q)[0][5][0] == fit.TOO_FEW_POINTS
+
+
+def held_residuals(x, model, k, theta, free, d1, d2, y):
+    """Residuals with q[k] = theta and the other parameters x."""
+    full = np.empty(free.size + 1)
+    full[free] = x
+    full[k] = theta
+    return surf.surface_value(model, d1, d2, full) - y
+
+
+@pytest.mark.parametrize("model", [surf.ZIMMER, surf.BRAID])
+def test_profile_ends_meet_the_f_test_criterion_by_scipy(model):
+    """At each profile end, scipy's refit with θ held gives (S(θ) − S)/σ² = t² (±2 %)."""
+    from scipy.stats import t as student_t
+
+    from synergy._kernels.interaction_profile import profile_interaction
+
+    checked = 0
+    for q, (d1, d2, y), out, bounds in noisy_fits(model, 8, 3, 4.0):
+        params, cov, sse, n = out[0], out[1], out[2][0], out[3][0]
+        p = q.size
+        n_int = p - 7
+        t_crit = student_t.ppf(0.975, n - p)
+        half = t_crit * np.sqrt(np.diagonal(cov[0])[7:])[None]
+        ends, n_fits = profile_interaction(
+            model, d1[None], d2[None], y[None], params, half, bounds[None],
+            np.array([t_crit]), 200,
+        )  # fmt: skip
+        assert n_fits[0] >= 2 * n_int
+        sigma2 = sse / (n - p)
+        for a in range(n_int):
+            k = 7 + a
+            for end in ends[0, a]:
+                if not np.isfinite(end):
+                    continue
+                free = np.delete(np.arange(p), k)
+
+                ref = least_squares(
+                    held_residuals, params[0, free], args=(model, k, end, free, d1, d2, y),
+                    bounds=(bounds[free, 0], bounds[free, 1]), x_scale="jac",
+                    xtol=1e-12, ftol=1e-12,
+                )  # fmt: skip
+                r = np.sqrt(max(2 * ref.cost - sse, 0.0) / sigma2)
+                assert r == pytest.approx(t_crit, rel=0.02)
+                checked += 1
+    assert checked >= 5  # most ends are finite on these blocks

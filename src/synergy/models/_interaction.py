@@ -4,9 +4,10 @@ Both surfaces share MuSyC's first seven parameters ``(E0, E1, E2, ln h1, ln h2, 
 ln C2)`` — started from the monotherapy Hill fits with MuSyC's starts and bounds
 (:func:`synergy.models.musyc._start_and_bounds`) — followed by interaction parameters
 fitted as shifted logs ``ln(θ + shift)`` (Zimmer's ``a12, a21`` with shift 1, BRAID's κ
-with shift 2), so that ``θ > −shift`` holds by construction.  Their Wald intervals are
-symmetric in the shifted log and mapped back: ``exp(ln(θ + shift) ± t·se) − shift``, with
-Student's t on ``n − P`` degrees of freedom; stderr of θ by the delta method.
+with shift 2), so that ``θ > −shift`` holds by construction.  Their intervals are
+profile-likelihood intervals (:mod:`synergy._kernels.interaction_profile`) or Wald
+intervals symmetric in the shifted log, ``ln(θ + shift) ± t·se``; either is mapped back to
+θ (Student's t on ``n − P`` degrees of freedom).  Stderr of θ by the delta method.
 """
 
 from __future__ import annotations
@@ -71,8 +72,21 @@ def _init_and_bounds(spec, screen, resp):
     return np.ascontiguousarray(init), np.ascontiguousarray(bounds)
 
 
+def _profile_ends(spec, points, q, se_q, bounds, tq, max_iter):
+    """(B, K, 2) profile-likelihood ends of the interaction parameters (fit units)."""
+    from synergy._kernels.interaction_profile import profile_interaction
+
+    n_int = len(spec.interaction)
+    half = np.ascontiguousarray(tq[:, None] * se_q[:, -n_int:])
+    ends, _ = profile_interaction(
+        spec.code, *points, np.ascontiguousarray(q), half, bounds,
+        np.ascontiguousarray(tq, dtype=np.float64), int(max_iter),
+    )  # fmt: skip
+    return ends
+
+
 def fit_interaction(
-    screen: xr.Dataset, spec: InteractionSpec, *, ci: float, max_iter: int
+    screen: xr.Dataset, spec: InteractionSpec, *, ci: float, intervals: str, max_iter: int
 ) -> tuple[xr.Dataset, dict[str, np.ndarray]]:
     """Fit ``spec``'s surface to every block; the Dataset of ``fit_zimmer``/``fit_braid``.
 
@@ -80,6 +94,8 @@ def fit_interaction(
     """
     if not 0 < ci < 1:
         raise SynergyError(f"ci must be in (0, 1), got {ci!r}")
+    if intervals not in ("profile", "wald"):
+        raise SynergyError(f"intervals must be 'profile' or 'wald', got {intervals!r}")
     dose1, dose2, resp = _points(screen)
     init, bounds = _init_and_bounds(spec, screen, resp)
     q, cov, sse, n_points, n_iter, kstatus = kernel.fit_surface(
@@ -99,7 +115,13 @@ def fit_interaction(
     tq = _t_quantile(ci, n_points - n_par)
 
     coords = {"block": screen["block"].values}
-    level = f"{ci:.0%} Wald interval in ln(theta + {spec.shift:g}) (Student t, n - {n_par} dof)"
+    if intervals == "profile":
+        ends = _profile_ends(spec, (dose1, dose2, resp), q, se_q, bounds, tq, max_iter)
+        level = f"{ci:.0%} profile-likelihood interval (F test, n - {n_par} dof)"
+    else:
+        half = (tq[:, None] * se_q[:, 7:])[..., None] * np.array([-1.0, 1.0])
+        ends = q[:, 7:, None] + half
+        level = f"{ci:.0%} Wald interval in ln(theta + {spec.shift:g}) (Student t, n - {n_par} dof)"
 
     def per_block(values, **attrs):
         return xr.DataArray(values, dims=("block",), coords=coords, attrs=attrs)
@@ -115,16 +137,16 @@ def fit_interaction(
         params[:, j] = np.exp(q[:, j]) - spec.shift
         stderr[:, j] = np.exp(q[:, j]) * se_q[:, j]
         with np.errstate(over="ignore", invalid="ignore"):  # unbounded: +inf
-            ends = np.exp(q[:, j, None] + np.array([-1.0, 1.0]) * (tq * se_q[:, j])[:, None])
+            interval = np.exp(ends[:, k])
         out[f"{spec.name}_{name}"] = per_block(params[:, j], long_name=spec.meaning[name])
         out[f"{spec.name}_{name}_stderr"] = per_block(
             stderr[:, j], long_name=f"Wald (delta-method) stderr of {name}"
         )
         out[f"{spec.name}_{name}_ci"] = xr.DataArray(
-            ends - spec.shift, dims=("block", "bound"), coords=coords,
+            interval - spec.shift, dims=("block", "bound"), coords=coords,
             attrs={"long_name": f"{name}, {level}"},
         )  # fmt: skip
-        undefined |= ~np.isfinite(se_q[:, j])
+        undefined |= ~np.isfinite(se_q[:, j]) | ~np.any(np.isfinite(ends[:, k]), axis=1)
     status[undefined & (status == 0)] = 9
     out[f"{spec.name}_sse"] = per_block(sse, long_name="residual sum of squares", units="%^2")
     out[f"{spec.name}_n_points"] = per_block(n_points, long_name="wells x replicates fitted")

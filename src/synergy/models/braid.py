@@ -17,10 +17,10 @@ Loewe nor Bliss).
 Fit: bounded Levenberg–Marquardt with an analytic Jacobian, batched over blocks
 (:mod:`synergy._kernels.interaction_fit`), started from the monotherapy Hill fits with
 κ = 0 and further starts κ ∈ {−1.5, 2, 10}.  κ is fitted as ln(κ + 2) in
-[ln 1e-3, ln 1e3] (κ up to 998); its interval is the Wald interval of ln(κ + 2) mapped
-back (:mod:`synergy.models._interaction`).  Not implemented: δ, a free E3, and BRAID's
-index of achievable efficacy.  Calibration on simulated truth:
-``benchmarks/bench_braid_zimmer.py``.
+[ln 1e-3, ln 1e3] (κ up to 998); its interval is a profile-likelihood interval (or the
+Wald interval of ln(κ + 2)) mapped back (:mod:`synergy.models._interaction`).  Not
+implemented: δ, a free E3, and BRAID's index of achievable efficacy.  Calibration on
+simulated truth: ``benchmarks/bench_braid_zimmer.py``.
 """
 
 from __future__ import annotations
@@ -45,7 +45,9 @@ SPEC = InteractionSpec(
 )
 
 
-def fit_braid(screen: xr.Dataset, *, ci: float = 0.95, max_iter: int = 200) -> xr.Dataset:
+def fit_braid(
+    screen: xr.Dataset, *, ci: float = 0.95, intervals: str = "profile", max_iter: int = 200
+) -> xr.Dataset:
     """Fit the BRAID κ surface (δ = 1, E3 = the stronger drug's maximum) to every block.
 
     Parameters
@@ -55,6 +57,10 @@ def fit_braid(screen: xr.Dataset, *, ci: float = 0.95, max_iter: int = 200) -> x
         ``hill_row``/``hill_col`` (:func:`synergy.hill.fit_screen`), used as start values.
     ci : float
         Confidence level of κ's interval.
+    intervals : {"profile", "wald"}
+        Profile-likelihood intervals (default; F-test criterion, a few times the cost of
+        the fit) or Wald intervals (symmetric in the shifted log; cheaper, less even
+        on the two sides: ``benchmarks/README.md``).
     max_iter : int
         Levenberg–Marquardt iterations per block and start.
 
@@ -68,14 +74,14 @@ def fit_braid(screen: xr.Dataset, *, ci: float = 0.95, max_iter: int = 200) -> x
         - ``braid_stderr`` (block, braid_param): Wald standard errors (delta method for
           h, C and κ, fitted as logs);
         - ``braid_kappa`` (block) with ``braid_kappa_stderr`` and ``braid_kappa_ci``
-          (block, bound): > 0 synergy; interval from ln(κ + 2);
+          (block, bound): > 0 synergy; ``intervals`` at level ``ci``;
         - ``braid_sse``, ``braid_n_points``, ``braid_n_iter`` (block);
         - ``braid_fitted`` (block, row, col): the fitted surface, % inhibition;
         - ``braid_status`` (block): MuSyC's codes (:data:`STATUS_MEANINGS`: 7 a parameter
           on its bound, 8 not converged, 9 κ's interval undefined, 10 no monotherapy
           wells, 12 too few points, 15 non-finite data).
     """
-    ds, raw = fit_interaction(screen, SPEC, ci=ci, max_iter=max_iter)
+    ds, raw = fit_interaction(screen, SPEC, ci=ci, intervals=intervals, max_iter=max_iter)
     params, stderr = raw["params"], raw["stderr"]
     e0 = params[:, 0]
     first = np.abs(params[:, 1] - e0) >= np.abs(params[:, 2] - e0)

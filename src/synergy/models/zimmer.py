@@ -22,8 +22,8 @@ drug's EC50 by ``1 + a``.
 Fit: bounded Levenberg–Marquardt with an analytic Jacobian, batched over blocks
 (:mod:`synergy._kernels.interaction_fit`), started from the monotherapy Hill fits with
 a = 0 and eight further (a12, a21) starts in {−0.75, 0, 3}².  a is fitted as ln(1 + a) in
-[ln 1e-3, ln 1e3]; intervals are Wald intervals of ln(1 + a) mapped back
-(:mod:`synergy.models._interaction`).  Calibration on simulated truth:
+[ln 1e-3, ln 1e3]; intervals are profile-likelihood intervals (or Wald intervals of
+ln(1 + a)) mapped back (:mod:`synergy.models._interaction`).  Calibration on simulated truth:
 ``benchmarks/bench_braid_zimmer.py``.
 """
 
@@ -51,7 +51,9 @@ SPEC = InteractionSpec(
 )
 
 
-def fit_zimmer(screen: xr.Dataset, *, ci: float = 0.95, max_iter: int = 200) -> xr.Dataset:
+def fit_zimmer(
+    screen: xr.Dataset, *, ci: float = 0.95, intervals: str = "profile", max_iter: int = 200
+) -> xr.Dataset:
     """Fit Zimmer's effective-dose surface to every block of a screen.
 
     Parameters
@@ -61,6 +63,10 @@ def fit_zimmer(screen: xr.Dataset, *, ci: float = 0.95, max_iter: int = 200) -> 
         ``hill_row``/``hill_col`` (:func:`synergy.hill.fit_screen`), used as start values.
     ci : float
         Confidence level of the intervals of a12 and a21.
+    intervals : {"profile", "wald"}
+        Profile-likelihood intervals (default; F-test criterion, a few times the cost of
+        the fit) or Wald intervals (symmetric in the shifted log; cheaper, less even
+        on the two sides: ``benchmarks/README.md``).
     max_iter : int
         Levenberg–Marquardt iterations per block and start.
 
@@ -74,14 +80,14 @@ def fit_zimmer(screen: xr.Dataset, *, ci: float = 0.95, max_iter: int = 200) -> 
         - ``zimmer_stderr`` (block, zimmer_param): Wald standard errors (delta method
           for h, C and a, fitted as logs);
         - ``zimmer_a12``, ``zimmer_a21`` (block) with ``…_stderr`` and ``…_ci`` (block,
-          bound): < 0 synergy; intervals from ln(1 + a);
+          bound): < 0 synergy; ``intervals`` at level ``ci``;
         - ``zimmer_sse``, ``zimmer_n_points``, ``zimmer_n_iter`` (block);
         - ``zimmer_fitted`` (block, row, col): the fitted surface, % inhibition;
         - ``zimmer_status`` (block): MuSyC's codes (:data:`STATUS_MEANINGS`: 7 a
           parameter on its bound, 8 not converged, 9 an interval of a12/a21 undefined,
           10 no monotherapy wells, 12 too few points, 15 non-finite data).
     """
-    ds, raw = fit_interaction(screen, SPEC, ci=ci, max_iter=max_iter)
+    ds, raw = fit_interaction(screen, SPEC, ci=ci, intervals=intervals, max_iter=max_iter)
     ds["zimmer"] = xr.DataArray(
         raw["params"], dims=("block", "zimmer_param"), coords={"block": ds["block"].values},
         attrs={"long_name": "Zimmer effective-dose model parameters",
