@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from synergy._kernels.interaction_surfaces import BRAID, ZIMMER, surface_grid
 from synergy.datasets._random import block_rng
 from synergy.errors import SynergyError
 
@@ -72,6 +71,7 @@ def simulate_interaction(
         ``true_hill_col`` (block, param) and per block ``true_a12``, ``true_a21`` (zimmer)
         or ``true_kappa`` (braid).
     """
+    from synergy._kernels.interaction_surfaces import BRAID, ZIMMER, surface_grid
     from synergy.datasets.simulate import simulate
 
     if model not in ("zimmer", "braid"):
