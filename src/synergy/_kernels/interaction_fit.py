@@ -30,7 +30,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from synergy._kernels.interaction_surfaces import BRAID, ZIMMER, surface_grid, surface_point
+from synergy._kernels.interaction_surfaces import (
+    BRAID,
+    N_PRE,
+    ZIMMER,
+    prepare_params,
+    surface_grid,
+    surface_point,
+)
 from synergy._kernels.musyc import _chol_solve, _cholesky, prepare
 
 __all__ = [
@@ -67,9 +74,11 @@ def accumulate(model, u1, u2, y, n, q, A, g, jac):
     p = q.shape[0]
     A[:, :] = 0.0
     g[:] = 0.0
+    pre = np.empty(N_PRE)
+    prepare_params(model, q, pre)
     sse = 0.0
     for i in range(n):
-        r = y[i] - surface_point(model, u1[i], u2[i], q, jac)
+        r = y[i] - surface_point(model, u1[i], u2[i], q, pre, jac)
         sse += r * r
         for j in range(p):
             g[j] += jac[j] * r

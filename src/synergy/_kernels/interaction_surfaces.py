@@ -49,8 +49,10 @@ from numba import njit, prange
 __all__ = [
     "BRAID",
     "N_PARAMS",
+    "N_PRE",
     "ZIMMER",
     "braid_point",
+    "prepare_params",
     "surface_grid",
     "surface_jacobian",
     "surface_point",
@@ -62,6 +64,7 @@ __all__ = [
 ZIMMER = 0
 BRAID = 1
 N_PARAMS = (9, 8)  # fit parameters per model code
+N_PRE = 10  # per-block constants of prepare_params
 _ZMAX = 200.0  # cap on |ln a|
 
 
@@ -97,13 +100,35 @@ def _hill_fraction(s, h):
 
 
 @njit(cache=True, error_model="numpy")
-def zimmer_point(u1, u2, q, jac):
+def prepare_params(model, q, pre):
+    """Fill ``pre`` (N_PRE,) with the per-block constants of q (exps hoisted out of points)."""
+    pre[0] = np.exp(q[3])  # h1
+    pre[1] = np.exp(q[4])  # h2
+    if model == ZIMMER:
+        pre[2] = np.exp(q[7])  # c12 = 1 + a12
+        pre[3] = np.exp(q[8])  # c21
+        return
+    d1e = q[1] - q[0]
+    d2e = q[2] - q[0]
+    first = abs(d1e) >= abs(d2e)
+    dfe = d1e if first else d2e
+    pre[2] = np.exp(0.5 * (q[3] + q[4]))  # h = sqrt(h1 h2)
+    pre[3] = np.exp(q[7])  # kappa + 2
+    pre[8] = dfe
+    pre[9] = 1.0 if first else 0.0
+    r1 = d1e / dfe if dfe != 0.0 else 0.0
+    r2 = d2e / dfe if dfe != 0.0 else 0.0
+    pre[4] = r1
+    pre[5] = r2
+    pre[6] = np.log(r1) if r1 > 0.0 else 0.0
+    pre[7] = np.log(r2) if r2 > 0.0 else 0.0
+
+
+@njit(cache=True, error_model="numpy")
+def zimmer_point(u1, u2, q, pre, jac):
     """Zimmer surface at log-doses (u1, u2); fills ``jac`` (dE/dq, 9)."""
     e0, e1, e2 = q[0], q[1], q[2]
-    h1 = np.exp(q[3])
-    h2 = np.exp(q[4])
-    c12 = np.exp(q[7])
-    c21 = np.exp(q[8])
+    h1, h2, c12, c21 = pre[0], pre[1], pre[2], pre[3]
     r1 = np.exp(u1 - q[5]) if u1 > -np.inf else 0.0
     r2 = np.exp(u2 - q[6]) if u2 > -np.inf else 0.0
     s1, s2 = zimmer_doses(r1, r2, c12, c21)
@@ -137,39 +162,33 @@ def zimmer_point(u1, u2, q, jac):
 
 
 @njit(cache=True, error_model="numpy")
-def _braid_drug(u, ln_c, h_i, r):
+def _braid_drug(u, ln_c, h_i, r, ln_r):
     """(active, ln D_i, d ln D_i / d ln a_i, d ln D_i / d r_i, ln a_i) of one drug."""
     if not (u > -np.inf and r > 0.0):
         return False, 0.0, 0.0, 0.0, 0.0
     z = min(max(h_i * (u - ln_c), -_ZMAX), _ZMAX)
     a = np.exp(z)
     den = 1.0 + (1.0 - r) * a
-    return True, np.log(r) + z - np.log(den), 1.0 / den, 1.0 / r + a / den, z
+    return True, ln_r + z - np.log(den), 1.0 / den, 1.0 / r + a / den, z
 
 
 @njit(cache=True, error_model="numpy")
-def braid_point(u1, u2, q, jac):
+def braid_point(u1, u2, q, pre, jac):
     """BRAID (κ, δ = 1, E3 = Ef) surface at log-doses (u1, u2); fills ``jac`` (dE/dq, 8)."""
     for j in range(8):
         jac[j] = 0.0
     e0 = q[0]
-    d1e = q[1] - e0
-    d2e = q[2] - e0
-    first = abs(d1e) >= abs(d2e)
-    dfe = d1e if first else d2e
+    dfe = pre[8]
+    first = pre[9] > 0.0
     jac[0] = 1.0
     if dfe == 0.0:
         return e0
-    h1 = np.exp(q[3])
-    h2 = np.exp(q[4])
-    h = np.exp(0.5 * (q[3] + q[4]))
+    h1, h2, h, kappa2 = pre[0], pre[1], pre[2], pre[3]
     p = 1.0 / h
-    kappa2 = np.exp(q[7])  # kappa + 2
     kappa = kappa2 - 2.0
-    r1 = d1e / dfe
-    r2 = d2e / dfe
-    on1, ld1, g1, gr1, z1 = _braid_drug(u1, q[5], h1, r1)
-    on2, ld2, g2, gr2, z2 = _braid_drug(u2, q[6], h2, r2)
+    r1, r2 = pre[4], pre[5]
+    on1, ld1, g1, gr1, z1 = _braid_drug(u1, q[5], h1, r1, pre[6])
+    on2, ld2, g2, gr2, z2 = _braid_drug(u2, q[6], h2, r2, pre[7])
     if not (on1 or on2):
         return e0
     lp1 = p * ld1 if on1 else -np.inf
@@ -202,11 +221,14 @@ def braid_point(u1, u2, q, jac):
 
 
 @njit(cache=True, error_model="numpy")
-def surface_point(model, u1, u2, q, jac):
-    """Value and Jacobian of model ``ZIMMER`` or ``BRAID`` at log-doses (u1, u2)."""
+def surface_point(model, u1, u2, q, pre, jac):
+    """Value and Jacobian of model ``ZIMMER`` or ``BRAID`` at log-doses (u1, u2).
+
+    ``pre`` holds :func:`prepare_params` of q.
+    """
     if model == ZIMMER:
-        return zimmer_point(u1, u2, q, jac)
-    return braid_point(u1, u2, q, jac)
+        return zimmer_point(u1, u2, q, pre, jac)
+    return braid_point(u1, u2, q, pre, jac)
 
 
 @njit(cache=True, error_model="numpy")
@@ -219,8 +241,10 @@ def surface_value(model, dose1, dose2, q):
     """Surface at the points (dose1[i], dose2[i]) for parameters q; float64 (N,)."""
     out = np.empty(dose1.shape[0])
     jac = np.empty(q.shape[0])
+    pre = np.empty(N_PRE)
+    prepare_params(model, q, pre)
     for i in range(dose1.shape[0]):
-        out[i] = surface_point(model, _log_dose(dose1[i]), _log_dose(dose2[i]), q, jac)
+        out[i] = surface_point(model, _log_dose(dose1[i]), _log_dose(dose2[i]), q, pre, jac)
     return out
 
 
@@ -228,8 +252,10 @@ def surface_value(model, dose1, dose2, q):
 def surface_jacobian(model, dose1, dose2, q):
     """Analytic Jacobian dE/dq at the points, float64 (N, P)."""
     out = np.empty((dose1.shape[0], q.shape[0]))
+    pre = np.empty(N_PRE)
+    prepare_params(model, q, pre)
     for i in range(dose1.shape[0]):
-        surface_point(model, _log_dose(dose1[i]), _log_dose(dose2[i]), q, out[i])
+        surface_point(model, _log_dose(dose1[i]), _log_dose(dose2[i]), q, pre, out[i])
     return out
 
 
@@ -241,13 +267,17 @@ def surface_grid(model, conc_row, conc_col, q):
     out = np.empty((B, R, C))
     for b in prange(B):
         jac = np.empty(q.shape[1])
+        pre = np.empty(N_PRE)
+        prepare_params(model, q[b], pre)
         ok = np.all(np.isfinite(q[b]))
         for r in range(R):
             for c in range(C):
                 x1 = conc_row[b, r]
                 x2 = conc_col[b, c]
                 if ok and np.isfinite(x1) and np.isfinite(x2):
-                    out[b, r, c] = surface_point(model, _log_dose(x1), _log_dose(x2), q[b], jac)
+                    out[b, r, c] = surface_point(
+                        model, _log_dose(x1), _log_dose(x2), q[b], pre, jac
+                    )
                 else:
                     out[b, r, c] = np.nan
     return out
