@@ -112,7 +112,7 @@ def test_an_error_in_every_block_is_raised(screen, monkeypatch, tmp_path):
 
 def test_bad_options_fail_before_any_work(screen):
     with pytest.raises(SynergyError, match="unknown model"):
-        score_screen(screen, ("bliss", "braid"), progress=False)
+        score_screen(screen, ("bliss", "schindler"), progress=False)
     with pytest.raises(SynergyError, match="unknown scoring option"):
         score_screen(screen, fiter="lsq", progress=False)
     with pytest.raises(SynergyError, match=r"\.nc"):

@@ -130,7 +130,7 @@ def test_malformed_input_exits_2_naming_the_problem(workdir):
         (["-o", "{d}/screen.csv/out.nc"], "does not exist"),
         (["-o", "{d}/out.txt"], "write the scored screen as .nc"),
         (["-o", "{d}/ok.nc", "--table", "{d}/no/such/t.csv"], "does not exist"),
-        (["-o", "{d}/ok.nc", "--models", "bliss,braid"], "unknown model"),
+        (["-o", "{d}/ok.nc", "--models", "bliss,schindler"], "unknown model"),
         (["-o", "{d}/ok.nc", "--fitter", "nelder"], "fitter"),
         (["-o", "{d}/ok.nc", "--workers", "2", "--scheduler", "tcp://x:1"], "not both"),
     ],

@@ -122,7 +122,7 @@ def test_round_trips_through_netcdf(tmp_path):
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"models": ("bliss", "braid")}, "unknown model"),
+        ({"models": ("bliss", "schindler")}, "unknown model"),
         ({"convention": "combenefit"}, "convention"),
         ({"loewe_solver": "newton"}, "loewe_solver"),
         ({"fitter": "nelder"}, "fitter"),

@@ -26,14 +26,15 @@ from synergy.models.zip_sf2 import score_zip_sf2
 __all__ = ["CONVENTIONS", "DEFAULT_MODELS", "MODELS", "check_options", "score"]
 
 DEFAULT_MODELS = ("bliss", "hsa", "loewe", "zip")
-MODELS = (*DEFAULT_MODELS, "musyc", "musyc_gamma", "ci")  # every model score() accepts
+# every model score() accepts
+MODELS = (*DEFAULT_MODELS, "musyc", "musyc_gamma", "ci", "zimmer", "braid")
 # models whose variables carry another model's prefix (musyc_gamma writes musyc_*)
 VARIABLE_PREFIX = {"musyc_gamma": "musyc"}
 CONVENTIONS = {
     "synergyfinder3": {"fitter": "drc", "loewe_solver": "grid100"},
     "synergyfinder2": {"fitter": "drc", "loewe_solver": "sf2"},
 }
-FITTED_MODELS = ("loewe", "zip", "musyc", "musyc_gamma")
+FITTED_MODELS = ("loewe", "zip", "musyc", "musyc_gamma", "zimmer", "braid")
 
 
 def check_options(
@@ -131,6 +132,16 @@ def _with_fits(screen: xr.Dataset, fitter: str, refit: bool | None) -> xr.Datase
     return fit_screen(screen.drop_vars(drop), fitter=fitter, replicates="mean")
 
 
+def _fit_interaction_model(screen: xr.Dataset, model: str, ci: float) -> xr.Dataset:
+    if model == "zimmer":
+        from synergy.models.zimmer import fit_zimmer
+
+        return fit_zimmer(screen, ci=ci)
+    from synergy.models.braid import fit_braid
+
+    return fit_braid(screen, ci=ci)
+
+
 def _score_models(
     screen: xr.Dataset,
     models: tuple[str, ...],
@@ -152,6 +163,8 @@ def _score_models(
             parts.append(fit_musyc(screen, ci=ci, fit_gamma=model == "musyc_gamma"))
         elif model == "ci":
             parts.append(combination_index(screen))
+        elif model in ("zimmer", "braid"):
+            parts.append(_fit_interaction_model(screen, model, ci))
         elif convention == "synergyfinder2":
             parts.append(score_zip_sf2(screen, fitter=fitter))
         else:
@@ -190,14 +203,18 @@ def score(
     ----------
     screen : xarray.Dataset
         A screen (DESIGN.md §1), responses in % inhibition.
-    models : sequence of {"bliss", "hsa", "loewe", "zip", "musyc", "musyc_gamma", "ci"}
-        Models to score (default the four reference models).  ``"musyc"`` fits the MuSyC
+    models : sequence of str
+        Models to score, from ``MODELS`` ("bliss", "hsa", "loewe", "zip", "musyc",
+        "musyc_gamma", "ci", "zimmer", "braid"; default the four reference models).  ``"musyc"`` fits the MuSyC
         surface (:func:`synergy.models.musyc.fit_musyc`: ``musyc`` parameters, log alpha
         and beta with ``ci`` intervals, ``musyc_status``), started from the Hill fits;
         ``"musyc_gamma"`` fits it with the cooperativities γ12, γ21 too (``fit_gamma=True``:
         the same ``musyc_*`` variables plus ``musyc_log_gamma12/21``; not with ``"musyc"``);
         ``"ci"`` the Chou–Talalay combination index and DRI
-        (:func:`synergy.models.combination_index.combination_index`).
+        (:func:`synergy.models.combination_index.combination_index`); ``"zimmer"``
+        Zimmer's effective-dose model (:func:`synergy.models.zimmer.fit_zimmer`: a12, a21,
+        < 0 synergy) and ``"braid"`` BRAID's κ (:func:`synergy.models.braid.fit_braid`,
+        > 0 synergy), each with ``ci`` intervals and a ``<model>_status``.
     convention : {"synergyfinder3", "synergyfinder2"}
         Whose definitions to reproduce: SynergyFinder 3.7 (default), or SynergyFinder 2.x
         as DrugComb's pipeline used it (ZIP: :mod:`synergy.models.zip_sf2`; Loewe:

@@ -6,6 +6,7 @@
 - :func:`reference` — SynergyFinder 3's (or DrugComb's, NCATS') outputs on a bundled set.
 - :func:`path` — the folder of a bundled set.
 - :func:`simulate` — simulated screens with a known truth (Bliss, Loewe, MuSyC surfaces).
+- :func:`simulate_interaction` — the same on Zimmer's effective-dose or BRAID's κ surface.
 - :func:`simulate_multi` — simulated N-drug dose cubes (Bliss with a potency shift, Loewe sham).
 """
 
@@ -16,6 +17,7 @@ import xarray as xr
 from synergy.datasets.bundled import BUNDLED, list_bundled, load_bundled, path, reference
 from synergy.datasets.menin import menin_venetoclax
 from synergy.datasets.simulate import block_rng, simulate
+from synergy.datasets.simulate_interaction import simulate_interaction
 from synergy.datasets.simulate_multi import simulate_multi
 from synergy.errors import SynergyError
 
@@ -27,6 +29,7 @@ __all__ = [
     "path",
     "reference",
     "simulate",
+    "simulate_interaction",
     "simulate_multi",
 ]
 

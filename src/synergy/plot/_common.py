@@ -15,6 +15,7 @@ from synergy.errors import SynergyError
 
 SYNERGYFINDER_CMAP = "synergyfinder"
 MODEL_LABELS = {"zip": "ZIP", "bliss": "Bliss", "hsa": "HSA", "loewe": "Loewe", "musyc": "MuSyC"}
+MODEL_LABELS |= {"zimmer": "Zimmer", "braid": "BRAID"}
 STATUS_WORDS = {0: "ok", 1: "warning", 2: "failed"}
 
 

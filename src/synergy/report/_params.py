@@ -34,7 +34,7 @@ def _level(screen: xr.Dataset, name: str) -> str:
 
 def has_parametric(screen: xr.Dataset) -> bool:
     """Whether the screen holds MuSyC or combination-index results."""
-    return "musyc_beta" in screen or "ci_log_mean" in screen
+    return any(n in screen for n in ("musyc_beta", "ci_log_mean", "zimmer_a12", "braid_kappa"))
 
 
 def parametric_table(screen: xr.Dataset, i: int) -> str:
@@ -121,5 +121,31 @@ def parametric_table(screen: xr.Dataset, i: int) -> str:
                     status,
                 ]
             )
+    rows += _interaction_rows(screen, i, row_drug, col_drug)
     header = ["model", "quantity", "estimate", "interval", "interval kind", "status"]
     return table(header, rows, text_columns=(0, 1, 4, 5))
+
+
+def _interaction_rows(screen: xr.Dataset, i: int, row_drug: str, col_drug: str) -> list[list]:
+    """Zimmer's a12 / a21 and BRAID's κ of block ``i`` with intervals and status."""
+    quantities = (
+        ("Zimmer", "zimmer", "a12", f"a12, {col_drug} → {row_drug} effective dose (< 0 synergy)"),
+        ("Zimmer", "zimmer", "a21", f"a21, {row_drug} → {col_drug} effective dose (< 0 synergy)"),
+        ("BRAID", "braid", "kappa", "κ, interaction (> 0 synergy)"),
+    )
+    rows = []
+    for label, model, param, text in quantities:
+        name = f"{model}_{param}"
+        if name not in screen:
+            continue
+        rows.append(
+            [
+                label,
+                esc(text),
+                number(screen[name].values[i], 3),
+                _interval(screen, f"{name}_ci", i, 3),
+                esc(_level(screen, f"{name}_ci")),
+                esc(flag_word(screen, f"{model}_status", i)),
+            ]
+        )
+    return rows
