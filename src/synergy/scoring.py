@@ -205,9 +205,10 @@ def score(
         A screen (DESIGN.md §1), responses in % inhibition.
     models : sequence of str
         Models to score, from ``MODELS`` ("bliss", "hsa", "loewe", "zip", "musyc",
-        "musyc_gamma", "ci", "zimmer", "braid"; default the four reference models).  ``"musyc"`` fits the MuSyC
-        surface (:func:`synergy.models.musyc.fit_musyc`: ``musyc`` parameters, log alpha
-        and beta with ``ci`` intervals, ``musyc_status``), started from the Hill fits;
+        "musyc_gamma", "ci", "zimmer", "braid"; default the four reference models).
+        ``"musyc"`` fits the MuSyC surface (:func:`synergy.models.musyc.fit_musyc`:
+        ``musyc`` parameters, log alpha and beta with ``ci`` intervals, ``musyc_status``),
+        started from the Hill fits;
         ``"musyc_gamma"`` fits it with the cooperativities γ12, γ21 too (``fit_gamma=True``:
         the same ``musyc_*`` variables plus ``musyc_log_gamma12/21``; not with ``"musyc"``);
         ``"ci"`` the Chou–Talalay combination index and DRI
