@@ -38,7 +38,9 @@ from synergy._kernels.interaction_surfaces import (
     surface_grid,
     surface_point,
 )
-from synergy._kernels.musyc import _chol_solve, _cholesky, prepare
+from synergy._kernels.musyc import prepare
+from synergy._kernels.musyc_lm import chol_solve as _chol_solve
+from synergy._kernels.musyc_lm import cholesky as _cholesky
 
 __all__ = [
     "BRAID",
