@@ -268,3 +268,35 @@ def test_degenerate_curves_get_a_status_and_never_raise():
     params, _cov, _sse, _, _, _, status = run_kernel(conc, y, bounds=np.ascontiguousarray(bounds))
     assert status.tolist() == [r[2] for r in rows.values()]
     assert np.all(np.isnan(params))
+
+
+def test_replicates_merged_exactly():
+    """Replicates (weighted, in any order, some missing) are merged into weighted means
+    inside the kernel: SSE, parameters and covariance equal the fit of the raw points
+    (scipy least_squares from our optimum; numpy's sigma^2 (J^T W J)^-1 with the raw count)."""
+    conc, y, _ = simulate(12, seed=21)
+    rng = np.random.default_rng(5)
+    conc3 = np.repeat(conc, 3, axis=1)
+    y3 = np.repeat(y, 3, axis=1) + rng.normal(0.0, 4.0, conc3.shape)
+    w3 = rng.uniform(0.5, 2.0, conc3.shape)
+    y3[:, 7] = np.nan  # a missing replicate
+    order = rng.permutation(conc3.shape[1])
+    conc3, y3, w3 = conc3[:, order], y3[:, order], w3[:, order]
+    params, cov, sse, _, n_points, _, status = run_kernel(conc3, y3, weights=w3)
+    assert np.all(n_points == np.sum(np.isfinite(y3), axis=1))
+    bounds = default_bounds(conc3, y3)
+    n_checked = 0
+    for i in np.flatnonzero(status == k.CONVERGED):
+        used = np.isfinite(y3[i])
+        x, yy, sw = conc3[i, used], y3[i, used], np.sqrt(w3[i, used])
+        res = least_squares(lambda q, x=x, yy=yy, sw=sw: sw * (model(q, x) - yy), params[i],
+                            bounds=(bounds[i, :, 0], bounds[i, :, 1]),
+                            ftol=1e-14, xtol=1e-14, gtol=1e-14)  # fmt: skip
+        raw_sse = float(np.sum(sw**2 * (model(params[i], x) - yy) ** 2))
+        np.testing.assert_allclose(sse[i], raw_sse, rtol=1e-10)
+        assert sse[i] <= float(np.sum(res.fun**2)) * (1 + 1e-9)  # no better point nearby
+        jac = jacobian(params[i], x) * sw[:, None]
+        expected = sse[i] / (used.sum() - 4) * np.linalg.inv(jac.T @ jac)
+        np.testing.assert_allclose(cov[i], expected, rtol=1e-6, atol=1e-12)
+        n_checked += 1
+    assert n_checked >= 8

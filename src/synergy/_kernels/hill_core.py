@@ -12,9 +12,17 @@ the SSE, ``J^T W J``, the exact Hessian and ``J^T W r`` there, analytically.  Te
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
-__all__ = ["accumulate", "cholesky_solve", "curve_g", "derivatives", "hill_dose", "hill_value"]
+__all__ = [
+    "accumulate",
+    "cholesky_solve",
+    "curve_g",
+    "curve_ranges",
+    "derivatives",
+    "hill_dose",
+    "hill_value",
+]
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -51,22 +59,24 @@ def curve_g(v, n, q, gv, ggv):
 
 
 @njit(cache=True, error_model="numpy")
-def accumulate(v, y, w, n, q, A, H, gr, gv, ggv):
+def accumulate(v, y, w, n, sse0, q, A, H, gr, gv, ggv):
     """SSE at q = (phi, h, bottom, top) on centred log-doses v (-inf = zero dose).
 
+    ``sse0`` is added to the SSE: the within-dose sum of squares when replicates are
+    merged into their weighted means (:mod:`synergy._kernels.hill_lsq`).
     Fills A = J^T W J, H = A - sum w r d2E (half the Hessian of the SSE), gr = J^T W r;
     gv, ggv are scratch (see :func:`derivatives`).
     """
     curve_g(v, n, q, gv, ggv)
-    return derivatives(v, y, w, n, q, gv, ggv, A, H, gr)
+    return derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr)
 
 
 @njit(cache=True, error_model="numpy")
-def derivatives(v, y, w, n, q, gv, ggv, A, H, gr):
+def derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr):
     """:func:`accumulate` given g and e g^2 per point (from :func:`curve_g`)."""
     b = q[2]
     s = q[3] - q[2]
-    sse = 0.0
+    sse = sse0
     a00 = a01 = a02 = a03 = a11 = a12 = a13 = a22 = a23 = a33 = 0.0
     h00 = h01 = h02 = h11 = h12 = 0.0
     g0 = g1 = g2 = g3 = 0.0
@@ -169,3 +179,32 @@ def cholesky_solve(M, rhs, L, out):
             t -= L[k, i] * out[k]
         out[i] = t / L[i, i]
     return True
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def curve_ranges(conc, response, weights):
+    """Per curve (N, 4): lowest and highest positive dose, lowest and highest response.
+
+    Over the used points (finite response and dose, weight > 0); ±inf when there are none
+    (one pass over the data, for default bounds and the tested-dose range).
+    """
+    N, P = conc.shape
+    out = np.empty((N, 4))
+    for i in prange(N):
+        cmin = ymin = np.inf
+        cmax = ymax = -np.inf
+        for k in range(P):
+            y = response[i, k]
+            c = conc[i, k]
+            if not (np.isfinite(y) and np.isfinite(c) and weights[i, k] > 0.0):
+                continue
+            ymin = min(ymin, y)
+            ymax = max(ymax, y)
+            if c > 0.0:
+                cmin = min(cmin, c)
+                cmax = max(cmax, c)
+        out[i, 0] = cmin
+        out[i, 1] = cmax
+        out[i, 2] = ymin
+        out[i, 3] = ymax
+    return out

@@ -26,6 +26,7 @@ _ABORT_AFTER = 3  # iterations after which a further start must be below
 ABORT_FACTOR = 1.2  # this factor times the best SSE so far, or stop
 _NEWTON_SWITCH = 0.1  # exact Hessian once a step lowers the SSE by less than this fraction
 _FTOL = 1e-12
+_PTOL = 1e-10  # a step predicted to lower the SSE by at most this fraction is the last
 _XTOL = 1e-10
 _STALL = 1e-9  # relative SSE reduction per step counted as "stalled"
 _STALL_STEPS = 4  # consecutive stalled steps that end a run
@@ -72,7 +73,7 @@ def settled(q, status, fixed, lo, hi, half_span):
 
 
 @njit(cache=True, error_model="numpy")
-def lm(v, y, w, n, q, theta_fixed, fixed, lo, hi, max_iter, abort_sse, work):
+def lm(v, y, w, n, sse0, q, theta_fixed, fixed, lo, hi, max_iter, abort_sse, work):
     """Damped Newton in (phi, h) from q = (phi, h, bottom, top) (updated in place).
 
     Variable projection: bottom and top are re-solved exactly (within their bounds) at every
@@ -94,10 +95,10 @@ def lm(v, y, w, n, q, theta_fixed, fixed, lo, hi, max_iter, abort_sse, work):
     act = work.act
     gv = work.gv
     ggv = work.ggv
-    sse = _project(v, y, w, n, q, fixed, lo, hi, gv, ggv)
+    sse = _project(v, y, w, n, sse0, q, fixed, lo, hi, gv, ggv)
     if not np.isfinite(sse):
         return sse, 0, NOT_CONVERGED
-    _derivatives(v, y, w, n, q, gv, ggv, A, H, gr)
+    _derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr)
     lam = _LAMBDA0
     nu = 2.0
     n_slow = 0
@@ -178,7 +179,14 @@ def lm(v, y, w, n, q, theta_fixed, fixed, lo, hi, max_iter, abort_sse, work):
         else:
             th = (q[0] + d[0]) / qt[1]
             qt[0] = min(max(th, lo[0]), hi[0]) * qt[1]
-        sse_t = _project(v, y, w, n, qt, fixed, lo, hi, gv, ggv)
+        sse_t = _project(v, y, w, n, sse0, qt, fixed, lo, hi, gv, ggv)
+        if 0.0 <= pred <= _PTOL * sse:
+            # converged: the quadratic model has no more to give; keep the step if it helps
+            if sse_t < sse:
+                for j in range(4):
+                    q[j] = qt[j]
+                sse = sse_t
+            return sse, it, CONVERGED
         small_step = True
         for j in range(4):
             if abs(qt[j] - q[j]) > _XTOL * (abs(q[j]) + 1.0):
@@ -191,7 +199,7 @@ def lm(v, y, w, n, q, theta_fixed, fixed, lo, hi, max_iter, abort_sse, work):
             for j in range(4):
                 q[j] = qt[j]
             sse = sse_t
-            _derivatives(v, y, w, n, q, gv, ggv, A, H, gr)
+            _derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr)
             creeping = q[1] > h_before and red > _CREEP * red_before and red < 0.01 * sse
             red_before = red if q[1] > h_before else 0.0
             if not jumped and creeping and q[1] >= _JUMP_SLOPE and q[1] < hi[1]:
@@ -209,13 +217,13 @@ def lm(v, y, w, n, q, theta_fixed, fixed, lo, hi, max_iter, abort_sse, work):
                 th_new = u_k + (theta - u_k) * q[1] / hi[1]
                 qt[0] = min(max(th_new, lo[0]), hi[0]) * hi[1]
                 qt[1] = hi[1]
-                sse_t = _project(v, y, w, n, qt, fixed, lo, hi, gv, ggv)
+                sse_t = _project(v, y, w, n, sse0, qt, fixed, lo, hi, gv, ggv)
                 if sse_t < sse:
                     for j in range(4):
                         q[j] = qt[j]
                     sse = sse_t
                     n_slow = 0
-                    _derivatives(v, y, w, n, q, gv, ggv, A, H, gr)
+                    _derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr)
                     continue
             f = 2.0 * rho - 1.0
             f = 1.0 - f * f * f

@@ -13,7 +13,10 @@ Algorithm, per curve (``prange`` over chunks of curves):
    infinite response, a negative or non-finite dose, or a negative/non-finite weight gives
    ``NON_FINITE_DATA``; fewer points than free parameters + 1, fewer distinct doses than free
    parameters, or fewer than two positive doses while theta or the slope is free gives
-   ``TOO_FEW_POINTS``.  Both leave NaN parameters.
+   ``TOO_FEW_POINTS``.  Both leave NaN parameters.  Points at the same dose (replicates) are
+   merged into one point at their weighted mean with their summed weight, and the within-dose
+   sum of squares is added to every SSE: exact for least squares, and the optimiser's cost
+   then grows with the number of doses, not of points.
 2. Start values (deterministic, data-driven; :mod:`synergy._kernels.hill_start`): a grid of
    7 log-IC50 values across the tested log-dose range widened by a quarter of its span on
    each side, times slopes (0.125, 0.5, 1.5, 4, 16), with exactly solved asymptotes.  The
@@ -41,13 +44,15 @@ Algorithm, per curve (``prange`` over chunks of curves):
    Bounds by projection with an active set (a parameter on a bound whose gradient points
    outwards is held; a held theta ties phi to the slope).  Converged when an accepted step
    lowers the SSE by at most ``1e-12`` relative or moves no parameter by more than ``1e-10``
-   relative, when 4 consecutive steps each lower it by less than ``1e-9`` relative (a valley
-   creeping towards an infinite slope), or when no step lowers it any more (damping above
+   relative, when the next step is predicted (by the quadratic model) to lower it by at most
+   ``1e-10`` relative (the step is taken if it helps), when 4 consecutive steps each lower it
+   by less than ``1e-9`` relative (a valley creeping towards an infinite slope), or when no step lowers it any more (damping above
    ``1e16``); ``NOT_CONVERGED`` after ``max_iter`` iterations.
    A stalled step-like fit (singular Jacobian, slope above half its upper bound) is moved
    to the slope bound when that does not raise the SSE (reported as ``HIT_BOUND``).
-   Cost on one core (``benchmarks/bench_hill.py`` well-posed curves): about 13 us per
-   10-point and 17 us per 24-point curve, ~13 iterations summed over ~1.3 starts.
+   Cost on one core (``benchmarks/bench_hill.py`` well-posed curves): about 9–10 us per
+   10-point curve and per 24-point curve (8 doses x 3 replicates, merged), ~12 iterations
+   summed over ~1.3 starts.
 4. Covariance ``sigma^2 (J^T W J)^-1`` in ``(theta, hill_slope, bottom, top)`` over the
    non-fixed parameters, ``sigma^2 = SSE / (n - k_free)``; fixed rows/columns are 0; NaN when
    ``J^T W J`` is singular.
@@ -148,7 +153,8 @@ def _covariance(A, q, fixed, n, sse, cov, work):
 
 _Work = namedtuple(
     "_Work",
-    "A H gr At M L rhs d qt act q best starts lo hi sums sse_g q_g v y w ebase gv ggv start_sse",
+    "A H gr At M L rhs d qt act q best starts lo hi sums sse_g q_g v y w ebase gv ggv start_sse "
+    "level",
 )
 
 
@@ -158,19 +164,28 @@ def _new_work(P):
     return _Work(
         np.empty(m44), np.empty(m44), np.empty(4), np.empty(m44), np.empty(m44),
         np.empty(m44), np.empty(4), np.empty(4), np.empty(4), np.empty(4),
-        np.empty(4), np.empty(4), np.empty((4, 4)), np.empty(4), np.empty(4), np.empty(3),
+        np.empty(4), np.empty(4), np.empty((4, 4)), np.empty(4), np.empty(4), np.empty(4),
         np.empty((THETA_GRID, 5)), np.empty((THETA_GRID, 5, 4)),
-        np.empty(P), np.empty(P), np.empty(P), np.empty(P), np.empty(P), np.empty(P), np.empty(4),
+        np.empty(P), np.empty(P), np.empty(P), np.empty(P), np.empty(P), np.empty(P),
+        np.empty(4), np.empty(P, dtype=np.int64),
     )  # fmt: skip
 
 
 @njit(cache=True, error_model="numpy")
 def _prepare(conc, resp, wt, work):
-    """Copy the used points into work.v (log-dose), y, w; returns (n, bad)."""
+    """Used points into work.v (log-dose), y, w, replicates merged; returns (n, n_used, bad).
+
+    Points at the same dose become one point with their summed weight at their weighted
+    mean response (exact for least squares: ``J`` is the same for all of them);
+    ``work.sums[3]`` gets the within-dose sum of squares, added to every SSE.  ``n`` is the
+    number of distinct doses, ``n_used`` of used points.
+    """
     v = work.v
     y = work.y
     w = work.w
+    level = work.level
     n = 0
+    n_used = 0
     bad = False
     for i in range(conc.shape[0]):
         yi = resp[i]
@@ -182,11 +197,35 @@ def _prepare(conc, resp, wt, work):
             bad = True
         if not np.isfinite(wi):
             bad = True
-        v[n] = np.log(xi) if xi > 0.0 else -np.inf
-        y[n] = yi
-        w[n] = wi
-        n += 1
-    return n, bad
+        vi = np.log(xi) if xi > 0.0 else -np.inf
+        k = 0
+        while k < n and v[k] != vi:
+            k += 1
+        if k == n:
+            v[k] = vi
+            y[k] = 0.0
+            w[k] = 0.0
+            n += 1
+        y[k] += wi * yi
+        w[k] += wi
+        level[n_used] = k
+        n_used += 1
+    for k in range(n):
+        y[k] /= w[k]
+    # within-dose sum of squares (second pass: no cancellation)
+    sse0 = 0.0
+    if n < n_used and not bad:
+        m = 0
+        for i in range(conc.shape[0]):
+            yi = resp[i]
+            wi = wt[i]
+            if np.isnan(yi) or wi == 0.0:
+                continue
+            r = yi - y[level[m]]
+            sse0 += wi * r * r
+            m += 1
+    work.sums[3] = sse0
+    return n, n_used, bad
 
 
 @njit(cache=True, error_model="numpy")
@@ -196,29 +235,24 @@ def _fit_one(conc, resp, wt, fixed, bounds, init, max_iter, params, cov, work):
         params[j] = np.nan
         for k in range(4):
             cov[j, k] = np.nan
-    n, bad = _prepare(conc, resp, wt, work)
+    n, n_used, bad = _prepare(conc, resp, wt, work)
     if bad:
-        return np.nan, np.nan, n, 0, NON_FINITE_DATA
+        return np.nan, np.nan, n_used, 0, NON_FINITE_DATA
     v = work.v
     y = work.y
     w = work.w
-    # distinct dose levels, tested log-dose range, weighted sums
-    n_levels = 0
+    # distinct dose levels (one point each), tested log-dose range, weighted sums
+    sse0 = work.sums[3]
+    n_levels = n
     n_pos = 0
     umin = np.inf
     umax = -np.inf
     sums = work.sums
-    sums[0] = sums[1] = sums[2] = 0.0
+    sums[0] = sums[1] = 0.0
+    sums[2] = sse0
     for i in range(n):
-        new = True
-        for k in range(i):
-            if v[k] == v[i]:
-                new = False
-                break
-        if new:
-            n_levels += 1
-            n_pos += 1 if v[i] > -np.inf else 0
         if v[i] > -np.inf:
+            n_pos += 1
             umin = min(umin, v[i])
             umax = max(umax, v[i])
         sums[0] += w[i]
@@ -226,7 +260,7 @@ def _fit_one(conc, resp, wt, fixed, bounds, init, max_iter, params, cov, work):
         sums[2] += w[i] * y[i] * y[i]
     # the no-dose-effect model: the weighted mean, or the fixed bottom
     c_null = fixed[2] if not np.isnan(fixed[2]) else sums[1] / sums[0]
-    sse_null = 0.0
+    sse_null = sse0
     for i in range(n):
         sse_null += w[i] * (y[i] - c_null) ** 2
     k_free = 0
@@ -234,9 +268,9 @@ def _fit_one(conc, resp, wt, fixed, bounds, init, max_iter, params, cov, work):
         k_free += 1 if np.isnan(fixed[j]) else 0
     nonlin_free = np.isnan(fixed[0]) or np.isnan(fixed[1])
     if n == 0 or (
-        max_iter > 0 and (n <= k_free or n_levels < k_free or (nonlin_free and n_pos < 2))
+        max_iter > 0 and (n_used <= k_free or n_levels < k_free or (nonlin_free and n_pos < 2))
     ):
-        return np.nan, sse_null, n, 0, TOO_FEW_POINTS
+        return np.nan, sse_null, n_used, 0, TOO_FEW_POINTS
     # centre the log-doses
     u_mid = 0.5 * (umin + umax) if n_pos > 0 else 0.0
     for i in range(n):
@@ -283,13 +317,13 @@ def _fit_one(conc, resp, wt, fixed, bounds, init, max_iter, params, cov, work):
         for j in range(1, 4):
             q[j] = starts[s, j]
         if max_iter == 0:
-            sse = _accumulate(v, y, w, n, q, A, work.H, work.gr, work.gv, work.ggv)
+            sse = _accumulate(v, y, w, n, sse0, q, A, work.H, work.gr, work.gv, work.ggv)
             n_it = 0
             status = CONVERGED
         else:
             abort_sse = ABORT_FACTOR * best_sse if s > 0 else np.inf
             sse, n_it, status = _lm(
-                v, y, w, n, q, theta_fixed, fixed, lo, hi, max_iter, abort_sse, work
+                v, y, w, n, sse0, q, theta_fixed, fixed, lo, hi, max_iter, abort_sse, work
             )
         total_iter += n_it
         if s == 0 or sse < best_sse:
@@ -297,9 +331,9 @@ def _fit_one(conc, resp, wt, fixed, bounds, init, max_iter, params, cov, work):
             best_status = status
             best[:] = q
     if not np.isfinite(best_sse):
-        return np.nan, sse_null, n, total_iter, NOT_CONVERGED
-    sse = _accumulate(v, y, w, n, best, A, work.H, work.gr, work.gv, work.ggv)
-    _covariance(A, best, fixed, n, sse, cov, work)
+        return np.nan, sse_null, n_used, total_iter, NOT_CONVERGED
+    sse = _accumulate(v, y, w, n, sse0, best, A, work.H, work.gr, work.gv, work.ggv)
+    _covariance(A, best, fixed, n_used, sse, cov, work)
     if max_iter > 0 and np.isnan(fixed[1]) and np.isnan(cov[1, 1]) and best[1] > 0.5 * hi[1]:
         # a step (singular Jacobian) that stalled below the slope bound: an infinitely
         # steep curve, reported on the bound if that is no worse
@@ -308,13 +342,13 @@ def _fit_one(conc, resp, wt, fixed, bounds, init, max_iter, params, cov, work):
         qt[1] = hi[1]
         qt[2] = best[2]
         qt[3] = best[3]
-        sse_b = _accumulate(v, y, w, n, qt, A, work.H, work.gr, work.gv, work.ggv)
+        sse_b = _accumulate(v, y, w, n, sse0, qt, A, work.H, work.gr, work.gv, work.ggv)
         if sse_b <= sse * (1.0 + 1e-9):
             best[:] = qt
             sse = sse_b
-            _covariance(A, best, fixed, n, sse, cov, work)
+            _covariance(A, best, fixed, n_used, sse, cov, work)
         else:
-            sse = _accumulate(v, y, w, n, best, A, work.H, work.gr, work.gv, work.ggv)
+            sse = _accumulate(v, y, w, n, sse0, best, A, work.H, work.gr, work.gv, work.ggv)
     theta = best[0] / best[1]
     params[0] = theta + u_mid if np.isnan(fixed[0]) else fixed[0]
     for j in range(1, 4):
@@ -325,7 +359,7 @@ def _fit_one(conc, resp, wt, fixed, bounds, init, max_iter, params, cov, work):
             tol = 1e-9 * (hi[j] - lo[j])
             if np.isnan(fixed[j]) and (best[j] <= lo[j] + tol or best[j] >= hi[j] - tol):
                 best_status = HIT_BOUND
-    return sse, sse_null, n, total_iter, best_status
+    return sse, sse_null, n_used, total_iter, best_status
 
 
 @njit(cache=True, error_model="numpy", parallel=True)

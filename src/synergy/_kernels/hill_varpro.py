@@ -27,8 +27,9 @@ def _quad(b, t, syy, r2, r3, s22, s23, s33):
 
 
 @njit(cache=True, error_model="numpy")
-def project(v, y, w, n, q, fixed, lo, hi, gv, ggv):
-    """Best (bottom, top) within bounds at q's (phi, h), into q[2:4]; returns the SSE.
+def project(v, y, w, n, sse0, q, fixed, lo, hi, gv, ggv):
+    """Best (bottom, top) within bounds at q's (phi, h), into q[2:4]; returns the SSE
+    (plus ``sse0``, the within-dose sum of squares of merged replicates).
 
     Fills gv, ggv (:func:`synergy._kernels.hill_core.curve_g`) for the derivatives.
     """
@@ -87,7 +88,7 @@ def project(v, y, w, n, q, fixed, lo, hi, gv, ggv):
     q[2] = b
     q[3] = t
     s = t - b
-    sse = 0.0
+    sse = sse0
     for i in range(n):
         r = y[i] - b - s * gv[i]
         sse += w[i] * r * r

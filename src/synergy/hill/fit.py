@@ -21,6 +21,7 @@ from synergy.errors import SynergyError
 from synergy.hill.inputs import (
     DEFAULT_SLOPE_BOUNDS,
     bounds_array,
+    curve_ranges,
     default_bounds,
     fixed_array,
 )
@@ -368,7 +369,8 @@ def _run(
     y2 = np.ascontiguousarray(y.reshape(n_curves, n_pts))
     w2 = np.ascontiguousarray(w.reshape(n_curves, n_pts))
     fixed_nat = fixed_array(fixed, shape).reshape(n_curves, 4)
-    bnd = bounds_array(bounds, c2, y2, w2)
+    ranges = curve_ranges(c2, y2, w2)
+    bnd = bounds_array(bounds, c2, y2, w2, ranges)
     kernel_fixed = fixed_nat.copy()
     kernel_bounds = bnd.copy()
     with np.errstate(divide="ignore"):
@@ -388,13 +390,8 @@ def _run(
         scale = np.ones((n_curves, 4))
         scale[:, 0] = params[:, 0]
         cov = cov_q * scale[:, :, None] * scale[:, None, :]
-    used = np.isfinite(y2) & (w2 > 0) & np.isfinite(c2)
-    pos = used & (c2 > 0)
-    with np.errstate(all="ignore"):
-        cmin = np.min(np.where(pos, c2, np.inf), axis=1)
-        cmax = np.max(np.where(pos, c2, -np.inf), axis=1)
-    cmin[~np.isfinite(cmin)] = np.nan
-    cmax[~np.isfinite(cmax)] = np.nan
+    cmin = np.where(np.isfinite(ranges[:, 0]), ranges[:, 0], np.nan)
+    cmax = np.where(np.isfinite(ranges[:, 1]), ranges[:, 1], np.nan)
     k_free = np.sum(np.isnan(fixed_nat), axis=1)
     k_null = np.where(np.isnan(fixed_nat[:, 2]), 1, 0)
     p_flat = _flat_p_value(sse, sse_null, n_points, k_free, k_null)

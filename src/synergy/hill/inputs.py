@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 from numpy.typing import ArrayLike
 
+from synergy._kernels.hill_core import curve_ranges as _kernel_ranges
 from synergy.errors import SynergyError
 from synergy.hill.model import PARAM_NAMES
 
@@ -48,7 +49,19 @@ def fixed_array(fixed: Mapping[str, ArrayLike] | ArrayLike | None, shape: tuple)
     return out
 
 
-def default_bounds(conc: np.ndarray, response: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def curve_ranges(conc: np.ndarray, response: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """(*S, 4): lowest/highest positive dose and lowest/highest response of the used points
+    (finite response and dose, weight > 0) of each curve; ±inf where there are none."""
+    conc, response, weights = np.broadcast_arrays(conc, response, weights)
+    shape = conc.shape
+    flat = [np.ascontiguousarray(a.reshape(-1, shape[-1]), dtype=np.float64)
+            for a in (conc, response, weights)]  # fmt: skip
+    return _kernel_ranges(*flat).reshape(*shape[:-1], 4)
+
+
+def default_bounds(
+    conc: np.ndarray, response: np.ndarray, weights: np.ndarray, ranges: np.ndarray | None = None
+) -> np.ndarray:
     """Default bounds (N, 4, 2) of (ic50, hill_slope, bottom, top) per curve.
 
     - ic50 in [lowest positive tested dose / 1000, highest tested dose * 1000];
@@ -58,15 +71,13 @@ def default_bounds(conc: np.ndarray, response: np.ndarray, weights: np.ndarray) 
       enough for SynergyFinder's fits (tops above 100, bottoms below 0 occur).
 
     Only used points (finite response, positive weight) count.  Curves without such
-    points get infinite bounds (they end as ``too_few_points`` anyway).
+    points get infinite bounds (they end as ``too_few_points`` anyway).  ``ranges``: the
+    curves' :func:`curve_ranges`, if already known.
     """
-    used = np.isfinite(response) & (weights > 0) & np.isfinite(conc)
-    pos = used & (conc > 0)
+    if ranges is None:
+        ranges = curve_ranges(conc, response, weights)
+    cmin, cmax, ymin, ymax = (ranges[..., j] for j in range(4))
     with np.errstate(all="ignore"):
-        cmin = np.min(np.where(pos, conc, np.inf), axis=-1)
-        cmax = np.max(np.where(pos, conc, -np.inf), axis=-1)
-        ymin = np.min(np.where(used, response, np.inf), axis=-1)
-        ymax = np.max(np.where(used, response, -np.inf), axis=-1)
         margin = np.maximum(ymax - ymin, DEFAULT_ASYMPTOTE_MARGIN)
     out = np.empty((*conc.shape[:-1], 4, 2))
     out[..., 0, 0] = np.where(np.isfinite(cmin), cmin / DEFAULT_IC50_FACTOR, 0.0)
@@ -83,8 +94,9 @@ def bounds_array(
     conc: np.ndarray,
     response: np.ndarray,
     weights: np.ndarray,
+    ranges: np.ndarray | None = None,
 ) -> np.ndarray:
-    out = default_bounds(conc, response, weights)
+    out = default_bounds(conc, response, weights, ranges)
     shape = conc.shape[:-1]
     for name, (low, high) in (bounds or {}).items():
         if name not in PARAM_NAMES:
