@@ -130,11 +130,23 @@ def test_round_trips_through_netcdf(tmp_path):
         ({"n_boot": 1}, "n_boot"),
         ({"n_boot": 10, "bootstrap": "jackknife"}, "bootstrap"),
         ({"ci": 1.5}, "ci"),
+        ({"models": ("musyc",), "n_boot": 10}, "own intervals"),
     ],
 )
 def test_bad_options_raise(kwargs, match):
     with pytest.raises(SynergyError, match=match):
         score(_screen("sf_oneil"), **kwargs)
+
+
+def test_bootstrap_with_parametric_models_bootstraps_the_reference_scores():
+    """MuSyC/Zimmer/BRAID beside Bliss: Bliss is bootstrapped exactly as alone, the
+    parametric models keep their own intervals (they have no <model>_score to resample)."""
+    screen = synergy.datasets.simulate(2, noise_sd=5, n_replicates=2, seed=3, n_doses=4)
+    alone = score(screen, models=("bliss",), n_boot=20, seed=1, fitter="lsq")
+    both = score(screen, models=("bliss", "musyc", "braid"), n_boot=20, seed=1, fitter="lsq")
+    np.testing.assert_array_equal(both["bliss_score_low"], alone["bliss_score_low"])
+    assert "musyc_log_alpha12_ci" in both and "braid_kappa_ci" in both
+    assert "musyc_score_low" not in both
 
 
 def test_refit_false_needs_fits():

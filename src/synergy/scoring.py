@@ -241,7 +241,10 @@ def score(
         Bootstrap resamples per block for intervals and p-values (0: none; e.g. 200 for
         stable 95 % intervals; SynergyFinder uses 10).  Every resample is rescored with
         the same models, refitting the single drugs and ZIP's slices with ``fitter``
-        (:func:`synergy.stats.bootstrap`).
+        (:func:`synergy.stats.bootstrap`).  Only the reference models' scores (Bliss, HSA,
+        Loewe, ZIP) are bootstrapped; the parametric models (MuSyC, Zimmer, BRAID, CI)
+        report their own intervals; ``n_boot`` with none of the reference models is an
+        error.
     ci : float
         Confidence level of bootstrap intervals and of MuSyC's intervals.
     seed : int, optional
@@ -280,6 +283,11 @@ def score(
         models, convention, loewe_solver, fitter, correct_baseline, n_boot, ci
     )
     _check_bootstrap(n_boot, bootstrap, screen)
+    if n_boot and not any(m in DEFAULT_MODELS for m in models):
+        raise SynergyError(
+            f"n_boot bootstraps the scores of {DEFAULT_MODELS}, none of which is among models="
+            f"{list(models)}; MuSyC, Zimmer and BRAID report their own intervals (ci=)"
+        )
     out = screen.copy()
     if correct_baseline != "non":
         if refit is False:
@@ -330,6 +338,7 @@ def score(
     }
     if n_boot:
         boot = {"ci": ci, "seed": seed, "bootstrap": bootstrap, "well_intervals": well_intervals}
-        out = _add_bootstrap(out, models, settings, boot)
+        scored = tuple(m for m in models if m in DEFAULT_MODELS)  # δ-score models only
+        out = _add_bootstrap(out, scored, settings, boot)
     out.attrs = {**screen.attrs, "scoring": json.dumps(settings, sort_keys=True)}
     return out

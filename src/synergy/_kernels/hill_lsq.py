@@ -46,8 +46,9 @@ Algorithm, per curve (``prange`` over chunks of curves):
    lowers the SSE by at most ``1e-12`` relative or moves no parameter by more than ``1e-10``
    relative, when the next step is predicted (by the quadratic model) to lower it by at most
    ``1e-10`` relative (the step is taken if it helps), when 4 consecutive steps each lower it
-   by less than ``1e-9`` relative (a valley creeping towards an infinite slope), or when no step lowers it any more (damping above
-   ``1e16``); ``NOT_CONVERGED`` after ``max_iter`` iterations.
+   by less than ``1e-9`` relative (a valley creeping towards an infinite slope), or when no
+   step lowers it any more (damping above ``1e16``); ``NOT_CONVERGED`` after ``max_iter``
+   iterations.
    A stalled step-like fit (singular Jacobian, slope above half its upper bound) is moved
    to the slope bound when that does not raise the SSE (reported as ``HIT_BOUND``).
    Cost on one core (``benchmarks/bench_hill.py`` well-posed curves): about 9–10 us per
