@@ -124,6 +124,9 @@ def test_bad_bootstrap_options(small):
         synergy.score(small, ("bliss",), n_boot=1)
     with pytest.raises(SynergyError, match="bootstrap"):
         synergy.score(small, ("bliss",), n_boot=5, bootstrap="jackknife")
+    scored = synergy.score(small, ("bliss",))
+    with pytest.raises(SynergyError, match="own intervals"):
+        synergy.stats.bootstrap(scored, ("bliss", "musyc"), n_boot=5)
 
 
 def test_synergyfinder_method(small):

@@ -48,6 +48,7 @@ from synergy.datasets._random import block_digest
 from synergy.errors import SynergyError
 from synergy.stats.noise import fitted_residual_pool, replicate_moments, replicate_residual_pool
 
+_RESAMPLED_MODELS = ("bliss", "hsa", "loewe", "zip")  # models with a <model>_score
 __all__ = ["BOOTSTRAP_METHODS", "block_keys", "bootstrap", "resample_means", "sf_pvalue"]
 
 BOOTSTRAP_METHODS = ("resample", "synergyfinder")
@@ -283,6 +284,12 @@ def bootstrap(
         raise SynergyError(f"bootstrap must be one of {BOOTSTRAP_METHODS}, got {method!r}")
     if int(n_boot) < 2:
         raise SynergyError(f"n_boot must be at least 2 for intervals, got {n_boot!r}")
+    other = [m for m in models if m not in _RESAMPLED_MODELS]
+    if other:
+        raise SynergyError(
+            f"the bootstrap resamples the scores of {_RESAMPLED_MODELS}, not {other}: MuSyC, "
+            "Zimmer, BRAID and CI report their own intervals"
+        )
     n_boot = int(n_boot)
     seed = 0 if seed is None else int(seed)
     multi = "drug" in scored.dims  # N drugs: wells as a (W, 1) grid for the resampler
