@@ -30,7 +30,7 @@ from bench_musyc import _run_peer
 from synergy.datasets.simulate_interaction import simulate_interaction
 from synergy.hill import fit_screen
 from synergy.models.braid import fit_braid
-from synergy.models.musyc import _points
+from synergy.models.surface_inputs import fit_points
 from synergy.models.zimmer import fit_zimmer
 
 NOISE_SD = 3.0
@@ -121,7 +121,7 @@ def peer(n_block: int, python: str, rates: dict[tuple[str, str], float]) -> None
             for _ in range(2)
         ]  # fmt: skip
         screen, truth = screen_for(model, n_block, seed=99, hill_row=hills[0], hill_col=hills[1])
-        d1, d2, resp = _points(screen)
+        d1, d2, resp = fit_points(screen)
         keep = np.isfinite(resp)
         block = np.broadcast_to(np.arange(n_block)[:, None], resp.shape)
         tables.append(pd.DataFrame({"model": code, "block": block[keep], "d1": d1[keep],

@@ -31,8 +31,9 @@ import pandas as pd
 
 from synergy.datasets import simulate
 from synergy.hill import fit_screen
-from synergy.models.musyc import MUSYC_PARAMS, _points, fit_musyc
+from synergy.models.musyc import MUSYC_PARAMS, fit_musyc
 from synergy.models.musyc import kernel as musyc_kernel
+from synergy.models.surface_inputs import fit_points
 
 NOISE_SD = 3.0
 N_REP = 2
@@ -175,7 +176,7 @@ def peer_ci(n_block: int, python: str) -> None:
         noise_sd=3.0, seed=11,
     )  # fmt: skip
     out = combination_index(screen)
-    d1, d2, y = _points(screen)  # one replicate: the peer sees the same wells we average
+    d1, d2, y = fit_points(screen)  # one replicate: the peer sees the same wells we average
     ok = np.isfinite(y)
     blocks = np.repeat(np.arange(n_block), y.shape[1]).reshape(y.shape)
     table = pd.DataFrame({"block": blocks[ok], "d1": d1[ok], "d2": d2[ok], "E": 1 - y[ok] / 100})
@@ -204,7 +205,7 @@ def peer_ci(n_block: int, python: str) -> None:
 def peer(n_block: int, python: str) -> None:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     screen, truth = recovery_screen(n_block)
-    d1, d2, y = _points(screen)
+    d1, d2, y = fit_points(screen)
     ok = np.isfinite(y)
     blocks = np.repeat(np.arange(n_block), y.shape[1]).reshape(y.shape)
     table = pd.DataFrame({"block": blocks[ok], "d1": d1[ok], "d2": d2[ok], "E": 1 - y[ok] / 100})

@@ -28,8 +28,9 @@ from bench_musyc import _run_peer
 
 from synergy.datasets import simulate
 from synergy.hill import fit_screen
-from synergy.models.musyc import GAMMA_PARAMS, MUSYC_PARAMS, _points, fit_musyc
+from synergy.models.musyc import GAMMA_PARAMS, MUSYC_PARAMS, fit_musyc
 from synergy.models.musyc import kernel as musyc_kernel
+from synergy.models.surface_inputs import fit_points
 
 NAMES = list(MUSYC_PARAMS + GAMMA_PARAMS)
 QUANTITIES = ("log_alpha12", "log_alpha21", "log_gamma12", "log_gamma21", "beta")
@@ -117,7 +118,7 @@ def _sse(q: np.ndarray, d1, d2, y) -> np.ndarray:
 
 def peer(n_block: int, python: str) -> None:
     screen, _ = gamma_screen(n_block)
-    d1, d2, y = _points(screen)
+    d1, d2, y = fit_points(screen)
     ok = np.isfinite(y)
     blocks = np.repeat(np.arange(n_block), y.shape[1]).reshape(y.shape)
     table = pd.DataFrame({"block": blocks[ok], "d1": d1[ok], "d2": d2[ok], "E": 1 - y[ok] / 100})

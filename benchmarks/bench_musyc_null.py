@@ -1,7 +1,7 @@
 """MuSyC log α on additive surfaces: false-call rates, drug symmetry, and the LR test at truth.
 
     PYTHONPATH=src .venv/bin/python benchmarks/bench_musyc_null.py [--blocks 2000]
-        [--seeds 8 9 10] [--swap-seed 7]
+        [--seeds 8 9 10] [--swap-seed 7] [--calibrate 79]
 
 Additive MuSyC screens (α = 1, β = 0, γ = 1; design of ``bench_musyc.py``: 8 × 8 grids,
 N(0, 3²) noise, 2 replicates).  Three checks of why a log α interval excludes 0 more often
@@ -31,8 +31,9 @@ from scipy.stats import t as t_dist
 
 from synergy.datasets import simulate
 from synergy.hill import fit_screen
-from synergy.models.musyc import _points, _start_and_bounds, fit_musyc
+from synergy.models.musyc import fit_musyc
 from synergy.models.musyc import kernel as musyc_kernel
+from synergy.models.surface_inputs import fit_points, start_and_bounds
 
 NAMES = (("log_alpha12", 8), ("log_alpha21", 9))
 
@@ -75,8 +76,8 @@ def swap_check(n_block: int, seed: int) -> None:
 
 def lr_at_truth(screen, out) -> dict[str, np.ndarray]:
     """Whether the LR test of α = 1 rejects (best of three constrained refits)."""
-    d1, d2, y = _points(screen)
-    init, bounds = _start_and_bounds(screen, y)
+    d1, d2, y = fit_points(screen)
+    init, bounds = start_and_bounds(screen, y)
     q = out["musyc"].values.copy()
     q[:, 4:] = np.log(q[:, 4:])
     sse, n = out["musyc_sse"].values, out["musyc_n_points"].values
@@ -96,11 +97,11 @@ def lr_at_truth(screen, out) -> dict[str, np.ndarray]:
     return reject
 
 
-def rates(n_block: int, seeds: list[int]) -> None:
+def rates(n_block: int, seeds: list[int], calibrate: int = 0) -> None:
     hits: dict[str, list[np.ndarray]] = {"status ok": []}
     for seed in seeds:
         screen = additive(n_block, seed)
-        out = fit_musyc(screen)
+        out = fit_musyc(screen, calibrate=calibrate, seed=seed)
         reject = lr_at_truth(screen, out)
         hits["status ok"].append(out["musyc_status"].values == 0)
         for name, _ in NAMES:
@@ -114,7 +115,9 @@ def rates(n_block: int, seeds: list[int]) -> None:
                 hits.setdefault(name + key, []).append(hit)  # fmt: skip
     flat = {key: np.concatenate(v) for key, v in hits.items()}
     ok = flat.pop("status ok")
-    print(f"\n## Additive blocks, seeds {seeds}: {ok.size} blocks, {int((~ok).sum())} not ok\n")
+    how = f"bootstrap-calibrated ({calibrate} draws)" if calibrate else "profile"
+    print(f"\n## Additive blocks, seeds {seeds}: {ok.size} blocks, {int((~ok).sum())} not ok; "
+          f"{how} intervals\n")  # fmt: skip
     print("| parameter, event | all blocks [Clopper–Pearson 95 %] | status ok | status not ok |")
     print("|---|---|---|---|")
     for key, hit in flat.items():
@@ -127,12 +130,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--blocks", type=int, default=2000)
     parser.add_argument("--seeds", type=int, nargs="*", default=[8, 9, 10])
-    parser.add_argument("--swap-seed", type=int, default=7)
+    parser.add_argument("--swap-seed", type=int, default=None)
+    parser.add_argument(
+        "--calibrate",
+        type=int,
+        default=0,
+        help="bootstrap draws of fit_musyc(calibrate=...) (0: plain profile)",
+    )
     args = parser.parse_args()
     if args.swap_seed is not None:
         swap_check(args.blocks, args.swap_seed)
     if args.seeds:
-        rates(args.blocks, args.seeds)
+        rates(args.blocks, args.seeds, args.calibrate)
 
 
 if __name__ == "__main__":

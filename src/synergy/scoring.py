@@ -9,7 +9,8 @@ Conventions: ``"synergyfinder3"`` (SynergyFinder 3.7, default) and ``"synergyfin
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import xarray as xr
 
@@ -132,14 +133,31 @@ def _with_fits(screen: xr.Dataset, fitter: str, refit: bool | None) -> xr.Datase
     return fit_screen(screen.drop_vars(drop), fitter=fitter, replicates="mean")
 
 
-def _fit_interaction_model(screen: xr.Dataset, model: str, ci: float) -> xr.Dataset:
+def _fit_interaction_model(screen: xr.Dataset, model: str, ci: float, **options) -> xr.Dataset:
     if model == "zimmer":
         from synergy.models.zimmer import fit_zimmer
 
-        return fit_zimmer(screen, ci=ci)
+        return fit_zimmer(screen, ci=ci, **options)
     from synergy.models.braid import fit_braid
 
-    return fit_braid(screen, ci=ci)
+    return fit_braid(screen, ci=ci, **options)
+
+
+# models whose fitting function takes keyword options (score(model_options=...))
+OPTION_MODELS = ("musyc", "musyc_gamma", "zimmer", "braid")
+
+
+def _check_model_options(
+    model_options: Mapping[str, Mapping[str, Any]] | None, models: tuple[str, ...]
+) -> dict[str, dict[str, Any]]:
+    options = {str(m): dict(o) for m, o in (model_options or {}).items()}
+    for model in options:
+        if model not in OPTION_MODELS or model not in models:
+            raise SynergyError(
+                f"model_options for {model!r}: options are for the fitted models "
+                f"{OPTION_MODELS} among models={list(models)}"
+            )
+    return options
 
 
 def _score_models(
@@ -149,8 +167,10 @@ def _score_models(
     loewe_solver: str,
     fitter: str,
     ci: float = 0.95,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[xr.Dataset]:
     """One Dataset of new variables per model, in the order of ``models``."""
+    options = options or {}
     parts = []
     for model in models:
         if model == "bliss":
@@ -160,11 +180,13 @@ def _score_models(
         elif model == "loewe":
             parts.append(score_loewe(screen, solver=loewe_solver))
         elif model in ("musyc", "musyc_gamma"):
-            parts.append(fit_musyc(screen, ci=ci, fit_gamma=model == "musyc_gamma"))
+            parts.append(
+                fit_musyc(screen, ci=ci, fit_gamma=model == "musyc_gamma", **options.get(model, {}))
+            )
         elif model == "ci":
             parts.append(combination_index(screen))
         elif model in ("zimmer", "braid"):
-            parts.append(_fit_interaction_model(screen, model, ci))
+            parts.append(_fit_interaction_model(screen, model, ci, **options.get(model, {})))
         elif convention == "synergyfinder2":
             parts.append(score_zip_sf2(screen, fitter=fitter))
         else:
@@ -188,6 +210,7 @@ def score(
     sensitivity: bool = False,
     bootstrap: str = "resample",
     well_intervals: bool = False,
+    model_options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> xr.Dataset:
     """Score every block of a screen with the reference models.
 
@@ -262,6 +285,11 @@ def score(
         bootstrap and p-value formula (:mod:`synergy.stats.bootstrap`).
     well_intervals : bool
         With ``n_boot``: also per-well intervals of δ, ``<model>_low``/``<model>_high``.
+    model_options : mapping, optional
+        Keyword options of the fitted models' functions, by model: e.g.
+        ``{"musyc": {"calibrate": 199}}`` (:func:`synergy.models.musyc.fit_musyc`:
+        bootstrap-calibrated intervals and p-values of log alpha), ``{"zimmer":
+        {"intervals": "wald"}}``.  Recorded in the ``scoring`` attribute.
 
     Returns
     -------
@@ -283,6 +311,7 @@ def score(
         models, convention, loewe_solver, fitter, correct_baseline, n_boot, ci
     )
     _check_bootstrap(n_boot, bootstrap, screen)
+    options = _check_model_options(model_options, models)
     if n_boot and not any(m in DEFAULT_MODELS for m in models):
         raise SynergyError(
             f"n_boot bootstraps the scores of {DEFAULT_MODELS}, none of which is among models="
@@ -307,14 +336,14 @@ def score(
         if check_fits:
             raise SynergyError("check_fits is implemented for drug pairs only, not N-drug screens")
     else:
-        parts = _score_models(out, models, convention, loewe_solver, fitter, ci)
+        parts = _score_models(out, models, convention, loewe_solver, fitter, ci, options)
     out = out.assign({name: var for part in parts for name, var in part.data_vars.items()})
     checked = models
     if check_fits and any(m in FITTED_MODELS for m in models):
         from synergy.models.fit_check import check_fits as run_check
 
         def rescore(screen: xr.Dataset, fitted: tuple[str, ...], other: str) -> xr.Dataset:
-            found = _score_models(screen, fitted, convention, loewe_solver, other)
+            found = _score_models(screen, fitted, convention, loewe_solver, other, ci, options)
             return xr.merge(found, compat="override")
 
         out = out.assign(run_check(out, models, rescore, fitter=fitter).data_vars)
@@ -335,6 +364,7 @@ def score(
         "n_boot": n_boot,
         "check_fits": bool(check_fits),
         "sensitivity": bool(sensitivity),
+        "model_options": options,
     }
     if n_boot:
         boot = {"ci": ci, "seed": seed, "bootstrap": bootstrap, "well_intervals": well_intervals}

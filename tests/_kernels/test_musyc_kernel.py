@@ -240,7 +240,8 @@ def test_profile_intervals_match_lmfit_conf_interval():
     assert np.all(status == k.CONVERGED)
     tq = student_t.ppf(0.975, n - 10)
     wald = tq[:, None] * np.sqrt(np.diagonal(cov, axis1=1, axis2=2)[:, 8:])
-    ends, _ = profile_alpha(d1, d2, y, params, wald, bounds, tq, 200)
+    t_crit = np.ascontiguousarray(np.broadcast_to(tq[:, None, None], (n_block, 2, 2)))
+    ends, _ = profile_alpha(d1, d2, y, params, wald, bounds, t_crit, 200)
     n_agree = 0
     for b in range(n_block):
         pars = lmfit.Parameters()

@@ -198,3 +198,39 @@ def test_a_drug_without_effect_leaves_its_alpha_unbounded():
     assert unbounded.any()
     status = out["musyc_status"].values
     assert np.all((status[unbounded] == 9) | (status[unbounded] == 7) | (status[unbounded] == 8))
+
+
+def test_calibrated_intervals_and_pvalues():
+    """calibrate=: bootstrap critical values in the profile intervals, and p-values."""
+    screen, _ = synergistic_screen(8, seed=93)
+    fits = fit_screen(screen, fitter="lsq")
+    plain = fit_musyc(fits)
+    cal = fit_musyc(fits, calibrate=39, seed=3)
+    np.testing.assert_allclose(cal["musyc"].values, plain["musyc"].values)
+    for name in ("alpha12", "alpha21"):
+        ci, ci0 = cal[f"musyc_log_{name}_ci"].values, plain[f"musyc_log_{name}_ci"].values
+        centre = cal[f"musyc_log_{name}"].values
+        p = cal[f"musyc_log_{name}_pvalue"].values
+        assert np.all((ci[:, 0] < centre) & (centre < ci[:, 1]))
+        assert np.all((p > 0) & (p <= 1))
+        assert not np.allclose(ci, ci0)  # other critical values, other ends
+        # a block whose calibrated interval excludes 0 has a small p-value
+        excludes = (ci[:, 0] > 0) | (ci[:, 1] < 0)
+        assert np.all(p[excludes] <= 0.1)
+        assert "bootstrap" in cal[f"musyc_log_{name}_ci"].attrs["long_name"]
+    assert "musyc_log_alpha12_pvalue" not in plain
+    again = fit_musyc(fits, calibrate=39, seed=3)
+    np.testing.assert_array_equal(again["musyc_log_alpha12_ci"], cal["musyc_log_alpha12_ci"])
+    with pytest.raises(ValueError, match="calibrate"):
+        fit_musyc(fits, intervals="wald", calibrate=99)
+
+
+def test_score_passes_model_options():
+    screen, _ = synergistic_screen(3, seed=95)
+    out = synergy.score(screen, ["musyc"], model_options={"musyc": {"calibrate": 39}})
+    assert "musyc_log_alpha12_pvalue" in out
+    assert '"calibrate": 39' in out.attrs["scoring"]
+    with pytest.raises(ValueError, match="model_options"):
+        synergy.score(screen, ["bliss"], model_options={"musyc": {"calibrate": 39}})
+    with pytest.raises(ValueError, match="model_options"):
+        synergy.score(screen, ["bliss"], model_options={"bliss": {}})

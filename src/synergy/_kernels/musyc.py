@@ -63,6 +63,7 @@ __all__ = [
     "TOO_FEW_POINTS",
     "accumulate",
     "fit_musyc",
+    "fitted_block",
     "lm",
     "musyc_grid",
     "musyc_jacobian",
@@ -128,6 +129,26 @@ def prepare(dose1, dose2, resp, u1, u2, y):
             n_combo += 1
         n += 1
     return n, n_combo, bad
+
+
+@njit(cache=True, error_model="numpy")
+def fitted_block(dose1, dose2, resp, q):
+    """The points of a fitted block: (u1, u2, y, n), n = 0 when it cannot be refitted.
+
+    n = 0 when a parameter of ``q`` is NaN (a failed fit), the data are bad (see
+    :func:`prepare`) or there are no more points than parameters.
+    """
+    m = resp.shape[0]
+    u1 = np.empty(m)
+    u2 = np.empty(m)
+    y = np.empty(m)
+    for j in range(q.shape[0]):
+        if not np.isfinite(q[j]):
+            return u1, u2, y, 0
+    n, _, bad = prepare(dose1, dose2, resp, u1, u2, y)
+    if bad or n <= q.shape[0]:
+        return u1, u2, y, 0
+    return u1, u2, y, n
 
 
 @njit(cache=True, error_model="numpy")

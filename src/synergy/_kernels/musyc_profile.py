@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from synergy._kernels.musyc import accumulate, lm, new_work, prepare
+from synergy._kernels.musyc import accumulate, fitted_block, lm, new_work
 
 __all__ = ["MAX_STEPS", "profile_alpha"]
 
@@ -100,8 +100,11 @@ def profile_alpha(dose1, dose2, response, params, wald_half, bounds, t_crit, max
         Wald half-widths of ``ln alpha12``/``ln alpha21`` (first trial steps; NaN = 1).
     bounds : float64 (B, p, 2)
         Bounds of ``q`` used in the fit.
-    t_crit : float64 (B,)
-        Critical value ``t`` (Student t quantile, n − p dof).
+    t_crit : float64 (B, 2, 2)
+        Critical value ``t`` of ``[block, (alpha12, alpha21), (lower, upper end)]``: the
+        Student t quantile (n − p dof) at every position, or the bootstrap-calibrated
+        values of :func:`synergy._kernels.musyc_calibrate.calibrate_alpha` (NaN: that
+        end is NaN).
     max_iter : int
         LM iterations per profile fit.
 
@@ -113,22 +116,13 @@ def profile_alpha(dose1, dose2, response, params, wald_half, bounds, t_crit, max
     n_fits : int64 (B,)
         Profile fits run.
     """
-    B, m = response.shape
+    B = response.shape[0]
     ends = np.full((B, 2, 2), np.nan)
     n_fits = np.zeros(B, dtype=np.int64)
     p = params.shape[1]
     for b in prange(B):
-        ok = True
-        for j in range(p):
-            if not np.isfinite(params[b, j]):
-                ok = False
-        if not ok or not np.isfinite(t_crit[b]):
-            continue
-        u1 = np.empty(m)
-        u2 = np.empty(m)
-        y = np.empty(m)
-        n, _, bad = prepare(dose1[b], dose2[b], response[b], u1, u2, y)
-        if bad or n <= p:
+        u1, u2, y, n = fitted_block(dose1[b], dose2[b], response[b], params[b])
+        if n == 0:
             continue
         work = new_work(p)
         q_hat = params[b].copy()
@@ -140,9 +134,13 @@ def profile_alpha(dose1, dose2, response, params, wald_half, bounds, t_crit, max
         hi = bounds[b, :, 1].copy()
         for a in range(2):
             for side in range(2):
+                t_end = t_crit[b, a, side]
+                if not t_end < np.inf:  # NaN: no interval; +inf: unbounded on this side
+                    ends[b, a, side] = t_end if np.isnan(t_end) else (2 * side - 1) * np.inf
+                    continue
                 end, used = _profile_end(
                     u1, u2, y, n, q_hat, 8 + a, 1.0 if side == 1 else -1.0, sse_min, sigma2,
-                    t_crit[b], wald_half[b, a], lo, hi, max_iter, work,
+                    t_end, wald_half[b, a], lo, hi, max_iter, work,
                 )  # fmt: skip
                 ends[b, a, side] = end
                 n_fits[b] += used

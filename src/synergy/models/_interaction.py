@@ -2,7 +2,7 @@
 
 Both surfaces share MuSyC's first seven parameters ``(E0, E1, E2, ln h1, ln h2, ln C1,
 ln C2)`` — started from the monotherapy Hill fits with MuSyC's starts and bounds
-(:func:`synergy.models.musyc._start_and_bounds`) — followed by interaction parameters
+(:func:`synergy.models.surface_inputs.start_and_bounds`) — followed by interaction parameters
 fitted as shifted logs ``ln(θ + shift)`` (Zimmer's ``a12, a21`` with shift 1, BRAID's κ
 with shift 2), so that ``θ > −shift`` holds by construction.  Their intervals are
 profile-likelihood intervals (:mod:`synergy._kernels.interaction_profile`) or Wald
@@ -20,7 +20,8 @@ import xarray as xr
 
 from synergy._kernels import interaction_fit as kernel
 from synergy.errors import SynergyError
-from synergy.models.musyc import STATUS_MEANINGS, _points, _start_and_bounds, _t_quantile
+from synergy.models.musyc import STATUS_MEANINGS, _t_quantile
+from synergy.models.surface_inputs import fit_points, start_and_bounds
 
 __all__ = ["STATUS_MEANINGS", "InteractionSpec", "fit_interaction"]
 
@@ -59,7 +60,7 @@ def _starts(spec: InteractionSpec) -> np.ndarray:
 def _init_and_bounds(spec, screen, resp):
     with warnings.catch_warnings():  # all-NaN blocks (they fail as too few points)
         warnings.simplefilter("ignore", RuntimeWarning)
-        init10, bounds10 = _start_and_bounds(screen, resp)
+        init10, bounds10 = start_and_bounds(screen, resp)
     n_int = len(spec.interaction)
     null = np.log(spec.shift)
     init = np.concatenate([init10[:, _MUSYC_COLUMNS], np.full((len(init10), n_int), null)], 1)
@@ -96,7 +97,7 @@ def fit_interaction(
         raise SynergyError(f"ci must be in (0, 1), got {ci!r}")
     if intervals not in ("profile", "wald"):
         raise SynergyError(f"intervals must be 'profile' or 'wald', got {intervals!r}")
-    dose1, dose2, resp = _points(screen)
+    dose1, dose2, resp = fit_points(screen)
     init, bounds = _init_and_bounds(spec, screen, resp)
     q, cov, sse, n_points, n_iter, kstatus = kernel.fit_surface(
         spec.code, dose1, dose2, resp, init, bounds, _starts(spec), int(max_iter)

@@ -37,6 +37,10 @@ Uncertainty: Wald standard errors from the Jacobian at the optimum (``sigma^2 (J
 gamma (their stderr by the delta method), β's by the delta method.  Intervals of log alpha
 are profile-likelihood intervals by default (F test with n − p degrees of freedom,
 :mod:`synergy._kernels.musyc_profile`; ``intervals="wald"`` for the symmetric ones);
+With ``calibrate=N`` the critical values of the profile intervals come from a parametric-
+bootstrap test of alpha = 1 (N draws from each block's null fit,
+:mod:`synergy._kernels.musyc_calibrate`), with p-values; the F test is anti-conservative
+for MuSyC's alpha on additive surfaces (``benchmarks/bench_musyc_null.py``).
 β's and log gamma's are Wald intervals with Student's t (n − p dof), β's conditional on
 which drug is the stronger.  Recovery and calibration on simulated truth:
 ``benchmarks/bench_musyc.py`` and ``benchmarks/bench_musyc_gamma.py``.
@@ -49,7 +53,7 @@ import xarray as xr
 
 from synergy._kernels import musyc as kernel
 from synergy.errors import SynergyError
-from synergy.models._common import hill_fits
+from synergy.models.surface_inputs import fit_points, start_and_bounds
 
 __all__ = ["MUSYC_PARAMS", "STATUS_MEANINGS", "fit_musyc", "musyc_surface_values"]
 
@@ -76,84 +80,7 @@ _KERNEL_TO_STATUS = {
     kernel.TOO_FEW_POINTS: 12,
     kernel.NON_FINITE_DATA: 15,
 }
-H_BOUNDS = (0.05, 20.0)
-ALPHA_BOUNDS = (1e-4, 1e4)
 GAMMA_BOUNDS = (1e-2, 1e2)
-C_MARGIN = 1e3  # C may lie this factor beyond the tested doses
-
-
-def _points(screen: xr.Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(B, N) doses of each drug and responses of every well and replicate."""
-    response = screen["response"].transpose("block", "row", "col", "replicate").values
-    n_block, n_row, n_col, n_rep = response.shape
-    conc_row = np.asarray(screen["conc_row"].values, dtype=np.float64)
-    conc_col = np.asarray(screen["conc_col"].values, dtype=np.float64)
-    shape = (n_block, n_row, n_col, n_rep)
-    dose1 = np.broadcast_to(conc_row[:, :, None, None], shape).reshape(n_block, -1)
-    dose2 = np.broadcast_to(conc_col[:, None, :, None], shape).reshape(n_block, -1)
-    resp = np.asarray(response, dtype=np.float64).reshape(n_block, -1)
-    return tuple(np.ascontiguousarray(a, dtype=np.float64) for a in (dose1, dose2, resp))
-
-
-def _log_range(conc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Smallest and largest ln dose > 0 per block (NaN when none)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        logs = np.where(conc > 0, np.log(np.where(conc > 0, conc, 1.0)), np.nan)
-    all_nan = ~np.any(np.isfinite(logs), axis=1)
-    logs[all_nan] = 0.0
-    lo, hi = np.nanmin(logs, axis=1), np.nanmax(logs, axis=1)
-    lo[all_nan] = hi[all_nan] = np.nan
-    return lo, hi
-
-
-def _start_and_bounds(screen: xr.Dataset, resp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start q (B, 10) from the Hill fits and bounds (B, 10, 2)."""
-    n_block = resp.shape[0]
-    p_row, _ = hill_fits(screen, "row")
-    p_col, _ = hill_fits(screen, "col")
-    lo1, hi1 = _log_range(np.asarray(screen["conc_row"].values, dtype=np.float64))
-    lo2, hi2 = _log_range(np.asarray(screen["conc_col"].values, dtype=np.float64))
-    with np.errstate(all="ignore"):
-        y_lo = np.nanmin(np.where(np.isfinite(resp), resp, np.nan), axis=1)
-        y_hi = np.nanmax(np.where(np.isfinite(resp), resp, np.nan), axis=1)
-    y_lo = np.where(np.isfinite(y_lo), y_lo, 0.0)
-    y_hi = np.where(np.isfinite(y_hi), y_hi, 100.0)
-    span = np.maximum(y_hi - y_lo, 10.0)
-    init = np.empty((n_block, 10))
-    with np.errstate(all="ignore"):
-        init[:, 0] = 0.5 * (p_row[:, 2] + p_col[:, 2])
-        init[:, 1] = p_row[:, 3]
-        init[:, 2] = p_col[:, 3]
-        init[:, 3] = np.where(
-            np.abs(p_row[:, 3] - init[:, 0]) >= np.abs(p_col[:, 3] - init[:, 0]),
-            p_row[:, 3],
-            p_col[:, 3],
-        )
-        init[:, 4] = np.log(p_row[:, 1])
-        init[:, 5] = np.log(p_col[:, 1])
-        init[:, 6] = np.log(p_row[:, 0])
-        init[:, 7] = np.log(p_col[:, 0])
-    init[:, 8:] = 0.0
-    # blocks whose Hill fits failed start from the data: mid-dose C, slope 1
-    fallback = {
-        0: y_lo, 1: y_hi, 2: y_hi, 3: y_hi, 4: 0.0, 5: 0.0,
-        6: 0.5 * (lo1 + hi1), 7: 0.5 * (lo2 + hi2),
-    }  # fmt: skip
-    for j, value in fallback.items():
-        bad = ~np.isfinite(init[:, j])
-        init[bad, j] = np.broadcast_to(value, (n_block,))[bad]
-    bounds = np.empty((n_block, 10, 2))
-    bounds[:, :4, 0] = (y_lo - span)[:, None]
-    bounds[:, :4, 1] = (y_hi + span)[:, None]
-    bounds[:, 4:6] = np.log(H_BOUNDS)
-    margin = np.log(C_MARGIN)
-    bounds[:, 6, 0], bounds[:, 6, 1] = lo1 - margin, hi1 + margin
-    bounds[:, 7, 0], bounds[:, 7, 1] = lo2 - margin, hi2 + margin
-    bounds[:, 8:] = np.log(ALPHA_BOUNDS)
-    # blocks without positive doses of a drug: any finite bounds (they fail as too few points)
-    bounds[~np.isfinite(bounds)] = 0.0
-    init = np.clip(np.where(np.isfinite(init), init, 0.0), bounds[..., 0], bounds[..., 1])
-    return np.ascontiguousarray(init), np.ascontiguousarray(bounds)
 
 
 def _beta(params: np.ndarray, cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -202,6 +129,8 @@ def fit_musyc(
     fit_gamma: bool = False,
     ci: float = 0.95,
     intervals: str = "profile",
+    calibrate: int = 0,
+    seed: int = 0,
     max_iter: int = 200,
 ) -> xr.Dataset:
     """Fit the MuSyC surface (γ = 1, or with γ12, γ21 fitted) to every block of a screen.
@@ -222,6 +151,16 @@ def fit_musyc(
         cost of the fit) or Wald (symmetric in log alpha, from the Jacobian).  Wald
         intervals of log alpha are too often above 0 on additive surfaces (the likelihood
         of alpha is skewed; ``benchmarks/README.md``).  beta's interval is always Wald.
+    calibrate : int
+        With profile intervals: bootstrap draws per block and alpha (e.g. 199, 399; 0 =
+        off) of a parametric-bootstrap test of alpha = 1 from the block's null fit
+        (:mod:`synergy._kernels.musyc_calibrate`), whose critical values replace Student's
+        t in the profile intervals of log alpha (each end its own one-sided test), and
+        which adds the p-values ``musyc_log_alpha12_pvalue`` / ``…21_pvalue``.  Costs
+        about ``4 calibrate`` refits per block; ``(calibrate + 1)(1 − ci)/2`` should be a
+        whole number.
+    seed : int
+        Seed of the calibration's draws (block b uses ``seed + b``).
     max_iter : int
         Levenberg–Marquardt iterations per block.
 
@@ -252,8 +191,12 @@ def fit_musyc(
         raise SynergyError(f"ci must be in (0, 1), got {ci!r}")
     if intervals not in ("profile", "wald"):
         raise SynergyError(f"intervals must be 'profile' or 'wald', got {intervals!r}")
-    dose1, dose2, resp = _points(screen)
-    init, bounds = _start_and_bounds(screen, resp)
+    if calibrate < 0 or (calibrate and intervals != "profile"):
+        raise SynergyError(
+            f"calibrate={calibrate!r}: needs a number of draws >= 0, and profile intervals"
+        )
+    dose1, dose2, resp = fit_points(screen)
+    init, bounds = start_and_bounds(screen, resp)
     fit = kernel.fit_musyc(dose1, dose2, resp, init, bounds, int(max_iter))
     if fit_gamma:
         fit, bounds = _fit_gamma(dose1, dose2, resp, init, bounds, fit, int(max_iter))
@@ -305,17 +248,33 @@ def fit_musyc(
     if intervals == "profile":
         from synergy._kernels.musyc_profile import profile_alpha
 
+        t_crit = np.repeat(np.repeat(tq[:, None, None], 2, axis=1), 2, axis=2)
+        alpha_level = f"{ci:.0%} profile-likelihood interval (F test, n - {n_par} dof)"
+        if calibrate:
+            from synergy._kernels.musyc_calibrate import calibrate_alpha
+
+            _, pvalue, t_crit = calibrate_alpha(
+                dose1, dose2, resp, np.ascontiguousarray(q), bounds, int(calibrate),
+                float(ci), int(seed), int(max_iter),
+            )  # fmt: skip
+            alpha_level = (
+                f"{ci:.0%} profile-likelihood interval, critical values of a parametric-"
+                f"bootstrap test of alpha = 1 ({calibrate} draws per block)"
+            )
         ends, _ = profile_alpha(
             dose1, dose2, resp, np.ascontiguousarray(q),
             np.ascontiguousarray(tq[:, None] * se_q[:, 8:]), bounds,
-            np.ascontiguousarray(tq, dtype=np.float64), int(max_iter),
+            np.ascontiguousarray(t_crit, dtype=np.float64), int(max_iter),
         )  # fmt: skip
-        alpha_level = f"{ci:.0%} profile-likelihood interval (F test, n - {n_par} dof)"
     for a, (k, name) in enumerate(((8, "alpha12"), (9, "alpha21"))):
         log10 = q[:, k] / _LN10
         out[f"musyc_log_{name}"] = per_block(
             log10, long_name=f"log10 {name} (potency synergy, > 0 synergistic)", units="1"
         )
+        if calibrate:
+            out[f"musyc_log_{name}_pvalue"] = per_block(
+                pvalue[:, a], long_name=f"two-sided parametric-bootstrap p-value of {name} = 1"
+            )
         if intervals == "profile":
             out[f"musyc_log_{name}_ci"] = xr.DataArray(
                 ends[:, a] / _LN10, dims=("block", "bound"), coords=coords,

@@ -1,0 +1,185 @@
+"""Parametric-bootstrap calibration of MuSyC's tests of alpha = 1 (numba, batched).
+
+The profile-likelihood interval of ``ln alpha`` (:mod:`synergy._kernels.musyc_profile`)
+inverts the likelihood-ratio test ``W(θ) = (S_k(θ) − S) / σ² ≤ t²`` (Student t, ν = n − p
+dof), exact for a model linear in its parameters.  MuSyC is far from linear in alpha, the
+slopes and the EC50s: on additive surfaces ``W(0)`` exceeds ``t²`` in ~6.5 % of blocks
+instead of 5 % (``benchmarks/bench_musyc_null.py``).  This kernel replaces ``t²`` by the
+critical value of a parametric-bootstrap (Monte Carlo) test of ``alpha = 1`` drawn from the
+block's own null fit (Davison & Hinkley 1997, §4.2.3; the LR statistic as the test
+statistic).  Per block (``prange``) and per ``k`` (``ln alpha12`` = q[8], ``ln alpha21`` =
+q[9]):
+
+1. **Null fit**: the least SSE ``S_0`` with ``q[k] = 0`` (the other alpha free), by LM from
+   the fit ``q̂`` with ``q[k] = 0`` and from the same with both alphas 0; ``σ_0² = S_0 /
+   (n − p + 1)``.  The observed statistic is the signed root
+   ``r = sign(q̂[k]) sqrt(W)``, ``W = (S_0 − S) / (S / ν)`` (``S`` the least of the fit's
+   and the null fit's SSE): r > 0 leans to synergy.
+2. **Draws**: ``n_boot`` responses ``y* = E(q_0) + σ_0 ε`` (ε standard normal) at the
+   block's points; each refitted by LM from ``q_0`` (full model, ``S*``, ``q*[k]``) and with
+   ``q[k] = 0`` from ``q_0`` and from the full refit (``S*_0``, the lower kept), giving
+   ``r*`` as above (``S*`` the least SSE of the three fits).
+3. **Outputs**: the two-sided p-value (twice the smaller of ``(1 + #{r* ≥ r}) / (n_boot +
+   1)`` and ``(1 + #{r* ≤ r}) / (n_boot + 1)``), and two critical values: the
+   ``⌈(n_boot + 1)(1 + ci)/2⌉``-th smallest ``r*`` and the same rank from the top, negated.
+   ``r`` above the first is a one-sided Monte Carlo test of alpha = 1 against synergy at
+   level ``(1 − ci)/2`` (exact in the bootstrap world for any ``n_boot`` with
+   ``(n_boot + 1)(1 − ci)/2`` whole); the profile interval whose lower end uses the first
+   as its criterion (``sqrt(W(θ)) ≤ c``) and whose upper end uses the second excludes 0
+   exactly when one of the two one-sided tests rejects: the calibrated interval.  The
+   signed root rather than W itself, because the LR statistic of MuSyC's alpha is also
+   skewed: additive blocks lean to false synergy calls more than to antagonism ones.
+
+The random stream of block ``b`` is seeded with ``seed + b`` (numba's generator, one per
+thread, re-seeded per block), so the result does not depend on the number of threads.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from synergy._kernels.musyc import accumulate, fitted_block, lm, new_work
+from synergy._kernels.musyc_surface import point
+
+__all__ = ["calibrate_alpha"]
+
+
+@njit(cache=True, error_model="numpy")
+def _null_fit(u1, u2, y, n, k, q_a, q_b, lo, hi, max_iter, work, q_out):
+    """Least SSE with q[k] = 0 from the starts q_a and q_b; the solution into q_out."""
+    p = q_a.shape[0]
+    lo_p = lo.copy()
+    hi_p = hi.copy()
+    lo_p[k] = 0.0
+    hi_p[k] = 0.0
+    best = np.inf
+    q = np.empty(p)
+    for start in range(2):
+        src = q_a if start == 0 else q_b
+        for j in range(p):
+            q[j] = min(max(src[j], lo_p[j]), hi_p[j])
+        sse, _, _ = lm(u1, u2, y, n, q, lo_p, hi_p, max_iter, work)
+        if sse < best:
+            best = sse
+            q_out[:] = q
+    return best
+
+
+@njit(cache=True, error_model="numpy")
+def _signed_root(sse_0, sse_full, theta, dof):
+    """sign(θ̂) sqrt(W) of the test of q[k] = 0 (W on the F scale, S the lower SSE)."""
+    low = min(sse_0, sse_full)
+    if not low > 0.0:
+        return np.nan
+    root = np.sqrt((sse_0 - low) / (low / dof))
+    return root if theta >= 0.0 else -root
+
+
+@njit(cache=True, error_model="numpy")
+def _calibrate_one(u1, u2, y, n, q_hat, bounds, k, n_boot, ci, max_iter, work, out):
+    """Signed root, p-value and the two calibrated critical values of q[k] = 0 into out."""
+    p = q_hat.shape[0]
+    lo = bounds[:, 0]
+    hi = bounds[:, 1]
+    dof = n - p
+    sse_hat = accumulate(u1, u2, y, n, q_hat, work[0], work[1], work[2])
+    q_both = q_hat.copy()
+    q_both[8] = 0.0
+    q_both[9] = 0.0
+    q_null = np.empty(p)
+    sse_null = _null_fit(u1, u2, y, n, k, q_hat, q_both, lo, hi, max_iter, work, q_null)
+    r_obs = _signed_root(sse_null, sse_hat, q_hat[k], dof)
+    if not np.isfinite(r_obs):
+        return
+    sd = np.sqrt(sse_null / (dof + 1))
+    mean = np.empty(n)
+    jac = np.empty(p)
+    for i in range(n):
+        mean[i] = point(u1[i], u2[i], q_null, jac)
+    y_star = np.empty(n)
+    q_star = np.empty(p)
+    q_tmp = np.empty(p)
+    r_star = np.empty(n_boot)
+    n_above = 0
+    n_below = 0
+    for r in range(n_boot):
+        for i in range(n):
+            y_star[i] = mean[i] + sd * np.random.standard_normal()  # noqa: NPY002
+        q_star[:] = q_null
+        sse_full, _, _ = lm(u1, u2, y_star, n, q_star, lo, hi, max_iter, work)
+        sse_0 = _null_fit(u1, u2, y_star, n, k, q_null, q_star, lo, hi, max_iter, work, q_tmp)
+        r_star[r] = _signed_root(sse_0, sse_full, q_star[k], dof)
+        if not np.isfinite(r_star[r]):
+            r_star[r] = 0.0  # a failed refit counts as no evidence either way
+        if r_star[r] >= r_obs:
+            n_above += 1
+        if r_star[r] <= r_obs:
+            n_below += 1
+    r_star.sort()
+    out[0] = r_obs
+    out[1] = min(1.0, 2.0 * (1.0 + min(n_above, n_below)) / (n_boot + 1.0))
+    # one-sided Monte Carlo tests at (1 - ci) / 2 each: the rank-th smallest / largest draw
+    rank = int(np.ceil((n_boot + 1) * (1.0 + ci) / 2.0 - 1e-9))
+    if rank <= n_boot:
+        out[2] = max(r_star[rank - 1], 1e-3)  # for the interval's lower end
+        out[3] = max(-r_star[n_boot - rank], 1e-3)  # for its upper end
+    else:
+        out[2] = np.inf
+        out[3] = np.inf
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def calibrate_alpha(dose1, dose2, response, params, bounds, n_boot, ci, seed, max_iter):
+    """Bootstrap tests of ``alpha12 = 1`` and ``alpha21 = 1`` of B fitted blocks.
+
+    Parameters
+    ----------
+    dose1, dose2, response : float64 (B, N)
+        Each block's points, the arrays given to :func:`~synergy._kernels.musyc.fit_musyc`.
+    params : float64 (B, p)
+        Its fitted ``q`` (p = 10, or 12 with γ, the γs then free in every refit); blocks
+        with a NaN parameter are skipped (NaN outputs).
+    bounds : float64 (B, p, 2)
+        Bounds of ``q`` used in the fit (``0`` must lie within those of ``q[8]``, ``q[9]``).
+    n_boot : int
+        Bootstrap draws per block and alpha (≥ 1; ``(n_boot + 1) (1 − ci) / 2`` should be
+        a whole number, e.g. 199 or 399 for ci = 0.95).
+    ci : float
+        Confidence level of the intervals the critical values are for (e.g. 0.95).
+    seed : int
+        Block ``b`` draws from a stream seeded with ``seed + b``.
+    max_iter : int
+        LM iterations per refit.
+
+    Returns
+    -------
+    signed_root : float64 (B, 2)
+        For ``(alpha12, alpha21)``: ``sign(ln alpha) sqrt(W)``, W the LR statistic of
+        alpha = 1 on the F scale.
+    p_value : float64 (B, 2)
+        Two-sided bootstrap p-value (twice the smaller one-sided one, at most 1).
+    critical : float64 (B, 2, 2)
+        Critical values of ``sqrt(W(θ))`` for the profile interval's lower and upper ends
+        (each ≥ 1e-3; +inf when ``n_boot`` is too small for ``ci``): use them in place
+        of Student's ``t``.
+    """
+    B = response.shape[0]
+    p = params.shape[1]
+    results = np.full((B, 2, 4), np.nan)
+    for b in prange(B):
+        u1, u2, y, n = fitted_block(dose1[b], dose2[b], response[b], params[b])
+        if n == 0:
+            continue
+        work = new_work(p)
+        np.random.seed(seed + b)  # noqa: NPY002 (numba: per-thread legacy generator)
+        for a in range(2):
+            _calibrate_one(
+                u1, u2, y, n, params[b], bounds[b], 8 + a, n_boot, ci, max_iter, work,
+                results[b, a],
+            )  # fmt: skip
+    return (
+        np.ascontiguousarray(results[:, :, 0]),
+        np.ascontiguousarray(results[:, :, 1]),
+        np.ascontiguousarray(results[:, :, 2:]),
+    )
