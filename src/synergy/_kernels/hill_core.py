@@ -42,7 +42,7 @@ def hill_dose(effect, theta, hill_slope, bottom, top):
     return np.exp(theta + np.log(ratio) / hill_slope)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def curve_g(v, n, q, gv, ggv):
     """``g = 1 / (1 + e)`` and ``e g^2`` (= -dg/dphi), ``e = exp(phi - h v)``, into gv, ggv."""
     phi = q[0]
@@ -58,7 +58,7 @@ def curve_g(v, n, q, gv, ggv):
         ggv[i] = e * g * g
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def accumulate(v, y, w, n, sse0, q, A, H, gr, gv, ggv):
     """SSE at q = (phi, h, bottom, top) on centred log-doses v (-inf = zero dose).
 
@@ -71,7 +71,7 @@ def accumulate(v, y, w, n, sse0, q, A, H, gr, gv, ggv):
     return derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr):
     """:func:`accumulate` given g and e g^2 per point (from :func:`curve_g`)."""
     b = q[2]
@@ -153,7 +153,7 @@ def derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr):
     return sse
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def cholesky_solve(M, rhs, L, out):
     """Solve M out = rhs for a symmetric positive definite 4x4 M; False if not PD."""
     for j in range(4):

@@ -26,7 +26,7 @@ def _quad(b, t, syy, r2, r3, s22, s23, s33):
     return syy - 2.0 * (b * r2 + t * r3) + b * b * s22 + 2.0 * b * t * s23 + t * t * s33
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def project(v, y, w, n, sse0, q, fixed, lo, hi, gv, ggv):
     """Best (bottom, top) within bounds at q's (phi, h), into q[2:4]; returns the SSE
     (plus ``sse0``, the within-dose sum of squares of merged replicates).
