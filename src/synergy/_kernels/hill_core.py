@@ -42,38 +42,47 @@ def hill_dose(effect, theta, hill_slope, bottom, top):
     return np.exp(theta + np.log(ratio) / hill_slope)
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def curve_g(v, n, q, gv, ggv):
     """``g = 1 / (1 + e)`` and ``e g^2`` (= -dg/dphi), ``e = exp(phi - h v)``, into gv, ggv."""
     phi = q[0]
     h = q[1]
     for i in range(n):
-        if v[i] == -np.inf:
-            gv[i] = 0.0
-            ggv[i] = 0.0
-            continue
-        e = np.exp(min(phi - h * v[i], 700.0))
-        g = 1.0 / (1.0 + e)
+        g = 0.0
+        gg = 0.0
+        if v[i] > -np.inf:
+            e = np.exp(min(phi - h * v[i], 700.0))
+            g = 1.0 / (1.0 + e)
+            gg = e * g * g
         gv[i] = g
-        ggv[i] = e * g * g
+        ggv[i] = gg
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def accumulate(v, y, w, n, sse0, q, A, H, gr, gv, ggv):
     """SSE at q = (phi, h, bottom, top) on centred log-doses v (-inf = zero dose).
 
     ``sse0`` is added to the SSE: the within-dose sum of squares when replicates are
     merged into their weighted means (:mod:`synergy._kernels.hill_lsq`).
     Fills A = J^T W J, H = A - sum w r d2E (half the Hessian of the SSE), gr = J^T W r;
-    gv, ggv are scratch (see :func:`derivatives`).
+    gv, ggv get g and e g^2 per point (see :func:`curve_g`).
     """
-    curve_g(v, n, q, gv, ggv)
-    return derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr)
+    return _derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr, True)
+
+
+@njit(cache=True, error_model="numpy")
+def derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr):
+    """:func:`accumulate` given g and e g^2 per point (from :func:`curve_g`)."""
+    return _derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr, False)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr):
-    """:func:`accumulate` given g and e g^2 per point (from :func:`curve_g`)."""
+def _derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr, fresh):
+    """Body of :func:`accumulate` (``fresh``: compute g, e g^2 into gv, ggv) and of
+    :func:`derivatives` (g, e g^2 given); one leaf loop, no calls (a call would keep
+    numba's reference counting of the array arguments)."""
+    phi = q[0]
+    h = q[1]
     b = q[2]
     s = q[3] - q[2]
     sse = sse0
@@ -83,14 +92,24 @@ def derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr):
     for i in range(n):
         wi = w[i]
         if v[i] == -np.inf:
+            if fresh:
+                gv[i] = 0.0
+                ggv[i] = 0.0
             r = y[i] - b
             sse += wi * r * r
             a22 += wi
             g2 += wi * r
             continue
         vi = v[i]
-        g = gv[i]
-        gg = ggv[i]
+        if fresh:
+            e = np.exp(min(phi - h * vi, 700.0))
+            g = 1.0 / (1.0 + e)
+            gg = e * g * g
+            gv[i] = g
+            ggv[i] = gg
+        else:
+            g = gv[i]
+            gg = ggv[i]
         r = y[i] - (b + s * g)
         wr = wi * r
         sse += wr * r
@@ -153,16 +172,20 @@ def derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr):
     return sse
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def cholesky_solve(M, rhs, L, out):
-    """Solve M out = rhs for a symmetric positive definite 4x4 M; False if not PD."""
+    """Solve M out = rhs for a symmetric positive definite 4x4 M; False if not PD
+    (then ``out`` holds NaN or garbage).
+
+    Straight loops, no early exit (keeps numba's reference-count pruning effective).
+    """
+    ok = True
     for j in range(4):
         s = M[j, j]
         for k in range(j):
             s -= L[j, k] * L[j, k]
-        if not s > 0.0:
-            return False
-        L[j, j] = np.sqrt(s)
+        ok = ok and s > 0.0
+        L[j, j] = np.sqrt(s) if s > 0.0 else np.nan
         for i in range(j + 1, 4):
             t = M[i, j]
             for k in range(j):
@@ -178,7 +201,7 @@ def cholesky_solve(M, rhs, L, out):
         for k in range(i + 1, 4):
             t -= L[k, i] * out[k]
         out[i] = t / L[i, i]
-    return True
+    return ok
 
 
 @njit(cache=True, error_model="numpy", parallel=True)

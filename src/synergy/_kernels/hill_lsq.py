@@ -99,13 +99,11 @@ _CHUNK = 32  # curves per parallel task (scratch arrays are allocated once per c
 
 
 @njit(cache=True, error_model="numpy")
-def _covariance(A, q, fixed, n, sse, cov, work):
-    """Covariance of (theta, h, bottom, top) from A (in phi) at q = (phi, h, b, t)."""
-    M = work.M
-    At = work.At
-    L = work.L
-    rhs = work.rhs
-    d = work.d
+def _covariance(A, q, fixed, n, sse, cov, M, At, L, rhs, d):
+    """Covariance of (theta, h, bottom, top) from A (in phi) at q = (phi, h, b, t).
+
+    ``M``, ``At``, ``L`` (4, 4) and ``rhs``, ``d`` (4,) are scratch.
+    """
     h = q[1]
     th = q[0] / h
     # A in (theta, h, b, t): T^T A T with dphi = h dtheta + theta dh
@@ -173,18 +171,14 @@ def _new_work(P):
 
 
 @njit(cache=True, error_model="numpy")
-def _prepare(conc, resp, wt, work):
-    """Used points into work.v (log-dose), y, w, replicates merged; returns (n, n_used, bad).
+def _prepare(conc, resp, wt, v, y, w, level, sums):
+    """Used points into v (log-dose), y, w, replicates merged; returns (n, n_used, bad).
 
     Points at the same dose become one point with their summed weight at their weighted
     mean response (exact for least squares: ``J`` is the same for all of them);
-    ``work.sums[3]`` gets the within-dose sum of squares, added to every SSE.  ``n`` is the
-    number of distinct doses, ``n_used`` of used points.
+    ``sums[3]`` gets the within-dose sum of squares, added to every SSE.  ``n`` is the
+    number of distinct doses, ``n_used`` of used points; ``level`` (P,) is scratch.
     """
-    v = work.v
-    y = work.y
-    w = work.w
-    level = work.level
     n = 0
     n_used = 0
     bad = False
@@ -225,7 +219,7 @@ def _prepare(conc, resp, wt, work):
             r = yi - y[level[m]]
             sse0 += wi * r * r
             m += 1
-    work.sums[3] = sse0
+    sums[3] = sse0
     return n, n_used, bad
 
 
@@ -236,7 +230,7 @@ def _fit_one(conc, resp, wt, fixed, bounds, init, max_iter, params, cov, work):
         params[j] = np.nan
         for k in range(4):
             cov[j, k] = np.nan
-    n, n_used, bad = _prepare(conc, resp, wt, work)
+    n, n_used, bad = _prepare(conc, resp, wt, work.v, work.y, work.w, work.level, work.sums)
     if bad:
         return np.nan, np.nan, n_used, 0, NON_FINITE_DATA
     v = work.v
@@ -324,8 +318,10 @@ def _fit_one(conc, resp, wt, fixed, bounds, init, max_iter, params, cov, work):
         else:
             abort_sse = ABORT_FACTOR * best_sse if s > 0 else np.inf
             sse, n_it, status = _lm(
-                v, y, w, n, sse0, q, theta_fixed, fixed, lo, hi, max_iter, abort_sse, work
-            )
+                v, y, w, n, sse0, q, theta_fixed, fixed, lo, hi, max_iter, abort_sse, best,
+                A, work.H, work.gr, work.M, work.L, work.rhs, work.d, work.qt, work.act,
+                work.gv, work.ggv,
+            )  # fmt: skip
         total_iter += n_it
         if s == 0 or sse < best_sse:
             best_sse = sse
@@ -334,7 +330,7 @@ def _fit_one(conc, resp, wt, fixed, bounds, init, max_iter, params, cov, work):
     if not np.isfinite(best_sse):
         return np.nan, sse_null, n_used, total_iter, NOT_CONVERGED
     sse = _accumulate(v, y, w, n, sse0, best, A, work.H, work.gr, work.gv, work.ggv)
-    _covariance(A, best, fixed, n_used, sse, cov, work)
+    _covariance(A, best, fixed, n_used, sse, cov, work.M, work.At, work.L, work.rhs, work.d)
     if max_iter > 0 and np.isnan(fixed[1]) and np.isnan(cov[1, 1]) and best[1] > 0.5 * hi[1]:
         # a step (singular Jacobian) that stalled below the slope bound: an infinitely
         # steep curve, reported on the bound if that is no worse
@@ -347,7 +343,7 @@ def _fit_one(conc, resp, wt, fixed, bounds, init, max_iter, params, cov, work):
         if sse_b <= sse * (1.0 + 1e-9):
             best[:] = qt
             sse = sse_b
-            _covariance(A, best, fixed, n_used, sse, cov, work)
+            _covariance(A, best, fixed, n_used, sse, cov, work.M, work.At, work.L, work.rhs, work.d)
         else:
             sse = _accumulate(v, y, w, n, sse0, best, A, work.H, work.gr, work.gv, work.ggv)
     theta = best[0] / best[1]
