@@ -65,8 +65,6 @@ parameters from another fitter).  The reference for this kernel is
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 import numpy as np
 from numba import njit, prange
 
@@ -150,26 +148,6 @@ def _covariance(A, q, fixed, n, sse, cov, M, At, L, rhs, d):
                 cov[j, c] = sigma2 * d[j]
 
 
-_Work = namedtuple(
-    "_Work",
-    "A H gr At M L rhs d qt act q best starts lo hi sums sse_g q_g v y w ebase gv ggv start_sse "
-    "level",
-)
-
-
-@njit(cache=True, error_model="numpy")
-def _new_work(P):
-    m44 = (4, 4)
-    return _Work(
-        np.empty(m44), np.empty(m44), np.empty(4), np.empty(m44), np.empty(m44),
-        np.empty(m44), np.empty(4), np.empty(4), np.empty(4), np.empty(4),
-        np.empty(4), np.empty(4), np.empty((4, 4)), np.empty(4), np.empty(4), np.empty(4),
-        np.empty((THETA_GRID, 5)), np.empty((THETA_GRID, 5, 4)),
-        np.empty(P), np.empty(P), np.empty(P), np.empty(P), np.empty(P), np.empty(P),
-        np.empty(4), np.empty(P, dtype=np.int64),
-    )  # fmt: skip
-
-
 @njit(cache=True, error_model="numpy")
 def _prepare(conc, resp, wt, v, y, w, level, sums):
     """Used points into v (log-dose), y, w, replicates merged; returns (n, n_used, bad).
@@ -224,25 +202,29 @@ def _prepare(conc, resp, wt, v, y, w, level, sums):
 
 
 @njit(cache=True, error_model="numpy")
-def _fit_one(conc, resp, wt, fixed, bounds, init, max_iter, params, cov, work):
-    """Fit one curve; returns (sse, sse_null, n_points, n_iter, status)."""
+def _fit_one(
+    conc, resp, wt, fixed, bounds, init, max_iter, params, cov,
+    v, y, w, level, ebase, gv, ggv, sums, lo, hi, q, best, qt, gr, rhs, d, act, start_sse,
+    starts, A, H, M, L, At, sse_g, q_g,
+):  # fmt: skip
+    """Fit one curve; returns (sse, sse_null, n_points, n_iter, status).
+
+    The arguments after ``cov`` are scratch (see :func:`_fit_chunk`), passed one by one: a
+    tuple of arrays would be reference-counted member by member at every call.
+    """
     for j in range(4):
         params[j] = np.nan
         for k in range(4):
             cov[j, k] = np.nan
-    n, n_used, bad = _prepare(conc, resp, wt, work.v, work.y, work.w, work.level, work.sums)
+    n, n_used, bad = _prepare(conc, resp, wt, v, y, w, level, sums)
     if bad:
         return np.nan, np.nan, n_used, 0, NON_FINITE_DATA
-    v = work.v
-    y = work.y
-    w = work.w
     # distinct dose levels (one point each), tested log-dose range, weighted sums
-    sse0 = work.sums[3]
+    sse0 = sums[3]
     n_levels = n
     n_pos = 0
     umin = np.inf
     umax = -np.inf
-    sums = work.sums
     sums[0] = sums[1] = 0.0
     sums[2] = sse0
     for i in range(n):
@@ -270,18 +252,12 @@ def _fit_one(conc, resp, wt, fixed, bounds, init, max_iter, params, cov, work):
     u_mid = 0.5 * (umin + umax) if n_pos > 0 else 0.0
     for i in range(n):
         v[i] -= u_mid
-    lo = work.lo
-    hi = work.hi
     for j in range(4):
         lo[j] = bounds[j, 0]
         hi[j] = bounds[j, 1]
     lo[0] -= u_mid
     hi[0] -= u_mid
     theta_fixed = fixed[0] - u_mid
-    A = work.A
-    q = work.q
-    best = work.best
-    starts = work.starts
     n_starts = 1
     use_init = True
     for j in range(4):
@@ -296,7 +272,7 @@ def _fit_one(conc, resp, wt, fixed, bounds, init, max_iter, params, cov, work):
     else:
         n_starts = grid_starts(
             v, y, w, n, umax - umin, theta_fixed, fixed, lo, hi, sums,
-            work.sse_g, work.q_g, work.ebase, starts, work.start_sse,
+            sse_g, q_g, ebase, starts, start_sse,
         )  # fmt: skip
     total_iter = 0
     best_sse = np.inf
@@ -304,7 +280,7 @@ def _fit_one(conc, resp, wt, fixed, bounds, init, max_iter, params, cov, work):
     for s in range(n_starts):
         if (
             s > 0
-            and work.start_sse[s] > EXTRA_FACTOR * best_sse
+            and start_sse[s] > EXTRA_FACTOR * best_sse
             and _settled(best, best_status, fixed, lo, hi, 0.5 * (umax - umin))
         ):
             continue
@@ -312,15 +288,14 @@ def _fit_one(conc, resp, wt, fixed, bounds, init, max_iter, params, cov, work):
         for j in range(1, 4):
             q[j] = starts[s, j]
         if max_iter == 0:
-            sse = _accumulate(v, y, w, n, sse0, q, A, work.H, work.gr, work.gv, work.ggv)
+            sse = _accumulate(v, y, w, n, sse0, q, A, H, gr, gv, ggv)
             n_it = 0
             status = CONVERGED
         else:
             abort_sse = ABORT_FACTOR * best_sse if s > 0 else np.inf
             sse, n_it, status = _lm(
                 v, y, w, n, sse0, q, theta_fixed, fixed, lo, hi, max_iter, abort_sse, best,
-                A, work.H, work.gr, work.M, work.L, work.rhs, work.d, work.qt, work.act,
-                work.gv, work.ggv,
+                A, H, gr, M, L, rhs, d, qt, act, gv, ggv,
             )  # fmt: skip
         total_iter += n_it
         if s == 0 or sse < best_sse:
@@ -329,23 +304,22 @@ def _fit_one(conc, resp, wt, fixed, bounds, init, max_iter, params, cov, work):
             best[:] = q
     if not np.isfinite(best_sse):
         return np.nan, sse_null, n_used, total_iter, NOT_CONVERGED
-    sse = _accumulate(v, y, w, n, sse0, best, A, work.H, work.gr, work.gv, work.ggv)
-    _covariance(A, best, fixed, n_used, sse, cov, work.M, work.At, work.L, work.rhs, work.d)
+    sse = _accumulate(v, y, w, n, sse0, best, A, H, gr, gv, ggv)
+    _covariance(A, best, fixed, n_used, sse, cov, M, At, L, rhs, d)
     if max_iter > 0 and np.isnan(fixed[1]) and np.isnan(cov[1, 1]) and best[1] > 0.5 * hi[1]:
         # a step (singular Jacobian) that stalled below the slope bound: an infinitely
         # steep curve, reported on the bound if that is no worse
-        qt = work.qt
         qt[0] = best[0] / best[1] * hi[1]
         qt[1] = hi[1]
         qt[2] = best[2]
         qt[3] = best[3]
-        sse_b = _accumulate(v, y, w, n, sse0, qt, A, work.H, work.gr, work.gv, work.ggv)
+        sse_b = _accumulate(v, y, w, n, sse0, qt, A, H, gr, gv, ggv)
         if sse_b <= sse * (1.0 + 1e-9):
             best[:] = qt
             sse = sse_b
-            _covariance(A, best, fixed, n_used, sse, cov, work.M, work.At, work.L, work.rhs, work.d)
+            _covariance(A, best, fixed, n_used, sse, cov, M, At, L, rhs, d)
         else:
-            sse = _accumulate(v, y, w, n, sse0, best, A, work.H, work.gr, work.gv, work.ggv)
+            sse = _accumulate(v, y, w, n, sse0, best, A, H, gr, gv, ggv)
     theta = best[0] / best[1]
     params[0] = theta + u_mid if np.isnan(fixed[0]) else fixed[0]
     for j in range(1, 4):
@@ -357,6 +331,38 @@ def _fit_one(conc, resp, wt, fixed, bounds, init, max_iter, params, cov, work):
             if np.isnan(fixed[j]) and (best[j] <= lo[j] + tol or best[j] >= hi[j] - tol):
                 best_status = HIT_BOUND
     return sse, sse_null, n_used, total_iter, best_status
+
+
+@njit(cache=True, error_model="numpy")
+def _fit_chunk(
+    i0, i1, conc, response, weights, fixed, bounds, init, max_iter, params, covariance,
+    sse, sse_null, n_points, n_iter, status,
+):  # fmt: skip
+    """Fit curves i0..i1-1 (arguments as :func:`fit_hill_lsq`, outputs filled in place),
+    with scratch arrays allocated once for the chunk."""
+    P = conc.shape[1]
+    v = np.empty(P)
+    y = np.empty(P)
+    w = np.empty(P)
+    level = np.empty(P, dtype=np.int64)
+    ebase = np.empty(P)
+    gv = np.empty(P)
+    ggv = np.empty(P)
+    sums, lo, hi, q = np.empty(4), np.empty(4), np.empty(4), np.empty(4)
+    best, qt, gr, rhs = np.empty(4), np.empty(4), np.empty(4), np.empty(4)
+    d, act, start_sse = np.empty(4), np.empty(4), np.empty(4)
+    starts, A, H = np.empty((4, 4)), np.empty((4, 4)), np.empty((4, 4))
+    M, L, At = np.empty((4, 4)), np.empty((4, 4)), np.empty((4, 4))
+    sse_g = np.empty((THETA_GRID, 5))
+    q_g = np.empty((THETA_GRID, 5, 4))
+    for i in range(i0, i1):
+        out = _fit_one(
+            conc[i], response[i], weights[i], fixed[i], bounds[i], init[i], max_iter,
+            params[i], covariance[i],
+            v, y, w, level, ebase, gv, ggv, sums, lo, hi, q, best, qt, gr, rhs, d, act,
+            start_sse, starts, A, H, M, L, At, sse_g, q_g,
+        )  # fmt: skip
+        sse[i], sse_null[i], n_points[i], n_iter[i], status[i] = out
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
@@ -397,7 +403,7 @@ def fit_hill_lsq(conc, response, weights, fixed, bounds, init, max_iter):
     status : int64 (N,)
         CONVERGED, HIT_BOUND, NOT_CONVERGED, TOO_FEW_POINTS or NON_FINITE_DATA.
     """
-    N, P = conc.shape
+    N = conc.shape[0]
     params = np.empty((N, 4))
     covariance = np.empty((N, 4, 4))
     sse = np.empty(N)
@@ -406,11 +412,8 @@ def fit_hill_lsq(conc, response, weights, fixed, bounds, init, max_iter):
     n_iter = np.empty(N, dtype=np.int64)
     status = np.empty(N, dtype=np.int64)
     for c in prange((N + _CHUNK - 1) // _CHUNK):
-        work = _new_work(P)
-        for i in range(c * _CHUNK, min(N, (c + 1) * _CHUNK)):
-            out = _fit_one(
-                conc[i], response[i], weights[i], fixed[i], bounds[i], init[i], max_iter,
-                params[i], covariance[i], work,
-            )  # fmt: skip
-            sse[i], sse_null[i], n_points[i], n_iter[i], status[i] = out
+        _fit_chunk(
+            c * _CHUNK, min(N, (c + 1) * _CHUNK), conc, response, weights, fixed, bounds, init,
+            max_iter, params, covariance, sse, sse_null, n_points, n_iter, status,
+        )  # fmt: skip
     return params, covariance, sse, sse_null, n_points, n_iter, status
