@@ -17,6 +17,7 @@ from numba import njit, prange
 __all__ = [
     "accumulate",
     "cholesky_solve",
+    "covariance",
     "curve_g",
     "curve_ranges",
     "derivatives",
@@ -202,6 +203,58 @@ def cholesky_solve(M, rhs, L, out):
             t -= L[k, i] * out[k]
         out[i] = t / L[i, i]
     return ok
+
+
+@njit(cache=True, error_model="numpy")
+def covariance(A, q, fixed, n, sse, cov, M, At, L, rhs, d):
+    """Covariance of (theta, h, bottom, top) from A (in phi) at q = (phi, h, b, t).
+
+    ``M``, ``At``, ``L`` (4, 4) and ``rhs``, ``d`` (4,) are scratch.
+    """
+    h = q[1]
+    th = q[0] / h
+    # A in (theta, h, b, t): T^T A T with dphi = h dtheta + theta dh
+    for j in range(4):
+        for k in range(4):
+            At[j, k] = A[j, k]
+    At[0, 0] = h * h * A[0, 0]
+    At[0, 1] = At[1, 0] = h * (th * A[0, 0] + A[0, 1])
+    At[1, 1] = th * th * A[0, 0] + 2.0 * th * A[0, 1] + A[1, 1]
+    for k in range(2, 4):
+        At[0, k] = At[k, 0] = h * A[0, k]
+        At[1, k] = At[k, 1] = th * A[0, k] + A[1, k]
+    k_free = 0
+    for j in range(4):
+        if np.isnan(fixed[j]):
+            k_free += 1
+        for k in range(4):
+            cov[j, k] = 0.0
+            M[j, k] = (
+                At[j, k]
+                if (np.isnan(fixed[j]) and np.isnan(fixed[k]))
+                else (1.0 if j == k else 0.0)
+            )
+    if k_free == 0:
+        return
+    sigma2 = sse / (n - k_free) if n > k_free else np.nan
+    for j in range(4):
+        rhs[j] = 0.0
+    ok = cholesky_solve(M, rhs, L, d)  # factorises M into L
+    for c in range(4):
+        # solve L L^T x = e_c
+        for i in range(4):
+            t = 1.0 if i == c else 0.0
+            for k in range(i):
+                t -= L[i, k] * d[k]
+            d[i] = t / L[i, i] if ok else np.nan
+        for i in range(3, -1, -1):
+            t = d[i]
+            for k in range(i + 1, 4):
+                t -= L[k, i] * d[k]
+            d[i] = t / L[i, i] if ok else np.nan
+        for j in range(4):
+            if np.isnan(fixed[j]) and np.isnan(fixed[c]):
+                cov[j, c] = sigma2 * d[j]
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
