@@ -176,32 +176,66 @@ def _derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr, fresh):
 @njit(cache=True, error_model="numpy")
 def cholesky_solve(M, rhs, L, out):
     """Solve M out = rhs for a symmetric positive definite 4x4 M; False if not PD
-    (then ``out`` holds NaN or garbage).
+    (then ``out`` holds NaN or inf).  ``L`` gets the lower Cholesky factor.
 
-    Straight loops, no early exit (keeps numba's reference-count pruning effective).
+    Unrolled on scalars, four divisions (reciprocals of the diagonal), no early exit
+    (keeps numba's reference-count pruning effective); the solver of every damped-Newton
+    step.
     """
-    ok = True
-    for j in range(4):
-        s = M[j, j]
-        for k in range(j):
-            s -= L[j, k] * L[j, k]
-        ok = ok and s > 0.0
-        L[j, j] = np.sqrt(s) if s > 0.0 else np.nan
-        for i in range(j + 1, 4):
-            t = M[i, j]
-            for k in range(j):
-                t -= L[i, k] * L[j, k]
-            L[i, j] = t / L[j, j]
-    for i in range(4):
-        t = rhs[i]
-        for k in range(i):
-            t -= L[i, k] * out[k]
-        out[i] = t / L[i, i]
-    for i in range(3, -1, -1):
-        t = out[i]
-        for k in range(i + 1, 4):
-            t -= L[k, i] * out[k]
-        out[i] = t / L[i, i]
+    m00 = M[0, 0]
+    m10 = M[1, 0]
+    m20 = M[2, 0]
+    m30 = M[3, 0]
+    m11 = M[1, 1]
+    m21 = M[2, 1]
+    m31 = M[3, 1]
+    m22 = M[2, 2]
+    m32 = M[3, 2]
+    m33 = M[3, 3]
+    ok = m00 > 0.0
+    l00 = np.sqrt(m00)
+    i0 = 1.0 / l00
+    l10 = m10 * i0
+    l20 = m20 * i0
+    l30 = m30 * i0
+    s = m11 - l10 * l10
+    ok = ok and s > 0.0
+    l11 = np.sqrt(s)
+    i1 = 1.0 / l11
+    l21 = (m21 - l20 * l10) * i1
+    l31 = (m31 - l30 * l10) * i1
+    s = m22 - l20 * l20 - l21 * l21
+    ok = ok and s > 0.0
+    l22 = np.sqrt(s)
+    i2 = 1.0 / l22
+    l32 = (m32 - l30 * l20 - l31 * l21) * i2
+    s = m33 - l30 * l30 - l31 * l31 - l32 * l32
+    ok = ok and s > 0.0
+    l33 = np.sqrt(s)
+    i3 = 1.0 / l33
+    # L z = rhs, then L^T x = z
+    z0 = rhs[0] * i0
+    z1 = (rhs[1] - l10 * z0) * i1
+    z2 = (rhs[2] - l20 * z0 - l21 * z1) * i2
+    z3 = (rhs[3] - l30 * z0 - l31 * z1 - l32 * z2) * i3
+    x3 = z3 * i3
+    x2 = (z2 - l32 * x3) * i2
+    x1 = (z1 - l21 * x2 - l31 * x3) * i1
+    x0 = (z0 - l10 * x1 - l20 * x2 - l30 * x3) * i0
+    out[0] = x0
+    out[1] = x1
+    out[2] = x2
+    out[3] = x3
+    L[0, 0] = l00
+    L[1, 0] = l10
+    L[2, 0] = l20
+    L[3, 0] = l30
+    L[1, 1] = l11
+    L[2, 1] = l21
+    L[3, 1] = l31
+    L[2, 2] = l22
+    L[3, 2] = l32
+    L[3, 3] = l33
     return ok
 
 

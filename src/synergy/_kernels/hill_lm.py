@@ -115,9 +115,10 @@ def lm(
         # active set; a held theta ties phi to the slope (dphi = theta dh)
         theta = q[0] / q[1]
         hold_theta = not np.isnan(theta_fixed)
-        if not hold_theta and theta <= lo[0] and gr[0] <= 0.0:
+        tol_theta = 1e-12 * (abs(theta) + 1.0)  # theta = phi / h is rounded
+        if not hold_theta and theta <= lo[0] + tol_theta and gr[0] <= 0.0:
             hold_theta = True
-        if not hold_theta and theta >= hi[0] and gr[0] >= 0.0:
+        if not hold_theta and theta >= hi[0] - tol_theta and gr[0] >= 0.0:
             hold_theta = True
         act[0] = 1.0 if hold_theta else 0.0
         n_free = 0
