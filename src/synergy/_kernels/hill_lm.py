@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from synergy._kernels.hill_core import accumulate as _accumulate
 from synergy._kernels.hill_core import cholesky_solve as _cholesky_solve
 from synergy._kernels.hill_core import derivatives as _derivatives
 from synergy._kernels.hill_varpro import project as _project
@@ -101,6 +102,7 @@ def lm(
     newton = False
     jumped = not np.isnan(fixed[1]) or not np.isfinite(hi[1])
     red_before = np.inf
+    stale = 0
     b0 = best[0]
     b1 = best[1]
     b2 = best[2]
@@ -112,6 +114,13 @@ def lm(
             q[0], q[1], q[2], q[3], b0, b1, b2, b3, sse, abort_sse / ABORT_FACTOR
         ):
             return sse, it - 1, CONVERGED
+        # derivatives at q, computed only once the run goes on (1: g, e g^2 in gv, ggv are
+        # those of q; 2: they are not)
+        if stale == 1:
+            _derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr)
+        elif stale == 2:
+            _accumulate(v, y, w, n, sse0, q, A, H, gr, gv, ggv)
+        stale = 0
         # active set; a held theta ties phi to the slope (dphi = theta dh)
         theta = q[0] / q[1]
         hold_theta = not np.isnan(theta_fixed)
@@ -202,7 +211,7 @@ def lm(
             for j in range(4):
                 q[j] = qt[j]
             sse = sse_t
-            _derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr)
+            stale = 1  # derivatives at the next iteration, if there is one
             creeping = q[1] > h_before and red > _CREEP * red_before and red < 0.01 * sse
             red_before = red if q[1] > h_before else 0.0
             if not jumped and creeping and q[1] >= _JUMP_SLOPE and q[1] < hi[1]:
@@ -226,8 +235,8 @@ def lm(
                         q[j] = qt[j]
                     sse = sse_t
                     n_slow = 0
-                    _derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr)
                     continue
+                stale = 2  # gv, ggv now hold the rejected jump
             f = 2.0 * rho - 1.0
             f = 1.0 - f * f * f
             lam *= f if f > _LAMBDA_DOWN else _LAMBDA_DOWN
