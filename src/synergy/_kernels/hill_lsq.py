@@ -102,7 +102,7 @@ def _fit_curves(
     i0, i1, conc, resp, wt, fixed, bounds, init, max_iter,
     params, covariance, sse_out, sse_null_out, n_points, n_iter, status,
     v, y, w, level, ebase, gv, ggv, sums, lo, hi, q, best, qt, gr, rhs, d, act, start_sse,
-    fx, starts, A, H, M, L, At, cov, sse_g, q_g,
+    fx, starts, A, H, M, L, At, cov, sse_g, q_g, gk,
 ):  # fmt: skip
     """Fit curves ``i0 .. i1 - 1``: arguments and outputs as :func:`fit_hill_lsq` (filled in
     place), then scratch arrays (see there).
@@ -180,7 +180,7 @@ def _fit_curves(
         else:
             n_starts = grid_starts(
                 v, y, w, n, umax - umin, theta_fixed, fx, lo, hi, sums,
-                sse_g, q_g, ebase, starts, start_sse,
+                sse_g, q_g, ebase, gk, starts, start_sse,
             )  # fmt: skip
         total_iter = 0
         best_sse = np.inf
@@ -308,10 +308,11 @@ def fit_hill_lsq(conc, response, weights, fixed, bounds, init, max_iter):
         M, L, At, cov = np.empty((4, 4)), np.empty((4, 4)), np.empty((4, 4)), np.empty((4, 4))
         sse_g = np.empty((THETA_GRID, 5))
         q_g = np.empty((THETA_GRID, 5, 4))
+        gk = np.empty((5, P))
         _fit_curves(
             c * _CHUNK, min(N, (c + 1) * _CHUNK), conc, response, weights, fixed, bounds, init,
             max_iter, params, covariance, sse, sse_null, n_points, n_iter, status,
             v, y, w, level, ebase, gv, ggv, sums, lo, hi, q, best, qt, gr, rhs, d, act,
-            start_sse, fx, starts, A, H, M, L, At, cov, sse_g, q_g,
+            start_sse, fx, starts, A, H, M, L, At, cov, sse_g, q_g, gk,
         )  # fmt: skip
     return params, covariance, sse, sse_null, n_points, n_iter, status

@@ -63,14 +63,15 @@ def _asymptotes_sse(sw, sy, syy, sg, sgg, syg, f2, f3, lo2, hi2, lo3, hi3):
 
 @njit(cache=True, error_model="numpy")
 def grid_starts(
-    v, y, w, n, span, theta_fixed, fixed, lo, hi, sums, sse_g, q_g, ebase, starts, start_sse
+    v, y, w, n, span, theta_fixed, fixed, lo, hi, sums, sse_g, q_g, ebase, gk, starts, start_sse
 ):
     """Fill ``starts`` (rows of centred (theta, h, bottom, top)) and their grid SSE
     ``start_sse``; returns their number.
 
     ``v`` centred log-doses (-inf = zero dose), ``span`` their range; ``lo``/``hi`` bounds of
     (centred theta, h, bottom, top); ``sums`` = (sum w, sum w y, sum w y^2); ``sse_g``
-    (THETA_GRID, 5), ``q_g`` (THETA_GRID, 5, 4) and ``ebase`` (P,) are scratch.
+    (THETA_GRID, 5), ``q_g`` (THETA_GRID, 5, 4), ``ebase`` (P,) and ``gk`` (5, P) are
+    scratch.
 
     Grid points (theta, slope_k), asymptotes solved, go to ``sse_g[it, k]``, ``q_g[it, k]``.
     Slopes (0.125, 0.5, 1.5, 4, 16), or the fixed slope in k = 0 (the rest inf).  With the
@@ -112,12 +113,18 @@ def grid_starts(
         s0 = s1 = s2 = s3 = s4 = 0.0
         ss0 = ss1 = ss2 = ss3 = ss4 = 0.0
         sy0 = sy1 = sy2 = sy3 = sy4 = 0.0
-        for i in range(n):
-            if v[i] == -np.inf:
-                continue
-            dt = theta - v[i]
-            if powers:
-                e0 = ebase[i] * step if step > 0.0 else np.exp(0.125 * dt)
+        if powers:
+            # g of the five slopes at every point into gk, in a loop without branches or
+            # calls (vectorised: the divisions dominate); a zero dose (v = -inf) gets
+            # e = inf, g = 0, adding exact zeros to the sums below
+            if step > 0.0:
+                mult = step
+            else:
+                mult = 1.0
+                for i in range(n):
+                    ebase[i] = np.exp(0.125 * (theta - v[i]))
+            for i in range(n):
+                e0 = ebase[i] * mult
                 ebase[i] = e0
                 e1 = e0 * e0
                 e1 = e1 * e1  # ^4
@@ -127,34 +134,50 @@ def grid_starts(
                 e3 = e3 * e3  # ^32
                 e4 = e3 * e3  # ^64
                 e4 = e4 * e4  # ^128
-            elif n_h == 1:
-                e0 = np.exp(min(h0 * dt, 700.0))
-                e1 = e2 = e3 = e4 = 0.0
-            else:
-                e0 = np.exp(min(h0 * dt, 700.0))
-                e1 = np.exp(min(h1 * dt, 700.0))
-                e2 = np.exp(min(h2 * dt, 700.0))
-                e3 = np.exp(min(h3 * dt, 700.0))
-                e4 = np.exp(min(h4 * dt, 700.0))
+                gk[0, i] = 1.0 / (1.0 + e0)
+                gk[1, i] = 1.0 / (1.0 + e1)
+                gk[2, i] = 1.0 / (1.0 + e2)
+                gk[3, i] = 1.0 / (1.0 + e3)
+                gk[4, i] = 1.0 / (1.0 + e4)
+        else:
+            for i in range(n):
+                dt = theta - v[i]
+                if v[i] == -np.inf:
+                    e0 = e1 = e2 = e3 = e4 = np.inf
+                elif n_h == 1:
+                    e0 = np.exp(min(h0 * dt, 700.0))
+                    e1 = e2 = e3 = e4 = 0.0
+                else:
+                    e0 = np.exp(min(h0 * dt, 700.0))
+                    e1 = np.exp(min(h1 * dt, 700.0))
+                    e2 = np.exp(min(h2 * dt, 700.0))
+                    e3 = np.exp(min(h3 * dt, 700.0))
+                    e4 = np.exp(min(h4 * dt, 700.0))
+                gk[0, i] = 1.0 / (1.0 + e0)
+                gk[1, i] = 1.0 / (1.0 + e1)
+                gk[2, i] = 1.0 / (1.0 + e2)
+                gk[3, i] = 1.0 / (1.0 + e3)
+                gk[4, i] = 1.0 / (1.0 + e4)
+        for i in range(n):
             wi = w[i]
             wy = wi * y[i]
-            g = 1.0 / (1.0 + e0)
+            g = gk[0, i]
             s0 += wi * g
             ss0 += wi * g * g
             sy0 += wy * g
-            g = 1.0 / (1.0 + e1)
+            g = gk[1, i]
             s1 += wi * g
             ss1 += wi * g * g
             sy1 += wy * g
-            g = 1.0 / (1.0 + e2)
+            g = gk[2, i]
             s2 += wi * g
             ss2 += wi * g * g
             sy2 += wy * g
-            g = 1.0 / (1.0 + e3)
+            g = gk[3, i]
             s3 += wi * g
             ss3 += wi * g * g
             sy3 += wy * g
-            g = 1.0 / (1.0 + e4)
+            g = gk[4, i]
             s4 += wi * g
             ss4 += wi * g * g
             sy4 += wy * g
