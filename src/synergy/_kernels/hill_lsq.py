@@ -51,12 +51,19 @@ Algorithm, per curve (``prange`` over chunks of curves):
    iterations.
    A stalled step-like fit (singular Jacobian, slope above half its upper bound) is moved
    to the slope bound when that does not raise the SSE (reported as ``HIT_BOUND``).
-   Cost on one core (``benchmarks/bench_hill.py`` well-posed curves): about 9–10 us per
-   10-point curve and per 24-point curve (8 doses x 3 replicates, merged), ~12 iterations
-   summed over ~1.3 starts.
+   Cost on one core (``benchmarks/bench_hill.py`` well-posed curves): about 4.7 us per
+   10-point curve and 4.3 us per 24-point curve (8 doses x 3 replicates, merged), ~12
+   iterations summed over ~1.3 starts.
 4. Covariance ``sigma^2 (J^T W J)^-1`` in ``(theta, hill_slope, bottom, top)`` over the
    non-fixed parameters, ``sigma^2 = SSE / (n - k_free)``; fixed rows/columns are 0; NaN when
    ``J^T W J`` is singular.
+
+Speed note (numba): arrays passed to a call that LLVM does not inline are reference-counted
+(an atomic increment and decrement each) unless numba's pruning pass removes the pairs,
+which it does only in functions without calls whose array arguments are last used on every
+path at the same place.  So the hot helpers take scalars or are such leaves (no early exit,
+array reads before branches), scratch arrays are arguments (never a tuple of arrays, never
+views made per curve), and one function loops over a chunk's curves: this halved the cost.
 
 ``max_iter = 0`` skips 2–3 and evaluates the SSE and covariance at ``init`` (uncertainty for
 parameters from another fitter).  The reference for this kernel is
