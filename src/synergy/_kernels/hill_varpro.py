@@ -15,8 +15,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from synergy._kernels.hill_core import curve_g
-
 __all__ = ["project"]
 
 
@@ -33,11 +31,20 @@ def project(v, y, w, n, sse0, q, fixed, lo, hi, gv, ggv):
 
     Fills gv, ggv (:func:`synergy._kernels.hill_core.curve_g`) for the derivatives.
     """
-    curve_g(v, n, q, gv, ggv)
+    phi = q[0]
+    h = q[1]
     sw = sg = sgg = sy = syg = syy = 0.0
     for i in range(n):
+        # g and e g^2 as :func:`synergy._kernels.hill_core.curve_g`, in the same pass
+        g = 0.0
+        gg = 0.0
+        if v[i] > -np.inf:
+            e = np.exp(min(phi - h * v[i], 700.0))
+            g = 1.0 / (1.0 + e)
+            gg = e * g * g
+        gv[i] = g
+        ggv[i] = gg
         wi = w[i]
-        g = gv[i]
         wy = wi * y[i]
         sw += wi
         sg += wi * g
