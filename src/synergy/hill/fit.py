@@ -3,7 +3,9 @@
 The fitting itself is the numba kernel :func:`synergy._kernels.hill_lsq.fit_hill_lsq`
 (bounded damped-Newton/Levenberg–Marquardt on log-IC50, analytic derivatives, data-driven
 grid starts); this module broadcasts inputs, sets default bounds, converts parameters and
-finishes the status codes (:mod:`synergy.hill.status`).  No Python loop over curves.
+finishes the status codes (:mod:`synergy.hill.status`), the per-curve arithmetic of these
+steps in the parallel kernels of :mod:`synergy._kernels.hill_batch`.  No Python loop over
+curves.
 """
 
 from __future__ import annotations
