@@ -1,12 +1,14 @@
-"""The Hill curve, its derivatives and a 4x4 solver for the Hill kernels (numba).
+"""The Hill curve, its derivatives, a 4x4 solver and the Wald covariance for the Hill
+kernels (numba).
 
 In log-dose ``u = ln x`` with ``theta = ln ic50``:
 ``E = bottom + (top - bottom) / (1 + exp(hill_slope * (theta - u)))``, ``E(0) = bottom``.
 The optimiser (:mod:`synergy._kernels.hill_lsq`) works in ``(phi, hill_slope, bottom, top)``
 with ``phi = hill_slope * (theta - u_mid)`` on centred log-doses ``v = u - u_mid``, so that
 ``E = bottom + (top - bottom) / (1 + exp(phi - hill_slope * v))``; :func:`accumulate` gives
-the SSE, ``J^T W J``, the exact Hessian and ``J^T W r`` there, analytically.  Tested through
-``tests/_kernels/test_hill_lsq.py`` (against scipy and numpy).
+the SSE, ``J^T W J``, the exact Hessian and ``J^T W r`` there, analytically, and
+:func:`covariance` gives ``sigma^2 (J^T W J)^-1`` in ``(theta, hill_slope, bottom, top)``.
+Tested through ``tests/_kernels/test_hill_lsq.py`` (against scipy and numpy).
 """
 
 from __future__ import annotations
