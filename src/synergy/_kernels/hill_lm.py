@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from synergy._kernels.hill_core import accumulate as _accumulate
 from synergy._kernels.hill_core import cholesky_solve as _cholesky_solve
 from synergy._kernels.hill_core import derivatives as _derivatives
 from synergy._kernels.hill_varpro import project as _project
@@ -37,16 +38,17 @@ _SETTLED_SLOPE = (0.3, 5.0)  # fit's SSE, or when the first fit is not settled
 
 
 @njit(cache=True, error_model="numpy")
-def _same_basin(q, best, sse, best_sse):
-    """True when q = (phi, h, b, t) is next to ``best`` with an SSE within 1e-4 of it."""
+def _same_basin(q0, q1, q2, q3, b0, b1, b2, b3, sse, best_sse):
+    """True when q = (phi, h, b, t) is next to ``best`` with an SSE within 1e-4 of it
+    (scalars: no reference counting in the iteration loop)."""
     if not sse <= best_sse * (1.0 + 1e-4):
         return False
-    scale = abs(best[3] - best[2]) + 1e-12
+    scale = abs(b3 - b2) + 1e-12
     return (
-        abs(q[0] / q[1] - best[0] / best[1]) < 0.01
-        and abs(q[1] - best[1]) < 0.01 * best[1]
-        and abs(q[2] - best[2]) < 0.01 * scale
-        and abs(q[3] - best[3]) < 0.01 * scale
+        abs(q0 / q1 - b0 / b1) < 0.01
+        and abs(q1 - b1) < 0.01 * b1
+        and abs(q2 - b2) < 0.01 * scale
+        and abs(q3 - b3) < 0.01 * scale
     )
 
 
@@ -73,7 +75,10 @@ def settled(q, status, fixed, lo, hi, half_span):
 
 
 @njit(cache=True, error_model="numpy")
-def lm(v, y, w, n, sse0, q, theta_fixed, fixed, lo, hi, max_iter, abort_sse, work):
+def lm(
+    v, y, w, n, sse0, q, theta_fixed, fixed, lo, hi, max_iter, abort_sse, best,
+    A, H, gr, M, L, rhs, d, qt, act, gv, ggv,
+):  # fmt: skip
     """Damped Newton in (phi, h) from q = (phi, h, bottom, top) (updated in place).
 
     Variable projection: bottom and top are re-solved exactly (within their bounds) at every
@@ -82,19 +87,11 @@ def lm(v, y, w, n, sse0, q, theta_fixed, fixed, lo, hi, max_iter, abort_sse, wor
     ``lo``/``hi`` bound (theta - u_mid, h, bottom, top); ``theta_fixed`` is the fixed centred
     theta or NaN.  A run still above ``abort_sse`` after _ABORT_AFTER iterations stops (a
     further start that will not beat the first), and so does one that has reached the basin
-    of the best solution so far (``work.best``).  Returns (sse, n_iter, status).
+    of the best solution so far (``best``).  ``A``, ``H``, ``M``, ``L`` (4, 4), ``gr``,
+    ``rhs``, ``d``, ``qt``, ``act`` (4,) and ``gv``, ``ggv`` (P,) are scratch, passed one by
+    one (a tuple of arrays would be reference-counted member by member at every call).
+    Returns (sse, n_iter, status).
     """
-    A = work.A
-    H = work.H
-    gr = work.gr
-    M = work.M
-    L = work.L
-    rhs = work.rhs
-    d = work.d
-    qt = work.qt
-    act = work.act
-    gv = work.gv
-    ggv = work.ggv
     sse = _project(v, y, w, n, sse0, q, fixed, lo, hi, gv, ggv)
     if not np.isfinite(sse):
         return sse, 0, NOT_CONVERGED
@@ -105,17 +102,32 @@ def lm(v, y, w, n, sse0, q, theta_fixed, fixed, lo, hi, max_iter, abort_sse, wor
     newton = False
     jumped = not np.isnan(fixed[1]) or not np.isfinite(hi[1])
     red_before = np.inf
+    stale = 0
+    b0 = best[0]
+    b1 = best[1]
+    b2 = best[2]
+    b3 = best[3]
     for it in range(1, max_iter + 1):
         if it > _ABORT_AFTER and sse > abort_sse:
             return sse, it - 1, NOT_CONVERGED
-        if np.isfinite(abort_sse) and _same_basin(q, work.best, sse, abort_sse / ABORT_FACTOR):
+        if np.isfinite(abort_sse) and _same_basin(
+            q[0], q[1], q[2], q[3], b0, b1, b2, b3, sse, abort_sse / ABORT_FACTOR
+        ):
             return sse, it - 1, CONVERGED
+        # derivatives at q, computed only once the run goes on (1: g, e g^2 in gv, ggv are
+        # those of q; 2: they are not)
+        if stale == 1:
+            _derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr)
+        elif stale == 2:
+            _accumulate(v, y, w, n, sse0, q, A, H, gr, gv, ggv)
+        stale = 0
         # active set; a held theta ties phi to the slope (dphi = theta dh)
         theta = q[0] / q[1]
         hold_theta = not np.isnan(theta_fixed)
-        if not hold_theta and theta <= lo[0] and gr[0] <= 0.0:
+        tol_theta = 1e-12 * (abs(theta) + 1.0)  # theta = phi / h is rounded
+        if not hold_theta and theta <= lo[0] + tol_theta and gr[0] <= 0.0:
             hold_theta = True
-        if not hold_theta and theta >= hi[0] and gr[0] >= 0.0:
+        if not hold_theta and theta >= hi[0] - tol_theta and gr[0] >= 0.0:
             hold_theta = True
         act[0] = 1.0 if hold_theta else 0.0
         n_free = 0
@@ -133,11 +145,11 @@ def lm(v, y, w, n, sse0, q, theta_fixed, fixed, lo, hi, max_iter, abort_sse, wor
             return sse, it, CONVERGED
         solved = False
         for attempt in range(2):
-            B = H if (attempt == 0) == newton else A
+            use_h = (attempt == 0) == newton
             for j in range(4):
                 rhs[j] = gr[j]
                 for k in range(4):
-                    M[j, k] = B[j, k]
+                    M[j, k] = H[j, k] if use_h else A[j, k]
             if hold_theta:
                 # substitute dphi = theta dh
                 M[1, 1] += theta * (2.0 * M[0, 1] + theta * M[0, 0])
@@ -199,7 +211,7 @@ def lm(v, y, w, n, sse0, q, theta_fixed, fixed, lo, hi, max_iter, abort_sse, wor
             for j in range(4):
                 q[j] = qt[j]
             sse = sse_t
-            _derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr)
+            stale = 1  # derivatives at the next iteration, if there is one
             creeping = q[1] > h_before and red > _CREEP * red_before and red < 0.01 * sse
             red_before = red if q[1] > h_before else 0.0
             if not jumped and creeping and q[1] >= _JUMP_SLOPE and q[1] < hi[1]:
@@ -223,8 +235,8 @@ def lm(v, y, w, n, sse0, q, theta_fixed, fixed, lo, hi, max_iter, abort_sse, wor
                         q[j] = qt[j]
                     sse = sse_t
                     n_slow = 0
-                    _derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr)
                     continue
+                stale = 2  # gv, ggv now hold the rejected jump
             f = 2.0 * rho - 1.0
             f = 1.0 - f * f * f
             lam *= f if f > _LAMBDA_DOWN else _LAMBDA_DOWN

@@ -51,12 +51,19 @@ Algorithm, per curve (``prange`` over chunks of curves):
    iterations.
    A stalled step-like fit (singular Jacobian, slope above half its upper bound) is moved
    to the slope bound when that does not raise the SSE (reported as ``HIT_BOUND``).
-   Cost on one core (``benchmarks/bench_hill.py`` well-posed curves): about 9–10 us per
-   10-point curve and per 24-point curve (8 doses x 3 replicates, merged), ~12 iterations
-   summed over ~1.3 starts.
+   Cost on one core (``benchmarks/bench_hill.py`` well-posed curves): about 4.7 us per
+   10-point curve and 4.3 us per 24-point curve (8 doses x 3 replicates, merged), ~12
+   iterations summed over ~1.3 starts.
 4. Covariance ``sigma^2 (J^T W J)^-1`` in ``(theta, hill_slope, bottom, top)`` over the
    non-fixed parameters, ``sigma^2 = SSE / (n - k_free)``; fixed rows/columns are 0; NaN when
    ``J^T W J`` is singular.
+
+Speed note (numba): arrays passed to a call that LLVM does not inline are reference-counted
+(an atomic increment and decrement each) unless numba's pruning pass removes the pairs,
+which it does only in functions without calls whose array arguments are last used on every
+path at the same place.  So the hot helpers take scalars or are such leaves (no early exit,
+array reads before branches), scratch arrays are arguments (never a tuple of arrays, never
+views made per curve), and one function loops over a chunk's curves: this halved the cost.
 
 ``max_iter = 0`` skips 2–3 and evaluates the SSE and covariance at ``init`` (uncertainty for
 parameters from another fitter).  The reference for this kernel is
@@ -65,17 +72,16 @@ parameters from another fitter).  The reference for this kernel is
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 import numpy as np
 from numba import njit, prange
 
 from synergy._kernels.hill_core import accumulate as _accumulate
-from synergy._kernels.hill_core import cholesky_solve as _cholesky_solve
+from synergy._kernels.hill_core import covariance as _covariance
 from synergy._kernels.hill_core import hill_dose, hill_value
 from synergy._kernels.hill_lm import ABORT_FACTOR, CONVERGED, EXTRA_FACTOR, NOT_CONVERGED
 from synergy._kernels.hill_lm import lm as _lm
 from synergy._kernels.hill_lm import settled as _settled
+from synergy._kernels.hill_prepare import prepare as _prepare
 from synergy._kernels.hill_start import THETA_GRID, grid_starts
 
 __all__ = [
@@ -99,268 +105,155 @@ _CHUNK = 32  # curves per parallel task (scratch arrays are allocated once per c
 
 
 @njit(cache=True, error_model="numpy")
-def _covariance(A, q, fixed, n, sse, cov, work):
-    """Covariance of (theta, h, bottom, top) from A (in phi) at q = (phi, h, b, t)."""
-    M = work.M
-    At = work.At
-    L = work.L
-    rhs = work.rhs
-    d = work.d
-    h = q[1]
-    th = q[0] / h
-    # A in (theta, h, b, t): T^T A T with dphi = h dtheta + theta dh
-    for j in range(4):
-        for k in range(4):
-            At[j, k] = A[j, k]
-    At[0, 0] = h * h * A[0, 0]
-    At[0, 1] = At[1, 0] = h * (th * A[0, 0] + A[0, 1])
-    At[1, 1] = th * th * A[0, 0] + 2.0 * th * A[0, 1] + A[1, 1]
-    for k in range(2, 4):
-        At[0, k] = At[k, 0] = h * A[0, k]
-        At[1, k] = At[k, 1] = th * A[0, k] + A[1, k]
-    k_free = 0
-    for j in range(4):
-        if np.isnan(fixed[j]):
-            k_free += 1
-        for k in range(4):
-            cov[j, k] = 0.0
-            M[j, k] = (
-                At[j, k]
-                if (np.isnan(fixed[j]) and np.isnan(fixed[k]))
-                else (1.0 if j == k else 0.0)
-            )
-    if k_free == 0:
-        return
-    sigma2 = sse / (n - k_free) if n > k_free else np.nan
-    for j in range(4):
-        rhs[j] = 0.0
-    ok = _cholesky_solve(M, rhs, L, d)  # factorises M into L
-    for c in range(4):
-        # solve L L^T x = e_c
-        for i in range(4):
-            t = 1.0 if i == c else 0.0
-            for k in range(i):
-                t -= L[i, k] * d[k]
-            d[i] = t / L[i, i] if ok else np.nan
-        for i in range(3, -1, -1):
-            t = d[i]
-            for k in range(i + 1, 4):
-                t -= L[k, i] * d[k]
-            d[i] = t / L[i, i] if ok else np.nan
-        for j in range(4):
-            if np.isnan(fixed[j]) and np.isnan(fixed[c]):
-                cov[j, c] = sigma2 * d[j]
+def _fit_curves(
+    i0, i1, conc, resp, wt, fixed, bounds, init, max_iter,
+    params, covariance, sse_out, sse_null_out, n_points, n_iter, status,
+    v, y, w, level, ebase, gv, ggv, sums, lo, hi, q, best, qt, gr, rhs, d, act, start_sse,
+    fx, starts, A, H, M, L, At, cov, sse_g, q_g, gk,
+):  # fmt: skip
+    """Fit curves ``i0 .. i1 - 1``: arguments and outputs as :func:`fit_hill_lsq` (filled in
+    place), then scratch arrays (see there).
 
-
-_Work = namedtuple(
-    "_Work",
-    "A H gr At M L rhs d qt act q best starts lo hi sums sse_g q_g v y w ebase gv ggv start_sse "
-    "level",
-)
-
-
-@njit(cache=True, error_model="numpy")
-def _new_work(P):
-    m44 = (4, 4)
-    return _Work(
-        np.empty(m44), np.empty(m44), np.empty(4), np.empty(m44), np.empty(m44),
-        np.empty(m44), np.empty(4), np.empty(4), np.empty(4), np.empty(4),
-        np.empty(4), np.empty(4), np.empty((4, 4)), np.empty(4), np.empty(4), np.empty(4),
-        np.empty((THETA_GRID, 5)), np.empty((THETA_GRID, 5, 4)),
-        np.empty(P), np.empty(P), np.empty(P), np.empty(P), np.empty(P), np.empty(P),
-        np.empty(4), np.empty(P, dtype=np.int64),
-    )  # fmt: skip
-
-
-@njit(cache=True, error_model="numpy")
-def _prepare(conc, resp, wt, work):
-    """Used points into work.v (log-dose), y, w, replicates merged; returns (n, n_used, bad).
-
-    Points at the same dose become one point with their summed weight at their weighted
-    mean response (exact for least squares: ``J`` is the same for all of them);
-    ``work.sums[3]`` gets the within-dose sum of squares, added to every SSE.  ``n`` is the
-    number of distinct doses, ``n_used`` of used points.
+    One function loops over the chunk's curves and every array is an argument: numba
+    reference-counts the arrays of a call made with local or view arrays, and the arguments
+    of a function at its entry and exits, at every call; here that happens once per chunk.
     """
-    v = work.v
-    y = work.y
-    w = work.w
-    level = work.level
-    n = 0
-    n_used = 0
-    bad = False
-    for i in range(conc.shape[0]):
-        yi = resp[i]
-        wi = wt[i]
-        if np.isnan(yi) or wi == 0.0:
-            continue
-        xi = conc[i]
-        if not (np.isfinite(yi) and np.isfinite(xi) and xi >= 0.0 and wi > 0.0):
-            bad = True
-        if not np.isfinite(wi):
-            bad = True
-        vi = np.log(xi) if xi > 0.0 else -np.inf
-        k = 0
-        while k < n and v[k] != vi:
-            k += 1
-        if k == n:
-            v[k] = vi
-            y[k] = 0.0
-            w[k] = 0.0
-            n += 1
-        y[k] += wi * yi
-        w[k] += wi
-        level[n_used] = k
-        n_used += 1
-    for k in range(n):
-        y[k] /= w[k]
-    # within-dose sum of squares (second pass: no cancellation)
-    sse0 = 0.0
-    if n < n_used and not bad:
-        m = 0
-        for i in range(conc.shape[0]):
-            yi = resp[i]
-            wi = wt[i]
-            if np.isnan(yi) or wi == 0.0:
-                continue
-            r = yi - y[level[m]]
-            sse0 += wi * r * r
-            m += 1
-    work.sums[3] = sse0
-    return n, n_used, bad
-
-
-@njit(cache=True, error_model="numpy")
-def _fit_one(conc, resp, wt, fixed, bounds, init, max_iter, params, cov, work):
-    """Fit one curve; returns (sse, sse_null, n_points, n_iter, status)."""
-    for j in range(4):
-        params[j] = np.nan
-        for k in range(4):
-            cov[j, k] = np.nan
-    n, n_used, bad = _prepare(conc, resp, wt, work)
-    if bad:
-        return np.nan, np.nan, n_used, 0, NON_FINITE_DATA
-    v = work.v
-    y = work.y
-    w = work.w
-    # distinct dose levels (one point each), tested log-dose range, weighted sums
-    sse0 = work.sums[3]
-    n_levels = n
-    n_pos = 0
-    umin = np.inf
-    umax = -np.inf
-    sums = work.sums
-    sums[0] = sums[1] = 0.0
-    sums[2] = sse0
-    for i in range(n):
-        if v[i] > -np.inf:
-            n_pos += 1
-            umin = min(umin, v[i])
-            umax = max(umax, v[i])
-        sums[0] += w[i]
-        sums[1] += w[i] * y[i]
-        sums[2] += w[i] * y[i] * y[i]
-    # the no-dose-effect model: the weighted mean, or the fixed bottom
-    c_null = fixed[2] if not np.isnan(fixed[2]) else sums[1] / sums[0]
-    sse_null = sse0
-    for i in range(n):
-        sse_null += w[i] * (y[i] - c_null) ** 2
-    k_free = 0
-    for j in range(4):
-        k_free += 1 if np.isnan(fixed[j]) else 0
-    nonlin_free = np.isnan(fixed[0]) or np.isnan(fixed[1])
-    if n == 0 or (
-        max_iter > 0 and (n_used <= k_free or n_levels < k_free or (nonlin_free and n_pos < 2))
-    ):
-        return np.nan, sse_null, n_used, 0, TOO_FEW_POINTS
-    # centre the log-doses
-    u_mid = 0.5 * (umin + umax) if n_pos > 0 else 0.0
-    for i in range(n):
-        v[i] -= u_mid
-    lo = work.lo
-    hi = work.hi
-    for j in range(4):
-        lo[j] = bounds[j, 0]
-        hi[j] = bounds[j, 1]
-    lo[0] -= u_mid
-    hi[0] -= u_mid
-    theta_fixed = fixed[0] - u_mid
-    A = work.A
-    q = work.q
-    best = work.best
-    starts = work.starts
-    n_starts = 1
-    use_init = True
-    for j in range(4):
-        if np.isnan(fixed[j]) and np.isnan(init[j]):
-            use_init = False
-    if use_init:
+    for r in range(i0, i1):
         for j in range(4):
-            val = init[j] if np.isnan(fixed[j]) else fixed[j]
-            starts[0, j] = val - u_mid if j == 0 else val
-            if max_iter > 0:
-                starts[0, j] = min(max(starts[0, j], lo[j]), hi[j])
-    else:
-        n_starts = grid_starts(
-            v, y, w, n, umax - umin, theta_fixed, fixed, lo, hi, sums,
-            work.sse_g, work.q_g, work.ebase, starts, work.start_sse,
-        )  # fmt: skip
-    total_iter = 0
-    best_sse = np.inf
-    best_status = NOT_CONVERGED
-    for s in range(n_starts):
-        if (
-            s > 0
-            and work.start_sse[s] > EXTRA_FACTOR * best_sse
-            and _settled(best, best_status, fixed, lo, hi, 0.5 * (umax - umin))
+            params[r, j] = np.nan
+            fx[j] = fixed[r, j]
+            for k in range(4):
+                covariance[r, j, k] = np.nan
+        sse_null_out[r] = np.nan
+        sse_out[r] = np.nan
+        n_iter[r] = 0
+        n, n_used, bad = _prepare(conc, resp, wt, r, v, y, w, level, sums)
+        n_points[r] = n_used
+        if bad:
+            status[r] = NON_FINITE_DATA
+            continue
+        # distinct dose levels (one point each), tested log-dose range, weighted sums
+        sse0 = sums[3]
+        n_levels = n
+        n_pos = 0
+        umin = np.inf
+        umax = -np.inf
+        sums[0] = sums[1] = 0.0
+        sums[2] = sse0
+        for i in range(n):
+            if v[i] > -np.inf:
+                n_pos += 1
+                umin = min(umin, v[i])
+                umax = max(umax, v[i])
+            sums[0] += w[i]
+            sums[1] += w[i] * y[i]
+            sums[2] += w[i] * y[i] * y[i]
+        # the no-dose-effect model: the weighted mean, or the fixed bottom
+        c_null = fx[2] if not np.isnan(fx[2]) else sums[1] / sums[0]
+        sse_null = sse0
+        for i in range(n):
+            sse_null += w[i] * (y[i] - c_null) ** 2
+        sse_null_out[r] = sse_null
+        k_free = 0
+        for j in range(4):
+            k_free += 1 if np.isnan(fx[j]) else 0
+        nonlin_free = np.isnan(fx[0]) or np.isnan(fx[1])
+        if n == 0 or (
+            max_iter > 0 and (n_used <= k_free or n_levels < k_free or (nonlin_free and n_pos < 2))
         ):
+            status[r] = TOO_FEW_POINTS
             continue
-        q[0] = starts[s, 0] * starts[s, 1]  # phi = h * theta
-        for j in range(1, 4):
-            q[j] = starts[s, j]
-        if max_iter == 0:
-            sse = _accumulate(v, y, w, n, sse0, q, A, work.H, work.gr, work.gv, work.ggv)
-            n_it = 0
-            status = CONVERGED
-        else:
-            abort_sse = ABORT_FACTOR * best_sse if s > 0 else np.inf
-            sse, n_it, status = _lm(
-                v, y, w, n, sse0, q, theta_fixed, fixed, lo, hi, max_iter, abort_sse, work
-            )
-        total_iter += n_it
-        if s == 0 or sse < best_sse:
-            best_sse = sse
-            best_status = status
-            best[:] = q
-    if not np.isfinite(best_sse):
-        return np.nan, sse_null, n_used, total_iter, NOT_CONVERGED
-    sse = _accumulate(v, y, w, n, sse0, best, A, work.H, work.gr, work.gv, work.ggv)
-    _covariance(A, best, fixed, n_used, sse, cov, work)
-    if max_iter > 0 and np.isnan(fixed[1]) and np.isnan(cov[1, 1]) and best[1] > 0.5 * hi[1]:
-        # a step (singular Jacobian) that stalled below the slope bound: an infinitely
-        # steep curve, reported on the bound if that is no worse
-        qt = work.qt
-        qt[0] = best[0] / best[1] * hi[1]
-        qt[1] = hi[1]
-        qt[2] = best[2]
-        qt[3] = best[3]
-        sse_b = _accumulate(v, y, w, n, sse0, qt, A, work.H, work.gr, work.gv, work.ggv)
-        if sse_b <= sse * (1.0 + 1e-9):
-            best[:] = qt
-            sse = sse_b
-            _covariance(A, best, fixed, n_used, sse, cov, work)
-        else:
-            sse = _accumulate(v, y, w, n, sse0, best, A, work.H, work.gr, work.gv, work.ggv)
-    theta = best[0] / best[1]
-    params[0] = theta + u_mid if np.isnan(fixed[0]) else fixed[0]
-    for j in range(1, 4):
-        params[j] = best[j] if np.isnan(fixed[j]) else fixed[j]
-    if best_status == CONVERGED and max_iter > 0:
-        best[0] = theta
+        # centre the log-doses
+        u_mid = 0.5 * (umin + umax) if n_pos > 0 else 0.0
+        for i in range(n):
+            v[i] -= u_mid
         for j in range(4):
-            tol = 1e-9 * (hi[j] - lo[j])
-            if np.isnan(fixed[j]) and (best[j] <= lo[j] + tol or best[j] >= hi[j] - tol):
-                best_status = HIT_BOUND
-    return sse, sse_null, n_used, total_iter, best_status
+            lo[j] = bounds[r, j, 0]
+            hi[j] = bounds[r, j, 1]
+        lo[0] -= u_mid
+        hi[0] -= u_mid
+        theta_fixed = fx[0] - u_mid
+        n_starts = 1
+        use_init = True
+        for j in range(4):
+            if np.isnan(fx[j]) and np.isnan(init[r, j]):
+                use_init = False
+        if use_init:
+            for j in range(4):
+                val = init[r, j] if np.isnan(fx[j]) else fx[j]
+                starts[0, j] = val - u_mid if j == 0 else val
+                if max_iter > 0:
+                    starts[0, j] = min(max(starts[0, j], lo[j]), hi[j])
+        else:
+            n_starts = grid_starts(
+                v, y, w, n, umax - umin, theta_fixed, fx, lo, hi, sums,
+                sse_g, q_g, ebase, gk, starts, start_sse,
+            )  # fmt: skip
+        total_iter = 0
+        best_sse = np.inf
+        best_status = NOT_CONVERGED
+        for s in range(n_starts):
+            if (
+                s > 0
+                and start_sse[s] > EXTRA_FACTOR * best_sse
+                and _settled(best, best_status, fx, lo, hi, 0.5 * (umax - umin))
+            ):
+                continue
+            q[0] = starts[s, 0] * starts[s, 1]  # phi = h * theta
+            for j in range(1, 4):
+                q[j] = starts[s, j]
+            if max_iter == 0:
+                sse = _accumulate(v, y, w, n, sse0, q, A, H, gr, gv, ggv)
+                n_it = 0
+                st = CONVERGED
+            else:
+                abort_sse = ABORT_FACTOR * best_sse if s > 0 else np.inf
+                sse, n_it, st = _lm(
+                    v, y, w, n, sse0, q, theta_fixed, fx, lo, hi, max_iter, abort_sse, best,
+                    A, H, gr, M, L, rhs, d, qt, act, gv, ggv,
+                )  # fmt: skip
+            total_iter += n_it
+            if s == 0 or sse < best_sse:
+                best_sse = sse
+                best_status = st
+                for j in range(4):
+                    best[j] = q[j]
+        n_iter[r] = total_iter
+        if not np.isfinite(best_sse):
+            status[r] = NOT_CONVERGED
+            continue
+        sse = _accumulate(v, y, w, n, sse0, best, A, H, gr, gv, ggv)
+        _covariance(A, best, fx, n_used, sse, cov, M, At, L, rhs, d)
+        if max_iter > 0 and np.isnan(fx[1]) and np.isnan(cov[1, 1]) and best[1] > 0.5 * hi[1]:
+            # a step (singular Jacobian) that stalled below the slope bound: an infinitely
+            # steep curve, reported on the bound if that is no worse
+            qt[0] = best[0] / best[1] * hi[1]
+            qt[1] = hi[1]
+            qt[2] = best[2]
+            qt[3] = best[3]
+            sse_b = _accumulate(v, y, w, n, sse0, qt, A, H, gr, gv, ggv)
+            if sse_b <= sse * (1.0 + 1e-9):
+                for j in range(4):
+                    best[j] = qt[j]
+                sse = sse_b
+                _covariance(A, best, fx, n_used, sse, cov, M, At, L, rhs, d)
+            else:
+                sse = _accumulate(v, y, w, n, sse0, best, A, H, gr, gv, ggv)
+        theta = best[0] / best[1]
+        params[r, 0] = theta + u_mid if np.isnan(fx[0]) else fx[0]
+        for j in range(1, 4):
+            params[r, j] = best[j] if np.isnan(fx[j]) else fx[j]
+        for j in range(4):
+            for k in range(4):
+                covariance[r, j, k] = cov[j, k]
+        if best_status == CONVERGED and max_iter > 0:
+            best[0] = theta
+            for j in range(4):
+                tol = 1e-9 * (hi[j] - lo[j])
+                if np.isnan(fx[j]) and (best[j] <= lo[j] + tol or best[j] >= hi[j] - tol):
+                    best_status = HIT_BOUND
+        sse_out[r] = sse
+        status[r] = best_status
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
@@ -401,7 +294,7 @@ def fit_hill_lsq(conc, response, weights, fixed, bounds, init, max_iter):
     status : int64 (N,)
         CONVERGED, HIT_BOUND, NOT_CONVERGED, TOO_FEW_POINTS or NON_FINITE_DATA.
     """
-    N, P = conc.shape
+    N = conc.shape[0]
     params = np.empty((N, 4))
     covariance = np.empty((N, 4, 4))
     sse = np.empty(N)
@@ -409,12 +302,24 @@ def fit_hill_lsq(conc, response, weights, fixed, bounds, init, max_iter):
     n_points = np.empty(N, dtype=np.int64)
     n_iter = np.empty(N, dtype=np.int64)
     status = np.empty(N, dtype=np.int64)
+    P = conc.shape[1]
     for c in prange((N + _CHUNK - 1) // _CHUNK):
-        work = _new_work(P)
-        for i in range(c * _CHUNK, min(N, (c + 1) * _CHUNK)):
-            out = _fit_one(
-                conc[i], response[i], weights[i], fixed[i], bounds[i], init[i], max_iter,
-                params[i], covariance[i], work,
-            )  # fmt: skip
-            sse[i], sse_null[i], n_points[i], n_iter[i], status[i] = out
+        # scratch, once per chunk (see _fit_curves)
+        v, y, w = np.empty(P), np.empty(P), np.empty(P)
+        ebase, gv, ggv = np.empty(P), np.empty(P), np.empty(P)
+        level = np.empty(P, dtype=np.int64)
+        sums, lo, hi, q, best = np.empty(4), np.empty(4), np.empty(4), np.empty(4), np.empty(4)
+        qt, gr, rhs, d, act = np.empty(4), np.empty(4), np.empty(4), np.empty(4), np.empty(4)
+        start_sse, fx = np.empty(4), np.empty(4)
+        starts, A, H = np.empty((4, 4)), np.empty((4, 4)), np.empty((4, 4))
+        M, L, At, cov = np.empty((4, 4)), np.empty((4, 4)), np.empty((4, 4)), np.empty((4, 4))
+        sse_g = np.empty((THETA_GRID, 5))
+        q_g = np.empty((THETA_GRID, 5, 4))
+        gk = np.empty((5, P))
+        _fit_curves(
+            c * _CHUNK, min(N, (c + 1) * _CHUNK), conc, response, weights, fixed, bounds, init,
+            max_iter, params, covariance, sse, sse_null, n_points, n_iter, status,
+            v, y, w, level, ebase, gv, ggv, sums, lo, hi, q, best, qt, gr, rhs, d, act,
+            start_sse, fx, starts, A, H, M, L, At, cov, sse_g, q_g, gk,
+        )  # fmt: skip
     return params, covariance, sse, sse_null, n_points, n_iter, status

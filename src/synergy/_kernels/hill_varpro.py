@@ -15,8 +15,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from synergy._kernels.hill_core import curve_g
-
 __all__ = ["project"]
 
 
@@ -33,11 +31,20 @@ def project(v, y, w, n, sse0, q, fixed, lo, hi, gv, ggv):
 
     Fills gv, ggv (:func:`synergy._kernels.hill_core.curve_g`) for the derivatives.
     """
-    curve_g(v, n, q, gv, ggv)
+    phi = q[0]
+    h = q[1]
     sw = sg = sgg = sy = syg = syy = 0.0
     for i in range(n):
+        # g and e g^2 as :func:`synergy._kernels.hill_core.curve_g`, in the same pass
+        g = 0.0
+        gg = 0.0
+        if v[i] > -np.inf:
+            e = np.exp(min(phi - h * v[i], 700.0))
+            g = 1.0 / (1.0 + e)
+            gg = e * g * g
+        gv[i] = g
+        ggv[i] = gg
         wi = w[i]
-        g = gv[i]
         wy = wi * y[i]
         sw += wi
         sg += wi * g
@@ -51,10 +58,16 @@ def project(v, y, w, n, sse0, q, fixed, lo, hi, gv, ggv):
     s33 = sgg
     r2 = sy - syg
     r3 = syg
-    b_free = np.isnan(fixed[2])
-    t_free = np.isnan(fixed[3])
+    # every array read before the branches (keeps numba's reference-count pruning
+    # effective: this runs at every trial point)
     b = fixed[2]
     t = fixed[3]
+    lo2 = lo[2]
+    hi2 = hi[2]
+    lo3 = lo[3]
+    hi3 = hi[3]
+    b_free = np.isnan(b)
+    t_free = np.isnan(t)
     if b_free and t_free:
         det = s22 * s33 - s23 * s23
         if det > 1e-12 * s22 * s33 and det > 0.0:
@@ -62,18 +75,18 @@ def project(v, y, w, n, sse0, q, fixed, lo, hi, gv, ggv):
             t = (s22 * r3 - s23 * r2) / det
         else:  # g (nearly) constant: one level
             b = t = sy / sw
-        if not (lo[2] <= b <= hi[2] and lo[3] <= t <= hi[3]):
+        if not (lo2 <= b <= hi2 and lo3 <= t <= hi3):
             # the optimum lies on an edge of the box: best of the four edges
             best = np.inf
             for edge in range(4):
                 if edge < 2:
-                    be = lo[2] if edge == 0 else hi[2]
+                    be = lo2 if edge == 0 else hi2
                     te = (r3 - be * s23) / s33 if s33 > 1e-300 else be
-                    te = min(max(te, lo[3]), hi[3])
+                    te = min(max(te, lo3), hi3)
                 else:
-                    te = lo[3] if edge == 2 else hi[3]
+                    te = lo3 if edge == 2 else hi3
                     be = (r2 - te * s23) / s22 if s22 > 1e-300 else te
-                    be = min(max(be, lo[2]), hi[2])
+                    be = min(max(be, lo2), hi2)
                 val = _quad(be, te, syy, r2, r3, s22, s23, s33)
                 if val < best:
                     best = val
@@ -81,10 +94,10 @@ def project(v, y, w, n, sse0, q, fixed, lo, hi, gv, ggv):
                     t = te
     elif t_free:
         t = (r3 - b * s23) / s33 if s33 > 1e-300 else b
-        t = min(max(t, lo[3]), hi[3])
+        t = min(max(t, lo3), hi3)
     elif b_free:
         b = (r2 - t * s23) / s22 if s22 > 1e-300 else t
-        b = min(max(b, lo[2]), hi[2])
+        b = min(max(b, lo2), hi2)
     q[2] = b
     q[3] = t
     s = t - b

@@ -3,7 +3,9 @@
 The fitting itself is the numba kernel :func:`synergy._kernels.hill_lsq.fit_hill_lsq`
 (bounded damped-Newton/Levenberg–Marquardt on log-IC50, analytic derivatives, data-driven
 grid starts); this module broadcasts inputs, sets default bounds, converts parameters and
-finishes the status codes (:mod:`synergy.hill.status`).  No Python loop over curves.
+finishes the status codes (:mod:`synergy.hill.status`), the per-curve arithmetic of these
+steps in the parallel kernels of :mod:`synergy._kernels.hill_batch`.  No Python loop over
+curves.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special
 
+from synergy._kernels import hill_batch as _b
 from synergy._kernels import hill_lsq as _k
 from synergy.errors import SynergyError
 from synergy.hill.inputs import (
@@ -26,7 +29,7 @@ from synergy.hill.inputs import (
     fixed_array,
 )
 from synergy.hill.model import evaluate, inverse
-from synergy.hill.status import FLAT_ALPHA, HillStatus
+from synergy.hill.status import FLAT_ALPHA
 
 __all__ = ["DEFAULT_SLOPE_BOUNDS", "HillFit", "default_bounds", "fit"]  # bounds re-exported
 
@@ -371,36 +374,24 @@ def _run(
     fixed_nat = fixed_array(fixed, shape).reshape(n_curves, 4)
     ranges = curve_ranges(c2, y2, w2)
     bnd = bounds_array(bounds, c2, y2, w2, ranges)
-    kernel_fixed = fixed_nat.copy()
-    kernel_bounds = bnd.copy()
-    with np.errstate(divide="ignore"):
-        kernel_fixed[:, 0] = np.log(fixed_nat[:, 0])
-        kernel_bounds[:, 0, :] = np.log(bnd[:, 0, :])
+    kernel_fixed, kernel_bounds = _b.kernel_args(fixed_nat, np.ascontiguousarray(bnd))
     kernel_init = np.full((n_curves, 4), np.nan)
     if init is not None:
         kernel_init = np.broadcast_to(init, (*shape, 4)).reshape(n_curves, 4).copy()
         with np.errstate(divide="ignore", invalid="ignore"):
             kernel_init[:, 0] = np.log(kernel_init[:, 0])
-    q, cov_q, sse, sse_null, n_points, n_iter, kstatus = _k.fit_hill_lsq(
-        c2, y2, w2, kernel_fixed, np.ascontiguousarray(kernel_bounds), kernel_init, max_iter
+    params, cov, sse, sse_null, n_points, n_iter, kstatus = _k.fit_hill_lsq(
+        c2, y2, w2, kernel_fixed, kernel_bounds, kernel_init, max_iter
     )
-    params = q.copy()
+    # ln(ic50) -> ic50 in place (batched kernels: no (N, 4, 4) temporaries, no serial passes)
     with np.errstate(over="ignore", invalid="ignore"):
-        params[:, 0] = np.exp(q[:, 0])
-        scale = np.ones((n_curves, 4))
-        scale[:, 0] = params[:, 0]
-        cov = cov_q * scale[:, :, None] * scale[:, None, :]
-    cmin = np.where(np.isfinite(ranges[:, 0]), ranges[:, 0], np.nan)
-    cmax = np.where(np.isfinite(ranges[:, 1]), ranges[:, 1], np.nan)
-    k_free = np.sum(np.isnan(fixed_nat), axis=1)
-    k_null = np.where(np.isnan(fixed_nat[:, 2]), 1, 0)
-    p_flat = _flat_p_value(sse, sse_null, n_points, k_free, k_null)
-    status = kstatus.astype(np.int8)
-    fitted = (kstatus == _k.CONVERGED) | (kstatus == _k.HIT_BOUND)
-    status[fitted & (p_flat > flat_alpha)] = HillStatus.FLAT
-    outside = (params[:, 0] < cmin) | (params[:, 0] > cmax)
-    extrap = (status == HillStatus.CONVERGED) & outside & np.isnan(fixed_nat[:, 0])
-    status[extrap] = HillStatus.IC50_EXTRAPOLATED
+        np.exp(params[:, 0], out=params[:, 0])
+    cmin, cmax = _b.natural(params, cov, ranges)
+    df1, df2, f_stat = _b.f_statistic(sse, sse_null, n_points, fixed_nat)
+    p_flat = special.fdtrc(df1, df2, f_stat)
+    status = _b.finish_status(
+        p_flat, df1, df2, sse, sse_null, kstatus, fixed_nat, params, cmin, cmax, flat_alpha
+    )
     return HillFit(
         params=params.reshape(*shape, 4),
         covariance=cov.reshape(*shape, 4, 4),
@@ -418,16 +409,3 @@ def _run(
         weights=w,
         fitter="lsq",
     )
-
-
-def _flat_p_value(
-    sse: np.ndarray, sse_null: np.ndarray, n: np.ndarray, k_free: np.ndarray, k_null: np.ndarray
-) -> np.ndarray:
-    """p-value of the F-test of the fit (k_free parameters) against the null (k_null)."""
-    df1 = (k_free - k_null).astype(np.float64)
-    df2 = (n - k_free).astype(np.float64)
-    with np.errstate(all="ignore"):
-        f_stat = ((sse_null - sse) / df1) / (sse / df2)
-        p = special.fdtrc(df1, df2, np.maximum(f_stat, 0.0))
-    p = np.where(sse <= 0.0, np.where(sse_null > 0.0, 0.0, 1.0), p)
-    return np.where((df1 > 0) & (df2 > 0) & np.isfinite(sse), p, np.nan)

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 import numpy as np
 from numpy.typing import ArrayLike
 
+from synergy._kernels.hill_batch import bounds_ok as _kernel_bounds_ok
+from synergy._kernels.hill_batch import default_bounds as _kernel_default_bounds
 from synergy._kernels.hill_core import curve_ranges as _kernel_ranges
 from synergy.errors import SynergyError
 from synergy.hill.model import PARAM_NAMES
@@ -76,17 +78,11 @@ def default_bounds(
     """
     if ranges is None:
         ranges = curve_ranges(conc, response, weights)
-    cmin, cmax, ymin, ymax = (ranges[..., j] for j in range(4))
-    with np.errstate(all="ignore"):
-        margin = np.maximum(ymax - ymin, DEFAULT_ASYMPTOTE_MARGIN)
-    out = np.empty((*conc.shape[:-1], 4, 2))
-    out[..., 0, 0] = np.where(np.isfinite(cmin), cmin / DEFAULT_IC50_FACTOR, 0.0)
-    out[..., 0, 1] = np.where(np.isfinite(cmax), cmax * DEFAULT_IC50_FACTOR, np.inf)
-    out[..., 1, 0], out[..., 1, 1] = DEFAULT_SLOPE_BOUNDS
-    for j in (2, 3):
-        out[..., j, 0] = np.where(np.isfinite(ymin), ymin - margin, -np.inf)
-        out[..., j, 1] = np.where(np.isfinite(ymax), ymax + margin, np.inf)
-    return out
+    flat = np.ascontiguousarray(ranges.reshape(-1, 4), dtype=np.float64)
+    out = _kernel_default_bounds(
+        flat, *DEFAULT_SLOPE_BOUNDS, DEFAULT_IC50_FACTOR, DEFAULT_ASYMPTOTE_MARGIN
+    )
+    return out.reshape(*conc.shape[:-1], 4, 2)
 
 
 def bounds_array(
@@ -106,8 +102,9 @@ def bounds_array(
         j = PARAM_NAMES.index(name)
         out[..., j, 0] = np.broadcast_to(np.asarray(low, np.float64), shape)
         out[..., j, 1] = np.broadcast_to(np.asarray(high, np.float64), shape)
-    if np.any(~(out[..., :, 0] < out[..., :, 1])):
+    ordered, non_negative = _kernel_bounds_ok(np.ascontiguousarray(out.reshape(-1, 4, 2)))
+    if not ordered:
         raise SynergyError("every lower bound must be below its upper bound")
-    if np.any(out[..., :2, 0] < 0):
+    if not non_negative:
         raise SynergyError("bounds of ic50 and hill_slope must be >= 0")
     return out
