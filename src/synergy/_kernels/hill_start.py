@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["SECOND_START", "THETA_GRID", "grid_starts"]
+__all__ = ["SECOND_START", "THETA_GRID", "best_step", "end_gap", "grid_starts"]
 
 THETA_GRID = 7  # log-IC50 start values across the tested range, widened by GRID_WIDEN
 GRID_WIDEN = 0.25  # of the log-dose span, on each side
@@ -240,3 +240,81 @@ def grid_starts(
         start_sse[n_starts] = sse_g[t3, 4]
         n_starts += 1
     return n_starts
+
+
+@njit(cache=True, error_model="numpy")
+def best_step(v, y, w, n, order, sse0):
+    """Least SSE of a step between adjacent positive log-doses, and where it turns.
+
+    Two kinds, over the points (one per dose level) sorted by log-dose into ``order``
+    (insertion sort, n <= P; the zero dose, if any, sorts first): a two-level step between
+    two adjacent doses (theta at their midpoint), and a step through one positive dose whose
+    response lies between the levels below and above it (theta at that dose: a steep curve
+    gives it any intermediate value).  Returns (sse, theta) in centred log-dose, or (inf, 0).
+    """
+    for i in range(n):
+        order[i] = i
+    for i in range(1, n):
+        k = order[i]
+        j = i - 1
+        while j >= 0 and v[order[j]] > v[k]:
+            order[j + 1] = order[j]
+            j -= 1
+        order[j + 1] = k
+    tot_w = 0.0
+    tot_wy = 0.0
+    tot_wyy = 0.0
+    for i in range(n):
+        tot_w += w[i]
+        tot_wy += w[i] * y[i]
+        tot_wyy += w[i] * y[i] * y[i]
+    best = np.inf
+    theta = 0.0
+    cw = 0.0  # sums over the points before position i
+    cwy = 0.0
+    cwyy = 0.0
+    for i in range(n):
+        k = order[i]
+        wk = w[k]
+        yk = y[k]
+        if v[k] > -np.inf and cw > 0.0:
+            # through the dose at position i: below = positions < i, above = positions > i
+            rw = tot_w - cw - wk
+            rwy = tot_wy - cwy - wk * yk
+            rwyy = tot_wyy - cwyy - wk * yk * yk
+            if rw > 0.0:
+                m_lo = cwy / cw
+                m_hi = rwy / rw
+                if min(m_lo, m_hi) <= yk <= max(m_lo, m_hi):
+                    sse = sse0 + (cwyy - cwy * m_lo) + (rwyy - rwy * m_hi)
+                    if sse < best:
+                        best = sse
+                        theta = v[k]
+            # between position i - 1 and i: below = positions < i
+            rw = tot_w - cw
+            rwy = tot_wy - cwy
+            if v[order[i - 1]] > -np.inf:
+                sse = sse0 + (cwyy - cwy * cwy / cw) + (tot_wyy - cwyy - rwy * rwy / rw)
+                if sse < best:
+                    best = sse
+                    theta = 0.5 * (v[order[i - 1]] + v[k])
+        cw += wk
+        cwy += wk * yk
+        cwyy += wk * yk * yk
+    return best, theta
+
+
+@njit(cache=True, error_model="numpy")
+def end_gap(v, n, above):
+    """Midpoint of the two largest (``above``) or smallest positive log-doses among v[:n]."""
+    end1 = -np.inf if above else np.inf
+    end2 = end1
+    for i in range(n):
+        x = v[i]
+        if x > -np.inf:
+            if (above and x > end1) or (not above and x < end1):
+                end2 = end1
+                end1 = x
+            elif (above and x > end2) or (not above and x < end2):
+                end2 = x
+    return 0.5 * (end1 + end2)
