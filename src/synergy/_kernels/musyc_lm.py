@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from synergy._kernels.musyc_surface import point
+from synergy._kernels.musyc_surface import N_PARAMS, point_terms
 
 __all__ = ["CONVERGED", "NOT_CONVERGED", "accumulate", "chol_solve", "cholesky", "lm", "new_work"]
 
@@ -34,9 +34,18 @@ def accumulate(u1, u2, y, n, q, A, g, jac):
         g[j] = 0.0
         for k in range(p):
             A[j, k] = 0.0
+    e0, e1, e2, e3 = q[0], q[1], q[2], q[3]
+    h1 = np.exp(q[4])
+    h2 = np.exp(q[5])
+    c1, c2, la12, la21 = q[6], q[7], q[8], q[9]
+    g12 = np.exp(q[10]) if p > N_PARAMS else 1.0
+    g21 = np.exp(q[11]) if p > N_PARAMS else 1.0
     sse = 0.0
     for i in range(n):
-        r = y[i] - point(u1[i], u2[i], q, jac)
+        t = point_terms(u1[i], u2[i], e0, e1, e2, e3, h1, h2, c1, c2, la12, la21, g12, g21)
+        for j in range(p):
+            jac[j] = t[j + 1]
+        r = y[i] - t[0]
         sse += r * r
         for j in range(p):
             g[j] += jac[j] * r
