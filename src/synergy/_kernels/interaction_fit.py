@@ -32,11 +32,11 @@ from numba import njit, prange
 
 from synergy._kernels.interaction_surfaces import (
     BRAID,
-    N_PRE,
     ZIMMER,
-    prepare_params,
+    braid_constants,
+    braid_terms,
     surface_grid,
-    surface_point,
+    zimmer_terms,
 )
 from synergy._kernels.musyc import prepare
 from synergy._kernels.musyc_lm import chol_solve as _chol_solve
@@ -72,15 +72,35 @@ _ABORT_FACTOR = 1.1
 
 @njit(cache=True, error_model="numpy")
 def accumulate(model, u1, u2, y, n, q, A, g, jac):
-    """SSE at q, ``A = J^T J`` and ``g = J^T r`` (r = y − E) over the n points."""
+    """SSE at q, ``A = J^T J`` and ``g = J^T r`` (r = y − E) over the n points.
+
+    The surface's per-block constants are scalars and the per-point helpers take and return
+    scalars only (no reference counting in the point loop).
+    """
     p = q.shape[0]
-    A[:, :] = 0.0
-    g[:] = 0.0
-    pre = np.empty(N_PRE)
-    prepare_params(model, q, pre)
+    for j in range(p):
+        g[j] = 0.0
+        for k in range(p):
+            A[j, k] = 0.0
+    zimmer = model == ZIMMER
+    e0, e1, e2 = q[0], q[1], q[2]
+    h1 = np.exp(q[3])
+    h2 = np.exp(q[4])
+    ln_c1, ln_c2 = q[5], q[6]
+    c12 = np.exp(q[7])  # Zimmer: 1 + a12; BRAID: kappa + 2 (recomputed below)
+    c21 = np.exp(q[8]) if zimmer else 0.0
+    h, kappa2, r1, r2, lr1, lr2, dfe, first = braid_constants(e0, e1, e2, q[3], q[4], q[7])
     sse = 0.0
     for i in range(n):
-        r = y[i] - surface_point(model, u1[i], u2[i], q, pre, jac)
+        if zimmer:
+            t = zimmer_terms(u1[i], u2[i], e0, e1, e2, ln_c1, ln_c2, h1, h2, c12, c21)
+        else:
+            t = braid_terms(
+                u1[i], u2[i], e0, ln_c1, ln_c2, h1, h2, h, kappa2, r1, r2, lr1, lr2, dfe, first
+            )
+        for j in range(p):
+            jac[j] = t[j + 1]
+        r = y[i] - t[0]
         sse += r * r
         for j in range(p):
             g[j] += jac[j] * r
