@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from synergy._kernels.musyc_surface import N_PARAMS, point_terms
+from synergy._kernels.musyc_surface import N_PARAMS, combine_terms, dose_terms
 
 __all__ = ["CONVERGED", "NOT_CONVERGED", "accumulate", "chol_solve", "cholesky", "lm", "new_work"]
 
@@ -41,8 +41,17 @@ def accumulate(u1, u2, y, n, q, A, g, jac):
     g12 = np.exp(q[10]) if p > N_PARAMS else 1.0
     g21 = np.exp(q[11]) if p > N_PARAMS else 1.0
     sse = 0.0
+    # each drug's dose terms are reused while its dose repeats (rows of a grid, replicates)
+    v1 = v2 = np.nan
+    a1 = b1 = da1 = db1 = a2 = b2 = da2 = db2 = 0.0
     for i in range(n):
-        t = point_terms(u1[i], u2[i], e0, e1, e2, e3, h1, h2, c1, c2, la12, la21, g12, g21)
+        if u1[i] != v1:
+            v1 = u1[i]
+            a1, b1, da1, db1 = dose_terms(v1, h1, c1, la21, g21)
+        if u2[i] != v2:
+            v2 = u2[i]
+            a2, b2, da2, db2 = dose_terms(v2, h2, c2, la12, g12)
+        t = combine_terms(a1, b1, da1, db1, a2, b2, da2, db2, e0, e1, e2, e3, h1, h2, g12, g21)
         for j in range(p):
             jac[j] = t[j + 1]
         r = y[i] - t[0]

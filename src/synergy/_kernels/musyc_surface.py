@@ -46,10 +46,38 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["N_PARAMS", "musyc_grid", "musyc_jacobian", "musyc_value", "point", "point_terms"]
+__all__ = [
+    "N_PARAMS",
+    "combine_terms",
+    "dose_terms",
+    "musyc_grid",
+    "musyc_jacobian",
+    "musyc_value",
+    "point",
+    "point_terms",
+]
 
 N_PARAMS = 10
 _ZMAX = 200.0  # cap on |ln a|: a**3 stays far from overflow
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def dose_terms(u, h, ln_c, ln_alpha, g):
+    """One drug's ``(a, b, d a / d ln h, d b / d ln h)`` at log-dose u (-inf = dose 0).
+
+    ``a = (d / C)**h``, ``b = (alpha d / C)**(g h)``: drug 1 with ``(h1, ln C1, ln alpha21,
+    g21)``, drug 2 with ``(h2, ln C2, ln alpha12, g12)``; ``d b / d ln h`` is also
+    ``d b / d ln g``.  Depends on the dose alone, so points at the same dose share it.
+    """
+    a = b = da = db = 0.0
+    if u > -np.inf:
+        z = min(max(h * (u - ln_c), -_ZMAX), _ZMAX)
+        y = min(max(g * h * (u - ln_c + ln_alpha), -_ZMAX), _ZMAX)
+        a = np.exp(z)
+        b = np.exp(y)
+        da = z * a
+        db = y * b
+    return a, b, da, db
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -62,22 +90,14 @@ def point_terms(u1, u2, e0, e1, e2, e3, h1, h2, c1, c2, la12, la21, g12, g21):
     no arrays to reference-count in the per-point hot loop (module docstring of
     :mod:`synergy._kernels.hill_lsq`).
     """
-    a1 = b1 = da1 = db1 = 0.0
-    a2 = b2 = da2 = db2 = 0.0
-    if u1 > -np.inf:
-        z1 = min(max(h1 * (u1 - c1), -_ZMAX), _ZMAX)
-        y1 = min(max(g21 * h1 * (u1 - c1 + la21), -_ZMAX), _ZMAX)
-        a1 = np.exp(z1)
-        b1 = np.exp(y1)
-        da1 = z1 * a1  # d a1 / d ln h1
-        db1 = y1 * b1  # d b1 / d ln h1 = d b1 / d ln gamma21
-    if u2 > -np.inf:
-        z2 = min(max(h2 * (u2 - c2), -_ZMAX), _ZMAX)
-        y2 = min(max(g12 * h2 * (u2 - c2 + la12), -_ZMAX), _ZMAX)
-        a2 = np.exp(z2)
-        b2 = np.exp(y2)
-        da2 = z2 * a2
-        db2 = y2 * b2
+    a1, b1, da1, db1 = dose_terms(u1, h1, c1, la21, g21)
+    a2, b2, da2, db2 = dose_terms(u2, h2, c2, la12, g12)
+    return combine_terms(a1, b1, da1, db1, a2, b2, da2, db2, e0, e1, e2, e3, h1, h2, g12, g21)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def combine_terms(a1, b1, da1, db1, a2, b2, da2, db2, e0, e1, e2, e3, h1, h2, g12, g21):
+    """:func:`point_terms` from the two drugs' :func:`dose_terms`."""
     s12 = a1 + a2
     w0 = 2.0 + b1 + b2
     w1 = a1 * (2.0 + b1) + a2 * b1
