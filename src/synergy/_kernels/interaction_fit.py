@@ -33,10 +33,12 @@ from numba import njit, prange
 from synergy._kernels.interaction_surfaces import (
     BRAID,
     ZIMMER,
+    braid_combine,
     braid_constants,
-    braid_terms,
+    braid_drug,
     surface_grid,
-    zimmer_terms,
+    zimmer_combine,
+    zimmer_ratio,
 )
 from synergy._kernels.musyc import prepare
 from synergy._kernels.musyc_lm import chol_solve as _chol_solve
@@ -91,13 +93,29 @@ def accumulate(model, u1, u2, y, n, q, A, g, jac):
     c21 = np.exp(q[8]) if zimmer else 0.0
     h, kappa2, r1, r2, lr1, lr2, dfe, first = braid_constants(e0, e1, e2, q[3], q[4], q[7])
     sse = 0.0
+    # each drug's dose terms are reused while its dose repeats (rows of a grid, replicates)
+    v1 = v2 = np.nan
+    x1 = x2 = 0.0  # Zimmer: d / C
+    on1 = on2 = False  # BRAID: braid_drug's terms
+    ld1 = g1 = gr1 = z1 = ld2 = g2 = gr2 = z2 = 0.0
     for i in range(n):
+        if u1[i] != v1:
+            v1 = u1[i]
+            if zimmer:
+                x1 = zimmer_ratio(v1, ln_c1)
+            else:
+                on1, ld1, g1, gr1, z1 = braid_drug(v1, ln_c1, h1, r1, lr1)
+        if u2[i] != v2:
+            v2 = u2[i]
+            if zimmer:
+                x2 = zimmer_ratio(v2, ln_c2)
+            else:
+                on2, ld2, g2, gr2, z2 = braid_drug(v2, ln_c2, h2, r2, lr2)
         if zimmer:
-            t = zimmer_terms(u1[i], u2[i], e0, e1, e2, ln_c1, ln_c2, h1, h2, c12, c21)
+            t = zimmer_combine(x1, x2, e0, e1, e2, h1, h2, c12, c21)
         else:
-            t = braid_terms(
-                u1[i], u2[i], e0, ln_c1, ln_c2, h1, h2, h, kappa2, r1, r2, lr1, lr2, dfe, first
-            )
+            t = braid_combine(on1, ld1, g1, gr1, z1, on2, ld2, g2, gr2, z2, e0, h1, h2, h,
+                              kappa2, r1, r2, dfe, first)  # fmt: skip
         for j in range(p):
             jac[j] = t[j + 1]
         r = y[i] - t[0]

@@ -51,7 +51,9 @@ __all__ = [
     "N_PARAMS",
     "N_PRE",
     "ZIMMER",
+    "braid_combine",
     "braid_constants",
+    "braid_drug",
     "braid_point",
     "braid_terms",
     "prepare_params",
@@ -59,8 +61,10 @@ __all__ = [
     "surface_jacobian",
     "surface_point",
     "surface_value",
+    "zimmer_combine",
     "zimmer_doses",
     "zimmer_point",
+    "zimmer_ratio",
     "zimmer_terms",
 ]
 
@@ -146,8 +150,20 @@ def zimmer_terms(u1, u2, e0, e1, e2, ln_c1, ln_c2, h1, h2, c12, c21):
 
     ``h = exp(ln h)``, ``c = 1 + a``; no arrays, so nothing to reference-count per point.
     """
-    r1 = np.exp(u1 - ln_c1) if u1 > -np.inf else 0.0
-    r2 = np.exp(u2 - ln_c2) if u2 > -np.inf else 0.0
+    r1 = zimmer_ratio(u1, ln_c1)
+    r2 = zimmer_ratio(u2, ln_c2)
+    return zimmer_combine(r1, r2, e0, e1, e2, h1, h2, c12, c21)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def zimmer_ratio(u, ln_c):
+    """``r = d / C`` at log-dose u (-inf = dose 0)."""
+    return np.exp(u - ln_c) if u > -np.inf else 0.0
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def zimmer_combine(r1, r2, e0, e1, e2, h1, h2, c12, c21):
+    """:func:`zimmer_terms` from the doses in units of C (:func:`zimmer_ratio`)."""
     s1, s2 = zimmer_doses(r1, r2, c12, c21)
     f1, k1, z1 = _hill_fraction(s1, h1)
     f2, k2, z2 = _hill_fraction(s2, h2)
@@ -182,8 +198,8 @@ def zimmer_point(u1, u2, q, pre, jac):
     return t[0]
 
 
-@njit(cache=True, error_model="numpy")
-def _braid_drug(u, ln_c, h_i, r, ln_r):
+@njit(cache=True, error_model="numpy", inline="always")
+def braid_drug(u, ln_c, h_i, r, ln_r):
     """(active, ln D_i, d ln D_i / d ln a_i, d ln D_i / d r_i, ln a_i) of one drug."""
     if not (u > -np.inf and r > 0.0):
         return False, 0.0, 0.0, 0.0, 0.0
@@ -200,14 +216,20 @@ def braid_terms(u1, u2, e0, ln_c1, ln_c2, h1, h2, h, kappa2, r1, r2, lr1, lr2, d
     Constants as returned by :func:`braid_constants`, ``h1, h2`` the slopes; the tuple has
     Zimmer's length (a trailing 0) so both surfaces share one point loop.
     """
-    if dfe == 0.0:
+    on1, ld1, g1, gr1, z1 = braid_drug(u1, ln_c1, h1, r1, lr1)
+    on2, ld2, g2, gr2, z2 = braid_drug(u2, ln_c2, h2, r2, lr2)
+    return braid_combine(on1, ld1, g1, gr1, z1, on2, ld2, g2, gr2, z2, e0, h1, h2, h, kappa2,
+                         r1, r2, dfe, first)  # fmt: skip
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def braid_combine(on1, ld1, g1, gr1, z1, on2, ld2, g2, gr2, z2, e0, h1, h2, h, kappa2, r1, r2,
+                  dfe, first):  # fmt: skip
+    """:func:`braid_terms` from the two drugs' :func:`braid_drug` terms."""
+    if dfe == 0.0 or not (on1 or on2):
         return (e0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     p = 1.0 / h
     kappa = kappa2 - 2.0
-    on1, ld1, g1, gr1, z1 = _braid_drug(u1, ln_c1, h1, r1, lr1)
-    on2, ld2, g2, gr2, z2 = _braid_drug(u2, ln_c2, h2, r2, lr2)
-    if not (on1 or on2):
-        return (e0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     lp1 = p * ld1 if on1 else -np.inf
     lp2 = p * ld2 if on2 else -np.inf
     top = max(lp1, lp2)
