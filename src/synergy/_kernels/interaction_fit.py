@@ -98,6 +98,8 @@ def accumulate(model, u1, u2, y, n, q, A, g, jac):
     x1 = x2 = 0.0  # Zimmer: d / C
     on1 = on2 = False  # BRAID: braid_drug's terms
     ld1 = g1 = gr1 = z1 = ld2 = g2 = gr2 = z2 = 0.0
+    jac2 = np.empty(p)
+    r_even = 0.0
     for i in range(n):
         if u1[i] != v1:
             v1 = u1[i]
@@ -116,14 +118,25 @@ def accumulate(model, u1, u2, y, n, q, A, g, jac):
         else:
             t = braid_combine(on1, ld1, g1, gr1, z1, on2, ld2, g2, gr2, z2, e0, h1, h2, h,
                               kappa2, r1, r2, dfe, first)  # fmt: skip
-        for j in range(p):
-            jac[j] = t[j + 1]
         r = y[i] - t[0]
         sse += r * r
-        for j in range(p):
-            g[j] += jac[j] * r
-            for k in range(j + 1):
-                A[j, k] += jac[j] * jac[k]
+        if i % 2 == 0:
+            for j in range(p):
+                jac[j] = t[j + 1]
+            r_even = r
+            if i == n - 1:
+                for j in range(p):
+                    g[j] += jac[j] * r
+                    for k in range(j + 1):
+                        A[j, k] += jac[j] * jac[k]
+        else:
+            # two points per pass over A (the sums keep their order: bit-identical)
+            for j in range(p):
+                jac2[j] = t[j + 1]
+            for j in range(p):
+                g[j] = g[j] + jac[j] * r_even + jac2[j] * r
+                for k in range(j + 1):
+                    A[j, k] = A[j, k] + jac[j] * jac[k] + jac2[j] * jac2[k]
     for j in range(p):
         for k in range(j):
             A[k, j] = A[j, k]

@@ -44,6 +44,8 @@ def accumulate(u1, u2, y, n, q, A, g, jac):
     # each drug's dose terms are reused while its dose repeats (rows of a grid, replicates)
     v1 = v2 = np.nan
     a1 = b1 = da1 = db1 = a2 = b2 = da2 = db2 = 0.0
+    jac2 = np.empty(p)
+    r_even = 0.0
     for i in range(n):
         if u1[i] != v1:
             v1 = u1[i]
@@ -52,14 +54,25 @@ def accumulate(u1, u2, y, n, q, A, g, jac):
             v2 = u2[i]
             a2, b2, da2, db2 = dose_terms(v2, h2, c2, la12, g12)
         t = combine_terms(a1, b1, da1, db1, a2, b2, da2, db2, e0, e1, e2, e3, h1, h2, g12, g21)
-        for j in range(p):
-            jac[j] = t[j + 1]
         r = y[i] - t[0]
         sse += r * r
-        for j in range(p):
-            g[j] += jac[j] * r
-            for k in range(j + 1):
-                A[j, k] += jac[j] * jac[k]
+        if i % 2 == 0:
+            for j in range(p):
+                jac[j] = t[j + 1]
+            r_even = r
+            if i == n - 1:
+                for j in range(p):
+                    g[j] += jac[j] * r
+                    for k in range(j + 1):
+                        A[j, k] += jac[j] * jac[k]
+        else:
+            # two points per pass over A (the sums keep their order: bit-identical)
+            for j in range(p):
+                jac2[j] = t[j + 1]
+            for j in range(p):
+                g[j] = g[j] + jac[j] * r_even + jac2[j] * r
+                for k in range(j + 1):
+                    A[j, k] = A[j, k] + jac[j] * jac[k] + jac2[j] * jac2[k]
     for j in range(p):
         for k in range(j):
             A[k, j] = A[j, k]
