@@ -4,6 +4,13 @@ Used by :mod:`synergy._kernels.musyc` (the batched fit, algorithm in its docstri
 :mod:`synergy._kernels.musyc_profile` (the constrained refits of the profile).  Parameters
 ``q`` of the surface of :mod:`synergy._kernels.musyc_surface` (10, or 12 with γ); steps of
 the log-parameters (index ≥ 4) capped at 2; bounds by projection with an active set.
+
+Speed note (numba; the rule is in :mod:`synergy._kernels.hill_lsq`'s docstring):
+:func:`accumulate` reads q into scalars once and evaluates the surface with all-scalar
+inline helpers (no arrays passed per point, so no reference counting in the point loop),
+reuses each drug's dose terms while its dose repeats (grid rows, replicates: ~1 exp per
+point instead of 4) and adds two points per pass over ``A`` (each sum keeps its order).
+Results are bit-identical to the straightforward loop; together ~1.8x on the fits.
 """
 
 from __future__ import annotations
