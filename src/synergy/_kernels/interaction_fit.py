@@ -32,11 +32,13 @@ from numba import njit, prange
 
 from synergy._kernels.interaction_surfaces import (
     BRAID,
-    N_PRE,
     ZIMMER,
-    prepare_params,
+    braid_combine,
+    braid_constants,
+    braid_drug,
     surface_grid,
-    surface_point,
+    zimmer_combine,
+    zimmer_ratio,
 )
 from synergy._kernels.musyc import prepare
 from synergy._kernels.musyc_lm import chol_solve as _chol_solve
@@ -72,20 +74,69 @@ _ABORT_FACTOR = 1.1
 
 @njit(cache=True, error_model="numpy")
 def accumulate(model, u1, u2, y, n, q, A, g, jac):
-    """SSE at q, ``A = J^T J`` and ``g = J^T r`` (r = y − E) over the n points."""
+    """SSE at q, ``A = J^T J`` and ``g = J^T r`` (r = y − E) over the n points.
+
+    The surface's per-block constants are scalars and the per-point helpers take and return
+    scalars only (no reference counting in the point loop).
+    """
     p = q.shape[0]
-    A[:, :] = 0.0
-    g[:] = 0.0
-    pre = np.empty(N_PRE)
-    prepare_params(model, q, pre)
+    for j in range(p):
+        g[j] = 0.0
+        for k in range(p):
+            A[j, k] = 0.0
+    zimmer = model == ZIMMER
+    e0, e1, e2 = q[0], q[1], q[2]
+    h1 = np.exp(q[3])
+    h2 = np.exp(q[4])
+    ln_c1, ln_c2 = q[5], q[6]
+    c12 = np.exp(q[7])  # Zimmer: 1 + a12; BRAID: kappa + 2 (recomputed below)
+    c21 = np.exp(q[8]) if zimmer else 0.0
+    h, kappa2, r1, r2, lr1, lr2, dfe, first = braid_constants(e0, e1, e2, q[3], q[4], q[7])
     sse = 0.0
+    # each drug's dose terms are reused while its dose repeats (rows of a grid, replicates)
+    v1 = v2 = np.nan
+    x1 = x2 = 0.0  # Zimmer: d / C
+    on1 = on2 = False  # BRAID: braid_drug's terms
+    ld1 = g1 = gr1 = z1 = ld2 = g2 = gr2 = z2 = 0.0
+    jac2 = np.empty(p)
+    r_even = 0.0
     for i in range(n):
-        r = y[i] - surface_point(model, u1[i], u2[i], q, pre, jac)
+        if u1[i] != v1:
+            v1 = u1[i]
+            if zimmer:
+                x1 = zimmer_ratio(v1, ln_c1)
+            else:
+                on1, ld1, g1, gr1, z1 = braid_drug(v1, ln_c1, h1, r1, lr1)
+        if u2[i] != v2:
+            v2 = u2[i]
+            if zimmer:
+                x2 = zimmer_ratio(v2, ln_c2)
+            else:
+                on2, ld2, g2, gr2, z2 = braid_drug(v2, ln_c2, h2, r2, lr2)
+        if zimmer:
+            t = zimmer_combine(x1, x2, e0, e1, e2, h1, h2, c12, c21)
+        else:
+            t = braid_combine(on1, ld1, g1, gr1, z1, on2, ld2, g2, gr2, z2, e0, h1, h2, h,
+                              kappa2, r1, r2, dfe, first)  # fmt: skip
+        r = y[i] - t[0]
         sse += r * r
-        for j in range(p):
-            g[j] += jac[j] * r
-            for k in range(j + 1):
-                A[j, k] += jac[j] * jac[k]
+        if i % 2 == 0:
+            for j in range(p):
+                jac[j] = t[j + 1]
+            r_even = r
+            if i == n - 1:
+                for j in range(p):
+                    g[j] += jac[j] * r
+                    for k in range(j + 1):
+                        A[j, k] += jac[j] * jac[k]
+        else:
+            # two points per pass over A (the sums keep their order: bit-identical)
+            for j in range(p):
+                jac2[j] = t[j + 1]
+            for j in range(p):
+                g[j] = g[j] + jac[j] * r_even + jac2[j] * r
+                for k in range(j + 1):
+                    A[j, k] = A[j, k] + jac[j] * jac[k] + jac2[j] * jac2[k]
     for j in range(p):
         for k in range(j):
             A[k, j] = A[j, k]

@@ -51,14 +51,21 @@ __all__ = [
     "N_PARAMS",
     "N_PRE",
     "ZIMMER",
+    "braid_combine",
+    "braid_constants",
+    "braid_drug",
     "braid_point",
+    "braid_terms",
     "prepare_params",
     "surface_grid",
     "surface_jacobian",
     "surface_point",
     "surface_value",
+    "zimmer_combine",
     "zimmer_doses",
     "zimmer_point",
+    "zimmer_ratio",
+    "zimmer_terms",
 ]
 
 ZIMMER = 0
@@ -99,6 +106,24 @@ def _hill_fraction(s, h):
     return frac, frac * (1.0 - frac), z
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def braid_constants(e0, e1, e2, ln_h1, ln_h2, ln_kappa2):
+    """BRAID's per-block constants ``(h, κ + 2, r1, r2, ln r1, ln r2, Ef − E0, first)``.
+
+    ``first``: drug 1 is the stronger one (``Ef = E1``); ``ln r`` is 0 where r ≤ 0.
+    """
+    d1e = e1 - e0
+    d2e = e2 - e0
+    first = abs(d1e) >= abs(d2e)
+    dfe = d1e if first else d2e
+    r1 = d1e / dfe if dfe != 0.0 else 0.0
+    r2 = d2e / dfe if dfe != 0.0 else 0.0
+    return (
+        np.exp(0.5 * (ln_h1 + ln_h2)), np.exp(ln_kappa2), r1, r2,
+        np.log(r1) if r1 > 0.0 else 0.0, np.log(r2) if r2 > 0.0 else 0.0, dfe, first,
+    )  # fmt: skip
+
+
 @njit(cache=True, error_model="numpy")
 def prepare_params(model, q, pre):
     """Fill ``pre`` (N_PRE,) with the per-block constants of q (exps hoisted out of points)."""
@@ -108,29 +133,37 @@ def prepare_params(model, q, pre):
         pre[2] = np.exp(q[7])  # c12 = 1 + a12
         pre[3] = np.exp(q[8])  # c21
         return
-    d1e = q[1] - q[0]
-    d2e = q[2] - q[0]
-    first = abs(d1e) >= abs(d2e)
-    dfe = d1e if first else d2e
-    pre[2] = np.exp(0.5 * (q[3] + q[4]))  # h = sqrt(h1 h2)
-    pre[3] = np.exp(q[7])  # kappa + 2
-    pre[8] = dfe
-    pre[9] = 1.0 if first else 0.0
-    r1 = d1e / dfe if dfe != 0.0 else 0.0
-    r2 = d2e / dfe if dfe != 0.0 else 0.0
+    h, kappa2, r1, r2, lr1, lr2, dfe, first = braid_constants(q[0], q[1], q[2], q[3], q[4], q[7])
+    pre[2] = h  # h = sqrt(h1 h2)
+    pre[3] = kappa2  # kappa + 2
     pre[4] = r1
     pre[5] = r2
-    pre[6] = np.log(r1) if r1 > 0.0 else 0.0
-    pre[7] = np.log(r2) if r2 > 0.0 else 0.0
+    pre[6] = lr1
+    pre[7] = lr2
+    pre[8] = dfe
+    pre[9] = 1.0 if first else 0.0
 
 
-@njit(cache=True, error_model="numpy")
-def zimmer_point(u1, u2, q, pre, jac):
-    """Zimmer surface at log-doses (u1, u2); fills ``jac`` (dE/dq, 9)."""
-    e0, e1, e2 = q[0], q[1], q[2]
-    h1, h2, c12, c21 = pre[0], pre[1], pre[2], pre[3]
-    r1 = np.exp(u1 - q[5]) if u1 > -np.inf else 0.0
-    r2 = np.exp(u2 - q[6]) if u2 > -np.inf else 0.0
+@njit(cache=True, error_model="numpy", inline="always")
+def zimmer_terms(u1, u2, e0, e1, e2, ln_c1, ln_c2, h1, h2, c12, c21):
+    """Zimmer value and gradient at (u1, u2), scalars only: ``(E, dE/dq[0], …, dE/dq[8])``.
+
+    ``h = exp(ln h)``, ``c = 1 + a``; no arrays, so nothing to reference-count per point.
+    """
+    r1 = zimmer_ratio(u1, ln_c1)
+    r2 = zimmer_ratio(u2, ln_c2)
+    return zimmer_combine(r1, r2, e0, e1, e2, h1, h2, c12, c21)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def zimmer_ratio(u, ln_c):
+    """``r = d / C`` at log-dose u (-inf = dose 0)."""
+    return np.exp(u - ln_c) if u > -np.inf else 0.0
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def zimmer_combine(r1, r2, e0, e1, e2, h1, h2, c12, c21):
+    """:func:`zimmer_terms` from the doses in units of C (:func:`zimmer_ratio`)."""
     s1, s2 = zimmer_doses(r1, r2, c12, c21)
     f1, k1, z1 = _hill_fraction(s1, h1)
     f2, k2, z2 = _hill_fraction(s2, h2)
@@ -138,13 +171,9 @@ def zimmer_point(u1, u2, q, pre, jac):
     v1 = span - (e1 - e0) * f1  # unaffected share left by each drug, times span
     v2 = span - (e2 - e0) * f2
     e = 100.0 - v1 * v2 / span
-    jac[0] = ((1.0 - f1) * v2 + v1 * (1.0 - f2)) / span - v1 * v2 / (span * span)
-    jac[1] = f1 * v2 / span
-    jac[2] = f2 * v1 / span
+    j0 = ((1.0 - f1) * v2 + v1 * (1.0 - f2)) / span - v1 * v2 / (span * span)
     g1 = (e1 - e0) * v2 / span * k1  # dE / d ln a1
     g2 = (e2 - e0) * v1 / span * k2
-    jac[3] = g1 * z1
-    jac[4] = g2 * z2
     # d ln s / d(ln C1, ln C2, ln c12, ln c21) by implicit differentiation of
     # ln s1 + ln((1 + c12 s2)/(1 + s2)) = ln r1 and its mirror image
     m12 = c12 * s2 / (1.0 + c12 * s2)
@@ -154,15 +183,23 @@ def zimmer_point(u1, u2, q, pre, jac):
     det = 1.0 - d12 * d21
     w1 = g1 * h1 / det
     w2 = g2 * h2 / det
-    jac[5] = -w1 + w2 * d21
-    jac[6] = w1 * d12 - w2
-    jac[7] = m12 * (-w1 + w2 * d21)
-    jac[8] = m21 * (w1 * d12 - w2)
-    return e
+    return (
+        e, j0, f1 * v2 / span, f2 * v1 / span, g1 * z1, g2 * z2, -w1 + w2 * d21,
+        w1 * d12 - w2, m12 * (-w1 + w2 * d21), m21 * (w1 * d12 - w2),
+    )  # fmt: skip
 
 
 @njit(cache=True, error_model="numpy")
-def _braid_drug(u, ln_c, h_i, r, ln_r):
+def zimmer_point(u1, u2, q, pre, jac):
+    """Zimmer surface at log-doses (u1, u2); fills ``jac`` (dE/dq, 9)."""
+    t = zimmer_terms(u1, u2, q[0], q[1], q[2], q[5], q[6], pre[0], pre[1], pre[2], pre[3])
+    for j in range(9):
+        jac[j] = t[j + 1]
+    return t[0]
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def braid_drug(u, ln_c, h_i, r, ln_r):
     """(active, ln D_i, d ln D_i / d ln a_i, d ln D_i / d r_i, ln a_i) of one drug."""
     if not (u > -np.inf and r > 0.0):
         return False, 0.0, 0.0, 0.0, 0.0
@@ -172,25 +209,27 @@ def _braid_drug(u, ln_c, h_i, r, ln_r):
     return True, ln_r + z - np.log(den), 1.0 / den, 1.0 / r + a / den, z
 
 
-@njit(cache=True, error_model="numpy")
-def braid_point(u1, u2, q, pre, jac):
-    """BRAID (κ, δ = 1, E3 = Ef) surface at log-doses (u1, u2); fills ``jac`` (dE/dq, 8)."""
-    for j in range(8):
-        jac[j] = 0.0
-    e0 = q[0]
-    dfe = pre[8]
-    first = pre[9] > 0.0
-    jac[0] = 1.0
-    if dfe == 0.0:
-        return e0
-    h1, h2, h, kappa2 = pre[0], pre[1], pre[2], pre[3]
+@njit(cache=True, error_model="numpy", inline="always")
+def braid_terms(u1, u2, e0, ln_c1, ln_c2, h1, h2, h, kappa2, r1, r2, lr1, lr2, dfe, first):
+    """BRAID value and gradient at (u1, u2), scalars only: ``(E, dE/dq[0], …, dE/dq[7], 0)``.
+
+    Constants as returned by :func:`braid_constants`, ``h1, h2`` the slopes; the tuple has
+    Zimmer's length (a trailing 0) so both surfaces share one point loop.
+    """
+    on1, ld1, g1, gr1, z1 = braid_drug(u1, ln_c1, h1, r1, lr1)
+    on2, ld2, g2, gr2, z2 = braid_drug(u2, ln_c2, h2, r2, lr2)
+    return braid_combine(on1, ld1, g1, gr1, z1, on2, ld2, g2, gr2, z2, e0, h1, h2, h, kappa2,
+                         r1, r2, dfe, first)  # fmt: skip
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def braid_combine(on1, ld1, g1, gr1, z1, on2, ld2, g2, gr2, z2, e0, h1, h2, h, kappa2, r1, r2,
+                  dfe, first):  # fmt: skip
+    """:func:`braid_terms` from the two drugs' :func:`braid_drug` terms."""
+    if dfe == 0.0 or not (on1 or on2):
+        return (e0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     p = 1.0 / h
     kappa = kappa2 - 2.0
-    r1, r2 = pre[4], pre[5]
-    on1, ld1, g1, gr1, z1 = _braid_drug(u1, q[5], h1, r1, pre[6])
-    on2, ld2, g2, gr2, z2 = _braid_drug(u2, q[6], h2, r2, pre[7])
-    if not (on1 or on2):
-        return e0
     lp1 = p * ld1 if on1 else -np.inf
     lp2 = p * ld2 if on2 else -np.inf
     top = max(lp1, lp2)
@@ -208,16 +247,25 @@ def braid_point(u1, u2, q, pre, jac):
     # effects: through E0, Ef and r of the weaker drug
     qo = slope * (w2 * gr2 if first else w1 * gr1)
     ro = r2 if first else r1
-    jac[0] = 1.0 - frac + qo * (ro - 1.0)
-    jac[1 if first else 2] = frac - qo * ro
-    jac[2 if first else 1] = qo
+    j_strong = frac - qo * ro
     mean_ld = -0.5 * (w1 * ld1 + w2 * ld2) + 0.5 * h * ln_d
-    jac[3] = g * (mean_ld + w1 * g1 * z1)
-    jac[4] = g * (mean_ld + w2 * g2 * z2)
-    jac[5] = -g * w1 * g1 * h1
-    jac[6] = -g * w2 * g2 * h2
-    jac[7] = g * h * root / dn * kappa2
-    return e
+    return (
+        e, 1.0 - frac + qo * (ro - 1.0), j_strong if first else qo, qo if first else j_strong,
+        g * (mean_ld + w1 * g1 * z1), g * (mean_ld + w2 * g2 * z2), -g * w1 * g1 * h1,
+        -g * w2 * g2 * h2, g * h * root / dn * kappa2, 0.0,
+    )  # fmt: skip
+
+
+@njit(cache=True, error_model="numpy")
+def braid_point(u1, u2, q, pre, jac):
+    """BRAID (κ, δ = 1, E3 = Ef) surface at log-doses (u1, u2); fills ``jac`` (dE/dq, 8)."""
+    t = braid_terms(
+        u1, u2, q[0], q[5], q[6], pre[0], pre[1], pre[2], pre[3], pre[4], pre[5], pre[6],
+        pre[7], pre[8], pre[9] > 0.0,
+    )  # fmt: skip
+    for j in range(8):
+        jac[j] = t[j + 1]
+    return t[0]
 
 
 @njit(cache=True, error_model="numpy")

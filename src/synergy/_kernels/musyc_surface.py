@@ -46,10 +46,85 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["N_PARAMS", "musyc_grid", "musyc_jacobian", "musyc_value", "point"]
+__all__ = [
+    "N_PARAMS",
+    "combine_terms",
+    "dose_terms",
+    "musyc_grid",
+    "musyc_jacobian",
+    "musyc_value",
+    "point",
+    "point_terms",
+]
 
 N_PARAMS = 10
 _ZMAX = 200.0  # cap on |ln a|: a**3 stays far from overflow
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def dose_terms(u, h, ln_c, ln_alpha, g):
+    """One drug's ``(a, b, d a / d ln h, d b / d ln h)`` at log-dose u (-inf = dose 0).
+
+    ``a = (d / C)**h``, ``b = (alpha d / C)**(g h)``: drug 1 with ``(h1, ln C1, ln alpha21,
+    g21)``, drug 2 with ``(h2, ln C2, ln alpha12, g12)``; ``d b / d ln h`` is also
+    ``d b / d ln g``.  Depends on the dose alone, so points at the same dose share it.
+    """
+    a = b = da = db = 0.0
+    if u > -np.inf:
+        z = min(max(h * (u - ln_c), -_ZMAX), _ZMAX)
+        y = min(max(g * h * (u - ln_c + ln_alpha), -_ZMAX), _ZMAX)
+        a = np.exp(z)
+        b = np.exp(y)
+        da = z * a
+        db = y * b
+    return a, b, da, db
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def point_terms(u1, u2, e0, e1, e2, e3, h1, h2, c1, c2, la12, la21, g12, g21):
+    """MuSyC value and gradient at log-doses (u1, u2) (-inf = dose 0), all scalars.
+
+    Takes the effects, ``h1 = exp(q[4])``, ``h2 = exp(q[5])``, ``c1, c2, la12, la21 =
+    q[6:10]`` and ``g12 = exp(q[10])``, ``g21 = exp(q[11])`` (1 for γ = 1); returns
+    ``(E, dE/dq[0], …, dE/dq[11])`` (the last two meaningful with γ only).  Scalars only:
+    no arrays to reference-count in the per-point hot loop (module docstring of
+    :mod:`synergy._kernels.hill_lsq`).
+    """
+    a1, b1, da1, db1 = dose_terms(u1, h1, c1, la21, g21)
+    a2, b2, da2, db2 = dose_terms(u2, h2, c2, la12, g12)
+    return combine_terms(a1, b1, da1, db1, a2, b2, da2, db2, e0, e1, e2, e3, h1, h2, g12, g21)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def combine_terms(a1, b1, da1, db1, a2, b2, da2, db2, e0, e1, e2, e3, h1, h2, g12, g21):
+    """:func:`point_terms` from the two drugs' :func:`dose_terms`."""
+    s12 = a1 + a2
+    w0 = 2.0 + b1 + b2
+    w1 = a1 * (2.0 + b1) + a2 * b1
+    w2 = a2 * (2.0 + b2) + a1 * b2
+    w3 = b1 * b2 * s12 + a2 * b1 + a1 * b2
+    total = w0 + w1 + w2 + w3
+    e = (e0 * w0 + e1 * w1 + e2 * w2 + e3 * w3) / total
+    r0 = (e0 - e) / total
+    r1 = (e1 - e) / total
+    r2 = (e2 - e) / total
+    r3 = (e3 - e) / total
+    # dE/dx = sum_k (E_k - E) dw_k/dx / total for x in (a1, a2, b1, b2)
+    g_a1 = r1 * (2.0 + b1) + r2 * b2 + r3 * (b1 * b2 + b2)
+    g_a2 = r1 * b1 + r2 * (2.0 + b2) + r3 * (b1 * b2 + b1)
+    g_b1 = r0 + r1 * s12 + r3 * (b2 * s12 + a2)
+    g_b2 = r0 + r2 * s12 + r3 * (b1 * s12 + a1)
+    return (
+        e, w0 / total, w1 / total, w2 / total, w3 / total,
+        g_a1 * da1 + g_b1 * db1,
+        g_a2 * da2 + g_b2 * db2,
+        -h1 * (g_a1 * a1 + g21 * g_b1 * b1),
+        -h2 * (g_a2 * a2 + g12 * g_b2 * b2),
+        g12 * h2 * g_b2 * b2,
+        g21 * h1 * g_b1 * b1,
+        g_b2 * db2,
+        g_b1 * db1,
+    )  # fmt: skip
 
 
 @njit(cache=True, error_model="numpy")
@@ -58,57 +133,16 @@ def point(u1, u2, q, jac):
 
     ``q`` has 10 parameters (γ = 1) or 12 (``…, ln gamma12, ln gamma21``); ``jac`` as many.
     """
-    h1 = np.exp(q[4])
-    h2 = np.exp(q[5])
-    with_gamma = q.shape[0] > N_PARAMS
-    g12 = np.exp(q[10]) if with_gamma else 1.0  # b2's exponent factor
-    g21 = np.exp(q[11]) if with_gamma else 1.0  # b1's exponent factor
-    a1 = b1 = da1 = db1 = 0.0
-    a2 = b2 = da2 = db2 = 0.0
-    if u1 > -np.inf:
-        z1 = min(max(h1 * (u1 - q[6]), -_ZMAX), _ZMAX)
-        y1 = min(max(g21 * h1 * (u1 - q[6] + q[9]), -_ZMAX), _ZMAX)
-        a1 = np.exp(z1)
-        b1 = np.exp(y1)
-        da1 = z1 * a1  # d a1 / d ln h1
-        db1 = y1 * b1  # d b1 / d ln h1 = d b1 / d ln gamma21
-    if u2 > -np.inf:
-        z2 = min(max(h2 * (u2 - q[7]), -_ZMAX), _ZMAX)
-        y2 = min(max(g12 * h2 * (u2 - q[7] + q[8]), -_ZMAX), _ZMAX)
-        a2 = np.exp(z2)
-        b2 = np.exp(y2)
-        da2 = z2 * a2
-        db2 = y2 * b2
-    s12 = a1 + a2
-    w0 = 2.0 + b1 + b2
-    w1 = a1 * (2.0 + b1) + a2 * b1
-    w2 = a2 * (2.0 + b2) + a1 * b2
-    w3 = b1 * b2 * s12 + a2 * b1 + a1 * b2
-    total = w0 + w1 + w2 + w3
-    e = (q[0] * w0 + q[1] * w1 + q[2] * w2 + q[3] * w3) / total
-    jac[0] = w0 / total
-    jac[1] = w1 / total
-    jac[2] = w2 / total
-    jac[3] = w3 / total
-    r0 = (q[0] - e) / total
-    r1 = (q[1] - e) / total
-    r2 = (q[2] - e) / total
-    r3 = (q[3] - e) / total
-    # dE/dx = sum_k (E_k - E) dw_k/dx / total for x in (a1, a2, b1, b2)
-    g_a1 = r1 * (2.0 + b1) + r2 * b2 + r3 * (b1 * b2 + b2)
-    g_a2 = r1 * b1 + r2 * (2.0 + b2) + r3 * (b1 * b2 + b1)
-    g_b1 = r0 + r1 * s12 + r3 * (b2 * s12 + a2)
-    g_b2 = r0 + r2 * s12 + r3 * (b1 * s12 + a1)
-    jac[4] = g_a1 * da1 + g_b1 * db1
-    jac[5] = g_a2 * da2 + g_b2 * db2
-    jac[6] = -h1 * (g_a1 * a1 + g21 * g_b1 * b1)
-    jac[7] = -h2 * (g_a2 * a2 + g12 * g_b2 * b2)
-    jac[8] = g12 * h2 * g_b2 * b2
-    jac[9] = g21 * h1 * g_b1 * b1
-    if with_gamma:
-        jac[10] = g_b2 * db2
-        jac[11] = g_b1 * db1
-    return e
+    p = q.shape[0]
+    g12 = np.exp(q[10]) if p > N_PARAMS else 1.0  # b2's exponent factor
+    g21 = np.exp(q[11]) if p > N_PARAMS else 1.0  # b1's exponent factor
+    t = point_terms(
+        u1, u2, q[0], q[1], q[2], q[3], np.exp(q[4]), np.exp(q[5]), q[6], q[7], q[8], q[9],
+        g12, g21,
+    )  # fmt: skip
+    for j in range(p):
+        jac[j] = t[j + 1]
+    return t[0]
 
 
 @njit(cache=True, error_model="numpy")
