@@ -206,3 +206,21 @@ def test_bootstrap_options_reach_the_scores(workdir, input_csv):
     )  # fmt: skip
     xr.testing.assert_identical(scored, expect)
     assert {"bliss_score_low", "bliss_score_high", "bliss_pvalue", "bliss_low"} <= set(scored)
+
+
+def test_musyc_calibrate_reaches_the_scores(workdir, input_csv):
+    out = workdir / "musyc.nc"
+    result = _cli(
+        "score", str(input_csv), "-o", str(out), "--fitter", "lsq", "--models", "musyc",
+        "--musyc-calibrate", "39", "--seed", "4", "--no-checkpoint",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    scored = open_screen(out)
+    expect = score(
+        open_any(str(input_csv)), models=("musyc",), fitter="lsq", seed=4,
+        model_options={"musyc": {"calibrate": 39, "seed": 4}},
+    )  # fmt: skip
+    xr.testing.assert_identical(scored, expect)
+    assert "musyc_log_alpha12_pvalue" in scored
+    bad = _cli("score", str(input_csv), "-o", str(workdir / "x.nc"), "--musyc-calibrate", "9")
+    assert bad.returncode == 2 and "--musyc-calibrate needs" in bad.stderr

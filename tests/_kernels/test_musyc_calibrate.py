@@ -43,7 +43,8 @@ def blocks():
     bounds = bounds_for(len(qs))
     params, _cov, sse, n, _it, status = k.fit_musyc(d1, d2, y, np.array(qs), bounds, 200)
     assert np.all(status == k.CONVERGED)
-    r, pvalue, crit = calibrate_alpha(d1, d2, y, params, bounds, N_BOOT, 0.95, 5, 200)
+    seeds = np.arange(5, 5 + len(qs), dtype=np.int64)
+    r, pvalue, crit = calibrate_alpha(d1, d2, y, params, bounds, N_BOOT, 0.95, seeds, 200)
     return dict(d1=d1, d2=d2, y=y, bounds=bounds, params=params, sse=sse, n=n, r=r,
                 pvalue=pvalue, crit=crit)  # fmt: skip
 
@@ -121,12 +122,16 @@ def test_calibrated_profile_interval_excludes_zero_exactly_when_the_test_rejects
 def test_seeded_per_block(blocks):
     args = (blocks["d1"][:2], blocks["d2"][:2], blocks["y"][:2], blocks["params"][:2],
             blocks["bounds"][:2], N_BOOT, 0.95)  # fmt: skip
-    again = calibrate_alpha(*args, 5, 200)
+    seeds = np.array([5, 6], dtype=np.int64)
+    again = calibrate_alpha(*args, seeds, 200)
     np.testing.assert_array_equal(again[2], blocks["crit"][:2])
-    other = calibrate_alpha(*args, 6, 200)
+    other = calibrate_alpha(*args, seeds + 100, 200)
     assert not np.array_equal(other[2], blocks["crit"][:2])
+    # block 1 alone with its seed: the same as in the batch (seeded per block, not position)
+    alone = calibrate_alpha(*(a[1:2] for a in args[:5]), N_BOOT, 0.95, seeds[1:], 200)
+    np.testing.assert_array_equal(alone[2][0], blocks["crit"][1])
     # a block with a NaN parameter is skipped, not an error
     params = blocks["params"][:2].copy()
     params[1, 3] = np.nan
-    out = calibrate_alpha(args[0], args[1], args[2], params, args[4], N_BOOT, 0.95, 5, 200)
+    out = calibrate_alpha(args[0], args[1], args[2], params, args[4], N_BOOT, 0.95, seeds, 200)
     assert np.all(np.isnan(out[2][1])) and np.all(np.isfinite(out[2][0]))

@@ -221,6 +221,11 @@ def test_calibrated_intervals_and_pvalues():
     assert "musyc_log_alpha12_pvalue" not in plain
     again = fit_musyc(fits, calibrate=39, seed=3)
     np.testing.assert_array_equal(again["musyc_log_alpha12_ci"], cal["musyc_log_alpha12_ci"])
+    # streams keyed by block id: a block's intervals do not depend on the other blocks
+    part = fit_musyc(fits.isel(block=[5, 2]), calibrate=39, seed=3)
+    np.testing.assert_array_equal(
+        part["musyc_log_alpha21_ci"].values, cal["musyc_log_alpha21_ci"].values[[5, 2]]
+    )
     with pytest.raises(ValueError, match="calibrate"):
         fit_musyc(fits, intervals="wald", calibrate=99)
 

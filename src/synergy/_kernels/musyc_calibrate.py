@@ -30,8 +30,10 @@ q[9]):
    signed root rather than W itself, because the LR statistic of MuSyC's alpha is also
    skewed: additive blocks lean to false synergy calls more than to antagonism ones.
 
-The random stream of block ``b`` is seeded with ``seed + b`` (numba's generator, one per
-thread, re-seeded per block), so the result does not depend on the number of threads.
+Block ``b``'s draws come from numba's generator (one per thread) re-seeded with
+``block_seeds[b]`` before the block, so the result depends neither on the number of threads
+nor, with seeds keyed by block id (:func:`synergy.models.musyc.fit_musyc`), on the block's
+position in the screen or chunk.
 """
 
 from __future__ import annotations
@@ -130,7 +132,7 @@ def _calibrate_one(u1, u2, y, n, q_hat, bounds, k, n_boot, ci, max_iter, work, o
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
-def calibrate_alpha(dose1, dose2, response, params, bounds, n_boot, ci, seed, max_iter):
+def calibrate_alpha(dose1, dose2, response, params, bounds, n_boot, ci, block_seeds, max_iter):
     """Bootstrap tests of ``alpha12 = 1`` and ``alpha21 = 1`` of B fitted blocks.
 
     Parameters
@@ -147,8 +149,8 @@ def calibrate_alpha(dose1, dose2, response, params, bounds, n_boot, ci, seed, ma
         a whole number, e.g. 199 or 399 for ci = 0.95).
     ci : float
         Confidence level of the intervals the critical values are for (e.g. 0.95).
-    seed : int
-        Block ``b`` draws from a stream seeded with ``seed + b``.
+    block_seeds : int64 (B,)
+        Seed of each block's stream, in [0, 2**32) (the wrapper keys them by block id).
     max_iter : int
         LM iterations per refit.
 
@@ -172,7 +174,7 @@ def calibrate_alpha(dose1, dose2, response, params, bounds, n_boot, ci, seed, ma
         if n == 0:
             continue
         work = new_work(p)
-        np.random.seed(seed + b)  # noqa: NPY002 (numba: per-thread legacy generator)
+        np.random.seed(block_seeds[b])  # noqa: NPY002 (numba: per-thread legacy generator)
         for a in range(2):
             _calibrate_one(
                 u1, u2, y, n, params[b], bounds[b], 8 + a, n_boot, ci, max_iter, work,

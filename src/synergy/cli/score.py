@@ -107,6 +107,14 @@ def _summary(run, counts, paths: list[Path]) -> list[str]:
     help="Residual bootstrap with the small-K correction, or SynergyFinder 3's method.",
 )
 @click.option("--well-intervals", is_flag=True, help="Also write per-well δ intervals.")
+@click.option(
+    "--musyc-calibrate",
+    type=int,
+    default=0,
+    show_default=True,
+    help="MuSyC: bootstrap draws per block calibrating log alpha's intervals and p-values "
+    "(e.g. 199; 0 = F-test profile intervals).",
+)
 @click.option("--seed", type=int, default=None, help="Seed of random draws (keyed by block id).")
 @click.option(
     "--workers",
@@ -154,6 +162,7 @@ def score(
     n_boot,
     bootstrap,
     well_intervals,
+    musyc_calibrate,
     seed,
     workers,
     scheduler,
@@ -204,6 +213,14 @@ def score(
         "well_intervals": well_intervals,
         "seed": seed,
     }
+    if musyc_calibrate:
+        calibrated = [m for m in ("musyc", "musyc_gamma") if m in model_list]
+        if not calibrated:
+            fail("--musyc-calibrate needs the musyc or musyc_gamma model (--models ...,musyc)")
+        seed_opt = {} if seed is None else {"seed": seed}
+        options["model_options"] = {
+            m: {"calibrate": musyc_calibrate, **seed_opt} for m in calibrated
+        }
     checkpoint = None if no_checkpoint else checkpoint_path(out_path)
     try:
         check_settings(model_list, options)

@@ -81,6 +81,7 @@ _KERNEL_TO_STATUS = {
     kernel.NON_FINITE_DATA: 15,
 }
 GAMMA_BOUNDS = (1e-2, 1e2)
+_CALIBRATION_KEY = 8  # purpose key of the calibration's random streams
 
 
 def _beta(params: np.ndarray, cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -160,7 +161,8 @@ def fit_musyc(
         about ``4 calibrate`` refits per block; ``(calibrate + 1)(1 − ci)/2`` should be a
         whole number.
     seed : int
-        Seed of the calibration's draws (block b uses ``seed + b``).
+        Seed of the calibration's draws; each block's stream is keyed by ``(seed, block id)``,
+        so a block's intervals do not depend on the other blocks or their order.
     max_iter : int
         Levenberg–Marquardt iterations per block.
 
@@ -252,10 +254,16 @@ def fit_musyc(
         alpha_level = f"{ci:.0%} profile-likelihood interval (F test, n - {n_par} dof)"
         if calibrate:
             from synergy._kernels.musyc_calibrate import calibrate_alpha
+            from synergy.datasets._random import block_digest
 
+            block_seeds = np.array(
+                [int.from_bytes(block_digest(seed, str(b), (_CALIBRATION_KEY,), 4), "little")
+                 for b in screen["block"].values],
+                dtype=np.int64,
+            )  # fmt: skip
             _, pvalue, t_crit = calibrate_alpha(
                 dose1, dose2, resp, np.ascontiguousarray(q), bounds, int(calibrate),
-                float(ci), int(seed), int(max_iter),
+                float(ci), block_seeds, int(max_iter),
             )  # fmt: skip
             alpha_level = (
                 f"{ci:.0%} profile-likelihood interval, critical values of a parametric-"
