@@ -23,6 +23,7 @@ __all__ = [
     "curve_g",
     "curve_ranges",
     "derivatives",
+    "g_terms",
     "hill_dose",
     "hill_value",
 ]
@@ -45,20 +46,26 @@ def hill_dose(effect, theta, hill_slope, bottom, top):
     return np.exp(theta + np.log(ratio) / hill_slope)
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def g_terms(v, phi, h):
+    """``(g, e g^2)`` at centred log-dose v (-inf = zero dose: (0, 0)), ``g = 1 / (1 + e)``,
+    ``e = exp(phi - h v)``; ``e g^2 = -dg/dphi``.  Scalars only (inlined in point loops)."""
+    g = 0.0
+    gg = 0.0
+    if v > -np.inf:
+        e = np.exp(min(phi - h * v, 700.0))
+        g = 1.0 / (1.0 + e)
+        gg = e * g * g
+    return g, gg
+
+
 @njit(cache=True, error_model="numpy")
 def curve_g(v, n, q, gv, ggv):
     """``g = 1 / (1 + e)`` and ``e g^2`` (= -dg/dphi), ``e = exp(phi - h v)``, into gv, ggv."""
     phi = q[0]
     h = q[1]
     for i in range(n):
-        g = 0.0
-        gg = 0.0
-        if v[i] > -np.inf:
-            e = np.exp(min(phi - h * v[i], 700.0))
-            g = 1.0 / (1.0 + e)
-            gg = e * g * g
-        gv[i] = g
-        ggv[i] = gg
+        gv[i], ggv[i] = g_terms(v[i], phi, h)
 
 
 @njit(cache=True, error_model="numpy")

@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from synergy._kernels.hill_core import g_terms
+
 __all__ = ["project"]
 
 
@@ -36,12 +38,7 @@ def project(v, y, w, n, sse0, q, fixed, lo, hi, gv, ggv):
     sw = sg = sgg = sy = syg = syy = 0.0
     for i in range(n):
         # g and e g^2 as :func:`synergy._kernels.hill_core.curve_g`, in the same pass
-        g = 0.0
-        gg = 0.0
-        if v[i] > -np.inf:
-            e = np.exp(min(phi - h * v[i], 700.0))
-            g = 1.0 / (1.0 + e)
-            gg = e * g * g
+        g, gg = g_terms(v[i], phi, h)
         gv[i] = g
         ggv[i] = gg
         wi = w[i]
