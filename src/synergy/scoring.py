@@ -271,8 +271,8 @@ def score(
     ci : float
         Confidence level of bootstrap intervals and of MuSyC's intervals.
     seed : int, optional
-        Seed of the bootstrap (draws keyed by (seed, block id, resample); DESIGN.md §3);
-        None means 0.
+        Seed of the bootstrap (draws keyed by (seed, block id, resample); DESIGN.md §3), and
+        of MuSyC's calibration unless ``model_options`` gives its own; None means 0.
     check_fits : bool
         Also fit the single drugs with the other fitter (DESIGN.md §6.23;
         :func:`synergy.models.fit_check.check_fits`): blocks where it lowers a drug's SSE by
@@ -312,6 +312,9 @@ def score(
     )
     _check_bootstrap(n_boot, bootstrap, screen)
     options = _check_model_options(model_options, models)
+    for opts in options.values():  # random draws of fitted models: score's seed by default
+        if opts.get("calibrate") and "seed" not in opts and seed is not None:
+            opts["seed"] = seed
     if n_boot and not any(m in DEFAULT_MODELS for m in models):
         raise SynergyError(
             f"n_boot bootstraps the scores of {DEFAULT_MODELS}, none of which is among models="

@@ -235,6 +235,12 @@ def test_score_passes_model_options():
     out = synergy.score(screen, ["musyc"], model_options={"musyc": {"calibrate": 39}})
     assert "musyc_log_alpha12_pvalue" in out
     assert '"calibrate": 39' in out.attrs["scoring"]
+    # score's seed reaches the calibration unless model_options sets one
+    seeded = synergy.score(screen, ["musyc"], seed=7, model_options={"musyc": {"calibrate": 39}})
+    direct = synergy.score(screen, ["musyc"], model_options={"musyc": {"calibrate": 39, "seed": 7}})
+    np.testing.assert_array_equal(
+        seeded["musyc_log_alpha12_ci"].values, direct["musyc_log_alpha12_ci"].values
+    )
     with pytest.raises(ValueError, match="model_options"):
         synergy.score(screen, ["bliss"], model_options={"musyc": {"calibrate": 39}})
     with pytest.raises(ValueError, match="model_options"):
