@@ -1,7 +1,11 @@
 """MuSyC log α on additive surfaces: false-call rates, drug symmetry, and the LR test at truth.
 
     PYTHONPATH=src .venv/bin/python benchmarks/bench_musyc_null.py [--blocks 2000]
-        [--seeds 8 9 10] [--swap-seed 7] [--calibrate 79]
+        [--seeds 8 9 10] [--swap-seed 7] [--calibrate N] [--alpha-on-bound keep]
+
+``fit_musyc``'s defaults: bootstrap-calibrated profile intervals (79 draws) and both
+alphas unidentified in blocks with an alpha on its bound; ``--calibrate 0 --alpha-on-bound
+keep`` gives the plain F-test profile intervals of every block.
 
 Additive MuSyC screens (α = 1, β = 0, γ = 1; design of ``bench_musyc.py``: 8 × 8 grids,
 N(0, 3²) noise, 2 replicates).  Three checks of why a log α interval excludes 0 more often
@@ -97,11 +101,13 @@ def lr_at_truth(screen, out) -> dict[str, np.ndarray]:
     return reject
 
 
-def rates(n_block: int, seeds: list[int], calibrate: int = 0) -> None:
+def rates(
+    n_block: int, seeds: list[int], calibrate: int | None = None, on_bound: str = "unidentified"
+) -> None:
     hits: dict[str, list[np.ndarray]] = {"status ok": []}
     for seed in seeds:
         screen = additive(n_block, seed)
-        out = fit_musyc(screen, calibrate=calibrate, seed=seed)
+        out = fit_musyc(screen, calibrate=calibrate, alpha_on_bound=on_bound, seed=seed)
         reject = lr_at_truth(screen, out)
         hits["status ok"].append(out["musyc_status"].values == 0)
         for name, _ in NAMES:
@@ -115,7 +121,8 @@ def rates(n_block: int, seeds: list[int], calibrate: int = 0) -> None:
                 hits.setdefault(name + key, []).append(hit)  # fmt: skip
     flat = {key: np.concatenate(v) for key, v in hits.items()}
     ok = flat.pop("status ok")
-    how = f"bootstrap-calibrated ({calibrate} draws)" if calibrate else "profile"
+    how = (f"bootstrap-calibrated ({calibrate or 'default'} draws)" if calibrate != 0
+           else "F-test profile") + f", alpha_on_bound={on_bound!r}"  # fmt: skip
     print(f"\n## Additive blocks, seeds {seeds}: {ok.size} blocks, {int((~ok).sum())} not ok; "
           f"{how} intervals\n")  # fmt: skip
     print("| parameter, event | all blocks [Clopper–Pearson 95 %] | status ok | status not ok |")
@@ -134,14 +141,17 @@ def main() -> None:
     parser.add_argument(
         "--calibrate",
         type=int,
-        default=0,
-        help="bootstrap draws of fit_musyc(calibrate=...) (0: plain profile)",
+        default=None,
+        help="bootstrap draws of fit_musyc(calibrate=...) (default: fit_musyc's; 0: F test)",
+    )
+    parser.add_argument(
+        "--alpha-on-bound", choices=["unidentified", "keep"], default="unidentified"
     )
     args = parser.parse_args()
     if args.swap_seed is not None:
         swap_check(args.blocks, args.swap_seed)
     if args.seeds:
-        rates(args.blocks, args.seeds, args.calibrate)
+        rates(args.blocks, args.seeds, args.calibrate, args.alpha_on_bound)
 
 
 if __name__ == "__main__":

@@ -222,5 +222,17 @@ def test_musyc_calibrate_reaches_the_scores(workdir, input_csv):
     )  # fmt: skip
     xr.testing.assert_identical(scored, expect)
     assert "musyc_log_alpha12_pvalue" in scored
+    plain = _cli(
+        "score", str(input_csv), "-o", str(workdir / "plain.nc"), "--fitter", "lsq",
+        "--models", "musyc", "--musyc-calibrate", "0", "--musyc-alpha-on-bound", "keep",
+        "--no-checkpoint",
+    )  # fmt: skip
+    assert plain.returncode == 0, plain.stderr
+    expect = score(
+        open_any(str(input_csv)), models=("musyc",), fitter="lsq",
+        model_options={"musyc": {"calibrate": 0, "alpha_on_bound": "keep"}},
+    )  # fmt: skip
+    xr.testing.assert_identical(open_screen(workdir / "plain.nc"), expect)
+    assert "musyc_log_alpha12_pvalue" not in expect
     bad = _cli("score", str(input_csv), "-o", str(workdir / "x.nc"), "--musyc-calibrate", "9")
-    assert bad.returncode == 2 and "--musyc-calibrate needs" in bad.stderr
+    assert bad.returncode == 2 and "--musyc-* options need" in bad.stderr

@@ -287,9 +287,10 @@ def score(
         With ``n_boot``: also per-well intervals of δ, ``<model>_low``/``<model>_high``.
     model_options : mapping, optional
         Keyword options of the fitted models' functions, by model: e.g.
-        ``{"musyc": {"calibrate": 199}}`` (:func:`synergy.models.musyc.fit_musyc`:
-        bootstrap-calibrated intervals and p-values of log alpha), ``{"zimmer":
-        {"intervals": "wald"}}``.  Recorded in the ``scoring`` attribute.
+        ``{"musyc": {"calibrate": 199}}`` (:func:`synergy.models.musyc.fit_musyc`: draws
+        of the bootstrap calibrating log alpha's intervals and p-values; 0 for the faster,
+        anti-conservative F test), ``{"zimmer": {"intervals": "wald"}}``.  Recorded in
+        the ``scoring`` attribute.
 
     Returns
     -------
@@ -312,9 +313,10 @@ def score(
     )
     _check_bootstrap(n_boot, bootstrap, screen)
     options = _check_model_options(model_options, models)
-    for opts in options.values():  # random draws of fitted models: score's seed by default
-        if opts.get("calibrate") and "seed" not in opts and seed is not None:
-            opts["seed"] = seed
+    for model in ("musyc", "musyc_gamma"):  # MuSyC's calibration draws: score's seed
+        opts = options.get(model, {})
+        if model in models and opts.get("calibrate", None) != 0 and seed is not None:
+            options[model] = {"seed": seed, **opts}
     if n_boot and not any(m in DEFAULT_MODELS for m in models):
         raise SynergyError(
             f"n_boot bootstraps the scores of {DEFAULT_MODELS}, none of which is among models="

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import xarray as xr
 
 import synergy
 from synergy.datasets import simulate
 from synergy.hill import fit_screen
 from synergy.io.screen import build_screen
-from synergy.models.musyc import MUSYC_PARAMS, fit_musyc
+from synergy.models.musyc import ALPHA_BOUNDS, MUSYC_PARAMS, default_draws, fit_musyc
 
 
 def fitted(screen):
@@ -204,7 +205,7 @@ def test_calibrated_intervals_and_pvalues():
     """calibrate=: bootstrap critical values in the profile intervals, and p-values."""
     screen, _ = synergistic_screen(8, seed=93)
     fits = fit_screen(screen, fitter="lsq")
-    plain = fit_musyc(fits)
+    plain = fit_musyc(fits, calibrate=0)
     cal = fit_musyc(fits, calibrate=39, seed=3)
     np.testing.assert_allclose(cal["musyc"].values, plain["musyc"].values)
     for name in ("alpha12", "alpha21"):
@@ -214,9 +215,9 @@ def test_calibrated_intervals_and_pvalues():
         assert np.all((ci[:, 0] < centre) & (centre < ci[:, 1]))
         assert np.all((p > 0) & (p <= 1))
         assert not np.allclose(ci, ci0)  # other critical values, other ends
-        # a block whose calibrated interval excludes 0 has a small p-value
+        # the interval excludes 0 exactly when the test rejects
         excludes = (ci[:, 0] > 0) | (ci[:, 1] < 0)
-        assert np.all(p[excludes] <= 0.1)
+        np.testing.assert_array_equal(excludes, p <= 0.05)
         assert "bootstrap" in cal[f"musyc_log_{name}_ci"].attrs["long_name"]
     assert "musyc_log_alpha12_pvalue" not in plain
     again = fit_musyc(fits, calibrate=39, seed=3)
@@ -228,6 +229,52 @@ def test_calibrated_intervals_and_pvalues():
     )
     with pytest.raises(ValueError, match="calibrate"):
         fit_musyc(fits, intervals="wald", calibrate=99)
+    with pytest.raises(ValueError, match="calibrate"):
+        fit_musyc(fits, calibrate=2.5)
+
+
+def test_calibration_is_the_default():
+    """calibrate=None: round(4/(1 - ci)) - 1 draws (79 at 95 %); off for Wald intervals."""
+    screen, _ = synergistic_screen(4, seed=94)
+    fits = fit_screen(screen, fitter="lsq")
+    assert default_draws(0.95) == 79 and default_draws(0.9) == 39
+    xr.testing.assert_identical(fit_musyc(fits), fit_musyc(fits, calibrate=79, seed=0))
+    xr.testing.assert_identical(
+        fit_musyc(fits, ci=0.9, seed=2), fit_musyc(fits, ci=0.9, calibrate=39, seed=2)
+    )
+    wald = fit_musyc(fits, intervals="wald")
+    assert "musyc_log_alpha12_pvalue" not in wald
+
+
+def test_an_alpha_on_its_bound_leaves_both_alphas_unidentified():
+    """Additive block 107 of seed 31 ends with an alpha on its bound (1e-4 or 1e4): both
+    log alpha intervals are (-inf, inf), p-values NaN, status alpha_on_bound; the other
+    blocks and every estimate are as with alpha_on_bound="keep"."""
+    screen = simulate(120, model="musyc", noise_sd=3.0, n_replicates=2, seed=31)
+    fits = fit_screen(screen.sel(block=["105", "106", "107", "108"]), fitter="lsq")
+    out = fit_musyc(fits, calibrate=39, seed=5)
+    keep = fit_musyc(fits, calibrate=39, seed=5, alpha_on_bound="keep")
+    alphas = out["musyc"].sel(musyc_param=["alpha12", "alpha21"]).values
+    edge = np.isclose(alphas, ALPHA_BOUNDS[0], rtol=1e-6) | np.isclose(
+        alphas, ALPHA_BOUNDS[1], rtol=1e-6
+    )
+    on_bound = edge.any(axis=1)
+    assert on_bound.tolist() == [False, False, True, False]
+    status = out["musyc_status"]
+    codes = status.attrs["flag_values"].tolist()
+    assert status.attrs["flag_meanings"].split()[codes.index(6)] == "alpha_on_bound"
+    assert status.values.tolist() == [0, 0, 6, 0]
+    assert keep["musyc_status"].values[2] == 7  # hit_bound
+    for name in ("alpha12", "alpha21"):
+        ci = out[f"musyc_log_{name}_ci"].values
+        assert np.all(ci[2] == [-np.inf, np.inf])
+        assert np.isnan(out[f"musyc_log_{name}_pvalue"].values[2])
+        kept = keep[f"musyc_log_{name}_ci"].values[2]
+        assert np.isfinite(kept).sum() >= 1  # "keep": the profile's ends (one may be open)
+        np.testing.assert_array_equal(ci[~on_bound], keep[f"musyc_log_{name}_ci"].values[~on_bound])
+    np.testing.assert_array_equal(out["musyc"].values, keep["musyc"].values)
+    with pytest.raises(ValueError, match="alpha_on_bound"):
+        fit_musyc(fits, alpha_on_bound="drop")
 
 
 def test_score_passes_model_options():

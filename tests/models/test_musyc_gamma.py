@@ -81,7 +81,9 @@ def test_gamma_fit_never_fits_worse_and_its_intervals_are_wald():
 
 
 def test_degenerate_gamma_blocks_get_statuses():
-    """A drug without effect: its gamma (and alpha) are not identified -> warning status;
+    """A drug without effect: its gamma (and alpha) are not identified -> warning status
+    (with the default calibration too: block 2's bootstrap critical value of alpha12 is a
+    third of t and falls back to the F test, :mod:`synergy.models.musyc_calibration`);
     a block without the row drug alone or with too few points -> failed, NaN."""
     screen = simulate(
         3, model="musyc", hill_row={"ic50": 10.0, "top": 80.0},

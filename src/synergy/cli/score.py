@@ -109,11 +109,17 @@ def _summary(run, counts, paths: list[Path]) -> list[str]:
 @click.option("--well-intervals", is_flag=True, help="Also write per-well δ intervals.")
 @click.option(
     "--musyc-calibrate",
-    type=int,
-    default=0,
-    show_default=True,
+    type=click.IntRange(min=0),
+    default=None,
     help="MuSyC: bootstrap draws per block calibrating log alpha's intervals and p-values "
-    "(e.g. 199; 0 = F-test profile intervals).",
+    "(default 79 at 95 %; 0 = F-test profile intervals, faster but anti-conservative).",
+)
+@click.option(
+    "--musyc-alpha-on-bound",
+    type=click.Choice(["unidentified", "keep"]),
+    default=None,
+    help="MuSyC blocks with an alpha on its bound: intervals (-inf, inf) (unidentified, "
+    "the default) or as computed (keep).",
 )
 @click.option("--seed", type=int, default=None, help="Seed of random draws (keyed by block id).")
 @click.option(
@@ -163,6 +169,7 @@ def score(
     bootstrap,
     well_intervals,
     musyc_calibrate,
+    musyc_alpha_on_bound,
     seed,
     workers,
     scheduler,
@@ -213,14 +220,16 @@ def score(
         "well_intervals": well_intervals,
         "seed": seed,
     }
-    if musyc_calibrate:
-        calibrated = [m for m in ("musyc", "musyc_gamma") if m in model_list]
-        if not calibrated:
-            fail("--musyc-calibrate needs the musyc or musyc_gamma model (--models ...,musyc)")
-        seed_opt = {} if seed is None else {"seed": seed}
-        options["model_options"] = {
-            m: {"calibrate": musyc_calibrate, **seed_opt} for m in calibrated
-        }
+    musyc_opts = {
+        key: value
+        for key, value in (("calibrate", musyc_calibrate), ("alpha_on_bound", musyc_alpha_on_bound))
+        if value is not None
+    }
+    if musyc_opts:
+        musyc_models = [m for m in ("musyc", "musyc_gamma") if m in model_list]
+        if not musyc_models:
+            fail("--musyc-* options need the musyc or musyc_gamma model (--models ...,musyc)")
+        options["model_options"] = {m: dict(musyc_opts) for m in musyc_models}
     checkpoint = None if no_checkpoint else checkpoint_path(out_path)
     try:
         check_settings(model_list, options)

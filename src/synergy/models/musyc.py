@@ -35,12 +35,17 @@ Reported synergy parameters, in % inhibition (effects rise with dose):
 Uncertainty: Wald standard errors from the Jacobian at the optimum (``sigma^2 (J^T J)^-1``,
 ``sigma^2 = SSE / (n − p)``, p = 10 or 12 parameters), in log space for h, C, alpha and
 gamma (their stderr by the delta method), β's by the delta method.  Intervals of log alpha
-are profile-likelihood intervals by default (F test with n − p degrees of freedom,
-:mod:`synergy._kernels.musyc_profile`; ``intervals="wald"`` for the symmetric ones);
-With ``calibrate=N`` the critical values of the profile intervals come from a parametric-
-bootstrap test of alpha = 1 (N draws from each block's null fit,
-:mod:`synergy._kernels.musyc_calibrate`), with p-values; the F test is anti-conservative
-for MuSyC's alpha on additive surfaces (``benchmarks/bench_musyc_null.py``).
+are profile-likelihood intervals (:mod:`synergy._kernels.musyc_profile`) whose two ends
+take their critical values from a parametric-bootstrap test of alpha = 1 (by default
+``4/(1 − ci) − 1`` draws, 79 at 95 %, from each block's null fit,
+:mod:`synergy._kernels.musyc_calibrate`; Student's t where the statistic is degenerate,
+:mod:`synergy.models.musyc_calibration`), with p-values: the plain F test (``calibrate=0``,
+a twentieth of the cost) calls ~3.4 % of additive surfaces synergistic on each alpha
+instead of 2.5 % (``benchmarks/bench_musyc_null.py``); ``intervals="wald"`` gives the
+symmetric ones.  When a fitted alpha ends on its bound (:data:`ALPHA_BOUNDS`), alpha12 and
+alpha21 trade off along a ridge of the surface and no interval of theirs is calibrated
+(a parameter on the boundary: Self & Liang, JASA 82:605, 1987; Andrews, Econometrica
+68:399, 2000); both are then reported as not identified (``alpha_on_bound``).
 β's and log gamma's are Wald intervals with Student's t (n − p dof), β's conditional on
 which drug is the stronger.  Recovery and calibration on simulated truth:
 ``benchmarks/bench_musyc.py`` and ``benchmarks/bench_musyc_gamma.py``.
@@ -53,9 +58,17 @@ import xarray as xr
 
 from synergy._kernels import musyc as kernel
 from synergy.errors import SynergyError
-from synergy.models.surface_inputs import fit_points, start_and_bounds
+from synergy.models.musyc_calibration import calibrated_critical_values, default_draws
+from synergy.models.surface_inputs import ALPHA_BOUNDS, fit_points, start_and_bounds
 
-__all__ = ["MUSYC_PARAMS", "STATUS_MEANINGS", "fit_musyc", "musyc_surface_values"]
+__all__ = [
+    "ALPHA_BOUNDS",
+    "MUSYC_PARAMS",
+    "STATUS_MEANINGS",
+    "default_draws",
+    "fit_musyc",
+    "musyc_surface_values",
+]
 
 MUSYC_PARAMS = ("E0", "E1", "E2", "E3", "h1", "h2", "C1", "C2", "alpha12", "alpha21")
 GAMMA_PARAMS = ("gamma12", "gamma21")  # appended when fit_gamma=True
@@ -66,6 +79,7 @@ _LN10 = np.log(10.0)
 # 0 ok, 5-9 warnings (estimates exist), >= 10 failed (NaN)
 STATUS_MEANINGS = {
     0: "ok",
+    6: "alpha_on_bound",
     7: "hit_bound",
     8: "not_converged",
     9: "synergy_ci_undefined",
@@ -81,7 +95,6 @@ _KERNEL_TO_STATUS = {
     kernel.NON_FINITE_DATA: 15,
 }
 GAMMA_BOUNDS = (1e-2, 1e2)
-_CALIBRATION_KEY = 8  # purpose key of the calibration's random streams
 
 
 def _beta(params: np.ndarray, cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -130,7 +143,8 @@ def fit_musyc(
     fit_gamma: bool = False,
     ci: float = 0.95,
     intervals: str = "profile",
-    calibrate: int = 0,
+    calibrate: int | None = None,
+    alpha_on_bound: str = "unidentified",
     seed: int = 0,
     max_iter: int = 200,
 ) -> xr.Dataset:
@@ -152,14 +166,28 @@ def fit_musyc(
         cost of the fit) or Wald (symmetric in log alpha, from the Jacobian).  Wald
         intervals of log alpha are too often above 0 on additive surfaces (the likelihood
         of alpha is skewed; ``benchmarks/README.md``).  beta's interval is always Wald.
-    calibrate : int
-        With profile intervals: bootstrap draws per block and alpha (e.g. 199, 399; 0 =
-        off) of a parametric-bootstrap test of alpha = 1 from the block's null fit
+    calibrate : int or None
+        With profile intervals: bootstrap draws per block and alpha of a parametric-
+        bootstrap test of alpha = 1 from the block's null fit
         (:mod:`synergy._kernels.musyc_calibrate`), whose critical values replace Student's
-        t in the profile intervals of log alpha (each end its own one-sided test), and
-        which adds the p-values ``musyc_log_alpha12_pvalue`` / ``…21_pvalue``.  Costs
-        about ``4 calibrate`` refits per block; ``(calibrate + 1)(1 − ci)/2`` should be a
-        whole number.
+        t in the profile intervals of log alpha (each end its own one-sided Monte Carlo
+        test; the F test's t where the bootstrap statistic is degenerate, e.g. an alpha
+        not identified: :mod:`synergy.models.musyc_calibration`), and which adds the p-values
+        ``musyc_log_alpha12_pvalue`` / ``…21_pvalue`` (the interval excludes 0 exactly
+        when ``p ≤ 1 − ci``).
+        ``None`` (default): ``round(4 / (1 − ci)) − 1`` draws (79 at ci = 0.95: two draws
+        beyond each critical value); ``0``: Student's t (the F test; ~20 times faster,
+        but ~3.4 % instead of 2.5 % false synergy calls per alpha on additive surfaces).
+        Costs about ``4 calibrate`` refits per block; ``(calibrate + 1)(1 − ci)/2`` should
+        be a whole number.  Must be 0 or None with Wald intervals.
+    alpha_on_bound : {"unidentified", "keep"}
+        Blocks whose fitted alpha12 or alpha21 ends on its bound (:data:`ALPHA_BOUNDS`,
+        e.g. alpha12 = 1e-4: drug 1 cannot bind once drug 2 has, traded against a large
+        alpha21).  The likelihood-ratio statistic is then non-regular and neither the F
+        test nor the bootstrap calibrates the intervals (on additive surfaces ~9 % of
+        such blocks exclude 0 on a side).  ``"unidentified"`` (default): both log alpha
+        intervals are (−inf, inf), their p-values NaN, status ``alpha_on_bound``; the
+        estimates stay.  ``"keep"``: the intervals as computed, status ``hit_bound``.
     seed : int
         Seed of the calibration's draws; each block's stream is keyed by ``(seed, block id)``,
         so a block's intervals do not depend on the other blocks or their order.
@@ -185,7 +213,8 @@ def fit_musyc(
         - ``musyc_sse``, ``musyc_n_points``, ``musyc_n_iter`` (block);
         - ``musyc_fitted`` (block, row, col): the fitted surface, % inhibition;
         - ``musyc_status`` (block): codes of :data:`STATUS_MEANINGS` with CF flag attrs
-          (``hit_bound``: a parameter ended on its bound; ``synergy_ci_undefined``: beta
+          (``alpha_on_bound``: see ``alpha_on_bound``; ``hit_bound``: another parameter
+          ended on its bound; ``synergy_ci_undefined``: beta
           or a log alpha (or log gamma) has no finite interval end — singular covariance,
           or the data do not bound alpha on either side, e.g. when a drug has no effect).
     """
@@ -193,10 +222,23 @@ def fit_musyc(
         raise SynergyError(f"ci must be in (0, 1), got {ci!r}")
     if intervals not in ("profile", "wald"):
         raise SynergyError(f"intervals must be 'profile' or 'wald', got {intervals!r}")
-    if calibrate < 0 or (calibrate and intervals != "profile"):
+    if alpha_on_bound not in ("unidentified", "keep"):
         raise SynergyError(
-            f"calibrate={calibrate!r}: needs a number of draws >= 0, and profile intervals"
+            f"alpha_on_bound must be 'unidentified' or 'keep', got {alpha_on_bound!r}"
         )
+    if calibrate is None:
+        calibrate = default_draws(ci) if intervals == "profile" else 0
+    if (
+        isinstance(calibrate, bool)
+        or int(calibrate) != calibrate
+        or calibrate < 0
+        or (calibrate and intervals != "profile")
+    ):
+        raise SynergyError(
+            f"calibrate={calibrate!r}: needs a whole number of draws >= 0 (None: "
+            f"{default_draws(ci)} at ci={ci}), and profile intervals"
+        )
+    calibrate = int(calibrate)
     dose1, dose2, resp = fit_points(screen)
     init, bounds = start_and_bounds(screen, resp)
     fit = kernel.fit_musyc(dose1, dose2, resp, init, bounds, int(max_iter))
@@ -213,6 +255,13 @@ def fit_musyc(
     no_mono = ~(mono_row.any(axis=1) & mono_col.any(axis=1))
     status[no_mono] = np.maximum(status[no_mono], 10)
     failed = status >= 10
+    # an alpha on its bound: alpha12 and alpha21 are not separately identified
+    alpha_lo, alpha_hi = bounds[:, 8:10, 0], bounds[:, 8:10, 1]
+    edge = 1e-9 * (alpha_hi - alpha_lo)
+    on_bound = ~failed & np.any(
+        (q[:, 8:10] <= alpha_lo + edge) | (q[:, 8:10] >= alpha_hi - edge), axis=1
+    )
+    unidentified = on_bound if alpha_on_bound == "unidentified" else np.zeros_like(on_bound)
     q[failed] = np.nan
     cov[failed] = np.nan
     var = np.diagonal(cov, axis1=1, axis2=2)
@@ -251,26 +300,20 @@ def fit_musyc(
         from synergy._kernels.musyc_profile import profile_alpha
 
         t_crit = np.repeat(np.repeat(tq[:, None, None], 2, axis=1), 2, axis=2)
+        q_test = np.array(q, order="C")  # a copy
+        q_test[unidentified] = np.nan  # not tested: their intervals are (-inf, inf)
         alpha_level = f"{ci:.0%} profile-likelihood interval (F test, n - {n_par} dof)"
         if calibrate:
-            from synergy._kernels.musyc_calibrate import calibrate_alpha
-            from synergy.datasets._random import block_digest
-
-            block_seeds = np.array(
-                [int.from_bytes(block_digest(seed, str(b), (_CALIBRATION_KEY,), 4), "little")
-                 for b in screen["block"].values],
-                dtype=np.int64,
-            )  # fmt: skip
-            _, pvalue, t_crit = calibrate_alpha(
-                dose1, dose2, resp, np.ascontiguousarray(q), bounds, int(calibrate),
-                float(ci), block_seeds, int(max_iter),
+            t_crit, pvalue = calibrated_critical_values(
+                (dose1, dose2, resp), q_test, bounds, screen["block"].values, n_points - n_par,
+                n_draws=calibrate, ci=ci, seed=seed, max_iter=max_iter,
             )  # fmt: skip
             alpha_level = (
                 f"{ci:.0%} profile-likelihood interval, critical values of a parametric-"
                 f"bootstrap test of alpha = 1 ({calibrate} draws per block)"
             )
         ends, _ = profile_alpha(
-            dose1, dose2, resp, np.ascontiguousarray(q),
+            dose1, dose2, resp, q_test,
             np.ascontiguousarray(tq[:, None] * se_q[:, 8:]), bounds,
             np.ascontiguousarray(t_crit, dtype=np.float64), int(max_iter),
         )  # fmt: skip
@@ -291,6 +334,8 @@ def fit_musyc(
         else:
             half = tq * se_q[:, k] / _LN10
             out[f"musyc_log_{name}_ci"] = interval(log10, half, long_name=f"log10 {name}, {level}")
+        out[f"musyc_log_{name}_ci"].values[unidentified] = (-np.inf, np.inf)
+    status[unidentified & (status < 10)] = 6
     for k, name in enumerate(GAMMA_PARAMS[: n_par - 10], start=10):
         log10 = q[:, k] / _LN10
         out[f"musyc_log_{name}"] = per_block(
@@ -323,7 +368,7 @@ def fit_musyc(
         long_name="status of the MuSyC fit",
         flag_values=np.asarray(codes, dtype=np.int8),
         flag_meanings=" ".join(STATUS_MEANINGS[c] for c in codes),
-        comment="0 ok; 7-9 warning (estimates exist); >= 10 failed (NaN)",
+        comment="0 ok; 6-9 warning (estimates exist); >= 10 failed (NaN)",
     )
     ds = xr.Dataset(out)
     return ds.assign_coords(
