@@ -37,6 +37,12 @@ from synergy.models.surface_inputs import fit_points
 
 NOISE_SD = 3.0
 N_REP = 2
+# the intervals of log alpha compared: fit_musyc's default and the two cheaper ones
+METHODS = (
+    ("calibrated profile (default)", {}),
+    ("F-test profile", {"calibrate": 0}),
+    ("Wald", {"intervals": "wald"}),
+)
 
 
 def recovery_screen(n_block: int, seed: int = 2026):
@@ -59,8 +65,8 @@ def recovery(n_block: int) -> None:
     print(f"\n## Recovery, {n_block} blocks (95 % intervals)\n")
     print("| interval | parameter | covered | median abs error | blocks status ok |")
     print("|---|---|---|---|---|")
-    for method in ("profile", "wald"):
-        out = fit_musyc(screen, intervals=method)
+    for method, kwargs in METHODS:
+        out = fit_musyc(screen, **kwargs)
         ok = int(np.sum(out["musyc_status"].values == 0))
         for name, values in truth.items():
             ci = out[f"musyc_{name}_ci"].values
@@ -80,8 +86,8 @@ def additive(n_block: int) -> None:
     print("and below 0 (called antagonistic; nominal 2.5 %).\n")
     print("| interval | parameter | synergistic | antagonistic |")
     print("|---|---|---|---|")
-    for method in ("profile", "wald"):
-        out = fit_musyc(screen, intervals=method)
+    for method, kwargs in METHODS:
+        out = fit_musyc(screen, **kwargs)
         for name in ("log_alpha12", "log_alpha21", "beta"):
             ci = out[f"musyc_{name}_ci"].values
             label = "Wald" if name == "beta" else method
@@ -97,11 +103,15 @@ def speed(n_block: int) -> None:
     print(f"\n## Speed, {n_block} blocks (warm, {os.cpu_count()} cores)\n")
     print("| step | seconds | blocks/s |")
     print("|---|---|---|")
-    for method in ("wald", "profile"):
+    for label, kwargs in (
+        ("intervals='wald'", {"intervals": "wald"}),
+        ("calibrate=0 (F-test profile)", {"calibrate": 0}),
+        ("default (calibrated profile, 79 draws)", {}),
+    ):
         t0 = time.perf_counter()
-        fit_musyc(screen, intervals=method)
+        fit_musyc(screen, **kwargs)
         dt = time.perf_counter() - t0
-        print(f"| fit_musyc(intervals={method!r}) | {dt:.2f} | {n_block / dt:,.0f} |")
+        print(f"| fit_musyc, {label} | {dt:.2f} | {n_block / dt:,.0f} |")
 
 
 PEER_SCRIPT = textwrap.dedent(
@@ -112,13 +122,14 @@ PEER_SCRIPT = textwrap.dedent(
     warnings.simplefilter("ignore")
     data = np.loadtxt(sys.argv[1], delimiter=",", skiprows=1)
     names = ["E0", "E1", "E2", "E3", "h1", "h2", "C1", "C2", "alpha12", "alpha21"]
+    n_boot = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     rows = []
     for block in np.unique(data[:, 0]):
         d1, d2, e = data[data[:, 0] == block, 1:4].T
         model = MuSyC(fit_gamma=False)
         t = time.perf_counter()
         try:
-            model.fit(d1, d2, e)
+            model.fit(d1, d2, e, bootstrap_iterations=n_boot)
             p = model.get_parameters() if model.is_specified else {}
         except RuntimeError:  # curve_fit gave up (maxfev)
             p = {}
@@ -150,7 +161,9 @@ PEER_CI_SCRIPT = textwrap.dedent(
 )
 
 
-def _run_peer(python: str, script: str, table: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+def _run_peer(
+    python: str, script: str, table: pd.DataFrame, *args: str
+) -> tuple[pd.DataFrame, str]:
     """Run a script in the peer's interpreter on a CSV; returns (its CSV, its stdout)."""
     # the peer's interpreter must not see this package (same import name): no PYTHONPATH
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
@@ -159,7 +172,8 @@ def _run_peer(python: str, script: str, table: pd.DataFrame) -> tuple[pd.DataFra
         table.to_csv(tmp / "data.csv", index=False)
         (tmp / "peer.py").write_text(script)
         run = subprocess.run(
-            [python, "-I", str(tmp / "peer.py"), str(tmp / "data.csv"), str(tmp / "out.csv")],
+            [python, "-I", str(tmp / "peer.py"), str(tmp / "data.csv"), str(tmp / "out.csv"),
+             *args],
             capture_output=True, text=True, check=False, cwd=tmp, env=env,
         )  # fmt: skip
         if run.returncode != 0:
@@ -202,7 +216,7 @@ def peer_ci(n_block: int, python: str) -> None:
     )
 
 
-def peer(n_block: int, python: str) -> None:
+def peer(n_block: int, python: str, boot_blocks: int = 0) -> None:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     screen, truth = recovery_screen(n_block)
     d1, d2, y = fit_points(screen)
@@ -223,9 +237,12 @@ def peer(n_block: int, python: str) -> None:
     fit_musyc(big, intervals="wald")
     rate_wald = big.sizes["block"] / (time.perf_counter() - t0)
     t0 = time.perf_counter()
-    fit_musyc(big, intervals="profile")
+    fit_musyc(big, calibrate=0)
     rate_profile = big.sizes["block"] / (time.perf_counter() - t0)
-    ours = fit_musyc(screen, intervals="profile")
+    t0 = time.perf_counter()
+    fit_musyc(big)
+    rate_calibrated = big.sizes["block"] / (time.perf_counter() - t0)
+    ours = fit_musyc(screen, calibrate=0)
     mine = ours["musyc"].sel(musyc_param=list(MUSYC_PARAMS)).values
     other = theirs[list(MUSYC_PARAMS)].to_numpy(dtype=float)
     other[:, :4] = 100 * (1 - other[:, :4])  # back to % inhibition
@@ -262,14 +279,25 @@ def peer(n_block: int, python: str) -> None:
         ci = ours[f"musyc_{name}_ci"].values
         theirs_log = np.log10(other[:, k])
         inside = np.mean((ci[:, 0] <= theirs_log) & (theirs_log <= ci[:, 1]))
-        print(f"peer's {name} inside our 95 % profile interval: {inside:.0%}")
+        print(f"peer's {name} inside our 95 % F-test profile interval: {inside:.0%}")
     rate_peer = n_block / theirs["seconds"].sum()
     print(
         f"\nSpeed (2000 blocks for ours): peer {rate_peer:.1f} fits/s (no intervals; its "
         f"bootstrap multiplies this cost); ours {rate_wald:,.0f} fits/s with Wald intervals "
-        f"({rate_wald / rate_peer:,.0f}x), {rate_profile:,.0f} with profile intervals "
-        f"({rate_profile / rate_peer:,.0f}x)."
+        f"({rate_wald / rate_peer:,.0f}x), {rate_profile:,.0f} with F-test profile intervals "
+        f"({rate_profile / rate_peer:,.0f}x), {rate_calibrated:,.0f} with the default "
+        f"bootstrap-calibrated intervals ({rate_calibrated / rate_peer:,.1f}x)."
     )
+    if boot_blocks:
+        # like for like: the peer's own bootstrap intervals (79 refits) against our default
+        sub = table[table["block"] < boot_blocks]
+        theirs_boot, _ = _run_peer(python, PEER_SCRIPT, sub, "79")
+        rate_boot = len(theirs_boot) / theirs_boot["seconds"].sum()
+        print(
+            f"With intervals from 79 bootstrap draws on both sides ({boot_blocks} blocks for "
+            f"the peer): peer {rate_boot:.3f} blocks/s (bootstrap_iterations=79), ours "
+            f"{rate_calibrated:,.1f} ({rate_calibrated / rate_boot:,.0f}x)."
+        )
     del truth
 
 
@@ -280,6 +308,9 @@ def main() -> None:
     parser.add_argument("--speed", type=int, default=2000)
     parser.add_argument("--peer", type=int, default=0, help="blocks for the peer comparison")
     parser.add_argument("--peer-python", default="/tmp/peer-venv/bin/python")
+    parser.add_argument(
+        "--peer-boot", type=int, default=0, help="blocks timed with the peer's bootstrap (79)"
+    )
     args = parser.parse_args()
     if args.blocks:
         recovery(args.blocks)
@@ -288,7 +319,7 @@ def main() -> None:
     if args.speed:
         speed(args.speed)
     if args.peer:
-        peer(args.peer, args.peer_python)
+        peer(args.peer, args.peer_python, args.peer_boot)
         peer_ci(args.peer, args.peer_python)
 
 
