@@ -21,118 +21,14 @@ import xarray as xr
 
 from synergy._version import __version__
 from synergy.datasets import _surfaces as surf
-from synergy.datasets._random import block_rng, block_uniforms, seed_stream
+from synergy.datasets._layout import HILL_PARAMS, PURPOSE, grids, hill_table, pad, per_block
+from synergy.datasets._random import block_rng, seed_stream
 from synergy.errors import SynergyError
 from synergy.io.screen import build_screen
 
 __all__ = ["HILL_PARAMS", "block_rng", "simulate"]
 
-HILL_PARAMS = ("ic50", "hill_slope", "bottom", "top")
-_HILL_DEFAULTS = {"hill_slope": 1.0, "bottom": 0.0, "top": 100.0}
-_PURPOSE = {"hill_row": 1, "hill_col": 2, "grid_row": 3, "grid_col": 4, "noise": 5, "missing": 6}
 Model = Literal["bliss", "loewe", "musyc"]
-
-
-def _per_block(value: Any, n_block: int, name: str) -> np.ndarray:
-    arr = np.asarray(value, dtype=np.float64)
-    if arr.ndim == 0:
-        return np.full(n_block, float(arr))
-    if arr.shape != (n_block,):
-        raise SynergyError(f"{name} must be a number or have one value per block ({n_block})")
-    return arr.copy()
-
-
-def _hill_table(spec: Any, block_ids: list[str], seed: int, purpose: str) -> np.ndarray:
-    """Per-block Hill parameters, shape (B, 4) in the order of :data:`HILL_PARAMS`."""
-    n_block = len(block_ids)
-    if spec is None:
-        table = np.empty((n_block, 4))
-        for i, block_id in enumerate(block_ids):
-            u_ic50, u_slope, u_top = block_uniforms(seed, block_id, _PURPOSE[purpose], 3)
-            table[i] = (10.0 ** (3.0 * u_ic50), 0.7 + 2.3 * u_slope, 0.0, 60.0 + 40.0 * u_top)
-        return table
-    if isinstance(spec, Mapping):
-        unknown = set(spec) - set(HILL_PARAMS)
-        if unknown or "ic50" not in spec:
-            raise SynergyError(
-                f"{purpose}: keys must be among {HILL_PARAMS} and include 'ic50', "
-                f"got {sorted(spec)}"
-            )
-        columns = [_per_block(spec.get(k, _HILL_DEFAULTS.get(k)), n_block, k) for k in HILL_PARAMS]
-        table = np.stack(columns, axis=1)
-    else:
-        table = np.asarray(spec, dtype=np.float64)
-        if table.shape == (4,):
-            table = np.tile(table, (n_block, 1))
-        if table.shape != (n_block, 4):
-            raise SynergyError(
-                f"{purpose} must be a mapping or an array of shape (4,) or ({n_block}, 4) "
-                f"ordered {HILL_PARAMS}, got shape {table.shape}"
-            )
-    bad = ~np.all(np.isfinite(table), axis=1) | (table[:, 0] <= 0) | (table[:, 1] <= 0)
-    if bad.any():
-        raise SynergyError(
-            f"{purpose}: ic50 and hill_slope must be finite and > 0 "
-            f"(blocks {[block_ids[i] for i in np.flatnonzero(bad)][:5]})"
-        )
-    return table
-
-
-def _centred_grid(ic50: float, n_doses: int, dose_step: float) -> np.ndarray:
-    """0 followed by ``n_doses − 1`` doses in steps of ``dose_step``, centred on ``ic50``."""
-    k = np.arange(n_doses - 1) - (n_doses - 2) / 2.0
-    return np.concatenate([[0.0], ic50 * dose_step**k])
-
-
-def _grids(
-    spec: Any,
-    ic50: np.ndarray,
-    block_ids: list[str],
-    *,
-    n_doses: int,
-    dose_step: float,
-    ragged: bool,
-    seed: int,
-    purpose: str,
-) -> list[np.ndarray]:
-    """One 1-D dose grid per block (first dose 0, ascending)."""
-    n_block = len(block_ids)
-    if spec is None:
-        grids = []
-        for i, block_id in enumerate(block_ids):
-            n = n_doses
-            if ragged:
-                fewest = max(3, (n_doses + 1) // 2)
-                u = block_uniforms(seed, block_id, _PURPOSE[purpose], 1)[0]
-                n = fewest + int(u * (n_doses + 1 - fewest))
-            grids.append(_centred_grid(ic50[i], n, dose_step))
-        return grids
-    if isinstance(spec, np.ndarray) and spec.ndim == 2:
-        rows = list(spec)
-    elif isinstance(spec[0], Sequence | np.ndarray):
-        rows = list(spec)  # one grid per block, possibly ragged
-    else:
-        rows = [spec] * n_block
-    if len(rows) != n_block:
-        raise SynergyError(f"{purpose}: got {len(rows)} dose grids for {n_block} blocks")
-    grids = []
-    for block_id, row in zip(block_ids, rows, strict=True):
-        grid = np.asarray(row, dtype=np.float64)
-        grid = grid[np.isfinite(grid)]
-        if grid.size < 2 or grid[0] != 0.0 or np.any(np.diff(grid) <= 0):
-            raise SynergyError(
-                f"block {block_id!r}: {purpose} must ascend from 0 (include the zero dose) "
-                f"with at least one positive dose, got {grid.tolist()}"
-            )
-        grids.append(grid)
-    return grids
-
-
-def _pad(grids: list[np.ndarray]) -> np.ndarray:
-    out = np.full((len(grids), max(g.size for g in grids)), np.nan)
-    for i, grid in enumerate(grids):
-        out[i, : grid.size] = grid
-    return out
 
 
 def _shifted_ic50s(x1, x2, p1, p2, strength):
@@ -156,9 +52,9 @@ def _loewe(x1, x2, p1, p2, ic50_1, ic50_2):
 def _musyc_truth(x1, x2, p_row, p_col, alpha12, alpha21, beta, gamma=None):
     """MuSyC surface (block, row, col) and its per-block parameters (see :func:`simulate`)."""
     n_block = p_row.shape[0]
-    a12 = _per_block(alpha12, n_block, "alpha12")
-    a21 = _per_block(alpha21, n_block, "alpha21")
-    beta_b = _per_block(beta, n_block, "beta")
+    a12 = per_block(alpha12, n_block, "alpha12")
+    a21 = per_block(alpha21, n_block, "alpha21")
+    beta_b = per_block(beta, n_block, "beta")
     if np.any(a12 <= 0) or np.any(a21 <= 0):
         raise SynergyError("alpha12 and alpha21 must be > 0")
     e0 = p_row[:, 2]
@@ -167,7 +63,7 @@ def _musyc_truth(x1, x2, p_row, p_col, alpha12, alpha21, beta, gamma=None):
     e3 = strong + beta_b * (strong - e0)
     pr, pc = p_row[:, :, None, None], p_col[:, :, None, None]  # (B, 4, 1, 1)
     e0, e3, a12, a21 = (v[:, None, None] for v in (e0, e3, a12, a21))
-    g = [_per_block(1.0 if gamma is None else v, n_block, "gamma") for v in (gamma or (1, 1))]
+    g = [per_block(1.0 if gamma is None else v, n_block, "gamma") for v in (gamma or (1, 1))]
     if np.any(g[0] <= 0) or np.any(g[1] <= 0):
         raise SynergyError("gamma12 and gamma21 must be > 0")
     true = surf.musyc_surface(
@@ -333,21 +229,21 @@ def simulate(
     if min(n_row_doses, n_col_doses) < 2 or dose_step <= 1.0:
         raise SynergyError("n_doses must be ≥ 2 (zero dose included) and dose_step > 1")
 
-    p_row = _hill_table(hill_row, block_ids, seed, "hill_row")
-    p_col = _hill_table(hill_col, block_ids, seed, "hill_col")
+    p_row = hill_table(hill_row, block_ids, seed, "hill_row")
+    p_col = hill_table(hill_col, block_ids, seed, "hill_col")
     grid_kw = {"dose_step": dose_step, "ragged": ragged, "seed": seed}
-    grids_row = _grids(
+    grids_row = grids(
         conc_row, p_row[:, 0], block_ids, n_doses=n_row_doses, **grid_kw, purpose="grid_row"
     )
-    grids_col = _grids(
+    grids_col = grids(
         conc_col, p_col[:, 0], block_ids, n_doses=n_col_doses, **grid_kw, purpose="grid_col"
     )
-    conc_r, conc_c = _pad(grids_row), _pad(grids_col)
+    conc_r, conc_c = pad(grids_row), pad(grids_col)
 
     x1, x2 = conc_r[:, :, None], conc_c[:, None, :]
     p1 = tuple(p_row[:, j, None, None] for j in range(4))
     p2 = tuple(p_col[:, j, None, None] for j in range(4))
-    strength = _per_block(synergy_strength, n_block, "synergy_strength")
+    strength = per_block(synergy_strength, n_block, "synergy_strength")
     if np.any(strength <= -1.0):
         raise SynergyError("synergy_strength must be > -1 (a potency shift factor 1 + s > 0)")
     shared = np.isclose(p_row[:, 2], p_col[:, 2], rtol=0.0, atol=1e-9)
@@ -364,7 +260,7 @@ def simulate(
                 "synergy_strength applies to 'bliss' and 'loewe'; for 'musyc' "
                 "use alpha12, alpha21 and beta"
             )
-        true, per_block = _musyc_truth(x1, x2, p_row, p_col, alpha12, alpha21, beta, gamma)
+        true, truth_per_block = _musyc_truth(x1, x2, p_row, p_col, alpha12, alpha21, beta, gamma)
     else:
         if model == "loewe" and not loewe_ok.all():
             bad = [block_ids[i] for i in np.flatnonzero(~loewe_ok)][:5]
@@ -381,7 +277,7 @@ def simulate(
             )
         else:
             true = _loewe(x1, x2, p1, p2, ic50_1, ic50_2)
-        per_block = {"true_synergy_strength": strength}
+        truth_per_block = {"true_synergy_strength": strength}
 
     response = np.repeat(true[..., None], n_replicates, axis=-1)
     bit_generator = np.random.PCG64(0)
@@ -389,10 +285,10 @@ def simulate(
     for i, block_id in enumerate(block_ids):
         shape = (grids_row[i].size, grids_col[i].size, n_replicates)
         if noise_sd > 0:
-            seed_stream(bit_generator, seed, block_id, _PURPOSE["noise"])
+            seed_stream(bit_generator, seed, block_id, PURPOSE["noise"])
             response[i, : shape[0], : shape[1]] += noise_sd * rng.standard_normal(shape)
         if missing_fraction > 0:
-            seed_stream(bit_generator, seed, block_id, _PURPOSE["missing"])
+            seed_stream(bit_generator, seed, block_id, PURPOSE["missing"])
             response[i, : shape[0], : shape[1]][rng.random(shape) < missing_fraction] = np.nan
 
     settings = {
@@ -421,7 +317,7 @@ def simulate(
     if not truth:
         return screen
     variables = _truth_variables(true, x1, x2, p_row, p_col, loewe_ok)
-    variables |= {name: ("block", values) for name, values in per_block.items()}
+    variables |= {name: ("block", values) for name, values in truth_per_block.items()}
     screen = screen.assign(variables).assign_coords(param=("param", list(HILL_PARAMS)))
     screen.attrs["truth"] = json.dumps(
         {"variables": sorted(variables), "model": model}, sort_keys=True
