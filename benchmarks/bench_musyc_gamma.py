@@ -67,7 +67,7 @@ def recovery(n_block: int) -> None:
         ci = out[f"musyc_{name}_ci"].values
         inside = (ci[:, 0] <= truth[name]) & (truth[name] <= ci[:, 1])
         err = np.nanmedian(np.abs(out[f"musyc_{name}"].values - truth[name]))
-        kind = "calibrated profile" if "alpha" in name else "Wald"
+        kind = {"alpha": "calibrated profile", "gamma": "F-test profile"}.get(name[4:9], "Wald")
         print(f"| {name} | {kind} | {inside.mean():.1%} | {inside[ok].mean():.1%} | {err:.3f} |")
 
 

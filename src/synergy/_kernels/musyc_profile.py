@@ -1,6 +1,7 @@
-"""Profile-likelihood intervals of MuSyC's log alpha12 and log alpha21 (numba, batched).
+"""Profile-likelihood intervals of MuSyC's log alpha (and log gamma) (numba, batched).
 
-For parameter ``k`` (``ln alpha12`` or ``ln alpha21``) of a fitted block with residual sum
+For parameter ``k`` (``ln alpha12``, ``ln alpha21``, or with γ fitted ``ln gamma12``,
+``ln gamma21``) of a fitted block with residual sum
 of squares ``S`` over ``n`` points, the profile ``S_k(θ)`` is the least SSE with ``q[k] = θ``
 held (the other p − 1 parameters refitted by :func:`synergy._kernels.musyc.lm`; p = 10, or
 12 for the γ fit).  The interval is ``{θ : (S_k(θ) − S) / σ² ≤ t²}`` with
@@ -24,9 +25,10 @@ from numba import njit, prange
 
 from synergy._kernels.musyc import accumulate, fitted_block, lm, new_work
 
-__all__ = ["MAX_STEPS", "profile_alpha"]
+__all__ = ["MAX_STEPS", "profile_alpha", "profile_params"]
 
 MAX_STEPS = 16
+_ALPHAS = np.array([8, 9], dtype=np.int64)
 _RTOL = 0.005
 _SSE_TOL = 1e-3  # loose refits stop when the next step would gain < this x sigma^2
 
@@ -85,8 +87,8 @@ def _profile_end(u1, u2, y, n, q_hat, k, direction, sse_min, sigma2, t_crit, wal
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
-def profile_alpha(dose1, dose2, response, params, wald_half, bounds, t_crit, max_iter):
-    """Profile intervals of ``ln alpha12`` (q[8]) and ``ln alpha21`` (q[9]) of B blocks.
+def profile_params(dose1, dose2, response, params, index, wald_half, bounds, t_crit, max_iter):
+    """Profile intervals of the parameters ``q[index[j]]`` of B blocks.
 
     Parameters
     ----------
@@ -96,28 +98,31 @@ def profile_alpha(dose1, dose2, response, params, wald_half, bounds, t_crit, max
     params : float64 (B, p)
         Fitted ``q``, p = 10 or 12 (γ fitted; then profiled with the γs free too; a block
         with a NaN is skipped: NaN ends).
-    wald_half : float64 (B, 2)
-        Wald half-widths of ``ln alpha12``/``ln alpha21`` (first trial steps; NaN = 1).
+    index : int64 (K,)
+        Parameters to profile: 8, 9 for ``ln alpha12``, ``ln alpha21``; 10, 11 for
+        ``ln gamma12``, ``ln gamma21`` (p = 12).
+    wald_half : float64 (B, K)
+        Wald half-widths of those parameters (first trial steps; NaN = 1).
     bounds : float64 (B, p, 2)
         Bounds of ``q`` used in the fit.
-    t_crit : float64 (B, 2, 2)
-        Critical value ``t`` of ``[block, (alpha12, alpha21), (lower, upper end)]``: the
-        Student t quantile (n − p dof) at every position, or the bootstrap-calibrated
-        values of :func:`synergy._kernels.musyc_calibrate.calibrate_alpha` (NaN: that
-        end is NaN).
+    t_crit : float64 (B, K, 2)
+        Critical value ``t`` of ``[block, parameter, (lower, upper end)]``: the Student t
+        quantile (n − p dof) at every position, or the bootstrap-calibrated values of
+        :func:`synergy._kernels.musyc_calibrate.calibrate_alpha` (NaN: that end is NaN).
     max_iter : int
         LM iterations per profile fit.
 
     Returns
     -------
-    ends : float64 (B, 2, 2)
-        ``[block, (alpha12, alpha21), (lower, upper)]`` in ln alpha; ±inf where the data do
-        not bound alpha before its bound.
+    ends : float64 (B, K, 2)
+        ``[block, parameter, (lower, upper)]`` in ``q``'s scale (natural logs); ±inf where
+        the data do not bound the parameter before its bound.
     n_fits : int64 (B,)
         Profile fits run.
     """
     B = response.shape[0]
-    ends = np.full((B, 2, 2), np.nan)
+    K = index.shape[0]
+    ends = np.full((B, K, 2), np.nan)
     n_fits = np.zeros(B, dtype=np.int64)
     p = params.shape[1]
     for b in prange(B):
@@ -132,16 +137,27 @@ def profile_alpha(dose1, dose2, response, params, wald_half, bounds, t_crit, max
             continue
         lo = bounds[b, :, 0].copy()
         hi = bounds[b, :, 1].copy()
-        for a in range(2):
+        for a in range(K):
             for side in range(2):
                 t_end = t_crit[b, a, side]
                 if not t_end < np.inf:  # NaN: no interval; +inf: unbounded on this side
                     ends[b, a, side] = t_end if np.isnan(t_end) else (2 * side - 1) * np.inf
                     continue
                 end, used = _profile_end(
-                    u1, u2, y, n, q_hat, 8 + a, 1.0 if side == 1 else -1.0, sse_min, sigma2,
-                    t_end, wald_half[b, a], lo, hi, max_iter, work,
+                    u1, u2, y, n, q_hat, index[a], 1.0 if side == 1 else -1.0, sse_min,
+                    sigma2, t_end, wald_half[b, a], lo, hi, max_iter, work,
                 )  # fmt: skip
                 ends[b, a, side] = end
                 n_fits[b] += used
     return ends, n_fits
+
+
+def profile_alpha(dose1, dose2, response, params, wald_half, bounds, t_crit, max_iter):
+    """Profile intervals of ``ln alpha12`` (q[8]) and ``ln alpha21`` (q[9]) of B blocks.
+
+    :func:`profile_params` with ``index = (8, 9)``: ``wald_half`` (B, 2), ``t_crit``
+    (B, 2, 2); returns ``ends`` (B, 2, 2) in ln alpha and ``n_fits`` (B,).
+    """
+    return profile_params(
+        dose1, dose2, response, params, _ALPHAS, wald_half, bounds, t_crit, max_iter
+    )

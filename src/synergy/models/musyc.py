@@ -46,9 +46,10 @@ symmetric ones.  When a fitted alpha ends on its bound (:data:`ALPHA_BOUNDS`), a
 alpha21 trade off along a ridge of the surface and no interval of theirs is calibrated
 (a parameter on the boundary: Self & Liang, JASA 82:605, 1987; Andrews, Econometrica
 68:399, 2000); both are then reported as not identified (``alpha_on_bound``).
-β's and log gamma's are Wald intervals with Student's t (n − p dof), β's conditional on
-which drug is the stronger.  Recovery and calibration on simulated truth:
-``benchmarks/bench_musyc.py`` and ``benchmarks/bench_musyc_gamma.py``.
+Log gamma's are F-test profile intervals (Wald with ``intervals="wald"``); β's are Wald
+intervals with Student's t (n − p dof), conditional on which drug is the stronger.
+Recovery and calibration on simulated truth: ``benchmarks/bench_musyc.py`` and
+``benchmarks/bench_musyc_gamma.py``.
 """
 
 from __future__ import annotations
@@ -161,11 +162,12 @@ def fit_musyc(
     ci : float
         Confidence level of the intervals.
     intervals : {"profile", "wald"}
-        Intervals of log alpha: profile likelihood (default; F-test criterion of
-        ``lmfit.conf_interval``, :mod:`synergy._kernels.musyc_profile`; a few times the
-        cost of the fit) or Wald (symmetric in log alpha, from the Jacobian).  Wald
-        intervals of log alpha are too often above 0 on additive surfaces (the likelihood
-        of alpha is skewed; ``benchmarks/README.md``).  beta's interval is always Wald.
+        Intervals of log alpha and log gamma: profile likelihood (default; the criterion of
+        ``lmfit.conf_interval``, :mod:`synergy._kernels.musyc_profile`; for log alpha with
+        the critical values of ``calibrate``) or Wald (symmetric in the log, from the
+        Jacobian).  Wald intervals of log alpha are too often above 0 on additive surfaces
+        (the likelihood of alpha is skewed; ``benchmarks/README.md``).  beta's interval is
+        always Wald.
     calibrate : int or None
         With profile intervals: bootstrap draws per block and alpha of a parametric-
         bootstrap test of alpha = 1 from the block's null fit
@@ -208,8 +210,8 @@ def fit_musyc(
           bound alpha on that side);
         - ``musyc_beta`` (block), ``musyc_beta_stderr``, ``musyc_beta_ci`` (block, bound);
         - with ``fit_gamma``: gamma12, gamma21 appended to ``musyc_param``, and
-          ``musyc_log_gamma12`` / ``musyc_log_gamma21`` (block, log10 gamma) with Wald
-          ``…_ci`` (block, bound);
+          ``musyc_log_gamma12`` / ``musyc_log_gamma21`` (block, log10 gamma) with
+          ``…_ci`` (block, bound) intervals (``intervals``; F test);
         - ``musyc_sse``, ``musyc_n_points``, ``musyc_n_iter`` (block);
         - ``musyc_fitted`` (block, row, col): the fitted surface, % inhibition;
         - ``musyc_status`` (block): codes of :data:`STATUS_MEANINGS` with CF flag attrs
@@ -296,15 +298,17 @@ def fit_musyc(
             attrs={"long_name": "Wald standard errors of the MuSyC parameters"},
         ),
     }  # fmt: skip
+    n_gamma = n_par - 10
     if intervals == "profile":
-        from synergy._kernels.musyc_profile import profile_alpha
+        from synergy._kernels.musyc_profile import profile_params
 
-        t_crit = np.repeat(np.repeat(tq[:, None, None], 2, axis=1), 2, axis=2)
+        # log alpha's ends, then (γ fitted) log gamma's, always with the F test's t
+        t_crit = np.repeat(np.repeat(tq[:, None, None], 2 + n_gamma, axis=1), 2, axis=2)
         q_test = np.array(q, order="C")  # a copy
         q_test[unidentified] = np.nan  # not tested: their intervals are (-inf, inf)
         alpha_level = f"{ci:.0%} profile-likelihood interval (F test, n - {n_par} dof)"
         if calibrate:
-            t_crit, pvalue = calibrated_critical_values(
+            t_crit[:, :2], pvalue = calibrated_critical_values(
                 (dose1, dose2, resp), q_test, bounds, screen["block"].values, n_points - n_par,
                 n_draws=calibrate, ci=ci, seed=seed, max_iter=max_iter,
             )  # fmt: skip
@@ -312,10 +316,10 @@ def fit_musyc(
                 f"{ci:.0%} profile-likelihood interval, critical values of a parametric-"
                 f"bootstrap test of alpha = 1 ({calibrate} draws per block)"
             )
-        ends, _ = profile_alpha(
-            dose1, dose2, resp, q_test,
-            np.ascontiguousarray(tq[:, None] * se_q[:, 8:]), bounds,
-            np.ascontiguousarray(t_crit, dtype=np.float64), int(max_iter),
+        t_crit[unidentified, :2] = np.nan  # no alpha interval; gamma's still profiled
+        ends, _ = profile_params(
+            dose1, dose2, resp, np.ascontiguousarray(q), np.arange(8, 10 + n_gamma),
+            np.ascontiguousarray(tq[:, None] * se_q[:, 8:]), bounds, t_crit, int(max_iter),
         )  # fmt: skip
     for a, (k, name) in enumerate(((8, "alpha12"), (9, "alpha21"))):
         log10 = q[:, k] / _LN10
@@ -336,13 +340,20 @@ def fit_musyc(
             out[f"musyc_log_{name}_ci"] = interval(log10, half, long_name=f"log10 {name}, {level}")
         out[f"musyc_log_{name}_ci"].values[unidentified] = (-np.inf, np.inf)
     status[unidentified & (status < 10)] = 6
-    for k, name in enumerate(GAMMA_PARAMS[: n_par - 10], start=10):
+    for k, name in enumerate(GAMMA_PARAMS[:n_gamma], start=10):
         log10 = q[:, k] / _LN10
         out[f"musyc_log_{name}"] = per_block(
             log10, long_name=f"log10 {name} (cooperativity, > 0 synergistic)", units="1"
         )
-        half = tq * se_q[:, k] / _LN10
-        out[f"musyc_log_{name}_ci"] = interval(log10, half, long_name=f"log10 {name}, {level}")
+        if intervals == "profile":
+            out[f"musyc_log_{name}_ci"] = xr.DataArray(
+                ends[:, k - 8] / _LN10, dims=("block", "bound"), coords=coords,
+                attrs={"long_name": f"log10 {name}, {ci:.0%} profile-likelihood interval "
+                                    f"(F test, n - {n_par} dof)"},
+            )  # fmt: skip
+        else:
+            half = tq * se_q[:, k] / _LN10
+            out[f"musyc_log_{name}_ci"] = interval(log10, half, long_name=f"log10 {name}, {level}")
     # a synergy parameter without a finite interval: beta's or an alpha's (no finite end)
     undefined = ~np.isfinite(beta_se)
     for name in ("alpha12", "alpha21", *GAMMA_PARAMS[: n_par - 10]):
