@@ -2,6 +2,8 @@
 
 - the observed signed root ``sign(ln alpha) sqrt((S_0 − S) / (S / ν))`` against
   ``scipy.optimize.least_squares`` fits with and without ``ln alpha = 0``;
+- whole tests (p-value, critical values) against numpy's stream and scipy refits of every
+  draw at all points (the kernel refits replicate means with loose stopping);
 - the Monte Carlo test's bookkeeping: the critical values are order statistics of the same
   draws that give the p-value, so ``r > c`` exactly when the one-sided p-value is at most
   ``(1 − ci) / 2``;
@@ -135,3 +137,89 @@ def test_seeded_per_block(blocks):
     params[1, 3] = np.nan
     out = calibrate_alpha(args[0], args[1], args[2], params, args[4], N_BOOT, 0.95, seeds, 200)
     assert np.all(np.isnan(out[2][1])) and np.all(np.isfinite(out[2][0]))
+
+
+def _scipy_fit(d1, d2, y, q0, bounds, fixed=None):
+    """(SSE, q) of scipy's trf from q0 with q[fixed] = 0 (the others free)."""
+    free = [j for j in range(10) if j != fixed]
+    q = np.zeros(10)
+
+    def residual(theta):
+        q[free] = theta
+        return k.musyc_value(d1, d2, q) - y
+
+    lo, hi = bounds[free, 0], bounds[free, 1]
+    fit = least_squares(residual, np.clip(q0[free], lo + 1e-9, hi - 1e-9), bounds=(lo, hi),
+                        method="trf", xtol=1e-12, ftol=1e-12, gtol=1e-12)  # fmt: skip
+    q[free] = fit.x
+    return 2.0 * fit.cost, q.copy()
+
+
+@pytest.mark.parametrize("b", [0, 1])
+def test_bootstrap_draws_match_a_scipy_reference(blocks, b):
+    """The whole test of one block redone with numpy's stream and scipy's refits.
+
+    numba's generator seeded with s gives the draws of ``np.random.RandomState(s)``; the
+    reference refits every draw at all its points (the kernel refits the replicate means,
+    with loose stopping) from the kernel's starts, and forms p-value and critical values.
+    """
+    n_boot, ci, seed = 19, 0.9, 40 + b  # (19 + 1) * 0.05 = 1: the extreme draws
+    d1, d2, y, bounds = blocks["d1"][b], blocks["d2"][b], blocks["y"][b], blocks["bounds"][b]
+    q_hat = blocks["params"][b]
+    r, pvalue, crit = calibrate_alpha(
+        d1[None], d2[None], y[None], q_hat[None], bounds[None], n_boot, ci,
+        np.array([seed], dtype=np.int64), 200,
+    )  # fmt: skip
+    rng = np.random.RandomState(seed)  # the legacy stream, which numba reproduces
+    n, dof = y.size, y.size - 10
+    sse_hat = float(np.sum((y - k.musyc_value(d1, d2, q_hat)) ** 2))
+    for a in range(2):
+        fixed = 8 + a
+        fits = [_scipy_fit(d1, d2, y, s, bounds, fixed) for s in (q_hat, np.r_[q_hat[:8], 0, 0])]
+        sse_null, q_null = min(fits, key=lambda f: f[0])
+        low = min(sse_null, sse_hat)
+        r_obs = np.sign(q_hat[fixed]) * np.sqrt((sse_null - low) / (low / dof))
+        assert r[0, a] == pytest.approx(r_obs, rel=1e-3, abs=1e-3)
+        mean = k.musyc_value(d1, d2, q_null)
+        sd = np.sqrt(sse_null / (dof + 1))
+        r_star = []
+        for _ in range(n_boot):
+            y_star = mean + sd * rng.standard_normal(n)
+            sse_full, q_star = _scipy_fit(d1, d2, y_star, q_null, bounds)
+            sse_0 = min(_scipy_fit(d1, d2, y_star, s, bounds, fixed)[0] for s in (q_null, q_star))
+            low = min(sse_0, sse_full)
+            r_star.append(np.sign(q_star[fixed]) * np.sqrt((sse_0 - low) / (low / dof)))
+        r_star = np.sort(r_star)
+        assert crit[0, a, 0] == pytest.approx(r_star[-1], rel=1e-3, abs=1e-3)
+        assert crit[0, a, 1] == pytest.approx(-r_star[0], rel=1e-3, abs=1e-3)
+        tail = min(np.sum(r_star >= r[0, a]), np.sum(r_star <= r[0, a]))
+        assert pvalue[0, a] == pytest.approx(min(1.0, 2.0 * (1 + tail) / (n_boot + 1)))
+
+
+def test_replicate_runs_are_found_only_when_every_point_has_them():
+    from synergy._kernels.musyc_calibrate import _replicates
+
+    def reference(u1, u2):
+        # sizes of the runs of equal (u1, u2): all equal -> that size, else 1
+        pairs = list(zip(u1, u2, strict=True))
+        sizes, i = [], 0
+        while i < len(pairs):
+            j = i + 1
+            while j < len(pairs) and pairs[j] == pairs[i]:
+                j += 1
+            sizes.append(j - i)
+            i = j
+        return sizes[0] if len(set(sizes)) == 1 else 1
+
+    grid = np.log(np.r_[0.0, 1.0, 3.0, 9.0] + 1e-300)
+    cases = []
+    for n_rep in (1, 2, 3):
+        u1 = np.repeat(np.repeat(grid, 4), n_rep)
+        u2 = np.repeat(np.tile(grid, 4), n_rep)
+        cases.append((u1, u2))
+        cases.append((u1[1:], u2[1:]))  # one well missing: runs differ
+    u1 = np.repeat(np.r_[-np.inf, 0.0], 2)
+    cases.append((u1, np.full(4, -np.inf)))  # 0-dose (-inf) runs count as equal doses
+    for u1, u2 in cases:
+        u1, u2 = np.ascontiguousarray(u1), np.ascontiguousarray(u2)
+        assert _replicates(u1, u2, u1.size) == reference(u1, u2)
