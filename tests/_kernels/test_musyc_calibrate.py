@@ -46,7 +46,7 @@ def blocks():
     params, _cov, sse, n, _it, status = k.fit_musyc(d1, d2, y, np.array(qs), bounds, 200)
     assert np.all(status == k.CONVERGED)
     seeds = np.arange(5, 5 + len(qs), dtype=np.int64)
-    r, pvalue, crit = calibrate_alpha(d1, d2, y, params, bounds, N_BOOT, 0.95, seeds, 200)
+    r, pvalue, crit, _ = calibrate_alpha(d1, d2, y, params, bounds, N_BOOT, 0.95, seeds, 200)
     return dict(d1=d1, d2=d2, y=y, bounds=bounds, params=params, sse=sse, n=n, r=r,
                 pvalue=pvalue, crit=crit)  # fmt: skip
 
@@ -166,7 +166,7 @@ def test_bootstrap_draws_match_a_scipy_reference(blocks, b):
     n_boot, ci, seed = 19, 0.9, 40 + b  # (19 + 1) * 0.05 = 1: the extreme draws
     d1, d2, y, bounds = blocks["d1"][b], blocks["d2"][b], blocks["y"][b], blocks["bounds"][b]
     q_hat = blocks["params"][b]
-    r, pvalue, crit = calibrate_alpha(
+    r, pvalue, crit, q_null_kernel = calibrate_alpha(
         d1[None], d2[None], y[None], q_hat[None], bounds[None], n_boot, ci,
         np.array([seed], dtype=np.int64), 200,
     )  # fmt: skip
@@ -180,6 +180,10 @@ def test_bootstrap_draws_match_a_scipy_reference(blocks, b):
         low = min(sse_null, sse_hat)
         r_obs = np.sign(q_hat[fixed]) * np.sqrt((sse_null - low) / (low / dof))
         assert r[0, a] == pytest.approx(r_obs, rel=1e-3, abs=1e-3)
+        # the null fit it returns: alpha held at 1, the SSE scipy's
+        assert q_null_kernel[0, a, fixed] == 0.0
+        sse_kernel = float(np.sum((y - k.musyc_value(d1, d2, q_null_kernel[0, a])) ** 2))
+        assert sse_kernel == pytest.approx(sse_null, rel=1e-6)
         mean = k.musyc_value(d1, d2, q_null)
         sd = np.sqrt(sse_null / (dof + 1))
         r_star = []

@@ -227,7 +227,18 @@ def test_gamma_profile_ends_solve_the_f_test_with_scipy():
     wald = tq[:, None] * np.sqrt(np.abs(np.diagonal(cov, axis1=1, axis2=2)[:, 10:]))
     t_crit = np.ascontiguousarray(np.broadcast_to(tq[:, None, None], (n_block, 2, 2)))
     index = np.array([10, 11])
-    ends, _ = profile_params(d1, d2, y, params, index, wald, bounds_for(n_block, 12), t_crit, 200)
+    ends, _ = profile_params(
+        d1,
+        d2,
+        y,
+        params,
+        index,
+        wald,
+        bounds_for(n_block, 12),
+        t_crit,
+        200,
+        np.full(n_block, np.nan),
+    )
     roots = []
     for b in range(n_block):
         sigma2 = sse[b] / (n[b] - 12)

@@ -28,7 +28,9 @@ q[9]):
    level ``(1 − ci)/2`` (exact in the bootstrap world for any ``n_boot`` with
    ``(n_boot + 1)(1 − ci)/2`` whole); the profile interval whose lower end uses the first
    as its criterion (``sqrt(W(θ)) ≤ c``) and whose upper end uses the second excludes 0
-   exactly when one of the two one-sided tests rejects: the calibrated interval.  The
+   when one of the two one-sided tests rejects (exactly so when ``r(θ)`` is monotone on
+   each side; :func:`synergy.models.musyc_calibration.join_disconnected` handles the
+   rest): the calibrated interval.  The
    signed root rather than W itself, because the LR statistic of MuSyC's alpha is also
    skewed: additive blocks lean to false synergy calls more than to antagonism ones.
 
@@ -40,10 +42,14 @@ Speed (the refits are the whole cost, ~3 n_boot per block and alpha):
   so each LM step costs half as much with duplicates.
 - **Loose stopping**: the refits of the draws stop once the next, nearly Gauss–Newton step
   predicts an SSE gain below ``_SSE_TOL σ_0²`` (``ftol_abs`` of ``lm``; ``_SSE_TOL`` =
-  1e-4, while ``W`` at the critical values is ~4).  ``lm``'s test uses the step as cut to
-  the log-step cap, whose predicted gain says nothing about the remaining one: a refit
-  whose last step was cut is continued with the tight criteria (:func:`_refit`).  The
+  1e-4, while ``W`` at the critical values is ~4; ``lm`` takes this exit only on a step
+  neither capped nor projected, whose predicted gain bounds the remaining one).  The
   observed statistic keeps the tight fits.
+- **Observed null fit by continuation** too: besides the two direct starts, ``q[k]`` is
+  walked from ``q̂[k]`` to 0 in :data:`_PATH_STEPS` steps, each fit warm-started from the
+  last, as the profile search walks to its ends.  A direct start can stop in a worse
+  local optimum than the profile reaches, and then the test rejected alpha = 1 while the
+  profile interval held 0 (~0.3 % of block-alphas on additive blocks).
 - **Second start abandoned** (step 2 above): it gives the lower SSE in ~1 % of draws, and
   seldom when it is still behind after 3 iterations.
 
@@ -67,12 +73,12 @@ import numpy as np
 from numba import njit, prange
 
 from synergy._kernels.musyc import accumulate, fitted_block, lm, new_work
-from synergy._kernels.musyc_lm import _MAX_LOG_STEP, CONVERGED  # lm's log-step cap
 from synergy._kernels.musyc_surface import point
 
 __all__ = ["calibrate_alpha"]
 
 _SSE_TOL = 1e-4  # bootstrap refits stop when the next step would gain < this x sigma_0^2
+_PATH_STEPS = 4  # steps of the continuation from q_hat[k] to 0 (observed null fit)
 
 
 @njit(cache=True, error_model="numpy")
@@ -93,24 +99,6 @@ def _replicates(u1, u2, n):
 
 
 @njit(cache=True, error_model="numpy")
-def _refit(u1, u2, y, n, q, lo, hi, max_iter, work, abort, ftol):
-    """:func:`lm` with ``ftol_abs = ftol``, continued tight when it stopped on a capped step.
-
-    ``work[5]`` is lm's last step (``d`` of :func:`~synergy._kernels.musyc_lm.new_work`); a
-    log-parameter step at the cap means the gain it predicted is no bound on the remaining
-    one (without this, ~1 % of full refits at 1e-3 σ_0² stopped over 1e-2 σ_0² short).
-    """
-    sse, _, status = lm(u1, u2, y, n, q, lo, hi, max_iter, work, abort, ftol)
-    if ftol > 0.0 and status == CONVERGED:
-        d = work[5]
-        for j in range(4, q.shape[0]):
-            if abs(d[j]) >= _MAX_LOG_STEP:
-                sse, _, _ = lm(u1, u2, y, n, q, lo, hi, max_iter, work, abort, 0.0)
-                break
-    return sse
-
-
-@njit(cache=True, error_model="numpy")
 def _null_fit(u1, u2, y, n, k, q_a, q_b, lo_p, hi_p, max_iter, work, q, q_out, ftol, abort):
     """Least SSE with q[k] = 0 (lo_p, hi_p hold it) from the starts q_a and q_b into q_out.
 
@@ -123,7 +111,7 @@ def _null_fit(u1, u2, y, n, k, q_a, q_b, lo_p, hi_p, max_iter, work, q, q_out, f
         for j in range(p):
             q[j] = min(max(src[j], lo_p[j]), hi_p[j])
         limit = best if (abort and start == 1) else np.inf
-        sse = _refit(u1, u2, y, n, q, lo_p, hi_p, max_iter, work, limit, ftol)
+        sse, _, _ = lm(u1, u2, y, n, q, lo_p, hi_p, max_iter, work, limit, ftol)
         if sse < best:
             best = sse
             q_out[:] = q
@@ -162,6 +150,21 @@ def _calibrate_one(u1, u2, y, n, m, q_hat, bounds, k, n_boot, ci, max_iter, work
     q_tmp = np.empty(p)
     sse_null = _null_fit(u1, u2, y, n, k, q_hat, q_both, lo_p, hi_p, max_iter, work, q_tmp,
                          q_null, 0.0, False)  # fmt: skip
+    # continuation: q[k] walked from q_hat[k] to 0, each fit warm-started from the last
+    lo_c = lo.copy()
+    hi_c = hi.copy()
+    q_tmp[:] = q_hat
+    sse_path = np.inf
+    for step in range(1, _PATH_STEPS + 1):
+        theta = q_hat[k] * (1.0 - step / _PATH_STEPS)
+        lo_c[k] = theta
+        hi_c[k] = theta
+        q_tmp[k] = theta
+        sse_path, _, _ = lm(u1, u2, y, n, q_tmp, lo_c, hi_c, max_iter, work)
+    if sse_path < sse_null:
+        sse_null = sse_path
+        q_null[:] = q_tmp
+    out[4 : 4 + p] = q_null
     r_obs = _signed_root(sse_null, sse_hat, q_hat[k], dof)
     if not np.isfinite(r_obs):
         return
@@ -197,7 +200,7 @@ def _calibrate_one(u1, u2, y, n, m, q_hat, bounds, k, n_boot, ci, max_iter, work
             within += s2 - s1 * e_bar
         within *= sd * sd
         q_star[:] = q_null
-        sse_full = _refit(v1, v2, y_star, n_c, q_star, lo, hi, max_iter, work, np.inf, ftol)
+        sse_full, _, _ = lm(v1, v2, y_star, n_c, q_star, lo, hi, max_iter, work, np.inf, ftol)
         sse_0 = _null_fit(v1, v2, y_star, n_c, k, q_null, q_star, lo_p, hi_p, max_iter, work,
                           q_tmp, q_out, ftol, True)  # fmt: skip
         rs = _signed_root(m * sse_0 + within, m * sse_full + within, q_star[k], dof)
@@ -255,10 +258,12 @@ def calibrate_alpha(dose1, dose2, response, params, bounds, n_boot, ci, block_se
         Critical values of ``sqrt(W(θ))`` for the profile interval's lower and upper ends
         (each ≥ 1e-3; +inf when ``n_boot`` is too small for ``ci``): use them in place
         of Student's ``t``.
+    null_params : float64 (B, 2, p)
+        The observed data's null fit (``q[k] = 0``) of each alpha, whose SSE gives W.
     """
     B = response.shape[0]
     p = params.shape[1]
-    results = np.full((B, 2, 4), np.nan)
+    results = np.full((B, 2, 4 + p), np.nan)
     for b in prange(B):
         u1, u2, y, n = fitted_block(dose1[b], dose2[b], response[b], params[b])
         if n == 0:
@@ -274,5 +279,6 @@ def calibrate_alpha(dose1, dose2, response, params, bounds, n_boot, ci, block_se
     return (
         np.ascontiguousarray(results[:, :, 0]),
         np.ascontiguousarray(results[:, :, 1]),
-        np.ascontiguousarray(results[:, :, 2:]),
+        np.ascontiguousarray(results[:, :, 2:4]),
+        np.ascontiguousarray(results[:, :, 4:]),
     )

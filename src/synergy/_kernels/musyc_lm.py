@@ -124,9 +124,10 @@ def lm(u1, u2, y, n, q, lo, hi, max_iter, w, abort_sse=np.inf, ftol_abs=0.0):
 
     A run whose SSE is still above ``abort_sse`` after :data:`_ABORT_AFTER` iterations
     stops (NOT_CONVERGED): a further start that is not heading below the best so far.
-    ``ftol_abs``: also converged when the next step, nearly Gauss–Newton (damping ≤ 1e-2),
-    predicts an SSE gain of at most this much (the profile's refits need the SSE only to a
-    fraction of sigma^2).
+    ``ftol_abs``: also converged when the next step, nearly Gauss–Newton (damping ≤ 1e-2)
+    and neither capped nor projected onto a bound, predicts an SSE gain of at most this much
+    (the profile's and the calibration's refits need the SSE only to a fraction of
+    sigma^2; a cut step's prediction bounds nothing).
     """
     A, g, jac, M, L, d, qt, At, gt, held = w
     p = q.shape[0]
@@ -156,15 +157,20 @@ def lm(u1, u2, y, n, q, lo, hi, max_iter, w, abort_sse=np.inf, ftol_abs=0.0):
             continue
         chol_solve(L, d, qt, p)
         small = True
+        cut = False  # a step component capped or projected onto a bound
         for j in range(p):
-            step = qt[j]
+            raw = qt[j]
+            step = raw
             if j >= 4:
                 step = min(max(step, -_MAX_LOG_STEP), _MAX_LOG_STEP)
             d[j] = step
-            qt[j] = min(max(q[j] + step, lo[j]), hi[j])
+            target = q[j] + step
+            qt[j] = min(max(target, lo[j]), hi[j])
+            if step != raw or qt[j] != target:
+                cut = True
             if abs(qt[j] - q[j]) > _XTOL * (abs(q[j]) + 1.0):
                 small = False
-        if ftol_abs > 0.0 and lam <= 1e-2:
+        if ftol_abs > 0.0 and lam <= 1e-2 and not cut:
             # nearly Gauss-Newton step: stop when it predicts a gain below ftol_abs
             pred = 0.0
             for j in range(p):

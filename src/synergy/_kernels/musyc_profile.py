@@ -13,7 +13,8 @@ approximation of ``S_k``; the profile follows the skewed, flat-topped likelihood
 Each end is found by a bracketing search on ``r(θ) = sqrt((S_k(θ) − S) / σ²)``, which is
 close to linear in θ: the first trial is the Wald end (step capped at 2), then secant
 steps outwards until ``r > t``, then interpolation inside the bracket, each profile fit
-warm-started from the nearest inner solution; stops when ``|r − t| ≤ 0.005 t`` (at most
+warm-started from the nearest inner solution (and, where it puts ``r`` at or beyond ``t``,
+also started from the fit itself: the lower SSE is kept); stops when ``|r − t| ≤ 0.005 t`` (at most
 :data:`MAX_STEPS` profile fits).  When the parameter's bound is reached with ``r < t`` the
 end is ±inf (the data do not bound alpha on that side).
 """
@@ -43,6 +44,7 @@ def _profile_end(u1, u2, y, n, q_hat, k, direction, sse_min, sigma2, t_crit, wal
     hi_p = hi.copy()
     q = q_hat.copy()
     q_in = q_hat.copy()
+    q_alt = q_hat.copy()
     theta_hat = q_hat[k]
     theta_in = theta_hat
     r_in = 0.0
@@ -60,8 +62,16 @@ def _profile_end(u1, u2, y, n, q_hat, k, direction, sse_min, sigma2, t_crit, wal
         sse, _, _ = lm(u1, u2, y, n, q, lo_p, hi_p, max_iter, work, np.inf, _SSE_TOL * sigma2)
         r = np.sqrt(max(sse - sse_min, 0.0) / sigma2)
         if r >= (1.0 - _RTOL) * t_crit:
-            # a loose refit can only overstate r: polish the points it puts at or beyond t
+            # a loose refit can only overstate r: polish the points it puts at or beyond t,
+            # and try the direct start from the fit too (the warm path can end in a worse
+            # local optimum)
             sse, _, _ = lm(u1, u2, y, n, q, lo_p, hi_p, max_iter, work)
+            for j in range(p):
+                q_alt[j] = min(max(q_hat[j], lo_p[j]), hi_p[j])
+            sse_alt, _, _ = lm(u1, u2, y, n, q_alt, lo_p, hi_p, max_iter, work, sse)
+            if sse_alt < sse:
+                sse = sse_alt
+                q[:] = q_alt
             r = np.sqrt(max(sse - sse_min, 0.0) / sigma2)
         if abs(r - t_crit) <= _RTOL * t_crit:
             return theta, it + 1
@@ -87,7 +97,9 @@ def _profile_end(u1, u2, y, n, q_hat, k, direction, sse_min, sigma2, t_crit, wal
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
-def profile_params(dose1, dose2, response, params, index, wald_half, bounds, t_crit, max_iter):
+def profile_params(
+    dose1, dose2, response, params, index, wald_half, bounds, t_crit, max_iter, sse_ref
+):
     """Profile intervals of the parameters ``q[index[j]]`` of B blocks.
 
     Parameters
@@ -111,6 +123,10 @@ def profile_params(dose1, dose2, response, params, index, wald_half, bounds, t_c
         :func:`synergy._kernels.musyc_calibrate.calibrate_alpha` (NaN: that end is NaN).
     max_iter : int
         LM iterations per profile fit.
+    sse_ref : float64 (B,)
+        The fit's SSE ``S`` (NaN: the SSE at ``params``).  Given, ``params`` may be another
+        point to search from — e.g. the fit with ``q[k] = 0`` where the confidence set is
+        not connected (:func:`synergy.models.musyc_calibration.join_disconnected`).
 
     Returns
     -------
@@ -132,6 +148,8 @@ def profile_params(dose1, dose2, response, params, index, wald_half, bounds, t_c
         work = new_work(p)
         q_hat = params[b].copy()
         sse_min = accumulate(u1, u2, y, n, q_hat, work[0], work[1], work[2])
+        if np.isfinite(sse_ref[b]):
+            sse_min = sse_ref[b]
         sigma2 = sse_min / (n - p)
         if not sigma2 > 0.0:
             continue
@@ -158,6 +176,7 @@ def profile_alpha(dose1, dose2, response, params, wald_half, bounds, t_crit, max
     :func:`profile_params` with ``index = (8, 9)``: ``wald_half`` (B, 2), ``t_crit``
     (B, 2, 2); returns ``ends`` (B, 2, 2) in ln alpha and ``n_fits`` (B,).
     """
+    sse_ref = np.full(response.shape[0], np.nan)
     return profile_params(
-        dose1, dose2, response, params, _ALPHAS, wald_half, bounds, t_crit, max_iter
+        dose1, dose2, response, params, _ALPHAS, wald_half, bounds, t_crit, max_iter, sse_ref
     )

@@ -59,7 +59,7 @@ import xarray as xr
 
 from synergy._kernels import musyc as kernel
 from synergy.errors import SynergyError
-from synergy.models.musyc_calibration import calibrated_critical_values, default_draws
+from synergy.models.musyc_calibration import default_draws, profile_intervals
 from synergy.models.surface_inputs import ALPHA_BOUNDS, fit_points, start_and_bounds
 
 __all__ = [
@@ -175,8 +175,8 @@ def fit_musyc(
         t in the profile intervals of log alpha (each end its own one-sided Monte Carlo
         test; the F test's t where the bootstrap statistic is degenerate, e.g. an alpha
         not identified: :mod:`synergy.models.musyc_calibration`), and which adds the p-values
-        ``musyc_log_alpha12_pvalue`` / ``…21_pvalue`` (the interval excludes 0 exactly
-        when ``p ≤ 1 − ci``).
+        ``musyc_log_alpha12_pvalue`` / ``…21_pvalue`` (the interval, the hull of the
+        confidence set, excludes 0 only when ``p ≤ 1 − ci``).
         ``None`` (default): ``round(4 / (1 − ci)) − 1`` draws (79 at ci = 0.95: two draws
         beyond each critical value); ``0``: Student's t (the F test; ~20 times faster,
         but ~3.4 % instead of 2.5 % false synergy calls per alpha on additive surfaces).
@@ -300,26 +300,10 @@ def fit_musyc(
     }  # fmt: skip
     n_gamma = n_par - 10
     if intervals == "profile":
-        from synergy._kernels.musyc_profile import profile_params
-
-        # log alpha's ends, then (γ fitted) log gamma's, always with the F test's t
-        t_crit = np.repeat(np.repeat(tq[:, None, None], 2 + n_gamma, axis=1), 2, axis=2)
-        q_test = np.array(q, order="C")  # a copy
-        q_test[unidentified] = np.nan  # not tested: their intervals are (-inf, inf)
-        alpha_level = f"{ci:.0%} profile-likelihood interval (F test, n - {n_par} dof)"
-        if calibrate:
-            t_crit[:, :2], pvalue = calibrated_critical_values(
-                (dose1, dose2, resp), q_test, bounds, screen["block"].values, n_points - n_par,
-                n_draws=calibrate, ci=ci, seed=seed, max_iter=max_iter,
-            )  # fmt: skip
-            alpha_level = (
-                f"{ci:.0%} profile-likelihood interval, critical values of a parametric-"
-                f"bootstrap test of alpha = 1 ({calibrate} draws per block)"
-            )
-        t_crit[unidentified, :2] = np.nan  # no alpha interval; gamma's still profiled
-        ends, _ = profile_params(
-            dose1, dose2, resp, np.ascontiguousarray(q), np.arange(8, 10 + n_gamma),
-            np.ascontiguousarray(tq[:, None] * se_q[:, 8:]), bounds, t_crit, int(max_iter),
+        ends, pvalue, alpha_level = profile_intervals(
+            (dose1, dose2, resp), q, sse, tq[:, None] * se_q[:, 8:], bounds, unidentified,
+            screen["block"].values, n_points - n_par, n_draws=calibrate, ci=ci, seed=seed,
+            max_iter=max_iter,
         )  # fmt: skip
     for a, (k, name) in enumerate(((8, "alpha12"), (9, "alpha21"))):
         log10 = q[:, k] / _LN10
