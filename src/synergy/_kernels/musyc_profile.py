@@ -13,10 +13,11 @@ approximation of ``S_k``; the profile follows the skewed, flat-topped likelihood
 Each end is found by a bracketing search on ``r(θ) = sqrt((S_k(θ) − S) / σ²)``, which is
 close to linear in θ: the first trial is the Wald end (step capped at 2), then secant
 steps outwards until ``r > t``, then interpolation inside the bracket, each profile fit
-warm-started from the nearest inner solution (and, where it puts ``r`` at or beyond ``t``,
-also started from the fit itself: the lower SSE is kept); stops when ``|r − t| ≤ 0.005 t`` (at most
-:data:`MAX_STEPS` profile fits).  When the parameter's bound is reached with ``r < t`` the
-end is ±inf (the data do not bound alpha on that side).
+warm-started from the nearest inner solution (a second, direct start from the fit at the
+points beyond ``t`` changed no end on 4,000 additive blocks and cost 16 %: not kept);
+stops when ``|r − t| ≤ 0.005 t`` (at most :data:`MAX_STEPS` profile fits).  When the
+parameter's bound is reached with ``r < t`` the end is ±inf (the data do not bound alpha
+on that side).
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ def _profile_end(u1, u2, y, n, q_hat, k, direction, sse_min, sigma2, t_crit, wal
     hi_p = hi.copy()
     q = q_hat.copy()
     q_in = q_hat.copy()
-    q_alt = q_hat.copy()
     theta_hat = q_hat[k]
     theta_in = theta_hat
     r_in = 0.0
@@ -62,16 +62,8 @@ def _profile_end(u1, u2, y, n, q_hat, k, direction, sse_min, sigma2, t_crit, wal
         sse, _, _ = lm(u1, u2, y, n, q, lo_p, hi_p, max_iter, work, np.inf, _SSE_TOL * sigma2)
         r = np.sqrt(max(sse - sse_min, 0.0) / sigma2)
         if r >= (1.0 - _RTOL) * t_crit:
-            # a loose refit can only overstate r: polish the points it puts at or beyond t,
-            # and try the direct start from the fit too (the warm path can end in a worse
-            # local optimum)
+            # a loose refit can only overstate r: polish the points it puts at or beyond t
             sse, _, _ = lm(u1, u2, y, n, q, lo_p, hi_p, max_iter, work)
-            for j in range(p):
-                q_alt[j] = min(max(q_hat[j], lo_p[j]), hi_p[j])
-            sse_alt, _, _ = lm(u1, u2, y, n, q_alt, lo_p, hi_p, max_iter, work, sse)
-            if sse_alt < sse:
-                sse = sse_alt
-                q[:] = q_alt
             r = np.sqrt(max(sse - sse_min, 0.0) / sigma2)
         if abs(r - t_crit) <= _RTOL * t_crit:
             return theta, it + 1
