@@ -160,6 +160,10 @@ def test_pair_report_shows_musyc_and_ci(pair_parametric):
         assert f"<td>{beta}</td><td>[{low}, {high}]</td>" in section
         alpha = number(scored["musyc_log_alpha12"].values[i], 3)
         assert f"<td>{alpha}</td>" in section and "profile-likelihood" in section
+        # MuSyC's calibrated test of alpha = 1: its p-value in its own column
+        assert "p (no interaction)" in section
+        p12 = scored["musyc_log_alpha12_pvalue"].values[i]
+        assert (f"<td>{number(p12, 3)}</td>" if np.isfinite(p12) else "<td>–</td>") in section
         assert f"<td>{number(scored['ci_log_mean'].values[i], 3)}</td>" in section
         at_fa = " / ".join(number(v, 2) for v in scored["ci_at_fa"].values[i])
         assert at_fa in section

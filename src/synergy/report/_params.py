@@ -27,6 +27,13 @@ def _interval(screen: xr.Dataset, name: str, i: int, digits: int = 2) -> str:
     return f"[{number(low, digits)}, {number(high, digits)}]"
 
 
+def _pvalue(screen: xr.Dataset, name: str, i: int) -> str:
+    """The p-value ``screen[name][i]`` (MuSyC's test of alpha = 1), "–" when absent or NaN."""
+    if name not in screen or not np.isfinite(screen[name].values[i]):
+        return "–"
+    return number(screen[name].values[i], 3)
+
+
 def _level(screen: xr.Dataset, name: str) -> str:
     text = str(screen[name].attrs.get("long_name", "")) if name in screen else ""
     return text.split(", ", 1)[1] if ", " in text else ""
@@ -85,6 +92,7 @@ def parametric_table(screen: xr.Dataset, i: int) -> str:
                     number(screen[name].values[i], 3),
                     _interval(screen, ci, i, 3),
                     esc(_level(screen, ci)),
+                    _pvalue(screen, f"{name}_pvalue", i),
                     status,
                 ]
             )
@@ -98,6 +106,7 @@ def parametric_table(screen: xr.Dataset, i: int) -> str:
                 number(screen["ci_log_mean"].values[i], 3),
                 "–",
                 "",
+                "–",
                 status,
             ]
         )
@@ -118,12 +127,14 @@ def parametric_table(screen: xr.Dataset, i: int) -> str:
                     values,
                     "–",
                     "",
+                    "–",
                     status,
                 ]
             )
     rows += _interaction_rows(screen, i, row_drug, col_drug)
-    header = ["model", "quantity", "estimate", "interval", "interval kind", "status"]
-    return table(header, rows, text_columns=(0, 1, 4, 5))
+    header = ["model", "quantity", "estimate", "interval", "interval kind", "p (no interaction)",
+              "status"]  # fmt: skip
+    return table(header, rows, text_columns=(0, 1, 4, 6))
 
 
 def _interaction_rows(screen: xr.Dataset, i: int, row_drug: str, col_drug: str) -> list[list]:
@@ -145,6 +156,7 @@ def _interaction_rows(screen: xr.Dataset, i: int, row_drug: str, col_drug: str) 
                 number(screen[name].values[i], 3),
                 _interval(screen, f"{name}_ci", i, 3),
                 esc(_level(screen, f"{name}_ci")),
+                "–",
                 esc(flag_word(screen, f"{model}_status", i)),
             ]
         )
