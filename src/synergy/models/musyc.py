@@ -302,8 +302,8 @@ def fit_musyc(
     if intervals == "profile":
         ends, pvalue, alpha_level = profile_intervals(
             (dose1, dose2, resp), q, sse, tq[:, None] * se_q[:, 8:], bounds, unidentified,
-            screen["block"].values, n_points - n_par, n_draws=calibrate, ci=ci, seed=seed,
-            max_iter=max_iter,
+            screen["block"].values, n_points - n_par, tq, n_draws=calibrate, ci=ci,
+            seed=seed, max_iter=max_iter,
         )  # fmt: skip
     for a, (k, name) in enumerate(((8, "alpha12"), (9, "alpha21"))):
         log10 = q[:, k] / _LN10
@@ -340,7 +340,7 @@ def fit_musyc(
             out[f"musyc_log_{name}_ci"] = interval(log10, half, long_name=f"log10 {name}, {level}")
     # a synergy parameter without a finite interval: beta's or an alpha's (no finite end)
     undefined = ~np.isfinite(beta_se)
-    for name in ("alpha12", "alpha21", *GAMMA_PARAMS[: n_par - 10]):
+    for name in ("alpha12", "alpha21", *GAMMA_PARAMS[:n_gamma]):
         ends_a = out[f"musyc_log_{name}_ci"].values
         undefined |= ~np.any(np.isfinite(ends_a), axis=1)
     status[undefined & (status == 0)] = 9

@@ -58,6 +58,7 @@ def calibrated_critical_values(
     bounds: np.ndarray,
     block_ids: np.ndarray,
     dof: np.ndarray,
+    t_quantile: np.ndarray,
     *,
     n_draws: int,
     ci: float,
@@ -81,6 +82,8 @@ def calibrated_critical_values(
         Block ids: each block's random stream is keyed by ``(seed, block id)``.
     dof : array (B,)
         Residual degrees of freedom ``n − p`` of each block's fit.
+    t_quantile : float64 (B,)
+        Student's t at ``(1 + ci)/2`` with those dof (NaN where dof ≤ 0).
     n_draws : int
         Bootstrap draws per block and alpha (≥ 1).
     ci : float
@@ -121,13 +124,10 @@ def calibrated_critical_values(
     )  # fmt: skip
     dof = np.asarray(dof, dtype=np.float64)[:, None]
     with np.errstate(all="ignore"):
-        valid = dof > 0
-        t_crit = np.where(valid, t_dist.ppf(0.5 + ci / 2.0, np.where(valid, dof, 1.0)), np.nan)
-        p_t = np.where(
-            valid, 2.0 * t_dist.sf(np.abs(signed_root), np.where(valid, dof, 1.0)), np.nan
-        )
-    degenerate = np.any(c_boot < 0.5 * t_crit[:, :, None], axis=2)
-    critical = np.where(degenerate[:, :, None], t_crit[:, :, None], c_boot)
+        p_t = np.where(dof > 0, 2.0 * t_dist.sf(np.abs(signed_root), np.maximum(dof, 1.0)), np.nan)
+    t_crit = np.broadcast_to(np.asarray(t_quantile, dtype=np.float64)[:, None, None], c_boot.shape)
+    degenerate = np.any(c_boot < 0.5 * t_crit, axis=2)
+    critical = np.where(degenerate[:, :, None], t_crit, c_boot)
     p_value = np.where(degenerate, p_t, p_boot)
     return critical, p_value, null_params
 
@@ -211,6 +211,7 @@ def profile_intervals(
     unidentified: np.ndarray,
     block_ids: np.ndarray,
     dof: np.ndarray,
+    t_quantile: np.ndarray,
     *,
     n_draws: int,
     ci: float,
@@ -237,6 +238,8 @@ def profile_intervals(
         Block ids (the calibration's random streams).
     dof : array (B,)
         Residual degrees of freedom ``n − p``.
+    t_quantile : float64 (B,)
+        Student's t at ``(1 + ci)/2`` with those dof: the F test's critical value.
     n_draws : int
         Bootstrap draws of the calibration of alpha's intervals (0: the F test's t).
     ci : float
@@ -255,24 +258,22 @@ def profile_intervals(
     level : str
         Description of alpha's intervals (for ``long_name``).
     """
-    from scipy.stats import t as t_dist
-
     from synergy._kernels.musyc_profile import profile_params
 
     n_block, n_par = params.shape
-    dof = np.asarray(dof, dtype=np.float64)
-    with np.errstate(all="ignore"):
-        t_q = np.where(dof > 0, t_dist.ppf(0.5 + ci / 2.0, np.maximum(dof, 1.0)), np.nan)
     # log alpha's ends, then (γ fitted) log gamma's, always with the F test's t
-    t_crit = np.repeat(np.repeat(t_q[:, None, None], n_par - 8, axis=1), 2, axis=2)
+    t_crit = np.repeat(
+        np.repeat(np.asarray(t_quantile, dtype=np.float64)[:, None, None], n_par - 8, axis=1),
+        2, axis=2,
+    )  # fmt: skip
     level = f"{ci:.0%} profile-likelihood interval (F test, n - {n_par} dof)"
     p_value = None
     if n_draws:
         q_test = np.array(params, order="C")  # a copy
         q_test[unidentified] = np.nan  # not tested: no alpha interval
         t_crit[:, :2], p_value, null_q = calibrated_critical_values(
-            points, q_test, bounds, block_ids, dof, n_draws=n_draws, ci=ci, seed=seed,
-            max_iter=max_iter,
+            points, q_test, bounds, block_ids, dof, t_quantile, n_draws=n_draws, ci=ci,
+            seed=seed, max_iter=max_iter,
         )  # fmt: skip
         level = (
             f"{ci:.0%} profile-likelihood interval, critical values of a parametric-"
