@@ -15,7 +15,7 @@ against, in the same process and on the same data (a subset, then extrapolated):
 - ``lmfit.Model.fit`` (default ``leastsq``) from the naive start.
 
 Cold start: a fresh interpreter importing ``synergy.hill`` and fitting one curve (numba cache
-warm), wall time.  Simulated curves are the "well-posed" set of DESIGN.md §6.13: IC50 inside
+warm), wall time.  Simulated curves are the "well-posed" set of docs/design.md §6.13: IC50 inside
 the tested doses, slope 0.3–5, noise sd 1–10 points.  Other processes share the machine's
 cores: treat the numbers as indicative.
 """

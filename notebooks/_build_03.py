@@ -58,7 +58,7 @@ def benchmark_published() -> nbformat.NotebookNode:
         new_markdown_cell(
             "Agreeing is not the whole story: `compare` also refits every block's single drugs "
             "with our other fitter and flags scores that rest on a fit it improves by more "
-            "than 1 % in SSE (DESIGN.md §6.23), with the score that better fit gives:"
+            "than 1 % in SSE (docs/design.md §6.23), with the score that better fit gives:"
         ),
         new_code_cell(
             "flagged = result.blocks[result.blocks['fit_check'] != '']\n"

@@ -88,7 +88,7 @@ def test_a_block_that_raises_is_kept_with_its_reason(screen, whole, monkeypatch)
     }
     assert np.isnan(got["zip_score"].values[bad]).all()
     assert (got["loewe_status"].values[bad] == -1).all()
-    # -1 is a declared code of every status variable (DESIGN.md §6.3), only when it occurs
+    # -1 is a declared code of every status variable (docs/design.md §6.3), only when it occurs
     for name in ("loewe_status", "zip_status", "hill_row_status"):
         attrs = got[name].attrs
         assert attrs["flag_values"][0] == -1 and attrs["flag_meanings"].startswith("not_scored ")

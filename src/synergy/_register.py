@@ -1,6 +1,6 @@
 """Register the ``ds.synergy`` accessor as soon as xarray is imported, without importing it.
 
-``import synergy`` must stay light (DESIGN.md §2: the CLI ready in about a second; the Hill
+``import synergy`` must stay light (docs/design.md §2: the CLI ready in about a second; the Hill
 core usable on plain arrays): xarray and pandas take ~0.7 s to import.  The accessor is
 registered right away when xarray is already imported; otherwise a one-shot import hook
 registers it the moment anything imports xarray (a screen reader, a model, the user), so

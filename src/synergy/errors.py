@@ -44,7 +44,7 @@ class ResponseError(SynergyError):
 
 
 class ScreenError(SynergyError):
-    """A screen Dataset violates the invariants of DESIGN.md §1."""
+    """A screen Dataset violates the invariants of docs/design.md §1."""
 
 
 def where(

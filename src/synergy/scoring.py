@@ -1,4 +1,4 @@
-"""``synergy.score``: the one scoring entry point (DESIGN.md §6.5).
+"""``synergy.score``: the one scoring entry point (docs/design.md §6.5).
 
 Scores every block of a screen with the reference models Bliss, HSA, Loewe and ZIP
 (:mod:`synergy.models`), fitting the single drugs first when the screen has no fits.
@@ -220,12 +220,12 @@ def score(
     (:func:`~synergy.models.score_loewe`), ZIP from the fits and row/column slice fits
     (:func:`~synergy.models.score_zip`).  δ in % points, positive = synergy; block scores
     are the mean δ over the measured combination wells.  Replicates are averaged per well
-    first (SynergyFinder's replicate-mean table; DESIGN.md §6.8).
+    first (SynergyFinder's replicate-mean table; docs/design.md §6.8).
 
     Parameters
     ----------
     screen : xarray.Dataset
-        A screen (DESIGN.md §1), responses in % inhibition.
+        A screen (docs/design.md §1), responses in % inhibition.
     models : sequence of str
         Models to score, from ``MODELS`` ("bliss", "hsa", "loewe", "zip", "musyc",
         "musyc_gamma", "ci", "zimmer", "braid"; default the four reference models).
@@ -271,10 +271,10 @@ def score(
     ci : float
         Confidence level of bootstrap intervals and of MuSyC's intervals.
     seed : int, optional
-        Seed of the bootstrap (draws keyed by (seed, block id, resample); DESIGN.md §3), and
+        Seed of the bootstrap (draws keyed by (seed, block id, resample); docs/design.md §3), and
         of MuSyC's calibration unless ``model_options`` gives its own; None means 0.
     check_fits : bool
-        Also fit the single drugs with the other fitter (DESIGN.md §6.23;
+        Also fit the single drugs with the other fitter (docs/design.md §6.23;
         :func:`synergy.models.fit_check.check_fits`): blocks where it lowers a drug's SSE by
         more than 1 % get ``fit_check_status`` 7 (a warning in ``status``) and the Loewe/ZIP
         scores with the other fitter's fits (``loewe_score_other``, ``zip_score_other``).

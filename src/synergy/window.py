@@ -3,7 +3,7 @@
 The per-block view used by :func:`synergy.plot.therapeutic_window` and the report, over the
 numbers of :func:`synergy.stats.therapeutic_window` (one implementation).  Which sample is
 normal comes from the ``sample_kind`` coordinate (``"normal"``) or is given explicitly
-(DESIGN.md §6.22).  Blocks on the same dose grid are compared well by well; blocks on
+(docs/design.md §6.22).  Blocks on the same dose grid are compared well by well; blocks on
 different grids on the normal block's fitted surface at this block's doses (which needs ZIP
 scored; without it the result says why and holds NaN).
 """

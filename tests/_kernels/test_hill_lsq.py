@@ -1,6 +1,6 @@
 """The batched Hill kernel against scipy.optimize.least_squares (the slow, obvious reference).
 
-Simulated "well-posed" curves (DESIGN.md §6.13): IC50 inside the tested doses, slope in
+Simulated "well-posed" curves (docs/design.md §6.13): IC50 inside the tested doses, slope in
 [0.3, 5], Gaussian noise with sd below 10 points; 10 points (zero dose + 9 three-fold
 dilutions).  The reference is scipy's bounded least squares (same model, same bounds,
 analytic Jacobian, tight tolerances) from the true parameters and two data-driven starts,

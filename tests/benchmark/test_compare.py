@@ -173,7 +173,7 @@ def test_errors(sim_screen, own_table):
 
 
 def test_fit_check_flags_blocks_resting_on_a_poor_fit_even_when_they_agree():
-    # DESIGN.md §6.23: with drc's fits every block agrees, but block 1's scores rest on
+    # docs/design.md §6.23: with drc's fits every block agrees, but block 1's scores rest on
     # SynergyFinder's poor ispinesib fit, which fitter="lsq" improves
     result = compare(load("sf_mathews"), _sf("sf_mathews", SF_FILES[:1]))
     assert result.passed()

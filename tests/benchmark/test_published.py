@@ -29,7 +29,7 @@ def test_synergyfinder_block_well_and_fit_tables_are_detected():
     np.testing.assert_array_equal(pub.blocks["zip"], raw["ZIP_synergy"])
     assert pub.models == ("bliss", "hsa", "loewe", "zip")
     assert len(pub.wells) == 72 and set(pub.fits["side"]) == {"row", "col"}
-    # the ispinesib fit: drc b > 0 maps to bottom = d, top = c (DESIGN.md §3)
+    # the ispinesib fit: drc b > 0 maps to bottom = d, top = c (docs/design.md §3)
     fit = pub.fits[(pub.fits.block == "1") & (pub.fits.side == "row")].iloc[0]
     assert fit.hill_slope == pytest.approx(0.459910438921545)
     assert fit.bottom == pytest.approx(45.3530193350113)

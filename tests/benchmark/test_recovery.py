@@ -23,7 +23,7 @@ def test_tables_have_every_model_noise_and_null(result):
 
 def test_zero_noise_nulls_score_zero(result):
     bias = result.bias.set_index(["noise", "model", "null"])
-    # Bliss and ZIP are 0 on a Bliss-independent surface (DESIGN.md §6.7), ZIP up to the fits
+    # Bliss and ZIP are 0 on a Bliss-independent surface (docs/design.md §6.7), ZIP up to the fits
     assert abs(bias.loc[(0.0, "bliss", "bliss_null"), "mean"]) < 1e-9
     assert abs(bias.loc[(0.0, "zip", "bliss_null"), "mean"]) < 1e-3  # drc stops at rel. 1e-7
     # Loewe on a Loewe-additive surface: 0 up to SynergyFinder's 100-point grid

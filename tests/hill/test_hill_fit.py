@@ -18,7 +18,7 @@ def curve(ic50=1.0, slope=1.2, bottom=2.0, top=90.0, noise=2.0, seed=0, conc=DOS
 
 
 def simulate(n: int, seed: int, n_points: int = 10):
-    """Well-posed curves (DESIGN.md §6.13): IC50 inside the doses, slope 0.3–5, sd 1–10."""
+    """Well-posed curves (docs/design.md §6.13): IC50 inside the doses, slope 0.3–5, sd 1–10."""
     rng = np.random.default_rng(seed)
     top_dose = 10 ** rng.uniform(-1, 3, n)
     conc = np.zeros((n, n_points))

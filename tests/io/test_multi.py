@@ -107,7 +107,7 @@ def test_validate_and_describe(ncats):
         np.array([[[0.0], [50.0]]]), conc_unit="nM",
     )  # fmt: skip
     report = synergy.validate(broken)
-    assert report.ok  # scored with a status, not refused (DESIGN.md §6.4)
+    assert report.ok  # scored with a status, not refused (docs/design.md §6.4)
     assert any("no single-drug well of drug 1" in p for p in report.warnings)
 
 

@@ -1,4 +1,4 @@
-"""Cross-fitter check (DESIGN.md §6.23): ``score(..., check_fits=True)``."""
+"""Cross-fitter check (docs/design.md §6.23): ``score(..., check_fits=True)``."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def mathews_checked() -> xr.Dataset:
 def test_ispinesib_collapse_is_flagged(mathews_checked):
     """sf_mathews block 1: drc's ispinesib fit has SSE ≈ 5,630 where ≈ 30 is reachable.
 
-    SYNERGYFINDER.md §3 reports those two numbers from SynergyFinder 3's own fit and a
+    docs/synergyfinder.md §3 reports those two numbers from SynergyFinder 3's own fit and a
     multistart least-squares fit; our drc replica reproduces the first, lsq the second.
     """
     block = mathews_checked.sel(block="1")

@@ -95,7 +95,7 @@ def test_bliss_independent_cube_scores_zero():
     screen = _cube(HILLS, _bliss_surface, DOSES)
     scored = synergy.score(screen, fitter="lsq")
     np.testing.assert_allclose(scored["bliss"].values, 0.0, atol=1e-9)
-    # ZIP's null is a Bliss-independent Hill surface (DESIGN.md §6.7): every slice is a Hill
+    # ZIP's null is a Bliss-independent Hill surface (docs/design.md §6.7): every slice is a Hill
     # curve, so the slice fits are exact up to the optimiser's tolerance
     np.testing.assert_allclose(scored["zip"].values, 0.0, atol=1e-4)
 

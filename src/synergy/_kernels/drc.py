@@ -7,7 +7,7 @@
     L.4 :  y = c + (d - c) / (1 + exp(b * (x - e)))        x = ln(dose), dose 0 -> zero_dose
 
 Procedure per curve (facts from drc's ``drm``, ``llogistic.ssf``, ``findcd``, ``findbe1``,
-``drmOpt`` and R's ``optim``/``vmmin``/``optimhess``; see ``SYNERGYFINDER.md`` §2):
+``drmOpt`` and R's ``optim``/``vmmin``/``optimhess``; see ``docs/synergyfinder.md`` §2):
 
 1. Points with a NaN dose or response are dropped; the rest are used in the order given
    (SynergyFinder: the row order of its table).  The QR and the sums depend on that order in

@@ -5,7 +5,7 @@ The N-drug form of :mod:`synergy._kernels.loewe` (SynergyFinder 3.7, ``Loewe`` a
 > 0) and observed inhibition ``y``:
 
 * if ``X_i(y) = ∞`` for every drug (no drug alone reaches ``y``), the reference is
-  ``max_i f_i(Σ_j x_j)`` (raw dose sum, unit-dependent: DESIGN.md §6.6);
+  ``max_i f_i(Σ_j x_j)`` (raw dose sum, unit-dependent: docs/design.md §6.6);
 * ``grid``: 100 equally spaced effects between the lowest and the highest asymptote of all
   the drugs, the first minimising ``|Σ_i x_i / X_i(y) − 1|``.  As in R, a drug with
   ``x_i = 0`` adds ``0 / X_i`` — nothing, unless ``X_i = 0`` (the effect is below its reach),

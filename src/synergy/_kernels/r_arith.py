@@ -7,7 +7,7 @@
   unscaled version reproduces the reference outputs, ``lapack310=False`` the classic one).
 
 drc's start values and objective depend on these in the last bits, and drc's BFGS can end in
-a different place when they differ (SYNERGYFINDER.md §2).  Used by
+a different place when they differ (docs/synergyfinder.md §2).  Used by
 :mod:`synergy._kernels.drc`; tested there against plain-Python transcriptions.
 """
 

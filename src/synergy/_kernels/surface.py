@@ -59,7 +59,7 @@ def masked_mean(values: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.nd
 def most_synergistic_area(
     delta: np.ndarray, mask: np.ndarray, size: int = 3
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Largest mean δ over ``size × size`` windows of combination wells (DESIGN.md §6.11).
+    """Largest mean δ over ``size × size`` windows of combination wells (docs/design.md §6.11).
 
     Parameters
     ----------

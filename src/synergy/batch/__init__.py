@@ -1,4 +1,4 @@
-"""Whole screens: chunked scoring, dask, progress, checkpoints and resume (DESIGN.md §2).
+"""Whole screens: chunked scoring, dask, progress, checkpoints and resume (docs/design.md §2).
 
 - :func:`score_screen` — score a screen chunk by chunk (in this process or on dask),
   resumably; output identical to :func:`synergy.score` on the whole screen.

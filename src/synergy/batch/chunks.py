@@ -12,7 +12,7 @@ so that an error common to every block cannot cost thousands of calls — become
 
 :func:`score_chunk` is what runs on a dask worker; it holds a per-process lock around the
 kernels, so several threads of one worker never run numba's parallel kernels at the same
-time (DESIGN.md §6.18).
+time (docs/design.md §6.18).
 """
 
 from __future__ import annotations

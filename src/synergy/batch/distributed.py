@@ -11,7 +11,7 @@ per-chunk error handling need; and at most a few chunks per worker are in flight
 
 dask and distributed are imported only here, lazily: without them, everything else in
 :mod:`synergy.batch` works.  Local workers are processes with one thread each
-(DESIGN.md §6.18) and ``NUMBA_NUM_THREADS`` = cores / workers, so numba's parallel kernels
+(docs/design.md §6.18) and ``NUMBA_NUM_THREADS`` = cores / workers, so numba's parallel kernels
 do not oversubscribe the CPU; on an existing cluster whose workers run several threads,
 :func:`~synergy.batch.chunks.score_chunk` serialises kernel calls within each worker
 process.  Workers of an existing cluster must have ``synergy-toolkit`` installed.

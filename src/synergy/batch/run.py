@@ -288,7 +288,7 @@ def score_screen(
     The screen is split along ``block`` into contiguous chunks; each chunk is scored by one
     call of :func:`synergy.scoring.score` (one batched kernel call per model, no loop over
     blocks) and the chunks are put back in the input's block order.  Blocks are scored
-    independently and random draws are keyed by block id (DESIGN.md §3), so the result is
+    independently and random draws are keyed by block id (docs/design.md §3), so the result is
     identical, bit for bit, to ``synergy.score(screen, models, **score_kwargs)`` whatever
     ``chunk_blocks``, the number of workers, or whether the run was resumed.
 
@@ -302,7 +302,7 @@ def score_screen(
     Parameters
     ----------
     screen : xarray.Dataset
-        A screen (DESIGN.md §1), responses in % inhibition.
+        A screen (docs/design.md §1), responses in % inhibition.
     models : sequence of {"bliss", "hsa", "loewe", "zip"}
         Models to score.
     chunk_blocks : int, optional

@@ -239,7 +239,7 @@ def compare(
         e.g. SynergyFinder's ``synergyfinder3_drc.csv``): its formulas are then compared
         without its fitting.
     check_fits : bool
-        DESIGN.md §6.23: fit every block's single drugs with the other fitter too, flag the
+        docs/design.md §6.23: fit every block's single drugs with the other fitter too, flag the
         scores that rest on a fit it improves by > 1 % in SSE (``fit_check``,
         ``check_score``), and give the other fitter's score as evidence for blocks beyond
         tolerance.  On by default (and always in ``synergy benchmark``); drug pairs only.

@@ -218,13 +218,14 @@ def _explain(scored, pub: PublishedScores, matching, blocks: pd.DataFrame) -> pd
         if row["imputed_wells"]:
             reasons.append(
                 f"the published table has {row['imputed_wells']} combination well(s) the screen "
-                "did not measure (imputed by the other tool; we do not impute, DESIGN.md §6.12)"
+                "did not measure (imputed by the other tool; we do not impute, "
+                "docs/design.md §6.12)"
             )
         row["replicates"] = int(replicates[k])
         if row["replicates"] > 1 and not reasons:
             reasons.append(
                 f"the block has {row['replicates']} replicates: if the published tool scored "
-                "them, its scores are bootstrap means (DESIGN.md §6.8)"
+                "them, its scores are bootstrap means (docs/design.md §6.8)"
             )
         if not reasons:
             reasons.append(

@@ -2,9 +2,9 @@
 
 For every (block, model) beyond tolerance it gathers what can be checked: our status; the
 single-drug fits' SSE — ours, the published fit's on the same points (when the table gives
-its fits), and the other fitter's (DESIGN.md §6.23); the score with the other fitter and
+its fits), and the other fitter's (docs/design.md §6.23); the score with the other fitter and
 under the other convention; combination wells the other tool reports but the screen lacks
-(imputed there); replicates (SynergyFinder's bootstrap means, DESIGN.md §6.8).  The words of
+(imputed there); replicates (SynergyFinder's bootstrap means, docs/design.md §6.8).  The words of
 ``explanation`` are built from those numbers only.
 """
 
@@ -77,19 +77,20 @@ def _words(r: dict, model: str, tolerance: float) -> str:
     if r["imputed_wells"]:
         reasons.append(
             f"the published table has {r['imputed_wells']} combination well(s) the screen "
-            "did not measure (imputed by the other tool; we do not impute, DESIGN.md §6.12)"
+            "did not measure (imputed by the other tool; we do not impute, docs/design.md §6.12)"
         )
     replicated = r["published_replicated"]
     if r["replicates"] > 1 and replicated is True:
         reasons.append(
             f"the published tool scored the {r['replicates']} replicates: its scores are means "
-            "of bootstrap draws, not the score of the replicate means (DESIGN.md §6.8); compare "
-            "with its run on the replicate-mean table"
+            "of bootstrap draws, not the score of the replicate means (docs/design.md §6.8); "
+            "compare with its run on the replicate-mean table"
         )
     elif r["replicates"] > 1 and replicated is None and not reasons:
         reasons.append(
             f"the block has {r['replicates']} replicates: if the published tool scored them, "
-            "its scores are bootstrap means, not the score of the replicate means (DESIGN.md §6.8)"
+            "its scores are bootstrap means, not the score of the replicate means "
+            "(docs/design.md §6.8)"
         )
     if not reasons:
         if model in FITTED:

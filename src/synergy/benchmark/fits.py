@@ -1,7 +1,7 @@
 """Published single-drug fits: reading SynergyFinder's fit table, injecting the fits into a
-screen, their SSE on our data, and the fit check of DESIGN.md §6.23.
+screen, their SSE on our data, and the fit check of docs/design.md §6.23.
 
-DESIGN.md §3: science functions accept ``hill_row``/``hill_col`` already in the screen, so
+docs/design.md §3: science functions accept ``hill_row``/``hill_col`` already in the screen, so
 scoring with another tool's own fits reproduces its numbers when only its fitting differs.
 """
 
@@ -153,7 +153,7 @@ def fit_sse(
     """SSE of given single-drug fits on the screen's single-drug points.
 
     The points are the replicate means at the drug's doses with the other dose 0, the
-    (0, 0) control included — the points SynergyFinder fits (SYNERGYFINDER.md §1).
+    (0, 0) control included — the points SynergyFinder fits (docs/synergyfinder.md §1).
 
     Parameters
     ----------
@@ -191,7 +191,7 @@ def fit_check(
     convention: str,
     fitter: str,
 ) -> pd.DataFrame | None:
-    """DESIGN.md §6.23's check: does the other fitter improve a block's single-drug fits?
+    """docs/design.md §6.23's check: does the other fitter improve a block's single-drug fits?
 
     Fits every block's single drugs with the other fitter (``lsq`` for ``drc`` and back),
     and for the blocks where it lowers a fit's SSE by more than 1 % (and
@@ -251,7 +251,7 @@ def fit_check(
 
 def with_fit_check(blocks: pd.DataFrame, checks: pd.DataFrame) -> pd.DataFrame:
     """Add ``fit_check`` (words) and ``check_score`` to the rows whose model rests on a
-    single-drug fit the other fitter improves (DESIGN.md §6.23)."""
+    single-drug fit the other fitter improves (docs/design.md §6.23)."""
     by_block = checks[checks["improved"]].set_index("block")
     blocks = blocks.copy()
     blocks["fit_check"] = ""

@@ -75,7 +75,7 @@ def match_blocks(screen: xr.Dataset, published: pd.DataFrame) -> Matching:
     Parameters
     ----------
     screen : xarray.Dataset
-        A screen (DESIGN.md §1).
+        A screen (docs/design.md §1).
     published : pandas.DataFrame
         :attr:`PublishedScores.blocks` (``block``, ``drug_row``, ``drug_col``, ``sample``).
 

@@ -82,7 +82,7 @@ class PublishedScores:
         Per-well δ: ``block``, ``conc_row``, ``conc_col`` (screen's unit) and the models.
     fits : pandas.DataFrame or None
         The published tool's single-drug fits: ``block``, ``side`` (``row``/``col``),
-        ``ic50``, ``hill_slope``, ``bottom``, ``top`` (DESIGN.md §3) and ``l4`` (True for
+        ``ic50``, ``hill_slope``, ``bottom``, ``top`` (docs/design.md §3) and ``l4`` (True for
         SynergyFinder's L.4 fallback, evaluated at dose 1e-10 for dose 0).
     tables : list of dict
         Per table read: ``source``, ``format`` (detected or given), ``level``

@@ -63,7 +63,7 @@ class BenchmarkResult:
     scored : xarray.Dataset
         The scored screen behind ``blocks`` (under ``settings["convention"]``).
     fit_checks : pandas.DataFrame or None
-        DESIGN.md §6.23's check on every matched block: SSE of the single-drug fits used
+        docs/design.md §6.23's check on every matched block: SSE of the single-drug fits used
         and of the other fitter's, ``improved`` (by > 1 %), and the fitted models' scores with
         the other fitter where improved (``check_<model>``); mirrored in ``blocks`` as
         ``fit_check`` (words) and ``check_score``.

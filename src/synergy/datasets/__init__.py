@@ -42,7 +42,7 @@ def list_datasets() -> list[str]:
 
 
 def load(name: str) -> xr.Dataset:
-    """Load a data set by name as a screen (DESIGN.md §1).
+    """Load a data set by name as a screen (docs/design.md §1).
 
     Parameters
     ----------

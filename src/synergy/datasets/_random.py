@@ -1,4 +1,4 @@
-"""Random streams keyed by (seed, block id, purpose), never by position (DESIGN.md §3).
+"""Random streams keyed by (seed, block id, purpose), never by position (docs/design.md §3).
 
 One job: give every block its own reproducible generator, so a block's simulated data do not
 depend on the order of blocks, their number, or the worker that makes them.
@@ -42,7 +42,7 @@ def block_rng(seed: int, block_id: str, *keys: int) -> np.random.Generator:
     seed : int
         The run's seed.
     block_id : str
-        The block's id (DESIGN.md §6.1); its position in the screen plays no role.
+        The block's id (docs/design.md §6.1); its position in the screen plays no role.
     *keys : int
         Further keys, e.g. the purpose of the draw or a resample number.
 

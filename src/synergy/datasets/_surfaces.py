@@ -1,7 +1,7 @@
 """Noise-free dose-response surfaces used by the simulator (plain numpy, broadcasting).
 
 Every function takes doses and parameters as arrays that broadcast against each other and
-returns % inhibition.  Parameter names follow DESIGN.md §3:
+returns % inhibition.  Parameter names follow docs/design.md §3:
 ``E(x) = bottom + (top − bottom) / (1 + (ic50 / x) ** hill_slope)``.
 
 These are *generators of truth*, not scoring models: the scoring models live in

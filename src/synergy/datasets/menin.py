@@ -1,4 +1,4 @@
-"""The bundled menin-inhibitor × venetoclax screen (simulated; DESIGN.md §6.20).
+"""The bundled menin-inhibitor × venetoclax screen (simulated; docs/design.md §6.20).
 
 No public menin-inhibitor × venetoclax dose matrix exists (``data/aml_reference/README.md``),
 so this screen is *simulated* at load time from literature monotherapy potencies with a stated
@@ -178,7 +178,7 @@ def menin_venetoclax() -> xr.Dataset:
     Returns
     -------
     xarray.Dataset
-        A screen (DESIGN.md §1) with a ``sample_kind`` coordinate and the ground truth of
+        A screen (docs/design.md §1) with a ``sample_kind`` coordinate and the ground truth of
         :func:`~synergy.datasets.simulate` (``true_response``, ``true_hill_row/col``,
         ``true_bliss_delta``, ``true_loewe_delta``, ``true_synergy_strength``); the
         parameters and the statements above are in ``attrs["provenance"]``.

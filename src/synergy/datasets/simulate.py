@@ -134,7 +134,7 @@ def simulate(
     model : {"bliss", "loewe", "musyc"}
         How the combination wells are generated (formulas in Notes).
     hill_row, hill_col : mapping or ndarray, optional
-        Monotherapy Hill parameters of the row / column drug per block, DESIGN.md §3
+        Monotherapy Hill parameters of the row / column drug per block, docs/design.md §3
         parametrisation: ``{"ic50": …, "hill_slope": …, "bottom": …, "top": …}`` (each a number
         or one value per block; missing keys default to slope 1, bottom 0, top 100 %), or an
         array of shape (4,) or (B, 4) in that order.  ic50 in ``conc_unit``; bottom and top in
@@ -178,12 +178,12 @@ def simulate(
     Returns
     -------
     xarray.Dataset
-        A screen (DESIGN.md §1) with, if ``truth``: ``true_response`` (block, row, col), the
+        A screen (docs/design.md §1) with, if ``truth``: ``true_response`` (block, row, col), the
         noise-free surface in %; ``true_hill_row`` / ``true_hill_col`` (block, param);
         ``true_bliss_delta`` and ``true_loewe_delta`` (block, row, col), the true surface
         minus the Bliss / Loewe-additive reference of the true monotherapy curves (% points;
         Loewe NaN where not defined, and with the convention of the Notes, not SynergyFinder's
-        fallback of DESIGN.md §6.6); and per block ``true_synergy_strength`` (bliss, loewe)
+        fallback of docs/design.md §6.6); and per block ``true_synergy_strength`` (bliss, loewe)
         or ``true_alpha12``, ``true_alpha21``, ``true_beta`` and ``true_e3`` (musyc; with
         ``gamma`` also ``true_gamma12``, ``true_gamma21``).
 

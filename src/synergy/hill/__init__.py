@@ -2,7 +2,7 @@
 
 ``E(x) = bottom + (top - bottom) / (1 + (ic50 / x) ** hill_slope)``, ``hill_slope > 0``,
 ``bottom = E(0)``, ``top = E(inf)`` (``top < bottom`` allowed); parameter order everywhere
-``(ic50, hill_slope, bottom, top)`` (DESIGN.md §3).
+``(ic50, hill_slope, bottom, top)`` (docs/design.md §3).
 
 - :func:`fit` — one curve or a batch, bounded least squares in a numba kernel;
   returns a :class:`HillFit` (parameters, Wald covariance, SSE, status codes).

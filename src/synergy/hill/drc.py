@@ -5,7 +5,7 @@ SynergyFinder 3 fits every dose-response curve (single drugs, ZIP slices) with
 ``L.4`` on ln(dose) (dose 0 -> 1e-10) when drc fails.  drc's fits are local optima of a
 particular procedure (scaling, self-starter, R's BFGS with central differences), often not
 the least-squares optimum; reproducing SynergyFinder's numbers requires this procedure
-(``SYNERGYFINDER.md`` §2, ``DESIGN.md`` §6.23).  :func:`fit_drc` replicates it in one
+(``docs/synergyfinder.md`` §2, ``docs/design.md`` §6.23).  :func:`fit_drc` replicates it in one
 parallel numba kernel (:mod:`synergy._kernels.drc`) for any number of curves.
 
 Model (drc's parameters, ``f = 1``)::
@@ -113,7 +113,7 @@ class DrcFit:
         )
 
     def to_hill(self) -> dict[str, np.ndarray]:
-        """The fits in the toolkit's Hill parametrisation (``DESIGN.md`` §3).
+        """The fits in the toolkit's Hill parametrisation (``docs/design.md`` §3).
 
         ``E(x) = bottom + (top - bottom) / (1 + (ic50 / x) ** hill_slope)`` with
         ``hill_slope >= 0``: ``b < 0`` maps to ``(-b, c, d, e)``, ``b > 0`` to ``(b, d, c, e)``

@@ -1,7 +1,7 @@
 """Turn the user's ``fixed``/``bounds`` arguments into the kernel's per-curve arrays.
 
 One job: argument normalisation for :func:`synergy.hill.fit` (parameter order
-``(ic50, hill_slope, bottom, top)``, DESIGN.md §3), including the documented default bounds.
+``(ic50, hill_slope, bottom, top)``, docs/design.md §3), including the documented default bounds.
 """
 
 from __future__ import annotations

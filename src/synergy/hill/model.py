@@ -1,6 +1,6 @@
 """The Hill curve: evaluation, inversion, and conversion to and from drc's LL.4.
 
-One parametrisation everywhere (DESIGN.md §3)::
+One parametrisation everywhere (docs/design.md §3)::
 
     E(x) = bottom + (top - bottom) / (1 + (ic50 / x) ** hill_slope),   hill_slope > 0
 

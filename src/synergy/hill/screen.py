@@ -32,7 +32,7 @@ def monotherapy_arrays(
     Parameters
     ----------
     screen : xarray.Dataset
-        A screen (DESIGN.md §1).
+        A screen (docs/design.md §1).
     axis : {"row", "col"}
         ``"row"``: the row drug (wells with column dose 0); ``"col"``: the column drug.
     replicates : {"all", "mean"}
@@ -123,11 +123,11 @@ def fit_screen(
     Parameters
     ----------
     screen : xarray.Dataset
-        A screen (DESIGN.md §1); responses in % inhibition.
+        A screen (docs/design.md §1); responses in % inhibition.
     fitter : {"lsq", "drc"}
         ``"lsq"``: the bounded least-squares kernel (:func:`synergy.hill.fit`), best fits;
         ``"drc"``: drc's procedure as SynergyFinder calls it (:mod:`synergy.hill.drc`), to
-        reproduce SynergyFinder's numbers (DESIGN.md §6.23).
+        reproduce SynergyFinder's numbers (docs/design.md §6.23).
     replicates : {"all", "mean"}
         Fit every replicate well (default) or the replicate means (SynergyFinder's table).
     flat_alpha : float

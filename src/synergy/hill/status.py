@@ -1,4 +1,4 @@
-"""Status codes of Hill fits (DESIGN.md §6.3): small integers, higher = worse.
+"""Status codes of Hill fits (docs/design.md §6.3): small integers, higher = worse.
 
 Every curve of a batch ends with exactly one code, the most severe that applies:
 

@@ -1,4 +1,4 @@
-"""Read long dose-response tables into a screen (DESIGN.md §1).
+"""Read long dose-response tables into a screen (docs/design.md §1).
 
 One row per well and replicate, in the column names of SynergyFinder 2/3, DrugComb
 and their common aliases (:mod:`synergy.io.columns`).  Everything is vectorised
@@ -57,7 +57,7 @@ def read_screen(
         parquet, or a pandas DataFrame, one row per well and replicate.  Several
         sources form one screen; block ids that occur in more than one file are
         prefixed with the file's stem (``plate3:17``) and a ``source_file``
-        coordinate is kept (DESIGN.md §6.1).
+        coordinate is kept (docs/design.md §6.1).
     response_kind : {"auto", "inhibition", "viability"}
         What the response column holds.  ``"viability"`` accepts % (control ≈ 100)
         or a fraction (control ≈ 1) and converts to % inhibition = 100 − viability %.
@@ -73,7 +73,7 @@ def read_screen(
     sheet : str or int, optional
         Excel sheet to read (default: the first).
     layout : {"auto", "pair", "multi"}
-        ``"auto"``: pairs (``drug1``/``drug2`` only) get the pair layout of DESIGN.md §1,
+        ``"auto"``: pairs (``drug1``/``drug2`` only) get the pair layout of docs/design.md §1,
         tables with ``drug3``/``conc3`` … (SynergyFinder's multi-drug table) the N-drug
         layout of ``docs/design.md`` §1 (:mod:`synergy.io.multi`).  ``"multi"`` reads a pair
         table into the N-drug layout too (N = 2).
@@ -97,7 +97,7 @@ def read_screen(
     sorted, numerically if they are numbers); without it, repeated wells become
     replicates in file order.  Control wells (both doses 0) beyond the number of
     replicates of the other wells are averaged into cell (0, 0), their count kept in
-    ``n_control`` (DESIGN.md §6.4).  An empty response cell is a missing well (NaN),
+    ``n_control`` (docs/design.md §6.4).  An empty response cell is a missing well (NaN),
     counted in the provenance; a text response is an error.
     """
     sources = list(source) if isinstance(source, list | tuple) else [source]
@@ -314,7 +314,7 @@ def screen_from_long(
 INPUT_ORDER_ATTRS = {
     "long_name": "rank of the well's first measured row in the input (-1: none)",
     "comment": "SynergyFinder fits ZIP and CSS slices in its table's row order; drc's result "
-    "depends on that order in the last bits, so slice fits follow it (SYNERGYFINDER.md §2)",
+    "depends on that order in the last bits, so slice fits follow it (docs/synergyfinder.md §2)",
 }
 
 
@@ -338,7 +338,7 @@ def average_controls(
     values: np.ndarray,
     n_block: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Which control rows to average into one control value per block (DESIGN.md §6.4).
+    """Which control rows to average into one control value per block (docs/design.md §6.4).
 
     Controls (every dose 0) beyond the replicate count are averaged, with their count kept.
 

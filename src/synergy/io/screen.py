@@ -1,4 +1,4 @@
-"""The screen data model (DESIGN.md §1): construction from arrays and its invariants.
+"""The screen data model (docs/design.md §1): construction from arrays and its invariants.
 
 A *screen* is one plain :class:`xarray.Dataset`::
 
@@ -60,7 +60,7 @@ def build_screen(
     Parameters
     ----------
     block : sequence, length B
-        Block ids as given by the input; stored as strings (DESIGN.md §6.1).
+        Block ids as given by the input; stored as strings (docs/design.md §6.1).
     drug_row, drug_col, sample : sequence of str, length B, or one str for all blocks
         Row drug, column drug and sample (cell line, specimen) of each block.
     conc_row : ndarray, shape (B, R), in ``conc_unit``
@@ -189,7 +189,7 @@ def screen_problems(screen: xr.Dataset) -> list[str]:
 
 
 # problems that do not make a Dataset unusable: a block without monotherapy is
-# kept and scored with a status (DESIGN.md §6.4)
+# kept and scored with a status (docs/design.md §6.4)
 _SOFT = ("no monotherapy well",)
 
 

@@ -2,7 +2,7 @@
 
 ``level="well"`` writes one row per measured replicate value (the input format of
 SynergyFinder 3 plus ``sample`` and ``replicate``), so table → screen → table is
-lossless (DESIGN.md §6.16).  ``level="block"`` writes one row per block with every
+lossless (docs/design.md §6.16).  ``level="block"`` writes one row per block with every
 per-block variable of the screen (scores, statuses, Hill parameters), the four
 model scores under SynergyFinder's names (``ZIP_synergy`` …).
 """
@@ -47,7 +47,7 @@ def to_table(screen: xr.Dataset, level: Literal["well", "block"] = "well") -> pd
     Parameters
     ----------
     screen : xarray.Dataset
-        A screen (DESIGN.md §1), scored or not.
+        A screen (docs/design.md §1), scored or not.
     level : {"well", "block"}
         ``"well"``: columns ``block_id, drug1, drug2, conc1, conc2, response,
         conc_unit1, conc_unit2, sample, replicate, response_kind`` (+ ``source_file``),

@@ -17,7 +17,7 @@ from synergy.io.screen import screen_problems
 
 __all__ = ["ValidationReport", "describe", "open_any", "validate"]
 
-# problems a block is still scored with (a status), not errors (DESIGN.md §6.4)
+# problems a block is still scored with (a status), not errors (docs/design.md §6.4)
 _HARD_MARKERS = ("no monotherapy well", "no single-drug well", "no measured well with every drug")
 
 
@@ -33,7 +33,7 @@ class ValidationReport:
         Problems that stop the input from being read or scored at all.
     warnings : list of str
         Problems that are kept and scored with a status (e.g. a block without a
-        monotherapy edge, DESIGN.md §6.4).
+        monotherapy edge, docs/design.md §6.4).
     screen : xarray.Dataset or None
         The screen, when it could be read.
     """

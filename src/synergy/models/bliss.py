@@ -48,7 +48,7 @@ def score_from_edges(
     Parameters
     ----------
     screen : xarray.Dataset
-        A screen (DESIGN.md §1).
+        A screen (docs/design.md §1).
     model : str
         Variable prefix (``"bliss"``, ``"hsa"``).
     reference_fn : callable
@@ -109,7 +109,7 @@ def score_bliss(screen: xr.Dataset, *, convention: str = "synergyfinder3") -> xr
     Parameters
     ----------
     screen : xarray.Dataset
-        A screen (DESIGN.md §1), responses in % inhibition.
+        A screen (docs/design.md §1), responses in % inhibition.
     convention : {"synergyfinder3", "synergyfinder2"}
         The floating-point form of the formula: SynergyFinder 3's above, or
         SynergyFinder 2's ``y1 + y2 − y1·y2/100`` (equal to ~1e-14).

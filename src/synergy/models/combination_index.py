@@ -135,7 +135,7 @@ def combination_index(screen: xr.Dataset) -> xr.Dataset:
     Parameters
     ----------
     screen : xarray.Dataset
-        A screen (DESIGN.md §1), % inhibition; replicates are averaged per well.
+        A screen (docs/design.md §1), % inhibition; replicates are averaged per well.
 
     Returns
     -------

@@ -1,8 +1,8 @@
 """Cross-fitter check: where does a score rest on a fit the other fitter improves?
 
-DESIGN.md §6.23: ``synergy`` has two named fitters.  ``"drc"`` reproduces SynergyFinder's
+docs/design.md §6.23: ``synergy`` has two named fitters.  ``"drc"`` reproduces SynergyFinder's
 fits (drc's BFGS, which stops in local optima and collapses saturated curves —
-SYNERGYFINDER.md §3); ``"lsq"`` is the bounded least-squares Hill core, never worse in SSE.
+docs/synergyfinder.md §3); ``"lsq"`` is the bounded least-squares Hill core, never worse in SSE.
 :func:`check_fits` refits the single drugs with the *other* fitter, compares the residual
 sums of squares of both fits **on the same points** (the replicate means of the drug's
 monotherapy edge, the (0, 0) control included — the points both fitters are given), and for

@@ -28,7 +28,7 @@ def score_hsa(screen: xr.Dataset) -> xr.Dataset:
     Parameters
     ----------
     screen : xarray.Dataset
-        A screen (DESIGN.md §1).
+        A screen (docs/design.md §1).
 
     Returns
     -------

@@ -9,7 +9,7 @@ For a combination well with doses ``x1``, ``x2`` > 0 and observed inhibition ``y
 
 * if ``X1(y) = X2(y) = ∞`` (no drug alone reaches ``y``) the reference is
   ``max(f1(x1 + x2), f2(x1 + x2))`` — the doses are added raw, so this fallback depends
-  on the concentration unit (DESIGN.md §6.2, §6.6); the wells that take it are flagged
+  on the concentration unit (docs/design.md §6.2, §6.6); the wells that take it are flagged
   in ``loewe_fallback`` and counted in ``loewe_n_fallback``;
 * otherwise the reference ``y*`` solves ``x1/X1(y*) + x2/X2(y*) = 1`` on the range
   between the lowest and highest asymptote of both curves:

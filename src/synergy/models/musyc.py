@@ -154,7 +154,7 @@ def fit_musyc(
     Parameters
     ----------
     screen : xarray.Dataset
-        A screen (DESIGN.md §1), responses in % inhibition, with the monotherapy Hill fits
+        A screen (docs/design.md §1), responses in % inhibition, with the monotherapy Hill fits
         ``hill_row``/``hill_col`` (:func:`synergy.hill.fit_screen`), used as start values.
     fit_gamma : bool
         Also fit the cooperativity parameters γ12, γ21 (12 parameters, started from the

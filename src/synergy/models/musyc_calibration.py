@@ -8,7 +8,7 @@ hull of disconnected confidence sets (:func:`join_disconnected`).
 calibrate_alpha` (a parametric-bootstrap Monte Carlo test of alpha = 1 per block and
 alpha, drawn from the block's null fit; the test statistic is the signed root ``r`` of the
 likelihood-ratio statistic on the F scale) with each block's random stream keyed by
-``(seed, block id)`` (DESIGN.md §3).  Its critical values ``c_boot`` replace Student's
+``(seed, block id)`` (docs/design.md §3).  Its critical values ``c_boot`` replace Student's
 ``t`` (n − p dof) at the two ends of the profile interval, and its two-sided p-value is
 reported.  The interval excludes 0 only when ``p ≤ 1 − ci``: where the likelihood of
 alpha has two modes, :func:`join_disconnected` reports the hull of the confidence set

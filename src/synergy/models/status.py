@@ -1,4 +1,4 @@
-"""The block-level ``status`` and ``status_reason`` of a scored screen (DESIGN.md §6.3).
+"""The block-level ``status`` and ``status_reason`` of a scored screen (docs/design.md §6.3).
 
 ``status`` (block, int8) is the worst over the models' ``<model>_status`` and the Hill
 fits' ``hill_row_status``/``hill_col_status``: 0 ok, 1 warning (scores exist, read the

@@ -6,10 +6,10 @@ For a model ``m`` (``bliss``, ``hsa``, ``loewe``, ``zip``) and each block:
     Mean δ over the measured combination wells (both doses > 0, δ finite), in %
     points — SynergyFinder 3's ``<Model>_synergy`` (``CalculateSynergy``: the plain
     mean over wells with no zero dose).  Missing wells are skipped, never imputed
-    (DESIGN.md §6.12); ``m_n_wells`` counts the wells used.
+    (docs/design.md §6.12); ``m_n_wells`` counts the wells used.
 ``m_msa``
     Most synergistic area: the largest mean δ over 3 × 3 windows of combination wells
-    contiguous in dose index (SynergyFinder's web application; DESIGN.md §6.11).
+    contiguous in dose index (SynergyFinder's web application; docs/design.md §6.11).
     Windows holding a missing well are skipped; NaN when no window is complete
     (status ``no_msa_window``).  ``m_msa_row``/``m_msa_col`` give the index (in ``row``/
     ``col``) of the window's lowest doses, -1 when none.

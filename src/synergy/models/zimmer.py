@@ -59,7 +59,7 @@ def fit_zimmer(
     Parameters
     ----------
     screen : xarray.Dataset
-        A screen (DESIGN.md §1), responses in % inhibition, with the monotherapy Hill fits
+        A screen (docs/design.md §1), responses in % inhibition, with the monotherapy Hill fits
         ``hill_row``/``hill_col`` (:func:`synergy.hill.fit_screen`), used as start values.
     ci : float
         Confidence level of the intervals of a12 and a21.

@@ -14,7 +14,7 @@ All in % inhibition, for each block (Yadav et al. 2015; SynergyFinder 3.7
 * δ = ``zip_fit − reference`` (positive = synergy).
 
 ``fitter="drc"`` reproduces SynergyFinder: drc's procedure, where ``c`` is drc's lower
-parameter and a fit with ``b > 0`` turns it into the high-dose level (SYNERGYFINDER.md §1.7);
+parameter and a fit with ``b > 0`` turns it into the high-dose level (docs/synergyfinder.md §1.7);
 slices that drc cannot fit fall back to L.4 on ln-dose.  ``fitter="lsq"`` uses the bounded
 least-squares Hill kernel with ``bottom`` (the response at dose 0) fixed to the observed
 dose-0 response.  Any callable ``(conc (N, P), response (N, P), baseline (N,)) -> (N, P)``
@@ -30,7 +30,7 @@ keep ``zip_fit`` = reference = observed, δ = 0, as SynergyFinder reports them.
 
 A noise-free Bliss-independent Hill surface has δ ≡ 0 (every slice is then an exact Hill
 curve whose bottom is the observed dose-0 response); a sham combination is not ZIP's null
-(DESIGN.md §6.7).
+(docs/design.md §6.7).
 
 Reference: Yadav B, Wennerberg K, Aittokallio T, Tang J (2015) Comput Struct Biotechnol J
 13:504-513.

@@ -1,4 +1,4 @@
-"""Drug-sensitivity measures (one owner for these: DESIGN.md §2, §6.10).
+"""Drug-sensitivity measures (one owner for these: docs/design.md §2, §6.10).
 
 - per curve, from Hill fits (:mod:`synergy.sensitivity.curve`): the relative, absolute and
   SynergyFinder IC50, Emax, AUC, DSS;

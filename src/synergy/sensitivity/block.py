@@ -15,7 +15,7 @@ for each drug i of a block (pairs: row drug = 1, column drug = 2):
   for each dose of a, fit the curve along b (LL.4, all wells of that slice, b's dose 0
   included) and predict it at b's IC50 (above); with two wells the response at the non-zero
   dose of b, with constant responses that response.  Predictions above 100 are capped at 100
-  (SynergyFinder subtracts a random 0–0.01 jitter; we cap deterministically, DESIGN.md
+  (SynergyFinder subtracts a random 0–0.01 jitter; we cap deterministically, docs/design.md
   §6.10).  CSS = the RI of those predictions along a's doses.
 - **css** (block): the mean of every ``css[a, b]`` (pairs: of the two).
 - **S** (DrugComb's synergy from sensitivity): ``s_sum`` = css − Σ_i RI_i, ``s_max`` =

@@ -11,7 +11,7 @@ chunking, the order of blocks or the number of workers.
 ``method="resample"`` (default)
     Residual bootstrap (:mod:`synergy.stats.noise`): every well's replicate mean is moved by
     the mean of ``n`` draws from its block's pool of scaled replicate deviations (the
-    small-K correction of DESIGN.md §6.14), or of fitted-surface residuals when the block
+    small-K correction of docs/design.md §6.14), or of fitted-surface residuals when the block
     has no replicates.  Interval: percentile ``[(1 − ci)/2, (1 + ci)/2]`` of the resampled
     scores.  p-value of "score ≠ 0": ``2·Φ(−|s| / se)`` with ``s`` the block's score and
     ``se`` the standard deviation of its resampled scores — a Wald test with a bootstrap

@@ -7,7 +7,7 @@ has the variance of one replicate, σ² (% points²):
 * **with replicates** (any well of the block with n ≥ 2 measured replicates): the replicate
   deviations ``(y_k − ȳ) · √(n / (n − 1))``.  A deviation from the well's own mean has
   variance σ²(n − 1)/n; the factor undoes that shrinkage — the small-K correction of
-  DESIGN.md §6.14 (a plain bootstrap over K = 3 replicates is too narrow by √((K−1)/K)).
+  docs/design.md §6.14 (a plain bootstrap over K = 3 replicates is too narrow by √((K−1)/K)).
   Pooling over the block's wells (rather than resampling each well's own three values) gives
   every well a noise estimate with Σ(n − 1) degrees of freedom (128 for 8 × 8 × 3) instead
   of 2 (a well resampled from its own K = 3 values has only 10 distinct means), so per-well
