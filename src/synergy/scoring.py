@@ -9,6 +9,7 @@ Conventions: ``"synergyfinder3"`` (SynergyFinder 3.7, default) and ``"synergyfin
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -24,7 +25,9 @@ from synergy.models.musyc import fit_musyc
 from synergy.models.status import combine_status
 from synergy.models.zip_sf2 import score_zip_sf2
 
-__all__ = ["CONVENTIONS", "DEFAULT_MODELS", "MODELS", "check_options", "score"]
+__all__ = ["CONVENTIONS", "DEFAULT_MODELS", "MODELS", "check_options", "fits_for", "score"]
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_MODELS = ("bliss", "hsa", "loewe", "zip")
 # every model score() accepts
@@ -115,9 +118,67 @@ def _add_bootstrap(
     return out.assign(extra.data_vars)
 
 
+def _fit_names(screen: xr.Dataset) -> tuple[str, ...]:
+    return ("hill",) if "drug" in screen.dims else ("hill_row", "hill_col")
+
+
+def fits_for(screen: xr.Dataset, fitter: str, refit: bool | None) -> xr.Dataset:
+    """The screen with its single-drug fits kept only when ``fitter`` may use them.
+
+    The fitter rule (docs/design.md, "One fitter rule"): fits made by another fitter than
+    ``fitter`` (their ``fitter`` attribute) are dropped, with a logged notice naming both,
+    so that :func:`score` refits them with ``fitter``; fits that were *given* — no
+    ``fitter`` attribute, or a published fit table injected
+    (:func:`synergy.benchmark.fits.inject_published_fits`: a ``source`` attribute) — are
+    kept as they are.  ``refit=False`` keeps another fitter's fits too, with a notice.
+
+    Parameters
+    ----------
+    screen : xarray.Dataset
+        A screen, with or without ``hill_row``/``hill_col`` (or ``hill`` for N drugs).
+    fitter : {"drc", "lsq"}
+        The fitter :func:`score` was asked for.
+    refit : bool or None
+        As in :func:`score`: ``None`` applies the rule, ``True`` refits anyway (nothing to
+        check), ``False`` keeps the fits whatever made them (a notice when another fitter
+        made them).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``screen`` itself, or ``screen`` without the fit variables.
+    """
+    names = _fit_names(screen)
+    if refit is True or not all(name in screen for name in names):
+        return screen
+    attrs = [screen[name].attrs for name in names]
+    if any("fitter" not in a or "source" in a for a in attrs):
+        return screen  # given fits: used as they are
+    made_by = "/".join(sorted({str(a["fitter"]) for a in attrs}))
+    if made_by == fitter:
+        return screen
+    if refit is False:
+        logger.warning(
+            "refit=False: scoring with the screen's single-drug fits made with fitter=%r as "
+            "they are, while fitter=%r fits the rest (ZIP's slices)",
+            made_by,
+            fitter,
+        )
+        return screen
+    logger.warning(
+        "the screen's single-drug fits were made with fitter=%r; scoring with fitter=%r "
+        "refits them (pass fitter=%r to score with the fits as they are)",
+        made_by,
+        fitter,
+        made_by,
+    )
+    return screen.drop_vars([v for v in screen.data_vars if str(v).startswith(names)])
+
+
 def _with_fits(screen: xr.Dataset, fitter: str, refit: bool | None) -> xr.Dataset:
-    multi = "drug" in screen.dims
-    present = "hill" in screen if multi else ("hill_row" in screen and "hill_col" in screen)
+    screen = fits_for(screen, fitter, refit)
+    names = _fit_names(screen)
+    present = all(name in screen for name in names)
     if refit is False and not present:
         raise SynergyError(
             "refit=False but the screen has no single-drug fits (hill_row/hill_col, or hill "
@@ -128,8 +189,7 @@ def _with_fits(screen: xr.Dataset, fitter: str, refit: bool | None) -> xr.Datase
         return screen
     from synergy.hill import fit_screen
 
-    prefixes = ("hill",) if multi else ("hill_row", "hill_col")
-    drop = [v for v in screen.data_vars if str(v).startswith(prefixes)]
+    drop = [v for v in screen.data_vars if str(v).startswith(names)]
     return fit_screen(screen.drop_vars(drop), fitter=fitter, replicates="mean")
 
 
@@ -249,12 +309,17 @@ def score(
         (``"grid100"`` for synergyfinder3, ``"sf2"`` for synergyfinder2).
     fitter : {"drc", "lsq"}, optional
         Fitter of the single drugs and of ZIP's slices.  Default from the convention:
-        ``"drc"`` (drc's procedure, SynergyFinder's numbers).
+        ``"drc"`` (drc's procedure, SynergyFinder's numbers; also
+        :func:`synergy.hill.fit_screen`'s default).
     refit : bool, optional
         Single-drug fits: ``None`` (default) uses ``hill_row``/``hill_col`` when the screen
-        has them (e.g. injected from SynergyFinder's fit table, or from an earlier
-        :func:`synergy.hill.fit_screen`) and fits otherwise; ``True`` always refits (the
-        old fits are replaced); ``False`` requires them.  Bliss/HSA need no fits.
+        has them and they are ``fitter``'s (from an earlier
+        :func:`synergy.hill.fit_screen` with the same fitter) or were given (no ``fitter``
+        attribute, or SynergyFinder's fit table injected), refits fits made by another
+        fitter with a logged notice naming both (:func:`fits_for`), and fits otherwise;
+        ``True`` always refits (the old fits are replaced); ``False`` requires them and
+        uses them whatever made them (with a notice when another fitter did).  Bliss/HSA
+        need no fits.
     correct_baseline : {"non", "part", "all"}
         SynergyFinder's baseline correction (:mod:`synergy.models.baseline`): lift negative
         responses (``"part"``) or all responses (``"all"``) by the lowest fitted single-drug
@@ -300,8 +365,9 @@ def score(
         (+ window indices), ``m_max``/``m_min`` (+ doses), ``m_status``; ``zip_fit``,
         ``loewe_fallback``/``loewe_n_fallback``; and ``status`` (block: 0 ok, 1 warning,
         2 failed) with ``status_reason`` (block, str).  With ``n_boot``: ``m_score_low``,
-        ``m_score_high``, ``m_score_se``, ``m_pvalue``, ``m_n_boot`` (block),
-        ``bootstrap_noise`` (block), and on request ``m_low``/``m_high`` (block, row, col).
+        ``m_score_high``, ``m_score_se``, ``m_pvalue`` (+ ``m_pvalue_note``: why NaN),
+        ``m_n_boot`` (block), ``bootstrap_noise`` (block), and on request
+        ``m_low``/``m_high`` (block, row, col).
 
     Raises
     ------
