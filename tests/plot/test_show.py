@@ -93,3 +93,44 @@ def test_many_figures_leave_no_pyplot_state(mathews_scored):
     figures += [splot.screen_overview(mathews_scored) for _ in range(20)]
     assert plt.get_fignums() == before
     assert all(fig.canvas.manager is None for fig in figures)
+
+
+FAKE_GUI = """
+from matplotlib.backend_bases import FigureManagerBase
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+EVENTS = []
+
+
+class FigureManager(FigureManagerBase):
+    def show(self):
+        EVENTS.append(("show", self.num))
+
+    @classmethod
+    def start_main_loop(cls):
+        EVENTS.append(("main_loop",))
+
+
+class FigureCanvas(FigureCanvasAgg):
+    required_interactive_framework = "headless"  # what a display-less test machine runs
+    manager_class = FigureManager
+"""
+
+
+def test_show_with_a_gui_backend_opens_a_window_through_pyplot(tmp_path):
+    """A stand-in GUI backend records what fig.show() asks of it: a window, then the loop."""
+    (tmp_path / "fakegui.py").write_text(FAKE_GUI)
+    script = (
+        "import synergy, synergy.plot as sp, fakegui\n"
+        "scored = synergy.score(synergy.datasets.load('sf_mathews'), ['bliss'])\n"
+        "fig = sp.response_matrix(scored, '1')\n"
+        "fig.show()\n"
+        "import matplotlib.pyplot as plt\n"
+        "print(fakegui.EVENTS, plt.get_fignums(), plt.gcf() is fig)\n"
+    )
+    env = {**os.environ, "MPLBACKEND": "module://fakegui", "PYTHONPATH": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", script], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[('show', 1), ('main_loop',)] [1] True"

@@ -26,13 +26,22 @@ logger = logging.getLogger("synergy.plot")
 
 
 def _backend_module():
-    """The module of matplotlib's current backend (resolving the default backend)."""
+    """Name and module of matplotlib's current backend (None when it cannot be loaded)."""
     import matplotlib
 
     name = matplotlib.get_backend()
-    if name.startswith("module://"):
-        return name, importlib.import_module(name[len("module://") :])
-    return name, importlib.import_module(f"matplotlib.backends.backend_{name.lower()}")
+    try:
+        from matplotlib.backends import backend_registry  # matplotlib >= 3.9
+
+        return name, backend_registry.load_backend_module(name)
+    except ImportError:
+        pass
+    module = name[len("module://") :] if name.startswith("module://") else None
+    module = module or f"matplotlib.backends.backend_{name.lower()}"
+    try:
+        return name, importlib.import_module(module)
+    except ImportError:
+        return name, None
 
 
 def _in_kernel() -> bool:
@@ -67,7 +76,7 @@ class SynergyFigure(Figure):
             Log the notice when nothing can be shown (``logging``, not ``warnings``).
         """
         name, module = _backend_module()
-        canvas_class = getattr(module, "FigureCanvas", None)
+        canvas_class = getattr(module, "FigureCanvas", None)  # None: unknown backend
         gui = getattr(canvas_class, "required_interactive_framework", None) is not None
         if not gui and _in_kernel():
             from IPython.display import display
