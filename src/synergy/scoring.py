@@ -167,9 +167,11 @@ def fits_for(screen: xr.Dataset, fitter: str, refit: bool | None) -> xr.Dataset:
         return screen
     logger.warning(
         "the screen's single-drug fits were made with fitter=%r; scoring with fitter=%r "
-        "refits them (pass fitter=%r to score with the fits as they are)",
+        "refits them (fitter=%r, or --fitter %s on the command line, scores the fits as "
+        "they are)",
         made_by,
         fitter,
+        made_by,
         made_by,
     )
     return screen.drop_vars([v for v in screen.data_vars if str(v).startswith(names)])
