@@ -32,7 +32,7 @@ def published_zip():
 
 
 def _notices(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "synergy.scoring"]
+    return [r.getMessage() for r in caplog.records if r.name == "synergy.hill.fitter_rule"]
 
 
 def test_one_default_fitter(mathews):
@@ -42,7 +42,7 @@ def test_one_default_fitter(mathews):
 
 
 def test_score_of_default_fits_is_synergyfinders(mathews, published_zip, caplog):
-    with caplog.at_level(logging.INFO, logger="synergy.scoring"):
+    with caplog.at_level(logging.INFO, logger="synergy.hill.fitter_rule"):
         scored = synergy.score(synergy.hill.fit_screen(mathews), models=["zip"])
     assert _notices(caplog) == []  # drc fits, drc scoring: used as they are
     for block, value in zip(scored.block.values, scored.zip_score.values, strict=True):
@@ -52,7 +52,7 @@ def test_score_of_default_fits_is_synergyfinders(mathews, published_zip, caplog)
 
 def test_fits_of_another_fitter_are_refitted_with_a_notice(mathews, published_zip, caplog):
     lsq = synergy.hill.fit_screen(mathews, fitter="lsq")
-    with caplog.at_level(logging.INFO, logger="synergy.scoring"):
+    with caplog.at_level(logging.INFO, logger="synergy.hill.fitter_rule"):
         scored = synergy.score(lsq, models=["zip", "bliss"])
     (notice,) = _notices(caplog)
     assert "fitter='lsq'" in notice and "fitter='drc'" in notice and "refits" in notice
@@ -60,7 +60,7 @@ def test_fits_of_another_fitter_are_refitted_with_a_notice(mathews, published_zi
     assert scored.zip_score.sel(block="1") == pytest.approx(published_zip["1"], abs=1e-6)
     # the lsq fits scored as they are when asked for: a different ZIP (9.62), no notice
     caplog.clear()
-    with caplog.at_level(logging.INFO, logger="synergy.scoring"):
+    with caplog.at_level(logging.INFO, logger="synergy.hill.fitter_rule"):
         as_lsq = synergy.score(lsq, models=["zip"], fitter="lsq")
     assert _notices(caplog) == []
     xr.testing.assert_identical(as_lsq["hill_row"], lsq["hill_row"])
@@ -68,7 +68,7 @@ def test_fits_of_another_fitter_are_refitted_with_a_notice(mathews, published_zi
     # refit=False keeps them as asked, but the mix (lsq single drugs, drc slices: ZIP 9.62
     # instead of 19.57) is not silent
     caplog.clear()
-    with caplog.at_level(logging.INFO, logger="synergy.scoring"):
+    with caplog.at_level(logging.INFO, logger="synergy.hill.fitter_rule"):
         kept = synergy.score(lsq, models=["zip"], refit=False)
     (notice,) = _notices(caplog)
     assert "refit=False" in notice and "fitter='lsq'" in notice and "fitter='drc'" in notice
@@ -83,7 +83,7 @@ def test_given_fits_are_used_as_they_are(mathews, caplog):
         base, published.fits, match_blocks(base, published.blocks)
     )
     assert blocks == ["1", "2"]
-    with caplog.at_level(logging.INFO, logger="synergy.scoring"):
+    with caplog.at_level(logging.INFO, logger="synergy.hill.fitter_rule"):
         scored = synergy.score(injected, models=["zip", "loewe"], fitter="lsq")
     assert _notices(caplog) == []
     xr.testing.assert_identical(scored["hill_row"], injected["hill_row"])
@@ -92,7 +92,7 @@ def test_given_fits_are_used_as_they_are(mathews, caplog):
     bare = injected.copy()
     for side in ("hill_row", "hill_col"):
         bare[side].attrs = {}
-    with caplog.at_level(logging.INFO, logger="synergy.scoring"):
+    with caplog.at_level(logging.INFO, logger="synergy.hill.fitter_rule"):
         scored = synergy.score(bare, models=["zip"], fitter="lsq")
     assert _notices(caplog) == []
     np.testing.assert_array_equal(scored["hill_col"].values, injected["hill_col"].values)
@@ -100,7 +100,7 @@ def test_given_fits_are_used_as_they_are(mathews, caplog):
 
 def test_batch_path_follows_the_rule_with_one_notice(mathews, caplog):
     lsq = synergy.hill.fit_screen(mathews, fitter="lsq")
-    with caplog.at_level(logging.INFO, logger="synergy.scoring"):
+    with caplog.at_level(logging.INFO, logger="synergy.hill.fitter_rule"):
         batch = score_screen(lsq, ["zip"], chunk_blocks=1, progress=False)
     assert len(_notices(caplog)) == 1  # once for the screen, not once per chunk
     direct = synergy.score(lsq, ["zip"])

@@ -9,13 +9,13 @@ Conventions: ``"synergyfinder3"`` (SynergyFinder 3.7, default) and ``"synergyfin
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import xarray as xr
 
 from synergy.errors import SynergyError
+from synergy.hill.fitter_rule import fits_for
 from synergy.models import score_bliss, score_hsa, score_loewe, score_zip
 from synergy.models.baseline import BASELINE_CORRECTIONS
 from synergy.models.baseline import correct_baseline as apply_baseline
@@ -25,9 +25,7 @@ from synergy.models.musyc import fit_musyc
 from synergy.models.status import combine_status
 from synergy.models.zip_sf2 import score_zip_sf2
 
-__all__ = ["CONVENTIONS", "DEFAULT_MODELS", "MODELS", "check_options", "fits_for", "score"]
-
-logger = logging.getLogger(__name__)
+__all__ = ["CONVENTIONS", "DEFAULT_MODELS", "MODELS", "check_options", "score"]
 
 DEFAULT_MODELS = ("bliss", "hsa", "loewe", "zip")
 # every model score() accepts
@@ -118,68 +116,9 @@ def _add_bootstrap(
     return out.assign(extra.data_vars)
 
 
-def _fit_names(screen: xr.Dataset) -> tuple[str, ...]:
-    return ("hill",) if "drug" in screen.dims else ("hill_row", "hill_col")
-
-
-def fits_for(screen: xr.Dataset, fitter: str, refit: bool | None) -> xr.Dataset:
-    """The screen with its single-drug fits kept only when ``fitter`` may use them.
-
-    The fitter rule (docs/design.md, "One fitter rule"): fits made by another fitter than
-    ``fitter`` (their ``fitter`` attribute) are dropped, with a logged notice naming both,
-    so that :func:`score` refits them with ``fitter``; fits that were *given* — no
-    ``fitter`` attribute, or a published fit table injected
-    (:func:`synergy.benchmark.fits.inject_published_fits`: a ``source`` attribute) — are
-    kept as they are.  ``refit=False`` keeps another fitter's fits too, with a notice.
-
-    Parameters
-    ----------
-    screen : xarray.Dataset
-        A screen, with or without ``hill_row``/``hill_col`` (or ``hill`` for N drugs).
-    fitter : {"drc", "lsq"}
-        The fitter :func:`score` was asked for.
-    refit : bool or None
-        As in :func:`score`: ``None`` applies the rule, ``True`` refits anyway (nothing to
-        check), ``False`` keeps the fits whatever made them (a notice when another fitter
-        made them).
-
-    Returns
-    -------
-    xarray.Dataset
-        ``screen`` itself, or ``screen`` without the fit variables.
-    """
-    names = _fit_names(screen)
-    if refit is True or not all(name in screen for name in names):
-        return screen
-    attrs = [screen[name].attrs for name in names]
-    if any("fitter" not in a or "source" in a for a in attrs):
-        return screen  # given fits: used as they are
-    made_by = "/".join(sorted({str(a["fitter"]) for a in attrs}))
-    if made_by == fitter:
-        return screen
-    if refit is False:
-        logger.warning(
-            "refit=False: scoring with the screen's single-drug fits made with fitter=%r as "
-            "they are, while fitter=%r fits the rest (ZIP's slices)",
-            made_by,
-            fitter,
-        )
-        return screen
-    logger.warning(
-        "the screen's single-drug fits were made with fitter=%r; scoring with fitter=%r "
-        "refits them (fitter=%r, or --fitter %s on the command line, scores the fits as "
-        "they are)",
-        made_by,
-        fitter,
-        made_by,
-        made_by,
-    )
-    return screen.drop_vars([v for v in screen.data_vars if str(v).startswith(names)])
-
-
 def _with_fits(screen: xr.Dataset, fitter: str, refit: bool | None) -> xr.Dataset:
-    screen = fits_for(screen, fitter, refit)
-    names = _fit_names(screen)
+    screen = fits_for(screen, fitter, refit)  # the fitter rule (docs/design.md)
+    names = ("hill",) if "drug" in screen.dims else ("hill_row", "hill_col")
     present = all(name in screen for name in names)
     if refit is False and not present:
         raise SynergyError(
@@ -318,7 +257,8 @@ def score(
         has them and they are ``fitter``'s (from an earlier
         :func:`synergy.hill.fit_screen` with the same fitter) or were given (no ``fitter``
         attribute, or SynergyFinder's fit table injected), refits fits made by another
-        fitter with a logged notice naming both (:func:`fits_for`), and fits otherwise;
+        fitter with a logged notice naming both
+        (:func:`synergy.hill.fitter_rule.fits_for`), and fits otherwise;
         ``True`` always refits (the old fits are replaced); ``False`` requires them and
         uses them whatever made them (with a notice when another fitter did).  Bliss/HSA
         need no fits.
