@@ -15,6 +15,7 @@ from typing import Any
 import xarray as xr
 
 from synergy.errors import SynergyError
+from synergy.hill.fitter_rule import fits_for
 from synergy.models import score_bliss, score_hsa, score_loewe, score_zip
 from synergy.models.baseline import BASELINE_CORRECTIONS
 from synergy.models.baseline import correct_baseline as apply_baseline
@@ -116,8 +117,9 @@ def _add_bootstrap(
 
 
 def _with_fits(screen: xr.Dataset, fitter: str, refit: bool | None) -> xr.Dataset:
-    multi = "drug" in screen.dims
-    present = "hill" in screen if multi else ("hill_row" in screen and "hill_col" in screen)
+    screen = fits_for(screen, fitter, refit)  # the fitter rule (docs/design.md)
+    names = ("hill",) if "drug" in screen.dims else ("hill_row", "hill_col")
+    present = all(name in screen for name in names)
     if refit is False and not present:
         raise SynergyError(
             "refit=False but the screen has no single-drug fits (hill_row/hill_col, or hill "
@@ -128,8 +130,7 @@ def _with_fits(screen: xr.Dataset, fitter: str, refit: bool | None) -> xr.Datase
         return screen
     from synergy.hill import fit_screen
 
-    prefixes = ("hill",) if multi else ("hill_row", "hill_col")
-    drop = [v for v in screen.data_vars if str(v).startswith(prefixes)]
+    drop = [v for v in screen.data_vars if str(v).startswith(names)]
     return fit_screen(screen.drop_vars(drop), fitter=fitter, replicates="mean")
 
 
@@ -249,12 +250,18 @@ def score(
         (``"grid100"`` for synergyfinder3, ``"sf2"`` for synergyfinder2).
     fitter : {"drc", "lsq"}, optional
         Fitter of the single drugs and of ZIP's slices.  Default from the convention:
-        ``"drc"`` (drc's procedure, SynergyFinder's numbers).
+        ``"drc"`` (drc's procedure, SynergyFinder's numbers; also
+        :func:`synergy.hill.fit_screen`'s default).
     refit : bool, optional
         Single-drug fits: ``None`` (default) uses ``hill_row``/``hill_col`` when the screen
-        has them (e.g. injected from SynergyFinder's fit table, or from an earlier
-        :func:`synergy.hill.fit_screen`) and fits otherwise; ``True`` always refits (the
-        old fits are replaced); ``False`` requires them.  Bliss/HSA need no fits.
+        has them and they are ``fitter``'s (from an earlier
+        :func:`synergy.hill.fit_screen` with the same fitter) or were given (no ``fitter``
+        attribute, or SynergyFinder's fit table injected), refits fits made by another
+        fitter with a logged notice naming both
+        (:func:`synergy.hill.fitter_rule.fits_for`), and fits otherwise;
+        ``True`` always refits (the old fits are replaced); ``False`` requires them and
+        uses them whatever made them (with a notice when another fitter did).  Bliss/HSA
+        need no fits.
     correct_baseline : {"non", "part", "all"}
         SynergyFinder's baseline correction (:mod:`synergy.models.baseline`): lift negative
         responses (``"part"``) or all responses (``"all"``) by the lowest fitted single-drug
@@ -300,8 +307,9 @@ def score(
         (+ window indices), ``m_max``/``m_min`` (+ doses), ``m_status``; ``zip_fit``,
         ``loewe_fallback``/``loewe_n_fallback``; and ``status`` (block: 0 ok, 1 warning,
         2 failed) with ``status_reason`` (block, str).  With ``n_boot``: ``m_score_low``,
-        ``m_score_high``, ``m_score_se``, ``m_pvalue``, ``m_n_boot`` (block),
-        ``bootstrap_noise`` (block), and on request ``m_low``/``m_high`` (block, row, col).
+        ``m_score_high``, ``m_score_se``, ``m_pvalue`` (+ ``m_pvalue_note``: why NaN),
+        ``m_n_boot`` (block), ``bootstrap_noise`` (block), and on request
+        ``m_low``/``m_high`` (block, row, col).
 
     Raises
     ------

@@ -53,7 +53,9 @@ def test_block_band_uses_the_fit_covariance():
     from synergy.hill.fit import fit
     from synergy.hill.screen import monotherapy_arrays
 
-    screen = synergy.hill.fit_screen(synergy.datasets.load("menin_venetoclax").isel(block=[0, 1]))
+    screen = synergy.hill.fit_screen(
+        synergy.datasets.load("menin_venetoclax").isel(block=[0, 1]), fitter="lsq"
+    )
     conc, resp = monotherapy_arrays(screen, "row")
     ref = fit(conc[1], resp[1])
     x = np.geomspace(1.0, 3000.0, 7)

@@ -60,7 +60,7 @@ def simulated_screen(n_block=6, n_rep=2, seed=0):
 
 def test_fit_screen_adds_variables_with_attrs():
     screen = simulated_screen()
-    out = hill.fit_screen(screen)
+    out = hill.fit_screen(screen, fitter="lsq")
     assert "hill_row" not in screen  # the input is not modified
     for side in ("row", "col"):
         var = out[f"hill_{side}"]
@@ -78,7 +78,7 @@ def test_fit_screen_adds_variables_with_attrs():
 
 def test_fit_screen_equals_fit_on_the_monotherapy_edges():
     screen = simulated_screen()
-    out = hill.fit_screen(screen)
+    out = hill.fit_screen(screen, fitter="lsq")
     conc, resp = monotherapy_arrays(screen, "row")
     # the (0, 0) control is part of both drugs' data, replicates kept
     assert conc.shape == (6, 12) and np.all(conc[:, :2] == 0.0)
@@ -88,7 +88,7 @@ def test_fit_screen_equals_fit_on_the_monotherapy_edges():
     assert out["hill_row_n_points"].values[0] == 11  # one replicate missing
     conc_c, resp_c = monotherapy_arrays(screen, "col", "mean")
     means = hill.fit(conc_c, resp_c)
-    out_mean = hill.fit_screen(screen, replicates="mean")
+    out_mean = hill.fit_screen(screen, fitter="lsq", replicates="mean")
     np.testing.assert_allclose(out_mean["hill_col"].values, means.params, rtol=1e-10)
     assert out_mean["hill_col_n_points"].values[-1] == 4  # the ragged block
 
@@ -100,7 +100,7 @@ def test_block_without_monotherapy_gets_a_status():
     screen = screen.copy(
         data={**{k: v.values for k, v in screen.data_vars.items()}, "response": response}
     )
-    out = hill.fit_screen(screen)
+    out = hill.fit_screen(screen, fitter="lsq")
     assert out["hill_row_status"].values[1] == hill.HillStatus.TOO_FEW_POINTS
     assert np.all(np.isnan(out["hill_row"].values[1]))
     assert out["hill_row_status"].values[0] != hill.HillStatus.TOO_FEW_POINTS
@@ -110,7 +110,7 @@ def test_block_without_monotherapy_gets_a_status():
 def test_never_worse_than_synergyfinder_fits(folder):
     """The lsq fits reach an SSE no higher than SynergyFinder's drc fits on the same wells."""
     screen = screen_from_csv(folder)
-    out = hill.fit_screen(screen, replicates="mean")
+    out = hill.fit_screen(screen, fitter="lsq", replicates="mean")
     drc = pd.read_csv(str(files("synergy.datasets") / "data" / folder / "synergyfinder3_drc.csv"))
     for side, drug in (("row", "conc1"), ("col", "conc2")):
         conc, resp = monotherapy_arrays(screen, side, "mean")

@@ -91,3 +91,63 @@ def test_without_bootstrap_and_errors():
         synergy.compare(scored, score="zip")
     with pytest.raises(SynergyError, match="coordinate"):
         synergy.compare(scored, score="bliss", by="cell_line")
+
+
+def _pairs(n_boot, samples=("s1", "s1", "s2", "s2"), drugs=("A", "B", "A", "B"), seed=4):
+    hill = {"ic50": 30.0, "hill_slope": 1.5, "top": 90.0}
+    screen = synergy.datasets.simulate(
+        len(drugs), noise_sd=5, n_replicates=3, seed=seed, drug_row=list(drugs),
+        sample=list(samples), hill_row=hill, hill_col=hill,
+    )  # fmt: skip
+    return synergy.score(screen, ("bliss",), n_boot=n_boot, seed=2)
+
+
+def test_without_bootstrap_the_table_says_why():
+    table = synergy.compare(_two_groups(2.0, n_boot=0), score="bliss")
+    row = table.iloc[0]
+    assert np.isfinite(row["pvalue"])  # 8 blocks per group: between-block spread
+    assert "no bootstrap: score with n_boot=" in row["note"]
+    assert row["also_differ"] == ""
+    assert any("n_boot=" in note for note in table.attrs["notes"])
+    # one block per group and no bootstrap: no p-value, and the note says both reasons
+    single = synergy.compare(_pairs(0), score="bliss", by="drug_row", within="sample")
+    assert len(single) == 2 and single["pvalue"].isna().all()
+    for note in single["note"]:
+        assert "one block per group: no between-block variance" in note
+        assert "no bootstrap" in note and "no p-value" in note
+    assert any("without a p-value" in note for note in single.attrs["notes"])
+
+
+def test_one_block_per_group_with_bootstrap_gets_a_caution():
+    table = synergy.compare(_pairs(40), score="bliss", by="drug_row", within="sample")
+    assert np.isfinite(table["pvalue"]).all()
+    for note in table["note"]:
+        assert note.startswith("one block per group: no between-block variance")
+        assert "measurement noise only" in note and "no bootstrap" not in note
+
+
+def test_groups_differing_in_another_factor_are_flagged():
+    # A measured in s1 only, B in s2 only: drug and cell line are confounded
+    scored = _pairs(0, samples=("s1", "s1", "s2", "s2"), drugs=("A", "A", "B", "B"))
+    table = synergy.compare(scored, score="bliss", by="drug_row")
+    assert table["also_differ"].tolist() == ["sample"]
+    assert "also differ in sample: not only drug_row" in table["note"].iloc[0]
+    assert any("more than the compared factor" in n for n in table.attrs["notes"])
+    # both drugs in both samples: nothing to flag
+    balanced = synergy.compare(_pairs(0), score="bliss", by="drug_row")
+    assert balanced["also_differ"].tolist() == [""]
+
+
+def test_bootstrap_pvalue_notes():
+    from synergy.stats.bootstrap import pvalue_notes
+
+    pvalue = np.array([0.2, np.nan, np.nan, np.nan, np.nan])
+    score = np.array([1.0, np.nan, 2.0, 2.0, 2.0])
+    noise = np.array([0, 0, 2, 0, 0])
+    n_ok = np.array([50, 0, 50, 3, 50])
+    notes = pvalue_notes(pvalue, score, noise, n_ok, 50)
+    assert notes[0] == ""
+    assert "no score" in notes[1] and "no noise estimate" in notes[2]
+    assert "fewer than 25 of 50 resamples" in notes[3] and "same score" in notes[4]
+    scored = _pairs(20)
+    assert (scored.bliss_pvalue_note.values == "").all() and scored.bliss_pvalue.notnull().all()

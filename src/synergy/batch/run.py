@@ -153,6 +153,11 @@ def run_screen(
     models = (models,) if isinstance(models, str) else tuple(models)
     settings = check_settings(models, score_kwargs)
     settings["synergy_version"] = __version__
+    from synergy.hill.fitter_rule import fits_for
+    from synergy.scoring import FITTED_MODELS
+
+    if any(m in FITTED_MODELS for m in settings["models"]):  # the fitter rule, noticed once
+        screen = fits_for(screen, settings["fitter"], settings["refit"])
     score_kwargs = {"models": models, **score_kwargs}
     if out is not None and Path(out).suffix.lower() not in _OUTPUT_SUFFIXES:
         raise SynergyError(f"{out}: write the scored screen as .nc (netCDF) or .zarr")

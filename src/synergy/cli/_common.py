@@ -45,7 +45,7 @@ CONC_UNIT_OPTION = click.option(
 
 
 OUTPUT_SUFFIXES = (".nc", ".nc4", ".zarr")
-TABLE_SUFFIXES = (".csv", ".tsv", ".parquet")
+TABLE_SUFFIXES = (".csv", ".tsv", ".parquet", ".xlsx")
 
 
 def writable_problems(path: Path, suffixes: tuple[str, ...], what: str) -> list[str]:
@@ -72,20 +72,19 @@ def writable_problems(path: Path, suffixes: tuple[str, ...], what: str) -> list[
             import pyarrow  # noqa: F401
         except ImportError:
             return [f"{path}: writing parquet needs pyarrow: pip install 'synergy-toolkit[io]'"]
+    if path.suffix.lower() == ".xlsx":
+        try:
+            import openpyxl  # noqa: F401
+        except ImportError:
+            return [f"{path}: writing Excel needs openpyxl: pip install 'synergy-toolkit[io]'"]
     return []
 
 
 def write_table(table, path: Path) -> None:
-    """Write a pandas table to csv/tsv/parquet under a temporary name, then rename."""
-    import os
+    """Write a pandas table to csv/tsv/parquet/xlsx (:func:`synergy.io.table.write_table`)."""
+    from synergy.io.table import write_table as write
 
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        table.to_parquet(tmp, index=False)
-    else:
-        table.to_csv(tmp, index=False, sep="\t" if suffix == ".tsv" else ",")
-    os.replace(tmp, path)
+    write(table, path)
 
 
 def fail_lines(lines: list[str]) -> None:

@@ -62,7 +62,7 @@ def _summary(run, counts, paths: list[Path]) -> list[str]:
     type=click.Path(),
     default=None,
     help="Also write one row per block (SynergyFinder's column names plus ours): "
-    ".csv, .tsv or .parquet.",
+    ".csv, .tsv, .parquet or .xlsx.",
 )
 @click.option(
     "--models", default="bliss,hsa,loewe,zip", show_default=True, help="Comma-separated models."

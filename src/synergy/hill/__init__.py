@@ -6,7 +6,9 @@
 
 - :func:`fit` — one curve or a batch, bounded least squares in a numba kernel;
   returns a :class:`HillFit` (parameters, Wald covariance, SSE, status codes).
-- :func:`fit_screen` — single-drug fits of every block of a screen (``hill_row``/``hill_col``).
+- :func:`fit_screen` — single-drug fits of every block of a screen (``hill_row``/``hill_col``;
+  default ``fitter="drc"``, as :func:`synergy.score`; the fitter rule:
+  :mod:`synergy.hill.fitter_rule`).
 - :func:`evaluate`, :func:`inverse` — the curve and its inverse (numpy, broadcasting).
 - :func:`from_drc`, :func:`to_drc` — drc's LL.4 ``(b, c, d, e)`` conversions.
 - :class:`HillStatus`, :func:`flag_attrs`, :func:`count_status` — status codes.

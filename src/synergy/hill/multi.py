@@ -70,7 +70,7 @@ def single_drug_arrays(
 def fit_multi_screen(
     screen: xr.Dataset,
     *,
-    fitter: Literal["lsq", "drc"] = "lsq",
+    fitter: Literal["drc", "lsq"] = "drc",
     replicates: Literal["all", "mean"] = "all",
     flat_alpha: float = FLAT_ALPHA,
 ) -> xr.Dataset:
@@ -86,8 +86,9 @@ def fit_multi_screen(
     ----------
     screen : xarray.Dataset
         An N-drug screen (docs/design.md §1).
-    fitter : {"lsq", "drc"}
-        The bounded least-squares kernel, or drc's procedure (SynergyFinder's numbers).
+    fitter : {"drc", "lsq"}
+        drc's procedure (default, SynergyFinder's numbers; :func:`synergy.score`'s
+        default too), or the bounded least-squares kernel.
     replicates : {"all", "mean"}
         Fit every replicate, or the replicate means (SynergyFinder's table).
     flat_alpha : float

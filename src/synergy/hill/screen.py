@@ -99,7 +99,7 @@ def fit_drc_arrays(
 def fit_screen(
     screen: xr.Dataset,
     *,
-    fitter: Literal["lsq", "drc"] = "lsq",
+    fitter: Literal["drc", "lsq"] = "drc",
     replicates: Literal["all", "mean"] = "all",
     flat_alpha: float = FLAT_ALPHA,
 ) -> xr.Dataset:
@@ -124,10 +124,14 @@ def fit_screen(
     ----------
     screen : xarray.Dataset
         A screen (docs/design.md §1); responses in % inhibition.
-    fitter : {"lsq", "drc"}
-        ``"lsq"``: the bounded least-squares kernel (:func:`synergy.hill.fit`), best fits;
-        ``"drc"``: drc's procedure as SynergyFinder calls it (:mod:`synergy.hill.drc`), to
-        reproduce SynergyFinder's numbers (docs/design.md §6.23).
+    fitter : {"drc", "lsq"}
+        ``"drc"`` (default, as :func:`synergy.score`'s): drc's procedure as SynergyFinder
+        calls it (:mod:`synergy.hill.drc`), to reproduce SynergyFinder's numbers
+        (docs/design.md §6.23); ``"lsq"``: the bounded least-squares kernel
+        (:func:`synergy.hill.fit`), the best fits (drc can stop in a local optimum).  The
+        fits record their fitter (the ``fitter`` attribute): :func:`synergy.score` with
+        another fitter refits them, with a logged notice (the fitter rule,
+        docs/design.md).  To score lsq fits as they are, pass ``fitter="lsq"`` to both.
     replicates : {"all", "mean"}
         Fit every replicate well (default) or the replicate means (SynergyFinder's table).
     flat_alpha : float

@@ -9,6 +9,8 @@ model scores under SynergyFinder's names (``ZIP_synergy`` …).
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -17,7 +19,7 @@ import xarray as xr
 
 from synergy.errors import SynergyError
 
-__all__ = ["SF_SCORE_NAMES", "to_table"]
+__all__ = ["SF_SCORE_NAMES", "TABLE_SUFFIXES", "to_table", "write_table"]
 
 #: our per-block score variables -> SynergyFinder 3's column names
 SF_SCORE_NAMES = {
@@ -26,6 +28,11 @@ SF_SCORE_NAMES = {
     "hsa_score": "HSA_synergy",
     "loewe_score": "Loewe_synergy",
 }
+
+#: file types :func:`write_table` writes (the same columns in each)
+TABLE_SUFFIXES = (".csv", ".tsv", ".parquet", ".xlsx")
+#: rows of one Excel worksheet, the header included
+EXCEL_MAX_ROWS = 1_048_576
 
 #: our per-well surfaces -> SynergyFinder 3's surface column names
 SF_SURFACE_NAMES = {
@@ -41,8 +48,12 @@ SF_SURFACE_NAMES = {
 }
 
 
-def to_table(screen: xr.Dataset, level: Literal["well", "block"] = "well") -> pd.DataFrame:
-    """Export a screen as a tidy table.
+def to_table(
+    screen: xr.Dataset,
+    level: Literal["well", "block"] = "well",
+    path: str | os.PathLike | None = None,
+) -> pd.DataFrame:
+    """Export a screen as a tidy table (and write it to ``path``).
 
     Parameters
     ----------
@@ -57,6 +68,9 @@ def to_table(screen: xr.Dataset, level: Literal["well", "block"] = "well") -> pd
         and reference (``ZIP_synergy``, ``ZIP_ref``, ``ZIP_fit``, ``Bliss_synergy`` …, in
         % points).  ``"block"``: one row per block (block scores as ``ZIP_synergy`` …).
         N-drug screens: ``drug1 … drugN``, ``conc1 … concN`` (:mod:`synergy.io.table_multi`).
+    path : path, optional
+        Also write the table there: ``.csv``, ``.tsv``, ``.parquet`` or ``.xlsx``, the same
+        columns in each (:func:`write_table`).
 
     Returns
     -------
@@ -64,6 +78,10 @@ def to_table(screen: xr.Dataset, level: Literal["well", "block"] = "well") -> pd
     """
     if level not in ("well", "block"):
         raise SynergyError(f"to_table: level must be 'well' or 'block', got {level!r}")
+    if path is not None:
+        table = to_table(screen, level)
+        write_table(table, path)
+        return table
     if "drug" in screen.dims:  # N-drug layout (docs/design.md §1)
         from synergy.io.table_multi import multi_block_table, multi_well_table
 
@@ -137,3 +155,55 @@ def _block_table(screen: xr.Dataset) -> pd.DataFrame:
             for j, label in enumerate(labels):
                 columns[f"{name}_{label}"] = var.values[:, j]
     return pd.DataFrame(columns)
+
+
+def write_table(table: pd.DataFrame, path: str | os.PathLike) -> None:
+    """Write a table as csv, tsv, parquet or Excel, by the suffix of ``path``.
+
+    The same columns in every format, no index column; Excel (``.xlsx``, needs openpyxl:
+    the ``io`` extra) gets one worksheet, ``synergy``, with missing values as empty cells
+    and numbers to 16 significant digits (openpyxl's; csv and parquet keep every digit).
+    Written under a temporary name in the same folder, then renamed: an interrupted write
+    leaves no half-written table.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        E.g. :func:`to_table`'s.
+    path : path
+        ``.csv``, ``.tsv``, ``.parquet`` or ``.xlsx``.
+
+    Raises
+    ------
+    SynergyError
+        On another suffix, a missing optional writer, or more rows than an Excel sheet holds.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise SynergyError(
+            f"{path}: write a table as {', '.join(TABLE_SUFFIXES)}, not {path.suffix!r}"
+        )
+    if suffix == ".xlsx":
+        if len(table) + 1 > EXCEL_MAX_ROWS:
+            raise SynergyError(
+                f"{path}: {len(table):,} rows do not fit in an Excel sheet "
+                f"({EXCEL_MAX_ROWS - 1:,} at most): write .csv or .parquet"
+            )
+        try:
+            import openpyxl  # noqa: F401
+        except ImportError:
+            raise SynergyError(
+                f"{path}: writing Excel needs openpyxl: pip install 'synergy-toolkit[io]'"
+            ) from None
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        if suffix == ".parquet":
+            table.to_parquet(tmp, index=False)
+        elif suffix == ".xlsx":
+            table.to_excel(tmp, index=False, sheet_name="synergy", engine="openpyxl")
+        else:
+            table.to_csv(tmp, index=False, sep="\t" if suffix == ".tsv" else ",")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -2,8 +2,10 @@
 
 Every function takes a screen (:class:`xarray.Dataset`) and, for block figures, a block
 selector (the block id as a string, or its position as an int) and returns a
-:class:`matplotlib.figure.Figure` built without ``pyplot`` (nothing is shown, any backend
-renders it; save with ``fig.savefig("x.png")``).  The figures compute nothing themselves:
+:class:`matplotlib.figure.Figure` built without ``pyplot`` (no pyplot state, any backend
+renders it; save with ``fig.savefig("x.png")``).  ``fig.show()`` shows it — inline in
+Jupyter, in a window with a GUI backend, a logged notice under Agg — and a figure that
+ends a notebook cell renders inline.  The figures compute nothing themselves:
 curves, bands and differences come from the library (:mod:`synergy.hill.band`,
 :mod:`synergy.window`).
 

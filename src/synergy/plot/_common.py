@@ -1,7 +1,8 @@
 """Shared pieces of the figures: block selection, dose labels, colour maps, new figures.
 
 Figures are built on :class:`matplotlib.figure.Figure` directly (no ``pyplot``), so they
-hold no global state, never open a window and render with any backend (Agg included).
+hold no global state, never open a window and render with any backend (Agg included);
+``fig.show()`` and Jupyter's inline display still work (:mod:`synergy.plot._figure`).
 """
 
 from __future__ import annotations
@@ -156,10 +157,11 @@ def synergy_cmap(name: str = SYNERGYFINDER_CMAP):
 
 
 def new_figure(width: float, height: float, *, layout: str = "constrained"):
-    """A matplotlib Figure not attached to pyplot (no window, any backend)."""
-    from matplotlib.figure import Figure
+    """A matplotlib Figure not attached to pyplot (no window, any backend) that can show
+    itself (:class:`synergy.plot._figure.SynergyFigure`)."""
+    from synergy.plot._figure import SynergyFigure
 
-    return Figure(figsize=(width, height), dpi=100, layout=layout)
+    return SynergyFigure(figsize=(width, height), dpi=100, layout=layout)
 
 
 def note(ax, text: str) -> None:

@@ -234,6 +234,39 @@ def _reduce_block(boot, score, delta, combo, noise, method, ci, n_boot):
     return low, high, se, pvalue, n_ok, boot_mean
 
 
+def pvalue_notes(
+    pvalue: np.ndarray, score: np.ndarray, noise: np.ndarray, n_ok: np.ndarray, n_boot: int
+) -> np.ndarray:
+    """Why each block's bootstrap p-value is NaN, in words ("" where it is not NaN).
+
+    Parameters
+    ----------
+    pvalue, score : ndarray (B,)
+        The blocks' p-values and scores.
+    noise : ndarray (B,) int
+        ``bootstrap_noise`` codes (:data:`NOISE_MEANINGS`).
+    n_ok : ndarray (B,) int
+        Resamples with a finite score.
+    n_boot : int
+        Resamples drawn per block.
+
+    Returns
+    -------
+    ndarray (B,) of str
+    """
+    need = max(2, n_boot // 2)
+    why = np.select(
+        [~np.isfinite(score), noise == 2, n_ok < need],
+        [
+            "no score for this block (see status_reason)",
+            "no noise estimate (no replicates, no fitted-surface residuals)",
+            f"fewer than {need} of {n_boot} resamples gave a score (see the n_boot variable)",
+        ],
+        default="every resample gave the same score: no spread to test against",
+    )
+    return np.where(np.isfinite(pvalue), "", why).astype(str)
+
+
 def bootstrap(
     scored: xr.Dataset,
     models: Sequence[str],
@@ -276,9 +309,11 @@ def bootstrap(
     -------
     xarray.Dataset
         Per model ``m`` (block): ``m_score_low``, ``m_score_high`` (% points), ``m_score_se``
-        (bootstrap standard error), ``m_pvalue``, ``m_n_boot`` (resamples with a finite
-        score); with ``method="synergyfinder"`` also ``m_score_boot_mean``; ``bootstrap_noise``
-        (block: where the noise estimate came from); per well on request ``m_low``, ``m_high``.
+        (bootstrap standard error), ``m_pvalue``, ``m_pvalue_note`` (why the p-value is
+        NaN, :func:`pvalue_notes`; "" where it is not), ``m_n_boot`` (resamples with a
+        finite score); with ``method="synergyfinder"`` also ``m_score_boot_mean``;
+        ``bootstrap_noise`` (block: where the noise estimate came from); per well on request
+        ``m_low``, ``m_high``.
     """
     if method not in BOOTSTRAP_METHODS:
         raise SynergyError(f"bootstrap must be one of {BOOTSTRAP_METHODS}, got {method!r}")
@@ -363,6 +398,8 @@ def bootstrap(
         out[f"{m}_score_se"] = var(se, f"bootstrap standard error of {m}_score")
         test = "SynergyFinder's exp(-0.717z-0.416z^2)" if method == "synergyfinder" else "Wald"
         out[f"{m}_pvalue"] = var(pvalue, f"p-value of {m}_score != 0 ({test})", units="")
+        notes = pvalue_notes(pvalue, score, noise, n_ok, n_boot)
+        out[f"{m}_pvalue_note"] = var(notes, f"why {m}_pvalue is NaN ('': it is not)", units="")
         out[f"{m}_n_boot"] = var(n_ok, "resamples with a finite score", units="")
         if method == "synergyfinder":
             out[f"{m}_score_boot_mean"] = var(

@@ -128,7 +128,12 @@ def compare(
         ``n_blocks``, ``n_blocks_reference``, ``score``, ``score_reference`` (random-effects
         means, % points), ``difference`` (group − reference), ``se``, ``low``, ``high``,
         ``pvalue``, ``p_adjusted`` (Benjamini–Hochberg over all rows), ``tau2``,
-        ``tau2_reference``; ``attrs["method"]`` says how.
+        ``tau2_reference``, ``also_differ`` (other per-block labels, e.g. ``sample``,
+        whose values differ between the two groups: the difference is not ``by``'s
+        alone; "" when none) and ``note`` (why a p-value is missing or weak: no
+        bootstrap, one block per group, confounding; "" when nothing to say);
+        ``attrs["method"]`` says how, ``attrs["notes"]`` (list of str) what holds for
+        the whole table.
     """
     name = f"{score}_score"
     if name not in scored:
@@ -137,12 +142,16 @@ def compare(
         raise SynergyError(f"ci must be in (0, 1), got {ci!r}")
     strata = [] if within is None else [within] if isinstance(within, str) else list(within)
     labels = _labels(scored, [by, *strata])
+    factors = _other_factors(scored, [by, *strata])
+    for factor in factors:
+        labels[factor] = scored[factor].values.astype(str)
     values = np.asarray(scored[name].values, dtype=np.float64)
     has_se = f"{name}_se" in scored
     se = np.asarray(scored[f"{name}_se"].values, dtype=np.float64) if has_se else None
     labels["_score"] = values
     labels["_se"] = se if has_se else 0.0
     usable = np.isfinite(values) & (np.isfinite(labels["_se"].to_numpy()))
+    left_out = int(np.sum(~usable))
     labels = labels[usable]
     z = special.ndtri(0.5 + ci / 2)
     rows = []
@@ -153,6 +162,7 @@ def compare(
             g: (len(sub), *random_effects_mean(sub["_score"].to_numpy(), sub["_se"].to_numpy()))
             for g, sub in part.groupby(by, sort=True)
         }
+        members = {g: sub for g, sub in part.groupby(by, sort=True)}
         if reference is not None:
             if reference not in stats:
                 continue
@@ -165,16 +175,19 @@ def compare(
             diff = mu_g - mu_r
             err = float(np.hypot(se_g, se_r))
             p = float(2.0 * special.ndtr(-abs(diff) / err)) if err > 0 else np.nan
+            differs = _differing(members[g], members[r], factors)
             row = dict(zip(strata, key, strict=True))
             row.update(
                 group=g, reference=r, n_blocks=n_g, n_blocks_reference=n_r, score=mu_g,
                 score_reference=mu_r, difference=diff, se=err, low=diff - z * err,
                 high=diff + z * err, pvalue=p, tau2=tau_g, tau2_reference=tau_r,
+                also_differ=", ".join(differs),
+                note=_row_note(by, g, r, n_g, n_r, err, has_se, differs),
             )  # fmt: skip
             rows.append(row)
     columns = [*strata, "group", "reference", "n_blocks", "n_blocks_reference", "score",
                "score_reference", "difference", "se", "low", "high", "pvalue", "p_adjusted",
-               "tau2", "tau2_reference"]  # fmt: skip
+               "tau2", "tau2_reference", "also_differ", "note"]  # fmt: skip
     table = pd.DataFrame(rows, columns=columns)
     table["p_adjusted"] = benjamini_hochberg(table["pvalue"].to_numpy(dtype=np.float64))
     table.attrs["method"] = (
@@ -184,4 +197,67 @@ def compare(
         + f"; difference z-test, {100 * ci:g} % normal interval; Benjamini-Hochberg over rows"
     )
     table.attrs["by"] = by
+    table.attrs["notes"] = _table_notes(table, name, has_se, left_out)
     return table
+
+
+#: block standard errors are missing: what to call (the stated default of the bootstrap)
+NO_BOOTSTRAP = "no bootstrap: score with n_boot=200 for each block's standard error"
+
+
+def _other_factors(scored: xr.Dataset, used: Sequence[str]) -> list[str]:
+    """Per-block labels besides the compared and stratifying ones, with > 1 value."""
+    return [
+        str(name)
+        for name, coord in scored.coords.items()
+        if name != "block"
+        and name not in used
+        and coord.dims == ("block",)
+        and len(np.unique(coord.values.astype(str))) > 1
+    ]
+
+
+def _differing(a: pd.DataFrame, b: pd.DataFrame, factors: Sequence[str]) -> list[str]:
+    """Factors whose values in group ``a`` and group ``b`` are not the same set."""
+    return [f for f in factors if set(a[f]) != set(b[f])]
+
+
+def _row_note(
+    by: str, g: str, r: str, n_g: int, n_r: int, err: float, has_se: bool, differs: list[str]
+) -> str:
+    """Why a row's p-value is missing or weak, in words ("" when nothing to say)."""
+    notes = []
+    single = [x for x, n in ((g, n_g), (r, n_r)) if n == 1]
+    if len(single) == 2:
+        notes.append("one block per group: no between-block variance")
+    elif single:
+        notes.append(f"one block in {by} {single[0]!r}: no between-block variance for it")
+    if not has_se:
+        notes.append(NO_BOOTSTRAP)
+    if not np.isfinite(err):
+        notes.append("no standard error of the difference, so no p-value")
+    elif err == 0:
+        notes.append("every block scores the same and has no standard error: no p-value")
+    elif single and has_se:
+        notes.append("the p-value reflects measurement noise only, not replication")
+    if differs:
+        notes.append(f"the groups also differ in {', '.join(differs)}: not only {by}")
+    return "; ".join(notes)
+
+
+def _table_notes(table: pd.DataFrame, name: str, has_se: bool, left_out: int) -> list[str]:
+    notes = []
+    if not has_se:
+        notes.append(f"{NO_BOOTSTRAP} ({name}_se is missing); groups of one block get no p-value")
+    if left_out:
+        notes.append(f"{left_out} block(s) without a finite {name} (or its se) left out")
+    n_missing = int(table["pvalue"].isna().sum())
+    if n_missing:
+        notes.append(f"{n_missing} comparison(s) without a p-value: see the note column")
+    n_confounded = int((table["also_differ"] != "").sum())
+    if n_confounded:
+        notes.append(
+            f"{n_confounded} comparison(s) between groups that differ in more than the "
+            "compared factor (also_differ): stratify with within=..."
+        )
+    return notes
