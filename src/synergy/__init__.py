@@ -24,12 +24,14 @@ if TYPE_CHECKING:  # what the lazy names below are, for type checkers (py.typed)
         stats,
         window,
     )
-    from synergy.batch import score_screen
+    from synergy.batch import score_screen as score_screen
     from synergy.io.matrix import read_matrix
     from synergy.io.reader import read_screen
-    from synergy.io.store import open_screen, save_screen
+    from synergy.io.store import open_screen as open_screen
+    from synergy.io.store import save_screen as save_screen
     from synergy.io.table import to_table
-    from synergy.io.validate import describe, validate
+    from synergy.io.validate import describe as describe
+    from synergy.io.validate import validate
     from synergy.scoring import score
     from synergy.stats.compare import compare
 
