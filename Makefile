@@ -48,4 +48,4 @@ bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) demo-output .pytest_cache build dist docs/_build
+	rm -rf $(VENV) demo-output .pytest_cache .mypy_cache build dist docs/_build
