@@ -65,18 +65,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--curves", type=int, default=20000)
     parser.add_argument("--scipy", type=int, default=300, help="curves for scipy (0 = skip)")
+    parser.add_argument("--markdown", action="store_true", help="write the table into README.md")
     args = parser.parse_args()
     conc, resp = simulate(args.curves)
     fit_drc(conc[:8], resp[:8])  # compile (or load the cache)
     fit_drc(conc[:8], resp[:8], fixed_c=resp[:8, 0])
     print(f"threads: {os.environ.get('NUMBA_NUM_THREADS', os.cpu_count())}, curves: {args.curves}")
     print(f"{'workload':<28}{'fits/s':>12}{'median iter':>14}{'L.4 share':>12}")
+    rows = []
     for name, fixed in (("single drug, 4 free", None), ("ZIP slice, c fixed", resp[:, 0])):
         rate, iters, l4 = bench(conc, resp, fixed)
         print(f"{name:<28}{rate:>12,.0f}{iters:>14.0f}{l4:>12.3f}")
+        rows.append((name, f"{rate:,.0f}", f"{iters:.0f}", f"{l4:.3f}"))
     if args.scipy:
         rate = scipy_rate(conc[: args.scipy], resp[: args.scipy])
         print(f"{'scipy BFGS, per curve':<28}{rate:>12,.0f}")
+        rows.append(("scipy BFGS, one curve at a time", f"{rate:,.0f}", "", ""))
+    if args.markdown:
+        from _readme import markdown_table, write_table
+
+        header = ["workload", "fits/s", "median iterations", "L.4 fallback share"]
+        write_table("drc", markdown_table(header, rows))
 
 
 if __name__ == "__main__":

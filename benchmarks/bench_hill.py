@@ -137,7 +137,8 @@ def cold_start() -> float:
     return min(runs)
 
 
-def speed(sizes: list[int], n_subset: int) -> None:
+def speed(sizes: list[int], n_subset: int) -> tuple[list[tuple[str, ...]], float]:
+    """Print the speed table; return its rows and the cold-start time (s)."""
     import numba
 
     print(f"# Hill fits/s (numba threads: {numba.get_num_threads()}, cores: {os.cpu_count()})")
@@ -147,6 +148,7 @@ def speed(sizes: list[int], n_subset: int) -> None:
         f"{'cf+jac+truth':>13} {'ratio':>7} {'lmfit':>8} {'ratio':>7}"
     )
     print(header)
+    rows = []
     for n_points in (10, 24):
         conc, y, truth = simulate(max(sizes), n_points, seed=1)
         sub = slice(0, n_subset)
@@ -159,8 +161,13 @@ def speed(sizes: list[int], n_subset: int) -> None:
                 f"{n_points:>6} {n:>7} {ours:>15,.0f} {cf:>10,.0f} {ours / cf:>7.0f} "
                 f"{cfj:>13,.0f} {ours / cfj:>7.0f} {lm:>8,.0f} {ours / lm:>7.0f}"
             )
+            rows.append((str(n_points), f"{n:.0e}".replace("e+0", "e"), f"{ours:,.0f}",
+                         f"{cf:,.0f}", f"{ours / cf:,.0f}", f"{cfj:,.0f}", f"{ours / cfj:,.0f}",
+                         f"{lm:,.0f}", f"{ours / lm:,.0f}"))  # fmt: skip
+    cold = cold_start()
     print(f"\ncold start (fresh interpreter: import synergy.hill + one fit, warm cache): "
-          f"{cold_start():.2f} s")  # fmt: skip
+          f"{cold:.2f} s")  # fmt: skip
+    return rows, cold
 
 
 def accuracy(n: int = 1000) -> None:
@@ -215,9 +222,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accuracy", action="store_true", help="also the accuracy checks")
     parser.add_argument("--quick", action="store_true", help="small N")
+    parser.add_argument("--markdown", action="store_true", help="write the table into README.md")
     args = parser.parse_args()
     sizes = [1000, 10000] if args.quick else [1000, 10000, 100000]
-    speed(sizes, n_subset=100 if args.quick else 400)
+    rows, cold = speed(sizes, n_subset=100 if args.quick else 400)
+    if args.markdown:
+        from _readme import markdown_table, write_table
+
+        header = ["points", "N", "synergy fits/s", "curve_fit", "ratio", "cf+jac+truth",
+                  "ratio", "lmfit", "ratio"]  # fmt: skip
+        text = markdown_table(header, rows, align="r" * len(header))
+        write_table("hill", f"{text}\n\nCold start (fresh interpreter, warm cache): {cold:.2f} s.")
     if args.accuracy:
         accuracy()
 

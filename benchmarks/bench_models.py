@@ -63,10 +63,14 @@ def simulate(n_block: int, n_dose: int = 8, n_rep: int = 3, seed: int = 0) -> xr
     return screen
 
 
+TIMES: list[tuple[str, float]] = []  # (step, seconds) of the timed steps, in order
+
+
 def timed(label: str, fn, *args, **kwargs):
     t0 = time.perf_counter()
     out = fn(*args, **kwargs)
     dt = time.perf_counter() - t0
+    TIMES.append((label, dt))
     print(f"| {label:<38} | {dt:8.3f} |")
     return out, dt
 
@@ -119,6 +123,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--blocks", type=int, default=10_000)
     parser.add_argument("--fitter", default="drc", choices=["drc", "lsq"])
+    parser.add_argument("--markdown", action="store_true", help="write the table into README.md")
     args = parser.parse_args()
     try:
         from synergy.hill import fit_screen
@@ -159,6 +164,12 @@ def main() -> None:
         results[label], dt = timed(label, fn, screen, **kw)
         total += dt
     print(f"| {'total':<38} | {total:8.3f} |")
+    if args.markdown:
+        from _readme import markdown_table, write_table
+
+        rows = [(label, f"{seconds:.2f}") for label, seconds in TIMES] + [("total", f"{total:.2f}")]
+        intro = f'{args.blocks:,} blocks 8×8×3, warm, `fitter="{args.fitter}"`:\n\n'
+        write_table(f"models-{args.fitter}", intro + markdown_table(["step", "seconds"], rows))
     exact, _ = timed("(Loewe exact, not in total)", score_loewe, screen, solver="exact")
     print("\nwarm target: <= 3 s for all four models with their fits on 2 cores")
     grid = results["Loewe (grid100)"]

@@ -20,6 +20,7 @@ def main() -> None:
     parser.add_argument("--blocks", type=int, default=1000)
     parser.add_argument("--doses", type=int, default=6)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--markdown", action="store_true", help="write the table into README.md")
     args = parser.parse_args()
     screen = simulate_multi(
         args.blocks, n_doses=args.doses, n_replicates=3, noise_sd=5.0, synergy_strength=1.0
@@ -32,6 +33,7 @@ def main() -> None:
     )
     print("| fitter | seconds | blocks/s |")
     print("|---|---:|---:|")
+    rows = []
     for fitter in ("lsq", "drc"):
         synergy.score(warm, fitter=fitter)
         best = float("inf")
@@ -40,6 +42,11 @@ def main() -> None:
             synergy.score(screen, fitter=fitter)
             best = min(best, time.perf_counter() - start)
         print(f"| {fitter} | {best:.1f} | {args.blocks / best:,.0f} |")
+        rows.append((f"`{fitter}`", f"{best:.1f}", f"{args.blocks / best:,.0f}"))
+    if args.markdown:
+        from _readme import markdown_table, write_table
+
+        write_table("multi", markdown_table(["fitter", "seconds", "blocks/s"], rows))
 
 
 if __name__ == "__main__":

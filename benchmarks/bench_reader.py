@@ -55,6 +55,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--blocks", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--markdown", action="store_true", help="write the table into README.md")
     args = parser.parse_args()
     table = long_table(args.blocks)
     synergy.read_screen(table.head(1000))  # warm imports
@@ -72,6 +73,12 @@ def main() -> None:
     print(f"{'step':<26}{'seconds':>10}{'rows/s':>14}")
     for name, seconds, _ in rows:
         print(f"{name:<26}{seconds:>10.2f}{len(table) / seconds:>14,.0f}")
+    if args.markdown:
+        from _readme import markdown_table, write_table
+
+        rows_md = [(f"`{name}`", f"{s:.2f}", f"{len(table) / s:,.0f}") for name, s, _ in rows]
+        intro = f"{args.blocks:,} blocks × 8×8 doses × 3 replicates = {len(table):,} rows:\n\n"
+        write_table("reader", intro + markdown_table(["step", "seconds", "rows/s"], rows_md))
 
 
 if __name__ == "__main__":

@@ -7,11 +7,33 @@ kernels) load on first use.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from synergy._register import register_accessor as _register_accessor
 from synergy._version import __version__
 from synergy.errors import SynergyError
+
+if TYPE_CHECKING:  # what the lazy names below are, for type checkers (py.typed)
+    from synergy import (
+        benchmark,
+        datasets,
+        hill,
+        plot,
+        report,
+        sensitivity,
+        stats,
+        window,
+    )
+    from synergy.batch import score_screen as score_screen
+    from synergy.io.matrix import read_matrix
+    from synergy.io.reader import read_screen
+    from synergy.io.store import open_screen as open_screen
+    from synergy.io.store import save_screen as save_screen
+    from synergy.io.table import to_table
+    from synergy.io.validate import describe as describe
+    from synergy.io.validate import validate
+    from synergy.scoring import score
+    from synergy.stats.compare import compare
 
 _register_accessor()  # ds.synergy: now, or as soon as xarray is imported (kept light)
 

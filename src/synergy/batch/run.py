@@ -183,7 +183,7 @@ def run_screen(
         done = store.completed() if store is not None else []
         first_error: list[Piece] = []
         for index in done:
-            for piece in store.load(index):
+            for piece in store.load(index) if store is not None else []:
                 assembler.add(piece)
                 if piece.scored is None and not first_error:
                     first_error.append(piece)

@@ -2,8 +2,9 @@
 
 Scores the screen (or takes its scores), pairs its blocks with the published rows
 (:func:`~synergy.benchmark.matching.match_blocks`), and reports per block and model ours,
-theirs and the difference, per model the agreement (:func:`~synergy.benchmark.agreement.
-agreement`), per well where the table has surfaces, and for every block beyond tolerance the
+theirs and the difference, per model the agreement
+(:func:`~synergy.benchmark.agreement.agreement`), per well where the table has surfaces, and
+for every block beyond tolerance the
 evidence of why (:func:`~synergy.benchmark.evidence.explain`).  ``convention="auto"`` scores
 under both SynergyFinder conventions and names the one that reproduces the table.
 """
@@ -90,8 +91,8 @@ def score_for_benchmark(
         Fitter of the single drugs and ZIP slices; ``None``: the convention's (``drc``),
         and single-drug fits already in the screen are used.
     fits : (fits table, Matching), optional
-        Published single-drug fits to score with (:func:`~synergy.benchmark.fits.
-        inject_published_fits`).
+        Published single-drug fits to score with
+        (:func:`~synergy.benchmark.fits.inject_published_fits`).
     correct_baseline : {"non", "part", "all"}
         SynergyFinder's baseline correction (:mod:`synergy.models.baseline`); not with
         ``fits``.

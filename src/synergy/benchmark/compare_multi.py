@@ -1,11 +1,12 @@
 """:func:`~synergy.benchmark.compare` for N-drug screens and SynergyFinder's multi-drug tables.
 
-Same result as for pairs (:class:`BenchmarkResult`), with ``drugs`` ("A × B × C", our order)
-in place of ``drug_row``/``drug_col``, per-well rows with ``conc_1..conc_N`` (our drug order;
-wells with at least two drugs present), and evidence from our status, the single-drug fits
-(ours against the published fits on the same points, where the tables give them), wells the
-other tool had that we lack, and replicates.  ``convention="auto"`` compares SynergyFinder's
-baseline corrections (N-drug scores exist under ``synergyfinder3`` only).
+Same result as for pairs (:class:`~synergy.benchmark.BenchmarkResult`), with ``drugs`` ("A ×
+B × C", our order) in place of ``drug_row``/``drug_col``, per-well rows with
+``conc_1..conc_N`` (our drug order; wells with at least two drugs present), and evidence
+from our status, the single-drug fits (ours against the published fits on the same points,
+where the tables give them), wells the other tool had that we lack, and replicates.
+``convention="auto"`` compares SynergyFinder's baseline corrections (N-drug scores exist
+under ``synergyfinder3`` only).
 """
 
 from __future__ import annotations

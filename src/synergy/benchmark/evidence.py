@@ -134,7 +134,8 @@ def explain(
     matching : Matching
         Block pairs.
     blocks : pandas.DataFrame
-        :attr:`BenchmarkResult.blocks` (``within``, ``diff``, ``theirs`` …).
+        :attr:`BenchmarkResult.blocks <synergy.benchmark.BenchmarkResult.blocks>`
+        (``within``, ``diff``, ``theirs`` …).
     models : tuple of str
         Models compared.
     convention, fitter : str

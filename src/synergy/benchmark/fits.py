@@ -102,7 +102,7 @@ def inject_published_fits(
     screen : xarray.Dataset
         A screen (fits present or not).
     fits : pandas.DataFrame
-        :attr:`PublishedScores.fits`.
+        :attr:`PublishedScores.fits <synergy.benchmark.PublishedScores.fits>`.
     matching : Matching
         Pairs of our blocks and published rows (swapped pairs swap the fits).
     fitter : {"drc", "lsq"}

@@ -77,7 +77,8 @@ def match_blocks(screen: xr.Dataset, published: pd.DataFrame) -> Matching:
     screen : xarray.Dataset
         A screen (docs/design.md §1).
     published : pandas.DataFrame
-        :attr:`PublishedScores.blocks` (``block``, ``drug_row``, ``drug_col``, ``sample``).
+        :attr:`PublishedScores.blocks <synergy.benchmark.PublishedScores.blocks>`
+        (``block``, ``drug_row``, ``drug_col``, ``sample``).
 
     Returns
     -------

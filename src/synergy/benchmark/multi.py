@@ -3,7 +3,8 @@
 SynergyFinder 3 writes a combination of N drugs as ``drug1..drugN`` (block table) and
 ``conc1..concN`` (per-well surface); its single-drug fits name the drug ``conc1..concN``.
 Published drugs are paired with the screen's (``drug_name`` (block, drug)) by name, so the
-order of the drugs may differ between the two: :attr:`Matching.pairs` then carries
+order of the drugs may differ between the two:
+:attr:`Matching.pairs <synergy.benchmark.Matching.pairs>` then carries
 ``order`` (for each published drug, the position of the same drug in our block).
 """
 

@@ -30,7 +30,8 @@ def place_wells(screen: xr.Dataset, wells: pd.DataFrame, matching: Matching) -> 
     screen : xarray.Dataset
         A screen.
     wells : pandas.DataFrame
-        :attr:`PublishedScores.wells` (``block``, ``conc_row``, ``conc_col``, models);
+        :attr:`PublishedScores.wells <synergy.benchmark.PublishedScores.wells>`
+        (``block``, ``conc_row``, ``conc_col``, models);
         doses in the screen's unit.  A swapped pair's doses are swapped.
     matching : Matching
         The block pairs.

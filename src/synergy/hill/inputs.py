@@ -74,7 +74,7 @@ def default_bounds(
 
     Only used points (finite response, positive weight) count.  Curves without such
     points get infinite bounds (they end as ``too_few_points`` anyway).  ``ranges``: the
-    curves' :func:`curve_ranges`, if already known.
+    curves' ``curve_ranges``, if already known.
     """
     if ranges is None:
         ranges = curve_ranges(conc, response, weights)

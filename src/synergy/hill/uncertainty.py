@@ -1,7 +1,8 @@
 """lmfit bridge: profile-likelihood intervals for chosen curves, polished from the kernel.
 
 The batched kernel gives every curve a Wald covariance from the Jacobian
-(:attr:`HillFit.covariance`).  For a few chosen curves, :func:`conf_int` builds an
+(:attr:`HillFit.covariance <synergy.hill.HillFit.covariance>`).  For a few chosen curves,
+:func:`conf_int` builds an
 ``lmfit.Model`` whose parameters start at the kernel's solution, lets lmfit polish it (a few
 iterations, not a refit from scratch) and runs ``lmfit.conf_interval`` (profile likelihood,
 F-test based).  lmfit is imported only here, on first use.
@@ -93,13 +94,13 @@ def conf_int(fit: HillFit, index: Any = (), sigmas: tuple[float, ...] = (1, 2)) 
     """Profile-likelihood confidence intervals of one curve by ``lmfit.conf_interval``.
 
     The lmfit fit starts at the kernel's solution (a polish of a few iterations), so its
-    parameters agree with :class:`HillFit` to the optimiser tolerance.
+    parameters agree with :class:`~synergy.hill.HillFit` to the optimiser tolerance.
 
     Parameters
     ----------
     fit : HillFit
         Fits carrying their data (from :func:`synergy.hill.fit`, or
-        :meth:`HillFit.from_params` with ``conc``/``response``).
+        :meth:`HillFit.from_params <synergy.hill.HillFit.from_params>` with ``conc``/``response``).
     index : int or tuple of int
         Curve of the batch; ``()`` for a single fit.
     sigmas : tuple of float, default (1, 2)

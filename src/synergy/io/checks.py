@@ -50,7 +50,8 @@ def input_name(table: pd.DataFrame, role: str) -> str:
 
 
 def check_text(table: pd.DataFrame, role: str, *, what: str) -> pd.Series:
-    """Stripped text of a column (block, drug, unit…); raise :class:`ColumnError` where empty."""
+    """Stripped text of a column (block, drug, unit…); raise
+    :class:`~synergy.errors.ColumnError` where empty."""
     text = stripped_text(table[role])
     empty = (text == "").to_numpy()
     if empty.any():
@@ -61,7 +62,8 @@ def check_text(table: pd.DataFrame, role: str, *, what: str) -> pd.Series:
 
 
 def check_doses(table: pd.DataFrame, role: str) -> pd.Series:
-    """Concentrations as float; raise :class:`DoseError` on text, empty, negative or infinite."""
+    """Concentrations as float; raise :class:`~synergy.errors.DoseError` on text, empty,
+    negative or infinite."""
     raw = table[role]
     if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
         values = raw.astype(np.float64)
@@ -118,7 +120,7 @@ def check_consistent_per_block(
     error: type[SynergyError] = ColumnError,
     fix: str = "give each block its own id",
 ) -> None:
-    """Raise :class:`ColumnError` if a block has more than one value of ``role``.
+    """Raise :class:`~synergy.errors.ColumnError` if a block has more than one value of ``role``.
 
     ``labels`` names the values when the column holds integer codes.
     """
@@ -152,7 +154,7 @@ def check_consistent_per_block(
 
 
 def check_duplicate_wells(table: pd.DataFrame, well: np.ndarray, labels: np.ndarray) -> None:
-    """Raise :class:`ResponseError` if a (well, replicate label) occurs twice."""
+    """Raise :class:`~synergy.errors.ResponseError` if a (well, replicate label) occurs twice."""
     key = pd.DataFrame({"w": well, "r": labels})
     dup = key.duplicated(keep=False).to_numpy()
     if dup.any():

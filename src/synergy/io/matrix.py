@@ -79,8 +79,8 @@ def _rows_of(path: Path) -> list[tuple[str, list[list[str]]]]:
         raise FormatError(f"{path}: the file is empty")
     head = text[:4096]
     delimiter = max((",", "\t", ";"), key=head.count)
-    rows = csv.reader(text.splitlines(), delimiter=delimiter)
-    return [("", [[c.strip() for c in row] for row in rows])]
+    reader = csv.reader(text.splitlines(), delimiter=delimiter)
+    return [("", [[c.strip() for c in row] for row in reader])]
 
 
 def _parse(rows: list[list[str]], source: str, sheet: str) -> list[dict]:
@@ -105,7 +105,7 @@ def _parse(rows: list[list[str]], source: str, sheet: str) -> list[dict]:
         numbers = [_number(c) for c in cells[1:]]
         if col_doses is None:
             if _number(cells[0]) is None and numbers and all(n is not None for n in numbers):
-                col_doses = [float(n) for n in numbers]  # header of a matrix
+                col_doses = [n for n in numbers if n is not None]  # header of a matrix
                 n_blocks += 1
                 block = meta.get("block", str(n_blocks) if not sheet else f"{sheet}:{n_blocks}")
                 counter[block] = counter.get(block, 0) + 1

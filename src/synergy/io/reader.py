@@ -13,7 +13,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -36,8 +36,8 @@ from synergy.io.units import MOLAR_FACTORS, canonical_unit, conversion_factor
 
 __all__ = ["read_screen", "screen_from_long"]
 
-Source = str | os.PathLike | pd.DataFrame
-ResponseKind = Literal["auto", "inhibition", "viability"]
+Source: TypeAlias = str | os.PathLike | pd.DataFrame
+ResponseKind: TypeAlias = Literal["auto", "inhibition", "viability"]
 
 
 def read_screen(
@@ -230,8 +230,7 @@ def resolve_units(
     factors = np.array([conversion_factor(u, target) for u in names])
     for side, codes in unit_of.items():
         table[side] = table[side].to_numpy(np.float64) * factors[codes]
-    counts = {names[i]: int(n) for i, n in enumerate(counts) if n}
-    return target, {"input_units": counts}
+    return target, {"input_units": {names[i]: int(n) for i, n in enumerate(counts) if n}}
 
 
 def screen_from_long(

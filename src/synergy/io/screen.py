@@ -42,7 +42,7 @@ def _as_str_array(values: Sequence[Any] | np.ndarray, n_block: int, name: str) -
 
 
 def build_screen(
-    block: Sequence[Any],
+    block: Sequence[Any] | np.ndarray,
     drug_row: Sequence[str] | str,
     drug_col: Sequence[str] | str,
     sample: Sequence[str] | str,

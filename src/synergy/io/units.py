@@ -35,7 +35,7 @@ def canonical_unit(unit: object) -> str:
     """Return the canonical spelling (``"nM"``, ``"uM"``, …) of a molar unit.
 
     Accepts ``µM``/``μM``/``uM``, ``nmol/L``, ``umol/l`` and upper/lower case
-    variants.  Raises :class:`UnitError` for anything else (mass units such as
+    variants.  Raises :class:`~synergy.errors.UnitError` for anything else (mass units such as
     ``ng/mL`` need a molecular weight: convert them before reading).
     """
     text = str(unit).strip()

@@ -75,21 +75,22 @@ def validate(
         invariant; every problem is listed with its file, line, block and column.
     """
     if isinstance(source, xr.Dataset):
-        report = ValidationReport("Dataset", screen=source)
+        screen = source
+        report = ValidationReport("Dataset", screen=screen)
     else:
         name = "DataFrame" if isinstance(source, pd.DataFrame) else str(source)
         report = ValidationReport(name)
         try:
-            report.screen = open_any(source, **read_kwargs)
+            screen = report.screen = open_any(source, **read_kwargs)
         except SynergyError as exc:
             report.errors.append(str(exc))
             return report
-    for problem in screen_problems(report.screen):
+    for problem in screen_problems(screen):
         if any(marker in problem for marker in _HARD_MARKERS):
             report.warnings.append(problem)
         else:
             report.errors.append(problem)
-    provenance = report.screen.attrs.get("provenance", "{}")
+    provenance = screen.attrs.get("provenance", "{}")
     if '"n_missing_response": 0' not in provenance and "n_missing_response" in provenance:
         import json
 

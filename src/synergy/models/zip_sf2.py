@@ -176,7 +176,8 @@ def score_zip_sf2(
         A screen with single-drug fits ``hill_row``/``hill_col`` (and ``hill_*_model``
         flags for L.4 fallbacks).
     fitter : {"drc", "lsq"} or callable
-        Slice fitter with drc's c and d fixed (see :func:`zip_sf2_fitted_surface`).
+        Slice fitter with drc's c and d fixed (see
+        :func:`~synergy.models.zip_sf2.zip_sf2_fitted_surface`).
     zero_dose : float
         Dose replacing 0 in L.4-fallback slice fits (screen unit).
 

@@ -79,7 +79,7 @@ def benchmark_scatter(result, models: Sequence[str] | str | None = None):
 
     Each matched block is a point (x: published, y: ours, % points); the identity line and
     the band of ± ``tolerance`` around it show agreement; blocks beyond tolerance are red
-    and labelled with their block id (the :data:`MAX_LABELS` worst).  Blocks with a score
+    and labelled with their block id (the ``MAX_LABELS`` = 12 worst).  Blocks with a score
     missing on either side are counted in the title.
 
     Parameters

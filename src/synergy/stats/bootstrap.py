@@ -144,7 +144,7 @@ def resample_means(
     Returns
     -------
     means : (B, n_boot, R, C) float64, % inhibition
-    noise : (B,) int8, :data:`NOISE_MEANINGS` code of each block
+    noise : (B,) int8, ``NOISE_MEANINGS`` code of each block
     """
     response = np.ascontiguousarray(response, dtype=np.float64)
     inputs, code = _noise(response, conc_row, conc_col, method)

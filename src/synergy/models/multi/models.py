@@ -42,7 +42,7 @@ __all__ = ["multi_fits", "score_multi_model"]
 
 
 def multi_fits(screen: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
-    """Hill fits (B, N, 4) in :data:`HILL_PARAMS` order, and L.4 flags (B, N)."""
+    """Hill fits (B, N, 4) in ``(ic50, hill_slope, bottom, top)`` order, and L.4 flags (B, N)."""
     params = screen["hill"].sel(param=list(HILL_PARAMS)).transpose("block", "drug", "param")
     params = np.ascontiguousarray(params.values, dtype=np.float64)
     l4 = np.asarray(screen["hill_model"].values) == 1 if "hill_model" in screen else None
