@@ -70,7 +70,7 @@ def to_table(
         N-drug screens: ``drug1 … drugN``, ``conc1 … concN`` (:mod:`synergy.io.table_multi`).
     path : path, optional
         Also write the table there: ``.csv``, ``.tsv``, ``.parquet`` or ``.xlsx``, the same
-        columns in each (:func:`write_table`).
+        columns in each (:func:`~synergy.io.table.write_table`).
 
     Returns
     -------
