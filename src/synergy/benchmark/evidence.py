@@ -15,6 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from synergy.benchmark.fits import FITTED, fit_sse, fits_of, poorer, published_fit_arrays, sse_text
+from synergy.benchmark.loewe_sf2 import loewe_sf2_facts, loewe_sf2_words
 from synergy.benchmark.matching import Matching
 from synergy.benchmark.published import PublishedScores
 from synergy.benchmark.wells import place_wells
@@ -74,6 +75,8 @@ def _words(r: dict, model: str, tolerance: float) -> str:
             f"under convention='{r['other_convention']}' our score is "
             f"{r['other_convention_score']:.3f} (diff {conv_diff:+.3f}): a convention difference"
         )
+    if model == "loewe" and r.get("loewe_sf2"):
+        reasons.extend(loewe_sf2_words(r["loewe_sf2"] | r, tolerance))
     if r["imputed_wells"]:
         reasons.append(
             f"the published table has {r['imputed_wells']} combination well(s) the screen "
@@ -204,6 +207,9 @@ def explain(
         for b in ids:
             flag = published.blocks.loc[pub_index[b], "replicated"]
             flags[b] = bool(flag) if isinstance(flag, bool | np.bool_) else None
+    sf2_facts = None
+    if convention == "synergyfinder2" and "loewe" in models and "loewe_n_fallback" in sub:
+        sf2_facts = loewe_sf2_facts(sub, str(sub.attrs.get("conc_unit", "the screen's unit")))
     rows = []
     position = {b: k for k, b in enumerate(ids)}
     for r in bad.itertuples():
@@ -228,6 +234,7 @@ def explain(
             "imputed_wells": int(imputed.get(r.block, 0)),
             "replicates": int(replicates[k]),
             "published_replicated": flags.get(r.block),
+            "loewe_sf2": sf2_facts[k] if sf2_facts and r.model == "loewe" else None,
         }
         if other is not None and r.model in FITTED:
             value = float(other[f"{r.model}_score"].values[k])
