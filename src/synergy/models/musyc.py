@@ -225,7 +225,9 @@ def fit_musyc(
           (``alpha_on_bound``: see ``alpha_on_bound``; ``hit_bound``: another parameter
           ended on its bound; ``synergy_ci_undefined``: beta
           or a log alpha (or log gamma) has no finite interval end — singular covariance,
-          or the data do not bound alpha on either side, e.g. when a drug has no effect).
+          or the data do not bound alpha on either side, e.g. when a drug has no effect;
+          ``fitted_without_monotherapy`` / ``not_identifiable`` / ``no_monotherapy``: a
+          block without a drug's single-drug wells, :mod:`synergy.models.surface_inputs`).
     """
     if not 0 < ci < 1:
         raise SynergyError(f"ci must be in (0, 1), got {ci!r}")
