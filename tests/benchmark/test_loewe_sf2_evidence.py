@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from synergy.benchmark import compare
 from synergy.io.reader import read_screen
@@ -58,3 +59,6 @@ def test_flat_drug_and_doses_in_two_units_are_named(tmp_path):
     unit = "with the flatdrug doses ×1000 (another unit than the other drug's) our score is"
     assert f"{unit} {published:.3f}" in words
     assert "unexplained" not in words
+    table = result.to_table().set_index(["block", "model"])  # the facts as plain columns
+    assert table.loc[("1", "loewe"), "loewe_fallback_wells"] == 16
+    assert table.loc[("1", "loewe"), "loewe_score_row_doses_x1000"] == pytest.approx(published)

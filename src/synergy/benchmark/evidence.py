@@ -75,8 +75,8 @@ def _words(r: dict, model: str, tolerance: float) -> str:
             f"under convention='{r['other_convention']}' our score is "
             f"{r['other_convention_score']:.3f} (diff {conv_diff:+.3f}): a convention difference"
         )
-    if model == "loewe" and r.get("loewe_sf2"):
-        reasons.extend(loewe_sf2_words(r["loewe_sf2"] | r, tolerance))
+    if model == "loewe":
+        reasons.extend(loewe_sf2_words(r, tolerance))
     if r["imputed_wells"]:
         reasons.append(
             f"the published table has {r['imputed_wells']} combination well(s) the screen "
@@ -157,7 +157,8 @@ def explain(
         ``other_fitter_sse_row``/``_col``, ``other_fitter_score``, ``other_fitter_diff``,
         ``other_convention`` with ``other_convention_score``/``_diff``, ``imputed_wells``,
         ``replicates`` (ours), ``published_replicated`` (SynergyFinder's ``replicate`` flag,
-        None if not given) and ``explanation``.
+        None if not given), for Loewe under ``convention="synergyfinder2"`` the facts of
+        :func:`synergy.benchmark.loewe_sf2.loewe_sf2_facts`, and ``explanation``.
     """
     bad = blocks[~blocks["within"]]
     if bad.empty:
@@ -234,8 +235,9 @@ def explain(
             "imputed_wells": int(imputed.get(r.block, 0)),
             "replicates": int(replicates[k]),
             "published_replicated": flags.get(r.block),
-            "loewe_sf2": sf2_facts[k] if sf2_facts and r.model == "loewe" else None,
         }
+        if sf2_facts and r.model == "loewe":
+            row |= sf2_facts[k]
         if other is not None and r.model in FITTED:
             value = float(other[f"{r.model}_score"].values[k])
             row["other_fitter_score"], row["other_fitter_diff"] = value, value - r.theirs

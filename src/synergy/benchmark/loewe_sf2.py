@@ -36,10 +36,15 @@ def _rescaled_score(screen: xr.Dataset, side: str, factor: float) -> np.ndarray:
     return score_loewe(scaled, solver="sf2")["loewe_score"].values
 
 
+def _unit_key(side: str, factor: float) -> str:
+    return f"loewe_score_{side}_doses_x{factor:g}"
+
+
 def loewe_sf2_facts(scored: xr.Dataset, unit: str) -> list[dict]:
     """Per block of ``scored`` (scored with ``convention="synergyfinder2"``): fallback
     wells, combination wells, each fit's range (|top − bottom|, % points) and the Loewe
-    score with one drug's doses in another unit (:data:`UNIT_CHANGES`)."""
+    score with one drug's doses in another unit (:data:`UNIT_CHANGES`; keys
+    ``loewe_score_<side>_doses_x<factor>``): flat keys, columns of the evidence table."""
     n = scored.sizes["block"]
     fallback = scored["loewe_n_fallback"].values
     combo = np.isfinite(scored["loewe"].values) & (scored["conc_row"].values[:, :, None] > 0)
@@ -59,10 +64,10 @@ def loewe_sf2_facts(scored: xr.Dataset, unit: str) -> list[dict]:
         {
             "loewe_fallback_wells": int(fallback[k]),
             "loewe_combination_wells": int(combo[k].sum()),
-            "fit_range_row": float(ranges["row"][k]),
-            "fit_range_col": float(ranges["col"][k]),
-            "conc_unit": unit,
-            "unit_scores": {c: float(rescored[c][k]) for c in UNIT_CHANGES},
+            "loewe_fit_range_row": float(ranges["row"][k]),
+            "loewe_fit_range_col": float(ranges["col"][k]),
+            "loewe_conc_unit": unit,
+            **{_unit_key(*c): float(rescored[c][k]) for c in UNIT_CHANGES},
         }
         for k in range(n)
     ]
@@ -70,13 +75,13 @@ def loewe_sf2_facts(scored: xr.Dataset, unit: str) -> list[dict]:
 
 def loewe_sf2_words(r: dict, tolerance: float) -> list[str]:
     """Reasons for a Loewe difference under SynergyFinder 2 (empty when no well falls back)."""
-    n_fb = r.get("loewe_fallback_wells", 0)
-    if not n_fb:
+    n_fb = r.get("loewe_fallback_wells", np.nan)
+    if not (np.isfinite(n_fb) and n_fb > 0):
         return []
     reasons = []
     drugs = {"row": r["drug_row"], "col": r["drug_col"]}
     for side in ("row", "col"):
-        width = r[f"fit_range_{side}"]
+        width = r[f"loewe_fit_range_{side}"]
         if np.isfinite(width) and width < FLAT_RANGE:
             reasons.append(
                 f"our {drugs[side]} fit is flat (its asymptotes {width:.2g} points apart): "
@@ -84,11 +89,12 @@ def loewe_sf2_words(r: dict, tolerance: float) -> list[str]:
                 "well, so the published score rests on that tool's own fit of a flat drug"
             )
     reasons.append(
-        f"{n_fb} of {r['loewe_combination_wells']} combination wells take SynergyFinder 2's "
-        f"fallback max f_i(x_row + x_col), which adds the raw doses of both drugs (here both "
-        f"in {r['conc_unit']}): it changes if the published tool had one drug in another unit"
+        f"{n_fb:.0f} of {r['loewe_combination_wells']:.0f} combination wells take SynergyFinder "
+        f"2's fallback max f_i(x_row + x_col), which adds the raw doses of both drugs (here both "
+        f"in {r['loewe_conc_unit']}): it changes if the published tool had one drug in another unit"
     )
-    for (side, factor), value in r["unit_scores"].items():
+    for side, factor in UNIT_CHANGES:
+        value = r[_unit_key(side, factor)]
         diff = value - r["theirs"]
         if np.isfinite(diff) and abs(diff) <= tolerance:
             reasons.append(
