@@ -117,7 +117,8 @@ def test_rescaling_the_doses_scales_only_c():
 def test_failed_blocks_get_a_status_and_nan():
     screen, _ = synergistic_screen(3, seed=61)
     response = screen["response"].values.copy()
-    response[1, 1:, 0] = np.nan  # block 2: the row drug alone was never measured
+    response[1, 1:, 0] = np.nan  # block 2: the row drug alone was never measured ...
+    response[1, 3:] = np.nan  # ... and only two of its doses in combination
     response[2, 1:, 1:] = np.nan  # block 3: no combination well
     screen = screen.assign(response=(screen["response"].dims, response))
     out = fitted(screen)
@@ -126,6 +127,20 @@ def test_failed_blocks_get_a_status_and_nan():
     meanings = out["musyc_status"].attrs["flag_meanings"].split()
     codes = out["musyc_status"].attrs["flag_values"].tolist()
     assert meanings[codes.index(10)] == "no_monotherapy"
+
+
+def test_a_missing_single_drug_edge_is_fitted_from_the_surface():
+    """Without the row drug's single-drug wells the surface still determines its curve
+    (tests/models/test_no_edges.py has the full grids without edges)."""
+    screen, truth = synergistic_screen(3, seed=61, noise_sd=0.0)
+    response = screen["response"].values.copy()
+    response[1, 1:, 0] = np.nan
+    out = fitted(screen.assign(response=(screen["response"].dims, response)))
+    assert out["musyc_status"].values.tolist() == [0, 5, 0]
+    meanings = out["musyc_status"].attrs["flag_meanings"].split()
+    codes = out["musyc_status"].attrs["flag_values"].tolist()
+    assert meanings[codes.index(5)] == "fitted_without_monotherapy"
+    np.testing.assert_allclose(out["musyc_log_alpha12"].values, truth["log_alpha12"], atol=1e-4)
 
 
 def test_missing_wells_and_replicates_are_used():

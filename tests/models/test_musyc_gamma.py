@@ -84,7 +84,8 @@ def test_degenerate_gamma_blocks_get_statuses():
     """A drug without effect: its gamma (and alpha) are not identified -> warning status
     (with the default calibration too: block 2's bootstrap critical value of alpha12 is a
     third of t and falls back to the F test, :mod:`synergy.models.musyc_calibration`);
-    a block without the row drug alone or with too few points -> failed, NaN."""
+    a block without the row drug alone and only two of its doses, or with too few points
+    -> failed, NaN."""
     screen = simulate(
         3, model="musyc", hill_row={"ic50": 10.0, "top": 80.0},
         hill_col={"ic50": 10.0, "top": 0.0}, beta=0.0, gamma=(2.0, 1.0), noise_sd=2.0,
@@ -94,7 +95,8 @@ def test_degenerate_gamma_blocks_get_statuses():
     assert np.all(np.isin(out["musyc_status"].values, [7, 8, 9]))
     screen, _ = gamma_screen(3, seed=42)
     response = screen["response"].values.copy()
-    response[1, 1:, 0] = np.nan  # the row drug alone never measured
+    response[1, 1:, 0] = np.nan  # the row drug alone never measured, and only two of its
+    response[1, 3:] = np.nan  # doses in combination: too few to fit it from the surface
     response[2, 1:, 1:] = np.nan  # no combination well
     out = fit_musyc(screen.assign(response=(screen["response"].dims, response)), fit_gamma=True)
     assert out["musyc_status"].values.tolist() == [0, 10, 12]

@@ -74,7 +74,8 @@ def test_intervals_on_low_noise_cover_truth_and_are_ordered(model, kw, names):
 def test_score_plugs_both_models_in_and_flags_degenerate_blocks():
     screen = simulate_interaction(5, model="zimmer", a12=-0.5, noise_sd=3, seed=2)
     response = screen["response"].values.copy()
-    response[1, 0, 1:] = np.nan  # block 2: no column-drug monotherapy
+    response[1, 0, 1:] = np.nan  # block 2: no column-drug monotherapy, and only two of
+    response[1, :, 3:] = np.nan  # its doses in combination (too few to fit it from those)
     response[2] = np.nan  # block 3: nothing measured
     response[3, 1:, 1:] = np.nan  # block 4: no combination wells
     screen["response"] = (screen["response"].dims, response)

@@ -29,10 +29,10 @@ curve).  SynergyFinder 3.7 (``R/calculate_synergy_score.R``: ``.SolveExpDoesLL4`
   and the well is flagged.
 * ``sf2`` (SynergyFinder 2, DrugComb; ``Loewe`` of synergyfinder 2.x as TidyComb calls
   it): the observed ``y`` plays no part.  SynergyFinder 2 solves the equation with
-  ``nleqslv`` Newton from ``max(c) + 1``, where the equation is NaN unless ``y`` lies inside
-  both curves' ranges; here, the lowest root inside that common range (first sign change on
-  a 100-point grid of it, refined as above), else the fallback ``max_i fi(x1 + x2)``
-  (SynergyFinder 2 falls back whenever Newton fails); either is capped at 100.
+  ``nleqslv`` Newton from ``max(c) + 1`` and falls back to ``max_i fi(x1 + x2)`` whenever
+  nleqslv ends with an error or a code ≥ 3; either is capped at 100.  That iteration is
+  reproduced step by step in :mod:`synergy._kernels.loewe_sf2` (a flat single drug makes
+  the start NaN: every well falls back).
 
 Arrays are float64, C-contiguous; one compiled signature per kernel.
 """
@@ -43,6 +43,8 @@ import math
 
 import numpy as np
 from numba import njit, prange
+
+from synergy._kernels.loewe_sf2 import sf2_newton
 
 __all__ = [
     "FLAG_FALLBACK",
@@ -267,6 +269,22 @@ def first_root(grid, big, doses, params):
     return math.nan
 
 
+@njit(cache=True, error_model="numpy")
+def _drc_form(p: np.ndarray) -> np.ndarray:
+    """drc's LL.4 ``(b, c, d, e)`` of a Hill fit ``(ic50, slope, bottom, top)`` (c < d)."""
+    out = np.empty(4)
+    if p[3] >= p[2]:
+        out[0] = -p[1]
+        out[1] = p[2]
+        out[2] = p[3]
+    else:
+        out[0] = p[1]
+        out[1] = p[3]
+        out[2] = p[2]
+    out[3] = p[0]
+    return out
+
+
 @njit(cache=True, parallel=True, error_model="numpy")
 def loewe_reference_kernel(
     conc_row: np.ndarray,
@@ -304,14 +322,11 @@ def loewe_reference_kernel(
                 ok = False
         if not ok or p1[0] <= 0.0 or p2[0] <= 0.0 or p1[1] <= 0.0 or p2[1] <= 0.0:
             continue
-        if solver == SOLVER_SF2:
-            # the equation is defined (no NaN in SynergyFinder 2's R code) only where y
-            # lies inside both curves' ranges
-            y_min = max(min(p1[2], p1[3]), min(p2[2], p2[3]))
-            y_max = min(max(p1[2], p1[3]), max(p2[2], p2[3]))
-        else:
-            y_min = min(min(p1[2], p1[3]), min(p2[2], p2[3]))
-            y_max = max(max(p1[2], p1[3]), max(p2[2], p2[3]))
+        # drc's LL.4 coefficients (b, c, d, e), for SynergyFinder 2's equation
+        drc1 = _drc_form(p1)
+        drc2 = _drc_form(p2)
+        y_min = min(min(p1[2], p1[3]), min(p2[2], p2[3]))
+        y_max = max(max(p1[2], p1[3]), max(p2[2], p2[3]))
         params = np.empty((2, 4))
         params[0] = p1
         params[1] = p2
@@ -337,15 +352,14 @@ def loewe_reference_kernel(
                 doses[0] = x1
                 doses[1] = x2
                 if solver == SOLVER_SF2:
-                    root = math.nan
-                    if y_max > y_min:
-                        root = first_root(grid, big, doses, params)
-                    if math.isnan(root):
-                        out_reference[blk, i, j] = min(fallback, 100.0)
-                        out_flag[blk, i, j] = FLAG_FALLBACK
-                    else:
+                    # SynergyFinder 2: x1 is the column drug's dose in its equation
+                    root, termcd = sf2_newton(x2, x1, drc2, drc1)
+                    if termcd < 3:
                         out_reference[blk, i, j] = min(root, 100.0)
                         out_flag[blk, i, j] = FLAG_SOLVED
+                    else:
+                        out_reference[blk, i, j] = min(fallback, 100.0)
+                        out_flag[blk, i, j] = FLAG_FALLBACK
                     continue
                 cap1 = dose_for_effect(y, p1[0], p1[1], p1[2], p1[3])
                 cap2 = dose_for_effect(y, p2[0], p2[1], p2[2], p2[3])

@@ -15,6 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from synergy.benchmark.fits import FITTED, fit_sse, fits_of, poorer, published_fit_arrays, sse_text
+from synergy.benchmark.loewe_sf2 import loewe_sf2_facts, loewe_sf2_words
 from synergy.benchmark.matching import Matching
 from synergy.benchmark.published import PublishedScores
 from synergy.benchmark.wells import place_wells
@@ -74,6 +75,8 @@ def _words(r: dict, model: str, tolerance: float) -> str:
             f"under convention='{r['other_convention']}' our score is "
             f"{r['other_convention_score']:.3f} (diff {conv_diff:+.3f}): a convention difference"
         )
+    if model == "loewe":
+        reasons.extend(loewe_sf2_words(r, tolerance))
     if r["imputed_wells"]:
         reasons.append(
             f"the published table has {r['imputed_wells']} combination well(s) the screen "
@@ -156,7 +159,8 @@ def explain(
         ``other_fitter_sse_row``/``_col``, ``other_fitter_score``, ``other_fitter_diff``,
         ``other_convention`` with ``other_convention_score``/``_diff``, ``imputed_wells``,
         ``replicates`` (ours), ``published_replicated`` (SynergyFinder's ``replicate`` flag,
-        None if not given) and ``explanation``.
+        None if not given), for Loewe under ``convention="synergyfinder2"`` the facts of
+        :func:`synergy.benchmark.loewe_sf2.loewe_sf2_facts`, and ``explanation``.
     """
     bad = blocks[~blocks["within"]]
     if bad.empty:
@@ -206,6 +210,9 @@ def explain(
         for b in ids:
             flag = published.blocks.loc[pub_index[b], "replicated"]
             flags[b] = bool(flag) if isinstance(flag, bool | np.bool_) else None
+    sf2_facts = None
+    if convention == "synergyfinder2" and "loewe" in models and "loewe_n_fallback" in sub:
+        sf2_facts = loewe_sf2_facts(sub, str(sub.attrs.get("conc_unit", "the screen's unit")))
     rows = []
     position = {b: k for k, b in enumerate(ids)}
     for r in bad.itertuples():
@@ -231,6 +238,8 @@ def explain(
             "replicates": int(replicates[k]),
             "published_replicated": flags.get(r.block),
         }
+        if sf2_facts and r.model == "loewe":
+            row |= sf2_facts[k]
         if other is not None and r.model in FITTED:
             value = float(other[f"{r.model}_score"].values[k])
             row["other_fitter_score"], row["other_fitter_diff"] = value, value - r.theirs

@@ -22,7 +22,7 @@ from synergy._kernels import interaction_fit as kernel
 from synergy.errors import SynergyError
 from synergy.models.musyc import STATUS_MEANINGS as MUSYC_STATUS_MEANINGS
 from synergy.models.musyc import _t_quantile
-from synergy.models.surface_inputs import fit_points, start_and_bounds
+from synergy.models.surface_inputs import fit_points, monotherapy_status, start_and_bounds
 
 __all__ = ["STATUS_MEANINGS", "InteractionSpec", "fit_interaction"]
 
@@ -107,10 +107,9 @@ def fit_interaction(
         spec.code, dose1, dose2, resp, init, bounds, _starts(spec), int(max_iter)
     )
     status = np.array([_KERNEL_TO_STATUS[int(s)] for s in kstatus], dtype=np.int8)
-    mono_row = np.isfinite(resp) & (np.nan_to_num(dose1) > 0) & (np.nan_to_num(dose2) == 0)
-    mono_col = np.isfinite(resp) & (np.nan_to_num(dose2) > 0) & (np.nan_to_num(dose1) == 0)
-    no_mono = ~(mono_row.any(axis=1) & mono_col.any(axis=1))
-    status[no_mono] = np.maximum(status[no_mono], 10)
+    var = np.diagonal(cov, axis1=1, axis2=2)
+    se_fit = np.sqrt(np.where(var >= 0, var, np.nan))
+    status = monotherapy_status(dose1, dose2, resp, status, se_fit, 3)
     failed = status >= 10
     q[failed] = np.nan
     cov[failed] = np.nan

@@ -54,7 +54,8 @@ def fit_braid(
     ----------
     screen : xarray.Dataset
         A screen (docs/design.md §1), responses in % inhibition, with the monotherapy Hill fits
-        ``hill_row``/``hill_col`` (:func:`synergy.hill.fit_screen`), used as start values.
+        ``hill_row``/``hill_col`` (:func:`synergy.hill.fit_screen`), used as start values
+        (read off the surface where a fit is missing, e.g. without single-drug wells).
     ci : float
         Confidence level of κ's interval.
     intervals : {"profile", "wald"}
@@ -77,9 +78,11 @@ def fit_braid(
           (block, bound): > 0 synergy; ``intervals`` at level ``ci``;
         - ``braid_sse``, ``braid_n_points``, ``braid_n_iter`` (block);
         - ``braid_fitted`` (block, row, col): the fitted surface, % inhibition;
-        - ``braid_status`` (block): MuSyC's codes (:data:`STATUS_MEANINGS`: 7 a parameter
-          on its bound, 8 not converged, 9 κ's interval undefined, 10 no monotherapy
-          wells, 12 too few points, 15 non-finite data).
+        - ``braid_status`` (block): MuSyC's codes (:data:`STATUS_MEANINGS`: 5 fitted
+          without single-drug wells, 7 a parameter on its bound, 8 not converged, 9 κ's
+          interval undefined, 10 no monotherapy wells and too few doses to fit without,
+          11 not identifiable without single-drug wells, 12 too few points, 15
+          non-finite data; :mod:`synergy.models.surface_inputs`).
     """
     ds, raw = fit_interaction(screen, SPEC, ci=ci, intervals=intervals, max_iter=max_iter)
     params, stderr = raw["params"], raw["stderr"]

@@ -156,12 +156,13 @@ def score_loewe(screen: xr.Dataset, *, solver: str = "grid100") -> xr.Dataset:
 
     formula = (
         "x1/X1(y*) + x2/X2(y*) = 1 (Loewe 1953); "
-        + (
-            "SynergyFinder 3 grid of 100 y, first minimiser"
-            if solver == "grid100"
-            else "exact root"
-        )
-        + "; fallback max f_i(x1+x2) where no drug alone reaches y"
+        + {
+            "grid100": "SynergyFinder 3 grid of 100 y, first minimiser; fallback max "
+            "f_i(x1+x2) where no drug alone reaches y",
+            "exact": "exact root; fallback max f_i(x1+x2) where no drug alone reaches y",
+            "sf2": "SynergyFinder 2: nleqslv Newton from max(c)+1; fallback max f_i(x1+x2) "
+            "where it fails; capped at 100",
+        }[solver]
     )
     data = {
         "loewe": surface_variable(

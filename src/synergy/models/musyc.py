@@ -60,7 +60,12 @@ import xarray as xr
 from synergy._kernels import musyc as kernel
 from synergy.errors import SynergyError
 from synergy.models.musyc_calibration import default_draws, profile_intervals
-from synergy.models.surface_inputs import ALPHA_BOUNDS, fit_points, start_and_bounds
+from synergy.models.surface_inputs import (
+    ALPHA_BOUNDS,
+    fit_points,
+    monotherapy_status,
+    start_and_bounds,
+)
 
 __all__ = [
     "ALPHA_BOUNDS",
@@ -80,11 +85,13 @@ _LN10 = np.log(10.0)
 # 0 ok, 5-9 warnings (estimates exist), >= 10 failed (NaN)
 STATUS_MEANINGS = {
     0: "ok",
+    5: "fitted_without_monotherapy",
     6: "alpha_on_bound",
     7: "hit_bound",
     8: "not_converged",
     9: "synergy_ci_undefined",
     10: "no_monotherapy",
+    11: "not_identifiable",
     12: "too_few_points",
     15: "non_finite_data",
 }
@@ -218,7 +225,9 @@ def fit_musyc(
           (``alpha_on_bound``: see ``alpha_on_bound``; ``hit_bound``: another parameter
           ended on its bound; ``synergy_ci_undefined``: beta
           or a log alpha (or log gamma) has no finite interval end — singular covariance,
-          or the data do not bound alpha on either side, e.g. when a drug has no effect).
+          or the data do not bound alpha on either side, e.g. when a drug has no effect;
+          ``fitted_without_monotherapy`` / ``not_identifiable`` / ``no_monotherapy``: a
+          block without a drug's single-drug wells, :mod:`synergy.models.surface_inputs`).
     """
     if not 0 < ci < 1:
         raise SynergyError(f"ci must be in (0, 1), got {ci!r}")
@@ -249,13 +258,10 @@ def fit_musyc(
     q, cov, sse, n_points, n_iter, kstatus = fit
     n_par = q.shape[1]
     status = np.array([_KERNEL_TO_STATUS[int(s)] for s in kstatus], dtype=np.int8)
-    # blocks lacking a drug alone: the surface's single-drug parameters are not identified
-    conc_row = np.asarray(screen["conc_row"].values, dtype=np.float64)
-    conc_col = np.asarray(screen["conc_col"].values, dtype=np.float64)
-    mono_row = np.isfinite(resp) & (np.nan_to_num(dose1) > 0) & (np.nan_to_num(dose2) == 0)
-    mono_col = np.isfinite(resp) & (np.nan_to_num(dose2) > 0) & (np.nan_to_num(dose1) == 0)
-    no_mono = ~(mono_row.any(axis=1) & mono_col.any(axis=1))
-    status[no_mono] = np.maximum(status[no_mono], 10)
+    # blocks lacking a drug alone: fitted from the surface where it determines them
+    var = np.diagonal(cov, axis1=1, axis2=2)
+    se_fit = np.sqrt(np.where(var >= 0, var, np.nan))
+    status = monotherapy_status(dose1, dose2, resp, status, se_fit, 4)
     failed = status >= 10
     # an alpha on its bound: alpha12 and alpha21 are not separately identified
     alpha_lo, alpha_hi = bounds[:, 8:10, 0], bounds[:, 8:10, 1]
@@ -353,7 +359,7 @@ def fit_musyc(
     out["musyc_n_points"] = per_block(n_points, long_name="wells x replicates fitted")
     out["musyc_n_iter"] = per_block(n_iter, long_name="Levenberg-Marquardt iterations")
     out["musyc_fitted"] = xr.DataArray(
-        musyc_surface_values(q, conc_row, conc_col),
+        musyc_surface_values(q, screen["conc_row"].values, screen["conc_col"].values),
         dims=("block", "row", "col"), coords=coords,
         attrs={"long_name": "fitted MuSyC surface", "units": "%"},
     )  # fmt: skip

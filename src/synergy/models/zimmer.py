@@ -83,9 +83,11 @@ def fit_zimmer(
           bound): < 0 synergy; ``intervals`` at level ``ci``;
         - ``zimmer_sse``, ``zimmer_n_points``, ``zimmer_n_iter`` (block);
         - ``zimmer_fitted`` (block, row, col): the fitted surface, % inhibition;
-        - ``zimmer_status`` (block): MuSyC's codes (:data:`STATUS_MEANINGS`: 7 a
-          parameter on its bound, 8 not converged, 9 an interval of a12/a21 undefined,
-          10 no monotherapy wells, 12 too few points, 15 non-finite data).
+        - ``zimmer_status`` (block): MuSyC's codes (:data:`STATUS_MEANINGS`: 5 fitted
+          without single-drug wells, 7 a parameter on its bound, 8 not converged, 9 an
+          interval of a12/a21 undefined, 10 no monotherapy wells and too few doses to fit
+          without, 11 not identifiable without single-drug wells, 12 too few points, 15
+          non-finite data; :mod:`synergy.models.surface_inputs`).
     """
     ds, raw = fit_interaction(screen, SPEC, ci=ci, intervals=intervals, max_iter=max_iter)
     ds["zimmer"] = xr.DataArray(

@@ -49,7 +49,14 @@ from synergy.errors import SynergyError
 from synergy.stats.noise import fitted_residual_pool, replicate_moments, replicate_residual_pool
 
 _RESAMPLED_MODELS = ("bliss", "hsa", "loewe", "zip")  # models with a <model>_score
-__all__ = ["BOOTSTRAP_METHODS", "block_keys", "bootstrap", "pvalue_notes", "resample_means", "sf_pvalue"]
+__all__ = [
+    "BOOTSTRAP_METHODS",
+    "block_keys",
+    "bootstrap",
+    "pvalue_notes",
+    "resample_means",
+    "sf_pvalue",
+]
 
 BOOTSTRAP_METHODS = ("resample", "synergyfinder")
 MAX_RESAMPLED = 20_000
@@ -310,7 +317,8 @@ def bootstrap(
     xarray.Dataset
         Per model ``m`` (block): ``m_score_low``, ``m_score_high`` (% points), ``m_score_se``
         (bootstrap standard error), ``m_pvalue``, ``m_pvalue_note`` (why the p-value is
-        NaN, :func:`~synergy.stats.bootstrap.pvalue_notes`; "" where it is not), ``m_n_boot`` (resamples with a
+        NaN, :func:`~synergy.stats.bootstrap.pvalue_notes`; "" where it is not),
+        ``m_n_boot`` (resamples with a
         finite score); with ``method="synergyfinder"`` also ``m_score_boot_mean``;
         ``bootstrap_noise`` (block: where the noise estimate came from); per well on request
         ``m_low``, ``m_high``.
