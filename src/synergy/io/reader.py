@@ -26,7 +26,6 @@ from synergy.io.checks import (
     check_duplicate_wells,
     check_responses,
     check_text,
-    stripped_text,
 )
 from synergy.io.columns import n_drugs
 from synergy.io.load import load_table
@@ -254,7 +253,7 @@ def screen_from_long(
     for role in ("block", "drug_row", "drug_col"):
         table[role] = check_text(table, role, what=role.replace("_", " "))
     if "sample" in table:
-        table["sample"] = stripped_text(table["sample"])
+        table["sample"] = check_text(table, "sample", what="sample", allow_empty=True)
     else:
         table["sample"] = ""
     for side in ("conc_row", "conc_col"):
