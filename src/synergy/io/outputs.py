@@ -32,13 +32,15 @@ class OutputBusyError(SynergyError):
 
 
 def input_paths(screen: xr.Dataset) -> list[str]:
-    """The files a screen was read from (``attrs["provenance"]["sources"]``), as given."""
+    """The files a screen was read from: ``attrs["provenance"]["sources"]`` as given, and
+    the saved screen it was opened from (``screen.encoding["source"]``)."""
+    opened = [str(screen.encoding["source"])] if screen.encoding.get("source") else []
     try:
         provenance = json.loads(screen.attrs.get("provenance", "{}"))
     except (TypeError, ValueError):
-        return []
+        return opened
     sources = provenance.get("sources", []) if isinstance(provenance, dict) else []
-    return [str(s) for s in sources if isinstance(s, str) and s != "DataFrame"]
+    return opened + [str(s) for s in sources if isinstance(s, str) and s != "DataFrame"]
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -107,4 +107,5 @@ def open_screen(path: str | os.PathLike) -> xr.Dataset:
             screen[name] = var.copy(data=data)
     for var in screen.variables.values():
         var.encoding.clear()
+    screen.encoding = {"source": str(path)}  # never written over by save_screen
     return screen
