@@ -178,51 +178,51 @@ def cases() -> list[Case]:
             "encoding",
             _text("u16.csv", micro.to_csv(index=False), "utf-16"),
             ids=["1", "2"],
-        ),  # fmt: skip
+        ),
         Case(
             "utf16-le-no-bom",
             "encoding",
             _text("u16le.csv", micro.to_csv(index=False), "utf-16-le"),
             ids=["1", "2"],
-        ),  # fmt: skip
+        ),
         Case(
             "latin1-micro",
             "encoding",
             _text("latin1.csv", micro.to_csv(index=False), "latin-1"),
             ids=["1", "2"],
-        ),  # fmt: skip
+        ),
         Case(
             "cp1252-micro-tsv",
             "encoding",
             _text("cp.tsv", micro.to_csv(index=False, sep="\t"), "cp1252"),
             ids=["1", "2"],
-        ),  # fmt: skip
+        ),
         Case(
             "gzip-named-csv",
             "compression",
             _bytes("gz.csv", gzip.compress(text.encode())),
             ids=["1", "2"],
-        ),  # fmt: skip
+        ),
         Case(
             "gzip-truncated",
             "compression",
             _bytes("gzt.csv", gzip.compress(text.encode())[:60]),
             error="FormatError",
             words="gzip",
-        ),  # fmt: skip
+        ),
         # delimiters
         Case(
             "semicolon-decimal-comma",
             "delimiter",
             _csv("semi.csv", t, sep=";", decimal=","),
             ids=["1", "2"],
-        ),  # fmt: skip
+        ),
         Case(
             "semicolon-block-first",
             "delimiter",
             _csv("semi_b.csv", t[["block_id", *t.columns.drop("block_id")]], sep=";"),
             ids=["1", "2"],
-        ),  # fmt: skip
+        ),
         Case(
             "semicolon-drug1-first",
             "delimiter",
@@ -232,7 +232,7 @@ def cases() -> list[Case]:
                 sep=";",
             ),
             ids=["1", "2"],
-        ),  # fmt: skip
+        ),
         Case("tab", "delimiter", _csv("tab.txt", t, sep="\t"), ids=["1", "2"]),
         Case("pipe", "delimiter", _csv("pipe.csv", t, sep="|"), ids=["1", "2"]),
         Case(
@@ -241,32 +241,30 @@ def cases() -> list[Case]:
             _text("one.csv", "response\n1\n2\n"),
             error="FormatError",
             words="single field",
-        ),  # fmt: skip
+        ),
         # lines that hold no data
         Case(
             "leading-blank-lines", "blank lines", _text("lead.csv", "\n\n" + text), ids=["1", "2"]
-        ),  # fmt: skip
+        ),
         Case(
             "comment-lines",
             "blank lines",
             _text("comments.csv", "# exported 2024-05-01\n" + _insert_lines(text, 17, "# QC ok")),
             ids=["1", "2"],
-        ),  # fmt: skip
+        ),
         Case(
             "comma-only-lines",
             "blank lines",
             _text("commas.csv", text + ",,,,,,,,,\n" * 5),
             ids=["1", "2"],
-        ),  # fmt: skip
+        ),
         Case(
             "blank-lines-inside",
             "blank lines",
             _text("inner.csv", _insert_lines(text, 11, "")),
             ids=["1", "2"],
-        ),  # fmt: skip
-        Case(
-            "crlf", "blank lines", _text("crlf.csv", text.replace("\n", "\r\n")), ids=["1", "2"]
-        ),  # fmt: skip
+        ),
+        Case("crlf", "blank lines", _text("crlf.csv", text.replace("\n", "\r\n")), ids=["1", "2"]),
         Case("empty-file", "empty", _text("empty.csv", ""), error="FormatError", words="empty"),
         Case(
             "blank-only",
@@ -274,93 +272,93 @@ def cases() -> list[Case]:
             _text("blank.csv", "\n\n  \n,,,\n"),
             error="FormatError",
             words="no data",
-        ),  # fmt: skip
+        ),
         Case(
             "header-only",
             "empty",
             _text("header.csv", text.splitlines()[0] + "\n"),
             error="FormatError",
             words="no rows",
-        ),  # fmt: skip
+        ),
         # matrix layout
         Case(
             "matrix-blank-separated",
             "matrix",
             _text("matrix.csv", _matrix_text(t, "\n\n")),
             ids=["1", "2"],
-        ),  # fmt: skip
+        ),
         Case(
             "matrix-adjacent", "matrix", _text("matrix2.csv", _matrix_text(t, "\n")), ids=["1", "2"]
-        ),  # fmt: skip
+        ),
         Case(
             "matrix-comma-only-separator",
             "matrix",
             _text("matrix3.csv", _matrix_text(t, "\n,,,,,,\n")),
             ids=["1", "2"],
-        ),  # fmt: skip
+        ),
         Case(
             "matrix-semicolon",
             "matrix",
             _text("matrix4.csv", _matrix_text(t, "\n\n").replace(",", ";")),
             ids=["1", "2"],
-        ),  # fmt: skip
+        ),
         # identifiers as text
         Case(
             "ids-zero-padded",
             "identifiers",
             _csv("pad.csv", _block_ids(t, {1: "001", 2: "002"})),
             ids=["001", "002"],
-        ),  # fmt: skip
+        ),
         Case(
             "ids-1-and-1.0",
             "identifiers",
             _csv("one.csv", _block_ids(t, {1: "1", 2: "1.0"})),
             ids=["1", "1.0"],
-        ),  # fmt: skip
+        ),
         Case(
             "ids-1-and-01",
             "identifiers",
             _csv("zero1.csv", _block_ids(t, {1: "1", 2: "01"})),
             ids=["1", "01"],
-        ),  # fmt: skip
+        ),
         Case(
             "ids-exponent",
             "identifiers",
             _csv("exp.csv", _block_ids(t, {1: "1e3", 2: "1E3"})),
             ids=["1e3", "1E3"],
-        ),  # fmt: skip
+        ),
         Case(
             "ids-NA-named-sample",
             "identifiers",
             _csv("na.csv", t.assign(sample="NA")),
             ids=["1", "2"],
-        ),  # fmt: skip
+        ),
         Case("excel-numeric-ids", "identifiers", _excel("num.xlsx", t), ids=["1", "2"]),
         Case(
             "excel-float-ids",
             "identifiers",
             _excel("flt.xlsx", t.assign(block_id=t["block_id"].astype(float))),
             ids=["1", "2"],
-        ),  # fmt: skip
+        ),
         Case(
             "excel-text-ids",
             "identifiers",
             _excel("txt.xlsx", _block_ids(t, {1: "001", 2: "0123"})),
             ids=["001", "0123"],
-        ),  # fmt: skip
+        ),
         Case(
             "parquet-text-ids",
             "identifiers",
             _parquet("ids.parquet", _block_ids(t, {1: "001", 2: "002"})),
             ids=["001", "002"],
-        ),  # fmt: skip
+        ),
         Case("parquet-int-ids", "identifiers", _parquet("int.parquet", t), ids=["1", "2"]),
         Case(
             "dataframe-text-ids",
             "identifiers",
             lambda _f: _block_ids(t, {1: "001", 2: "002"}),
             ids=["001", "002"],
-        ),  # fmt: skip
+        ),
         # files that are not what their name says
         Case("csv-named-xlsx", "wrong format", _csv("table.xlsx", t), ids=["1", "2"]),
         Case("csv-named-xls", "wrong format", _csv("table.xls", t), ids=["1", "2"]),
@@ -372,66 +370,66 @@ def cases() -> list[Case]:
             _zip_of_csv("zip.xlsx", t),
             error="FormatError",
             words="Excel",
-        ),  # fmt: skip
+        ),
         Case(
             "truncated-xlsx",
             "damaged",
             _xlsx_as("cut.xlsx", t, 700),
             error="FormatError",
             words="truncated",
-        ),  # fmt: skip
+        ),
         Case(
             "truncated-parquet",
             "damaged",
             _parquet("cut.parquet", t, 300),
             error="FormatError",
             words="parquet",
-        ),  # fmt: skip
+        ),
         Case(
             "zero-byte-parquet",
             "damaged",
             _parquet("zero.parquet", t, 0),
             error="FormatError",
             words="empty",
-        ),  # fmt: skip
+        ),
         Case(
             "zero-byte-xlsx",
             "damaged",
             _bytes("zero.xlsx", b""),
             error="FormatError",
             words="empty",
-        ),  # fmt: skip
+        ),
         Case(
             "binary-garbage",
             "damaged",
             _bytes("garbage.csv", np.random.default_rng(0).bytes(4000)),
             error="FormatError",
             words="binary",
-        ),  # fmt: skip
+        ),
         Case(
             "netcdf-named-csv",
             "wrong format",
             _bytes("nc.csv", b"\x89HDF\r\n\x1a\n" + b"\0" * 99),
             error="FormatError",
             words="netCDF",
-        ),  # fmt: skip
+        ),
         Case(
             "a-folder", "wrong format", _folder("folder.csv"), error="FormatError", words="folder"
-        ),  # fmt: skip
+        ),
         Case(
             "missing-file",
             "wrong format",
             lambda f: f / "nothing.csv",
             error="FormatError",
             words="no such file",
-        ),  # fmt: skip
+        ),
         Case(
             "unknown-suffix",
             "wrong format",
             _csv("table.dat", t),
             error="FormatError",
             words="unknown file type",
-        ),  # fmt: skip
+        ),
         Case(
             "missing-sheet",
             "excel sheet",
@@ -439,14 +437,14 @@ def cases() -> list[Case]:
             error="FormatError",
             words="no sheet named 'Plate1'",
             kwargs={"sheet": "Plate1"},
-        ),  # fmt: skip
+        ),
         Case(
             "named-sheet",
             "excel sheet",
             _excel("named.xlsx", t, sheet="Plate1"),
             ids=["1", "2"],
             kwargs={"sheet": "Plate1"},
-        ),  # fmt: skip
+        ),
         Case(
             "sheet-out-of-range",
             "excel sheet",
@@ -454,7 +452,7 @@ def cases() -> list[Case]:
             error="FormatError",
             words="no sheet number 3",
             kwargs={"sheet": 3},
-        ),  # fmt: skip
+        ),
         # values of the wrong type
         Case(
             "bool-response",
@@ -462,28 +460,28 @@ def cases() -> list[Case]:
             lambda _f: t.assign(response=t["response"] > 20),
             error="ResponseError",
             words="'response'",
-        ),  # fmt: skip
+        ),
         Case(
             "complex-response",
             "dtype",
             lambda _f: t.assign(response=t["response"].astype(complex)),
             error="ResponseError",
             words="complex",
-        ),  # fmt: skip
+        ),
         Case(
             "datetime-dose",
             "dtype",
             lambda _f: t.assign(conc_row=pd.to_datetime(t["conc_row"] * 1e9)),
             error="DoseError",
             words="'conc_row'",
-        ),  # fmt: skip
+        ),
         Case(
             "bool-cell-in-dose",
             "dtype",
             lambda _f: t.assign(conc_col=t["conc_col"].astype(object).where(t.index != 5, True)),
             error="DoseError",
             words="bool",
-        ),  # fmt: skip
+        ),
         Case(
             "text-response",
             "dtype",
@@ -493,7 +491,7 @@ def cases() -> list[Case]:
             ),
             error="ResponseError",
             words="line 9",
-        ),  # fmt: skip
+        ),
         # names with control characters
         Case(
             "nul-in-drug",
@@ -501,21 +499,21 @@ def cases() -> list[Case]:
             lambda _f: t.assign(drug_row=t["drug_row"].str.replace("MK", "M\x00K")),
             error="ColumnError",
             words="control character",
-        ),  # fmt: skip
+        ),
         Case(
             "nul-in-csv-drug",
             "control characters",
             _csv("nul.csv", t.assign(drug_row=t["drug_row"].str.replace("MK", "M\x00K"))),
             error="ColumnError",
             words="control character",
-        ),  # fmt: skip
+        ),
         Case(
             "tab-in-sample",
             "control characters",
             lambda _f: t.assign(sample=t["sample"] + "\tx"),
             error="ColumnError",
             words="control character",
-        ),  # fmt: skip
+        ),
         # response kind and scale
         Case("fraction-viability", "response scale", _csv("frac.csv", fraction), ids=["1", "2"]),
         Case("percent-viability", "response scale", _csv("viab.csv", viability), ids=["1", "2"]),
@@ -530,7 +528,7 @@ def cases() -> list[Case]:
             ),
             error="ResponseError",
             words="response_kind",
-        ),  # fmt: skip
+        ),
         Case(
             "controls-at-50",
             "response scale",
@@ -540,7 +538,7 @@ def cases() -> list[Case]:
             ),
             error="ResponseError",
             words="response_kind",
-        ),  # fmt: skip
+        ),
     ]
     return out
 

@@ -81,7 +81,7 @@ def test_case_reads_every_block_or_raises_naming_the_file(case, tmp_path):
             "tab-in-sample",
             "dataframe-text-ids",
         )
-    ],  # fmt: skip
+    ],
     ids=lambda c: c.name,
 )
 def test_cli_exits_0_or_2_without_traceback(case, tmp_path):
@@ -126,7 +126,7 @@ def test_mathews_fraction_is_detected_despite_wells_beyond_the_control(tmp_path)
             lambda d: d.assign(response=d["response"].where(d.index != 150, 1e6)),
             [False, True],
             "1e+06",
-        ),  # fmt: skip
+        ),
         (lambda d: d.assign(response=-500.0), [True, True], "-500"),
         (lambda d: d.assign(response=100 - d["response"]), [True, True], "control wells at"),
     ],
@@ -266,9 +266,17 @@ def test_cli_refuses_existing_output_and_any_input(tmp_path):
     assert refused.exit_code == 2 and "--overwrite" in refused.output
     assert out.read_bytes() == b"keep me"
     over_input = runner.invoke(
-        main, ["score", str(source), "-o", str(tmp_path / "new.nc"), "--table", str(source),
-               "--overwrite"],
-    )  # fmt: skip
+        main,
+        [
+            "score",
+            str(source),
+            "-o",
+            str(tmp_path / "new.nc"),
+            "--table",
+            str(source),
+            "--overwrite",
+        ],
+    )
     assert over_input.exit_code == 2 and "input file" in over_input.output
     assert source.read_bytes() == before and not (tmp_path / "new.nc").exists()
     replaced = runner.invoke(main, ["score", str(source), "-o", str(out), "--overwrite", "-q"])
@@ -309,8 +317,9 @@ def test_lock_names_its_holder_and_is_reentrant(tmp_path):
 
 def test_stale_lock_of_a_dead_pid_on_this_host_is_taken_over(tmp_path):
     out = tmp_path / "o.nc"
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True)  # fmt: skip
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
     pid = int(dead.stdout)
     lock_path(out).write_text(
         f'{{"pid": {pid}, "host": "{socket.gethostname()}", "started": "earlier"}}'
