@@ -414,6 +414,20 @@ def cases() -> list[Case]:
             words="netCDF",
         ),
         Case(
+            "truncated-saved-screen",
+            "damaged",
+            _bytes("screen.nc", b"\x89HDF\r\n\x1a\n" + b"\x00" * 200),
+            error="FormatError",
+            words="cannot open the saved screen",
+        ),
+        Case(
+            "csv-named-nc",
+            "wrong format",
+            _csv("table.nc", t),
+            error="FormatError",
+            words="cannot open the saved screen",
+        ),
+        Case(
             "a-folder", "wrong format", _folder("folder.csv"), error="FormatError", words="folder"
         ),
         Case(

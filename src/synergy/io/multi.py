@@ -141,7 +141,7 @@ def multi_problems(screen: xr.Dataset, *, strict: bool = False) -> list[str]:
     """
     problems = []
     conc = np.asarray(screen["conc"].values)
-    blocks = screen["block"].values
+    blocks = np.array([str(b) for b in screen["block"].values], dtype=object)  # messages: '1'
     finite = np.isfinite(conc)
     partial = finite.any(axis=2) & ~finite.all(axis=2)
     if partial.any():

@@ -13,6 +13,7 @@ import xarray as xr
 
 from synergy.errors import SynergyError
 from synergy.io.columns import normalise_name
+from synergy.io.response_kind import screen_response_warnings
 from synergy.io.screen import screen_problems
 from synergy.io.sniff import DELIMITERS, file_kind, read_text
 
@@ -90,6 +91,11 @@ def validate(
             report.warnings.append(problem)
         else:
             report.errors.append(problem)
+    if "response" in report.screen and "block" in report.screen.dims and not report.errors:
+        words = screen_response_warnings(report.screen)
+        blocks = report.screen["block"].values
+        for i in np.flatnonzero(words != "")[:20]:
+            report.warnings.append(f"block {str(blocks[i])!r}: {words[i]} (scored with a warning)")
     provenance = report.screen.attrs.get("provenance", "{}")
     if '"n_missing_response": 0' not in provenance and "n_missing_response" in provenance:
         import json
