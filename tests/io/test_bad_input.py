@@ -236,23 +236,21 @@ def test_a_file_cut_anywhere_reads_or_raises_a_synergy_error(tmp_path_factory, c
 # ---- outputs: never over an input, never silently over an existing file ----------------
 
 
-def test_api_never_writes_over_an_input(tmp_path):
-    path = tmp_path / "in.nc"
-    save_screen(synergy.read_screen(oneil()), path)
-    before = path.read_bytes()
-    reopened = open_any(path)
-    scored = synergy.score(reopened, ["bliss"])
-    with pytest.raises(SynergyError, match="input file"):
-        save_screen(scored, path)
-    with pytest.raises(SynergyError, match="input file"):
-        run_screen(reopened, ["bliss"], out=tmp_path / "." / "in.nc", progress=False)
-    assert path.read_bytes() == before
-    save_screen(scored, tmp_path / "again.nc")  # an ordinary output
-    save_screen(scored, tmp_path / "again.nc")  # API writers overwrite, like xarray
+def test_api_never_writes_over_a_raw_input(tmp_path):
     source = tmp_path / "in.csv"
     oneil().to_csv(source, index=False)
-    with pytest.raises(SynergyError, match="input file"):
-        check_not_input(tmp_path / "in.csv", input_paths(synergy.read_screen(source)))
+    screen = synergy.read_screen(source)
+    assert input_paths(screen) == [str(source)]
+    for target in (source, tmp_path / "." / "in.csv"):
+        with pytest.raises(SynergyError, match="input file"):
+            check_not_input(target, input_paths(screen))
+    scored = synergy.score(screen, ["bliss"])
+    out = tmp_path / "scored.nc"
+    save_screen(scored, out)
+    save_screen(scored, out)  # API writers overwrite their outputs, like xarray
+    run_screen(screen, ["bliss"], out=out, progress=False)
+    xr.testing.assert_identical(open_any(out), scored)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "scored.nc"]
 
 
 def test_cli_refuses_existing_output_and_any_input(tmp_path):

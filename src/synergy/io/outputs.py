@@ -1,7 +1,8 @@
 """Writing outputs safely: never over an input, one writer per output (docs/design.md §4).
 
-* :func:`check_not_input` refuses an output path that is one of the files a screen was
-  read from (its provenance lists them), whoever writes (API or CLI).
+* :func:`check_not_input` refuses an output path that is one of the raw files a screen
+  was read from (its provenance lists them), whoever writes (API or CLI); the CLI also
+  refuses every path given as an input, saved screens included.
 * :class:`OutputLock` is a lock file ``.<output name>.lock`` next to the output, created
   with ``O_CREAT | O_EXCL`` (atomic on local and NFSv3+ filesystems) and holding the
   writer's pid, host and start time.  A second writer is refused with
@@ -32,15 +33,13 @@ class OutputBusyError(SynergyError):
 
 
 def input_paths(screen: xr.Dataset) -> list[str]:
-    """The files a screen was read from: ``attrs["provenance"]["sources"]`` as given, and
-    the saved screen it was opened from (``screen.encoding["source"]``)."""
-    opened = [str(screen.encoding["source"])] if screen.encoding.get("source") else []
+    """The raw files a screen was read from (``attrs["provenance"]["sources"]``), as given."""
     try:
         provenance = json.loads(screen.attrs.get("provenance", "{}"))
     except (TypeError, ValueError):
-        return opened
+        return []
     sources = provenance.get("sources", []) if isinstance(provenance, dict) else []
-    return opened + [str(s) for s in sources if isinstance(s, str) and s != "DataFrame"]
+    return [str(s) for s in sources if isinstance(s, str) and s != "DataFrame"]
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -34,6 +34,7 @@ _MAGIC = {
     b"CDF\x02": "netcdf3",
 }
 _HEAD = 8192
+_JUNK_START = frozenset(',\t;|"')
 
 
 def file_kind(path: Path) -> str:
@@ -139,8 +140,10 @@ class TextFile:
 
 def _keep(line: str) -> bool:
     stripped = line.strip()
-    if not stripped or stripped.startswith("#"):
+    if not stripped or stripped[0] == "#":
         return False
+    if stripped[0] not in _JUNK_START:  # a data line (the common case: fast)
+        return True
     rest = stripped
     for sep in DELIMITERS:
         rest = rest.replace(sep, "")

@@ -29,8 +29,10 @@ def save_screen(screen: xr.Dataset, path: str | os.PathLike) -> Path:
     """Write ``screen`` to ``path`` (``.nc`` via h5netcdf, or ``.zarr``); return the path.
 
     Written to a temporary name and renamed, so a reader never sees half a file.  An
-    existing output is replaced (as xarray's ``to_netcdf`` does: notebooks re-run cells),
-    but never a file the screen was read from (:func:`synergy.io.outputs.check_not_input`).
+    existing screen file is replaced, as xarray's ``to_netcdf`` does (notebooks re-run
+    cells; the screen is in memory, so saving it over the file it was opened from is
+    safe), but never a raw table the screen was read from
+    (:func:`synergy.io.outputs.check_not_input`).
     """
     import shutil
 
@@ -107,5 +109,4 @@ def open_screen(path: str | os.PathLike) -> xr.Dataset:
             screen[name] = var.copy(data=data)
     for var in screen.variables.values():
         var.encoding.clear()
-    screen.encoding = {"source": str(path)}  # never written over by save_screen
     return screen
