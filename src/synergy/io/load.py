@@ -27,7 +27,10 @@ _EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 _STRING_ROLES = ("block", "drug_row", "drug_col", "sample", "replicate", "response_kind")
 _UNIT_ROLES = ("conc_unit", "conc_unit_row", "conc_unit_col")
 # numbers: empty cells and the usual spellings of "missing"; text roles: empty cells only
-_NA_VALUES = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "#N/A", "-"]
+_NA_VALUES = [
+    *("", "NA", "N/A", "n/a", "NaN", "nan", "-nan", "-NaN", "<NA>", "None", "null", "NULL"),
+    *("#N/A", "#N/A N/A", "#NA", "-1.#IND", "1.#IND", "-1.#QNAN", "1.#QNAN", "-"),
+]
 
 
 def _excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
