@@ -101,7 +101,7 @@ def _insert_lines(text: str, every: int, line: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _matrix_text(table: pd.DataFrame, separator: str) -> str:
+def _matrix_text(table: pd.DataFrame, separator: str, ids: bool = True) -> str:
     """sf_oneil as plate matrices (SynergyFinder's matrix layout), blocks split by ``separator``."""
     parts = []
     for block, rows in table.groupby("block_id", sort=False):
@@ -111,7 +111,7 @@ def _matrix_text(table: pd.DataFrame, separator: str) -> str:
             f"Drug2:,{rows['drug_col'].iloc[0]}",
             f"Cell:,{rows['sample'].iloc[0]}",
             "ConcUnit:,uM",
-            f"PairIndex:,{block}",
+            *([f"PairIndex:,{block}"] if ids else []),
             "," + ",".join(f"{c:g}" for c in wide.columns),
         ]
         lines += [f"{r:g}," + ",".join(f"{v:.6g}" for v in wide.loc[r]) for r in wide.index]
@@ -285,6 +285,12 @@ def cases() -> list[Case]:
             "matrix-blank-separated",
             "matrix",
             _text("matrix.csv", _matrix_text(t, "\n\n")),
+            ids=["1", "2"],
+        ),
+        Case(
+            "matrix-blank-separated-no-ids",
+            "matrix",
+            _text("matrix5.csv", _matrix_text(t.assign(block_id=t["block_id"] * 7), "\n\n", False)),
             ids=["1", "2"],
         ),
         Case(
