@@ -168,6 +168,9 @@ def test_report_written_exit_codes_unchanged(files):
         assert f'<td class="text">{model}</td>' in text
     assert "FAIL" in text and "unexplained" in text  # block 4's evidence sentence
     code, out = _run(files["screen"], files["own"], "--report", report)
+    assert code == 2 and "--overwrite" in out  # an existing output is never replaced silently
+    assert "FAIL" in report.read_text(encoding="utf-8")
+    code, out = _run(files["screen"], files["own"], "--report", report, "--overwrite")
     assert code == 0, out
     assert "PASS" in report.read_text(encoding="utf-8")
     code, out = _run(files["screen"], files["own"], "--report", files["folder"] / "r.pdf")

@@ -67,7 +67,7 @@ def where(
         more = f" (+{len(lines) - max_lines} more)" if len(lines) > max_lines else ""
         parts.append(f"line{'s' if len(lines) > 1 else ''} {shown}{more}")
     if block is not None:
-        parts.append(f"block {block!r}")
+        parts.append(f"block {str(block)!r}")  # '1', not np.str_('1')
     if column:
         parts.append(f"column {column!r}")
     return "; ".join(parts)

@@ -12,10 +12,12 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import xarray as xr
 
 from synergy.errors import SynergyError
 from synergy.hill.fitter_rule import fits_for
+from synergy.io.response_kind import PLAUSIBLE_RANGE, screen_response_warnings, unscorable
 from synergy.models import score_bliss, score_hsa, score_loewe, score_zip
 from synergy.models.baseline import BASELINE_CORRECTIONS
 from synergy.models.baseline import correct_baseline as apply_baseline
@@ -195,6 +197,22 @@ def _score_models(
     return parts
 
 
+def _flag_response_scale(
+    status: xr.DataArray, reason: xr.DataArray, screen: xr.Dataset, plausible: tuple[float, float]
+) -> tuple[xr.DataArray, xr.DataArray]:
+    """Blocks whose responses leave ``plausible`` (% inhibition) or whose controls are far
+    from 0 get a warning (still scored): a wrong scale or response kind (docs/design.md §4)."""
+    words = screen_response_warnings(screen, plausible)
+    flagged = words != ""
+    if not flagged.any():
+        return status, reason
+    text = np.asarray(reason.values, dtype=object)
+    joined = [f"{w}; {r}" if r else w for w, r in zip(words[flagged], text[flagged], strict=True)]
+    text[flagged] = joined
+    status = status.copy(data=np.maximum(status.values, flagged.astype(np.int8)))
+    return status, reason.copy(data=text.astype(str))
+
+
 def score(
     screen: xr.Dataset,
     models: Sequence[str] = DEFAULT_MODELS,
@@ -212,6 +230,7 @@ def score(
     bootstrap: str = "resample",
     well_intervals: bool = False,
     model_options: Mapping[str, Mapping[str, Any]] | None = None,
+    response_range: tuple[float, float] = PLAUSIBLE_RANGE,
 ) -> xr.Dataset:
     """Score every block of a screen with the reference models.
 
@@ -298,6 +317,10 @@ def score(
         of the bootstrap calibrating log alpha's intervals and p-values; 0 for the faster,
         anti-conservative F test), ``{"zimmer": {"intervals": "wald"}}``.  Recorded in
         the ``scoring`` attribute.
+    response_range : (low, high), % inhibition
+        Blocks with a response outside it, or with controls far from 0 % inhibition, get a
+        warning status naming the values (a wrong scale or response kind); they are still
+        scored.  Default −150 … 250 (real plates reach −87 %, i.e. 187 % viability).
 
     Returns
     -------
@@ -330,7 +353,10 @@ def score(
             f"n_boot bootstraps the scores of {DEFAULT_MODELS}, none of which is among models="
             f"{list(models)}; MuSyC, Zimmer and BRAID report their own intervals (ci=)"
         )
+    hopeless = unscorable(screen["response"].values)
     out = screen.copy()
+    if hopeless.any():  # numerical trouble stays in its block: fitted as empty, then failed
+        out["response"] = screen["response"].where(~xr.DataArray(hopeless, dims="block"))
     if correct_baseline != "non":
         if refit is False:
             raise SynergyError(
@@ -366,8 +392,8 @@ def score(
 
         out = out.assign(block_sensitivity(out, fitter=fitter).data_vars)
     status, reason = combine_status(out, tuple(VARIABLE_PREFIX.get(m, m) for m in checked))
-    out["status"] = status
-    out["status_reason"] = reason
+    status, reason = _flag_response_scale(status, reason, screen, response_range)
+    out["status"], out["status_reason"] = status, reason
     settings = {
         "models": list(models),
         "convention": convention,
@@ -384,4 +410,6 @@ def score(
         scored = tuple(m for m in models if m in DEFAULT_MODELS)  # δ-score models only
         out = _add_bootstrap(out, scored, settings, boot)
     out.attrs = {**screen.attrs, "scoring": json.dumps(settings, sort_keys=True)}
+    if hopeless.any():
+        out["response"] = screen["response"]
     return out

@@ -11,6 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from synergy.batch.assemble import Assembler
 from synergy.batch.checkpoint import Checkpoint
 from synergy.batch.chunks import Piece, plan_chunks, score_chunk
 from synergy.errors import ScreenError, SynergyError
+from synergy.io.outputs import OutputLock, check_not_input, input_paths
 
 __all__ = ["BatchRun", "check_settings", "checkpoint_path", "run_screen", "score_screen"]
 
@@ -161,6 +163,8 @@ def run_screen(
     score_kwargs = {"models": models, **score_kwargs}
     if out is not None and Path(out).suffix.lower() not in _OUTPUT_SUFFIXES:
         raise SynergyError(f"{out}: write the scored screen as .nc (netCDF) or .zarr")
+    if out is not None:
+        check_not_input(out, input_paths(screen))
     if checkpoint is True:
         if out is None:
             raise SynergyError("checkpoint=True puts the checkpoint next to out=: give out")
@@ -170,7 +174,8 @@ def run_screen(
 
     n_blocks = screen.sizes["block"]
     use_dask = scheduler is not None or workers is not None
-    with _client(use_dask, scheduler, workers) as client:
+    lock = OutputLock(out) if out is not None else nullcontext()  # one writer per output
+    with lock, _client(use_dask, scheduler, workers) as client:
         from synergy.batch.distributed import n_workers as count_workers
 
         n_workers = count_workers(client) if use_dask else 1

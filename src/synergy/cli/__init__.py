@@ -7,9 +7,12 @@ problems), 2 bad input or usage (one clear line per problem, no traceback unless
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from synergy._version import __version__
+from synergy.cli._common import Exit2
 from synergy.cli.benchmark import benchmark
 from synergy.cli.inspect import demo, info, validate_cmd
 from synergy.cli.report import report
@@ -18,7 +21,38 @@ from synergy.cli.score import score
 __all__ = ["main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Every command's errors as one line: exit 2 for bad input (a SynergyError, wherever
+    raised), 1 for anything unexpected; the traceback only with ``--debug``."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:
+            from synergy.errors import SynergyError
+
+            if _debug(ctx):
+                raise
+            text = " ".join(str(exc).split()) or type(exc).__name__
+            if isinstance(exc, SynergyError):
+                raise Exit2(str(exc) or type(exc).__name__) from None
+            click.echo(
+                f"Error: {type(exc).__name__}: {text} (rerun with --debug for the traceback)",
+                err=True,
+            )
+            sys.exit(1)
+
+
+def _debug(ctx: click.Context) -> bool:
+    return bool((ctx.obj or {}).get("debug")) or "--debug" in sys.argv
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", package_name="synergy-toolkit")
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 @click.pass_context

@@ -16,12 +16,16 @@ def fail(message: str) -> None:
 
 
 def open_inputs(
-    ctx: click.Context, paths: tuple[str, ...], response_kind: str, conc_unit: str | None
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    response_kind: str,
+    conc_unit: str | None,
+    sheet: str | None = None,
 ):
     from synergy.errors import SynergyError
     from synergy.io.validate import open_any
 
-    kwargs = {"response_kind": response_kind, "conc_unit": conc_unit}
+    kwargs = {"response_kind": response_kind, "conc_unit": conc_unit, "sheet": sheet_arg(sheet)}
     try:
         if len(paths) == 1 and Path(paths[0]).suffix.lower() in (".nc", ".zarr"):
             return open_any(paths[0])
@@ -42,6 +46,42 @@ RESPONSE_KIND_OPTION = click.option(
 CONC_UNIT_OPTION = click.option(
     "--conc-unit", default=None, help="Unit of the screen (default: the input's)."
 )
+SHEET_OPTION = click.option(
+    "--sheet",
+    default=None,
+    help="Excel sheet to read, by name or number from 0 (default: the first).",
+)
+OVERWRITE_OPTION = click.option(
+    "--overwrite", is_flag=True, help="Replace output files that already exist."
+)
+
+
+def sheet_arg(sheet: str | None) -> str | int | None:
+    """``--sheet 2`` is the third sheet (or the sheet named "2", if there is one)."""
+    return int(sheet) if sheet is not None and sheet.strip().isdigit() else sheet
+
+
+def output_problems(outputs: list[Path], inputs: tuple[str, ...], overwrite: bool) -> list[str]:
+    """Outputs that would write over an input (never allowed), an existing file (only with
+    ``--overwrite``) or another output of the same command."""
+    from synergy.errors import SynergyError
+    from synergy.io.outputs import check_not_input
+
+    problems = []
+    for i, path in enumerate(outputs):
+        if any(path.absolute() == other.absolute() for other in outputs[:i]):
+            problems.append(f"{path}: given for two outputs; give each output its own name")
+            continue
+        try:
+            check_not_input(path, inputs)
+        except SynergyError as exc:
+            problems.append(str(exc))
+            continue
+        if path.exists() and not overwrite:
+            problems.append(
+                f"{path}: exists; pass --overwrite to replace it, or write to another name"
+            )
+    return problems
 
 
 OUTPUT_SUFFIXES = (".nc", ".nc4", ".zarr")

@@ -8,11 +8,13 @@ import click
 
 from synergy.cli._common import (
     CONC_UNIT_OPTION,
+    OVERWRITE_OPTION,
     RESPONSE_KIND_OPTION,
     TABLE_SUFFIXES,
     fail,
     fail_lines,
     open_inputs,
+    output_problems,
     writable_problems,
     write_table,
 )
@@ -75,6 +77,7 @@ __all__ = ["benchmark"]
     "loewe, zip); applies to every PUBLISHED table.",
 )
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@OVERWRITE_OPTION
 @RESPONSE_KIND_OPTION
 @CONC_UNIT_OPTION
 @click.pass_context
@@ -93,6 +96,7 @@ def benchmark(
     table_format,
     columns,
     debug,
+    overwrite,
     response_kind,
     conc_unit,
 ) -> None:
@@ -124,6 +128,8 @@ def benchmark(
     report_path = Path(report) if report else None
     if report_path is not None:
         problems += writable_problems(report_path, (".html", ".htm"), "report")
+    outputs = [p for p in (table_path, report_path) if p is not None]
+    problems += output_problems(outputs, (input_path, *published), overwrite)
     if max_outside < 0:
         problems.append(f"--max-outside must be ≥ 0, got {max_outside}")
     if not tolerance >= 0:

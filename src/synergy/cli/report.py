@@ -9,10 +9,13 @@ import click
 
 from synergy.cli._common import (
     CONC_UNIT_OPTION,
+    OVERWRITE_OPTION,
     RESPONSE_KIND_OPTION,
+    SHEET_OPTION,
     fail,
     fail_lines,
     open_inputs,
+    output_problems,
     writable_problems,
 )
 
@@ -56,8 +59,10 @@ from synergy.cli._common import (
 @click.option("--title", default=None, help="Page title.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@OVERWRITE_OPTION
 @RESPONSE_KIND_OPTION
 @CONC_UNIT_OPTION
+@SHEET_OPTION
 @click.pass_context
 def report(
     ctx: click.Context,
@@ -72,8 +77,10 @@ def report(
     title,
     quiet,
     debug,
+    overwrite,
     response_kind,
     conc_unit,
+    sheet,
 ) -> None:
     """Write an HTML report of INPUTS (a scored .nc/.zarr, or any screen input, which is
     scored first): summary, ranked blocks, per-block scores, fits and figures.
@@ -90,17 +97,21 @@ def report(
     out_path = Path(out)
     problems = [f"{path}: no such file or folder" for path in inputs if not Path(path).exists()]
     problems += writable_problems(out_path, (".html", ".htm"), "report")
+    problems += output_problems([out_path], inputs, overwrite)
     if max_blocks < 0:
         problems.append(f"--max-blocks must be >= 0, got {max_blocks}")
     if problems:
         fail_lines(problems)
+    from synergy.io.outputs import OutputLock
+
+    ctx.with_resource(OutputLock(out_path))  # one writer per output
     try:
         import matplotlib  # noqa: F401
     except ImportError:
         fail("the report needs matplotlib: pip install 'synergy-toolkit[plot]'")
 
     started = time.perf_counter()
-    screen = open_inputs(ctx, inputs, response_kind, conc_unit)
+    screen = open_inputs(ctx, inputs, response_kind, conc_unit, sheet)
     from synergy.report import scored_models, write_report
 
     try:

@@ -10,11 +10,14 @@ import click
 from synergy.cli._common import (
     CONC_UNIT_OPTION,
     OUTPUT_SUFFIXES,
+    OVERWRITE_OPTION,
     RESPONSE_KIND_OPTION,
+    SHEET_OPTION,
     TABLE_SUFFIXES,
     fail,
     fail_lines,
     open_inputs,
+    output_problems,
     writable_problems,
     write_table,
 )
@@ -150,8 +153,10 @@ def _summary(run, counts, paths: list[Path]) -> list[str]:
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@OVERWRITE_OPTION
 @RESPONSE_KIND_OPTION
 @CONC_UNIT_OPTION
+@SHEET_OPTION
 @click.pass_context
 def score(
     ctx: click.Context,
@@ -179,14 +184,16 @@ def score(
     progress,
     quiet,
     debug,
+    overwrite,
     response_kind,
     conc_unit,
+    sheet,
 ) -> None:
     """Score every block of INPUTS (several files are one screen) and write OUT.
 
     Exit codes: 0 done (failed blocks are in OUT with their status), 2 bad input, options or
-    output path (nothing scored), 1 an unexpected error, 130 interrupted (rerun with
-    --resume to finish).
+    output path (nothing scored; also when OUT exists without --overwrite, or another run is
+    writing OUT), 1 an unexpected error, 130 interrupted (rerun with --resume to finish).
     """
     import warnings
 
@@ -201,8 +208,13 @@ def score(
         problems += writable_problems(table_path, TABLE_SUFFIXES, "table")
     if workers is not None and scheduler is not None:
         problems.append("give --workers or --scheduler, not both")
+    outputs = [out_path] + ([table_path] if table_path is not None else [])
+    problems += output_problems(outputs, inputs, overwrite or resume)
     if problems:
         fail_lines(problems)
+    from synergy.io.outputs import OutputLock
+
+    ctx.with_resource(OutputLock(out_path))  # one writer per output: exit 2 while another writes
 
     from synergy.batch import checkpoint_path, run_screen, status_counts
     from synergy.batch.run import check_settings
@@ -240,7 +252,7 @@ def score(
             f"{checkpoint}: a checkpoint of an interrupted run exists; rerun with --resume "
             "to finish it, or delete it to start again"
         )
-    screen = open_inputs(ctx, inputs, response_kind, conc_unit)
+    screen = open_inputs(ctx, inputs, response_kind, conc_unit, sheet)
     from synergy.io.validate import validate
 
     report = validate(screen)

@@ -33,6 +33,12 @@ def _locate(table: pd.DataFrame, mask: np.ndarray | pd.Series, column: str) -> s
     return text
 
 
+def plain(value: object) -> object:
+    """A numpy scalar as the Python value it holds (messages show ``2.5``, not
+    ``np.float64(2.5)``); other values unchanged."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def stripped_text(values: pd.Series) -> pd.Series:
     """``values`` as stripped strings, computed once per distinct value (fast on big tables)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
@@ -49,21 +55,63 @@ def input_name(table: pd.DataFrame, role: str) -> str:
     return table.attrs.get("columns", {}).get(role, role)
 
 
-def check_text(table: pd.DataFrame, role: str, *, what: str) -> pd.Series:
+def check_text(
+    table: pd.DataFrame, role: str, *, what: str, allow_empty: bool = False
+) -> pd.Series:
     """Stripped text of a column (block, drug, unit…); raise
-    :class:`~synergy.errors.ColumnError` where empty."""
+    :class:`~synergy.errors.ColumnError` where empty (unless ``allow_empty``) or where a
+    name holds a control character (NUL, tab…)."""
     text = stripped_text(table[role])
-    empty = (text == "").to_numpy()
-    if empty.any():
+    if not allow_empty:
+        empty = (text == "").to_numpy()
+        if empty.any():
+            raise ColumnError(
+                f"{_locate(table, empty, role)}: empty {what}; fill it in or drop the rows"
+            )
+    categories = text.cat.categories
+    control = [c for c in categories if any(ord(ch) < 32 or ord(ch) == 127 for ch in c)]
+    if control:
+        rows = text.isin(control).to_numpy()
         raise ColumnError(
-            f"{_locate(table, empty, role)}: empty {what}; fill it in or drop the rows"
+            f"{_locate(table, rows, role)}: {what} {control[0]!r} holds a control character "
+            "(NUL, tab, line break …); names must be printable text: fix the cell"
         )
     return text
+
+
+_NOT_NUMBERS = {"b": "true/false", "c": "complex", "M": "date/time", "m": "time span"}
+
+
+def refuse_non_numeric(table: pd.DataFrame, role: str, error: type[SynergyError]) -> None:
+    """Raise ``error`` naming the column when it holds booleans, complex numbers or dates
+    (as a column dtype, or as cells of a mixed column) instead of plain numbers."""
+    raw = table[role]
+    kind = raw.dtype.kind
+    if kind in _NOT_NUMBERS:
+        raise error(
+            f"{table['_file'].iloc[0]}; column {input_name(table, role)!r}: holds "
+            f"{_NOT_NUMBERS[kind]} values ({raw.dtype}), not numbers; write plain numbers"
+        )
+    if kind == "O":
+        uniques = pd.unique(raw.dropna())
+        odd = [
+            v
+            for v in uniques[:100_000]
+            if isinstance(v, bool | np.bool_ | complex | np.complexfloating)
+            or hasattr(v, "isoformat")
+        ]
+        if odd:
+            rows = raw.isin(odd[:50]).to_numpy()
+            raise error(
+                f"{_locate(table, rows, role)}: {type(odd[0]).__name__} value {str(odd[0])!r} "
+                "where a number belongs; write plain numbers"
+            )
 
 
 def check_doses(table: pd.DataFrame, role: str) -> pd.Series:
     """Concentrations as float; raise :class:`~synergy.errors.DoseError` on text, empty,
     negative or infinite."""
+    refuse_non_numeric(table, role, DoseError)
     raw = table[role]
     if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
         values = raw.astype(np.float64)
@@ -83,13 +131,14 @@ def check_doses(table: pd.DataFrame, role: str) -> pd.Series:
         )
     bad = (values < 0) | ~np.isfinite(values)
     if bad.any():
-        shown = values[bad].unique()[:3].tolist()
+        shown = [plain(v) for v in values[bad].unique()[:3]]
         raise DoseError(f"{_locate(table, bad, role)}: negative or infinite concentration {shown}")
     return values
 
 
 def check_responses(table: pd.DataFrame) -> pd.Series:
     """Responses as float (empty = missing well, NaN); raise on text or infinity."""
+    refuse_non_numeric(table, "response", ResponseError)
     raw = table["response"]
     if pd.api.types.is_numeric_dtype(raw):
         values = raw.astype(np.float64)
@@ -139,7 +188,7 @@ def check_consistent_per_block(
     parts = []
     for value, group in rows.groupby(role, sort=False, dropna=False, observed=True):
         lines = group["_line"].astype(int).tolist()
-        shown = labels[int(value)] if labels is not None else value
+        shown = labels[int(value)] if labels is not None else plain(value)
         parts.append(
             f"{shown!r} (line{'s' if len(lines) > 1 else ''} {lines[:5]}"
             f"{' …' if len(lines) > 5 else ''})"
@@ -147,7 +196,7 @@ def check_consistent_per_block(
     more = f" (and {len(bad_blocks) - 1} more blocks)" if len(bad_blocks) > 1 else ""
     line_word = "rows" if rows["_file"].iloc[0] == "DataFrame" else "lines"
     raise error(
-        f"{rows['_file'].iloc[0]}; block {block!r}; column {input_name(table, role)!r}: "
+        f"{rows['_file'].iloc[0]}; block {plain(block)!r}; column {input_name(table, role)!r}: "
         f"a block must have one {what}, "
         f"found {', '.join(parts).replace('(line', '(' + line_word[:-1])}{more}; {fix}"
     )

@@ -31,6 +31,7 @@ import xarray as xr
 from synergy.errors import FormatError
 from synergy.io.columns import normalise_name
 from synergy.io.reader import ResponseKind, screen_from_long
+from synergy.io.sniff import DELIMITERS, file_kind, read_text
 
 __all__ = ["read_matrix"]
 
@@ -48,9 +49,9 @@ _META = {
     "conc_unit1": "conc_unit_row",
     "concunit2": "conc_unit_col",
     "conc_unit2": "conc_unit_col",
-    "pairindex": "block",
-    "block_id": "block",
-    "block": "block",
+    "pairindex": "block_id",
+    "block_id": "block_id",
+    "block": "block_id",
     "replicate": "replicate",
     "response_kind": "response_kind",
 }
@@ -63,24 +64,34 @@ def _number(text: str) -> float | None:
         return None
 
 
-def _rows_of(path: Path) -> list[tuple[str, list[list[str]]]]:
-    """(sheet name, rows of cells as text) for each sheet of the file."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object)
+def _rows_of(path: Path) -> list[tuple[str, list[tuple[int, list[str]]]]]:
+    """(sheet name, [(file line, cells as text)]) for each sheet of the file."""
+    kind = file_kind(path)
+    if kind in ("zip", "xls"):
+        try:
+            sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object)
+        except ImportError as exc:  # pragma: no cover - depends on installed extras
+            raise FormatError(
+                f"{path}: reading Excel needs openpyxl: pip install 'synergy-toolkit[io]'"
+            ) from exc
+        except Exception as exc:  # a damaged workbook
+            raise FormatError(
+                f"{path}: cannot open the Excel workbook ({type(exc).__name__}: {exc}); "
+                "open and save it again in Excel, or export it as CSV"
+            ) from exc
         out = []
         for name, frame in sheets.items():
-            rows = [["" if pd.isna(v) else str(v) for v in row] for row in frame.itertuples(False)]
+            rows = [
+                (i, ["" if pd.isna(v) else str(v) for v in row])
+                for i, row in enumerate(frame.itertuples(False), start=1)
+            ]
             out.append((str(name), rows))
         return out
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        text = handle.read()
-    if not text.strip():
-        raise FormatError(f"{path}: the file is empty")
-    head = text[:4096]
-    delimiter = max((",", "\t", ";"), key=head.count)
-    reader = csv.reader(text.splitlines(), delimiter=delimiter)
-    return [("", [[c.strip() for c in row] for row in reader])]
+    text = read_text(path, need_delimiter=False)
+    delimiter = max(DELIMITERS, key=lambda sep: sum(line.count(sep) for line in text.lines[:50]))
+    rows = csv.reader(text.lines, delimiter=delimiter)
+    cells = [[c.strip() for c in row] for row in rows]
+    return [("", list(zip(text.numbers, cells, strict=True)))]
 
 
 def _parse(rows: list[list[str]], source: str, sheet: str) -> list[dict]:
@@ -89,16 +100,19 @@ def _parse(rows: list[list[str]], source: str, sheet: str) -> list[dict]:
     col_doses: list[float] | None = None
     n_blocks = 0
     counter: dict[str, int] = {}
-    for line_no, cells in enumerate(rows, start=1):
-        cells = [c for c in cells]
+    previous = 0
+    for line_no, cells in rows:
+        cells = list(cells)
         while cells and cells[-1] == "":
             cells.pop()
-        if not cells:
+        if line_no > previous + 1 or not cells:  # a gap (blank lines) ends a matrix
             col_doses = None
+        previous = line_no
+        if not cells:
             continue
         key = normalise_name(cells[0])
         if key in _META and _number(cells[0]) is None:
-            if col_doses is not None:  # a new block starts
+            if col_doses is not None or "block" in meta:  # a new block starts
                 meta, col_doses = {}, None
             meta[_META[key]] = cells[1] if len(cells) > 1 else ""
             continue
@@ -107,9 +121,9 @@ def _parse(rows: list[list[str]], source: str, sheet: str) -> list[dict]:
             if _number(cells[0]) is None and numbers and all(n is not None for n in numbers):
                 col_doses = [n for n in numbers if n is not None]  # header of a matrix
                 n_blocks += 1
-                block = meta.get("block", str(n_blocks) if not sheet else f"{sheet}:{n_blocks}")
+                block = meta.get("block_id", str(n_blocks) if not sheet else f"{sheet}:{n_blocks}")
                 counter[block] = counter.get(block, 0) + 1
-                meta = {**meta, "block": block}
+                meta = {**meta, "block": block, "block_id": block}
                 if "replicate" not in meta:
                     meta["replicate"] = str(counter[block])
                 continue

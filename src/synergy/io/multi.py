@@ -31,7 +31,6 @@ from synergy.io.checks import (
     check_doses,
     check_responses,
     check_text,
-    stripped_text,
 )
 from synergy.io.response_kind import control_mask, to_inhibition
 
@@ -142,7 +141,7 @@ def multi_problems(screen: xr.Dataset, *, strict: bool = False) -> list[str]:
     """
     problems = []
     conc = np.asarray(screen["conc"].values)
-    blocks = screen["block"].values
+    blocks = np.array([str(b) for b in screen["block"].values], dtype=object)  # messages: '1'
     finite = np.isfinite(conc)
     partial = finite.any(axis=2) & ~finite.all(axis=2)
     if partial.any():
@@ -203,7 +202,9 @@ def multi_screen_from_long(
     concs = [f"conc_{k}" for k in range(1, n_drugs + 1)]
     for role in ("block", *drugs):
         table[role] = check_text(table, role, what=role.replace("_", " "))
-    table["sample"] = stripped_text(table["sample"]) if "sample" in table else ""
+    table["sample"] = (
+        check_text(table, "sample", what="sample", allow_empty=True) if "sample" in table else ""
+    )
     for role in concs:
         table[role] = check_doses(table, role)
     table["response"] = check_responses(table)

@@ -26,7 +26,6 @@ from synergy.io.checks import (
     check_duplicate_wells,
     check_responses,
     check_text,
-    stripped_text,
 )
 from synergy.io.columns import n_drugs
 from synergy.io.load import load_table
@@ -53,8 +52,10 @@ def read_screen(
     Parameters
     ----------
     source : path, DataFrame, or a list of them
-        CSV/TSV/TXT (delimiter sniffed), Excel (``.xlsx``, needs the ``io`` extra),
-        parquet, or a pandas DataFrame, one row per well and replicate.  Several
+        CSV/TSV/TXT (encoding, gzip and delimiter detected; blank, ``#`` comment and
+        delimiter-only lines skipped: :mod:`synergy.io.sniff`), Excel (``.xlsx``, needs
+        the ``io`` extra), parquet, or a pandas DataFrame, one row per well and replicate.
+        Block, drug, sample and replicate ids are read as text exactly as written.  Several
         sources form one screen; block ids that occur in more than one file are
         prefixed with the file's stem (``plate3:17``) and a ``source_file``
         coordinate is kept (docs/design.md §6.1).
@@ -62,10 +63,11 @@ def read_screen(
         What the response column holds.  ``"viability"`` accepts % (control ≈ 100)
         or a fraction (control ≈ 1) and converts to % inhibition = 100 − viability %.
         ``"auto"`` uses, in order: a ``response_kind``/``data_type`` column; a response
-        column named ``inhibition`` or ``viability``; the median of the (0, 0) control
-        wells (|median| ≤ 20 → inhibition, |median − 100| ≤ 20 → viability %,
-        |median − 1| ≤ 0.2 → viability fraction).  Anything else is ambiguous and
-        raises a :class:`~synergy.errors.ResponseError` that says what to pass.
+        column named ``inhibition`` or ``viability``; the control wells' median together
+        with the range of every response (fractions: controls ≈ 1 and responses within
+        −1.5 … 2.5; then |median| ≤ 20 → inhibition, |median − 100| ≤ 20 → viability %;
+        :mod:`synergy.io.response_kind`).  Anything else is ambiguous and raises a
+        :class:`~synergy.errors.ResponseError` that says what to pass.
     conc_unit : str, optional
         Unit of the screen's concentrations (``"nM"``, ``"uM"`` …).  Default: the
         input's most common unit.  Without any unit column the input is taken to be
@@ -253,7 +255,7 @@ def screen_from_long(
     for role in ("block", "drug_row", "drug_col"):
         table[role] = check_text(table, role, what=role.replace("_", " "))
     if "sample" in table:
-        table["sample"] = stripped_text(table["sample"])
+        table["sample"] = check_text(table, "sample", what="sample", allow_empty=True)
     else:
         table["sample"] = ""
     for side in ("conc_row", "conc_col"):

@@ -152,10 +152,10 @@ def screen_problems(screen: xr.Dataset) -> list[str]:
         problems.append("attrs['response_kind'] must be 'inhibition' (readers convert viability)")
     if "conc_unit" not in screen.attrs:
         problems.append("attrs['conc_unit'] is missing")
-    block_ids = np.asarray(screen["block"].values).astype(str)
+    block_ids = [str(b) for b in np.asarray(screen["block"].values).astype(str)]  # plain str
     uniq, counts = np.unique(block_ids, return_counts=True)
     for dup in uniq[counts > 1]:
-        problems.append(f"block id {dup!r} occurs {counts[uniq == dup][0]} times")
+        problems.append(f"block id {str(dup)!r} occurs {int(counts[uniq == dup][0])} times")
     response = np.asarray(screen["response"].values, dtype=np.float64)
     for axis_name in ("conc_row", "conc_col"):
         conc = np.asarray(screen[axis_name].values, dtype=np.float64)

@@ -9,6 +9,7 @@ import numpy as np
 import xarray as xr
 
 from synergy.errors import FormatError
+from synergy.io.outputs import check_not_input, input_paths
 
 __all__ = ["open_screen", "save_screen"]
 
@@ -27,22 +28,33 @@ def _engine(path: Path) -> str:
 def save_screen(screen: xr.Dataset, path: str | os.PathLike) -> Path:
     """Write ``screen`` to ``path`` (``.nc`` via h5netcdf, or ``.zarr``); return the path.
 
-    Written to a temporary name and renamed, so a reader never sees half a file.
+    Written to a temporary name and renamed, so a reader never sees half a file.  An
+    existing screen file is replaced, as xarray's ``to_netcdf`` does (notebooks re-run
+    cells; the screen is in memory, so saving it over the file it was opened from is
+    safe), but never a raw table the screen was read from
+    (:func:`synergy.io.outputs.check_not_input`).
     """
+    import shutil
+
     path = Path(path)
     engine = _engine(path)
+    check_not_input(path, input_paths(screen))
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     encoded = _encode(screen)
-    if engine == "netcdf":
-        encoded.to_netcdf(tmp, engine="h5netcdf", invalid_netcdf=False)
-        os.replace(tmp, path)
-    else:
-        import shutil
-
-        encoded.to_zarr(tmp, mode="w", consolidated=False)
-        if path.exists():
-            shutil.rmtree(path)
-        os.replace(tmp, path)
+    try:
+        if engine == "netcdf":
+            encoded.to_netcdf(tmp, engine="h5netcdf", invalid_netcdf=False)
+            os.replace(tmp, path)
+        else:
+            encoded.to_zarr(tmp, mode="w", consolidated=False)
+            if path.exists():
+                shutil.rmtree(path)
+            os.replace(tmp, path)
+    finally:
+        if tmp.is_dir():
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            tmp.unlink(missing_ok=True)
     return path
 
 
@@ -66,12 +78,26 @@ def open_screen(path: str | os.PathLike) -> xr.Dataset:
     if not path.exists():
         raise FormatError(f"{path}: no such file")
     engine = _engine(path)
-    if engine == "netcdf":
-        with xr.open_dataset(path, engine="h5netcdf") as handle:
-            screen = handle.load()
-    else:
-        with xr.open_zarr(path, consolidated=False) as handle:
-            screen = handle.load()
+    try:
+        if engine == "netcdf":
+            with xr.open_dataset(path, engine="h5netcdf") as handle:
+                screen = handle.load()
+        else:
+            with xr.open_zarr(path, consolidated=False) as handle:
+                screen = handle.load()
+    except ImportError as exc:  # pragma: no cover - depends on installed extras
+        raise FormatError(f"{path}: cannot open it: {exc}") from exc
+    except Exception as exc:  # OSError, KeyError, ValueError of a damaged or foreign file
+        raise FormatError(
+            f"{path}: cannot open the saved screen ({type(exc).__name__}: "
+            f"{' '.join(str(exc).split())[:200]}); it is damaged or not written by synergy: "
+            "score the input again"
+        ) from exc
+    if "response" not in screen or "block" not in screen.dims:
+        raise FormatError(
+            f"{path}: not a screen saved by synergy (no 'response' with a 'block' dim); "
+            "open it with xarray, or score the input again"
+        )
     for name, var in list(screen.variables.items()):
         if var.dtype.kind in ("O", "S", "T"):
             as_str = [str(v) for v in np.asarray(var.values, dtype=object).ravel()]

@@ -13,7 +13,9 @@ import xarray as xr
 
 from synergy.errors import SynergyError
 from synergy.io.columns import normalise_name
+from synergy.io.response_kind import screen_response_warnings
 from synergy.io.screen import screen_problems
+from synergy.io.sniff import DELIMITERS, file_kind, read_text
 
 __all__ = ["ValidationReport", "describe", "open_any", "validate"]
 
@@ -90,7 +92,12 @@ def validate(
             report.warnings.append(problem)
         else:
             report.errors.append(problem)
-    provenance = screen.attrs.get("provenance", "{}")
+    if "response" in report.screen and "block" in report.screen.dims and not report.errors:
+        words = screen_response_warnings(report.screen)
+        blocks = report.screen["block"].values
+        for i in np.flatnonzero(words != "")[:20]:
+            report.warnings.append(f"block {str(blocks[i])!r}: {words[i]} (scored with a warning)")
+    provenance = report.screen.attrs.get("provenance", "{}")
     if '"n_missing_response": 0' not in provenance and "n_missing_response" in provenance:
         import json
 
@@ -100,14 +107,18 @@ def validate(
 
 
 def _looks_like_matrix(path: Path) -> bool:
-    """True when the file starts with a ``Drug1:``-style metadata line (plate-matrix layout)."""
-    if path.suffix.lower() not in (".csv", ".tsv", ".txt") or not path.exists():
+    """True when the file starts with a ``Drug1:``-style metadata line (plate-matrix layout):
+    a metadata key ending in ``:``, or a key with at most one value after it (a long table's
+    header names many columns).  Read through the one text loader (:mod:`synergy.io.sniff`)."""
+    if path.suffix.lower() not in (".csv", ".tsv", ".txt") or file_kind(path) != "text":
         return False
-    with open(path, encoding="utf-8-sig", errors="replace") as handle:
-        first = handle.readline()
-    cell = first.replace("\t", ",").replace(";", ",").split(",")[0]
-    return normalise_name(cell) in ("drug1", "drug_row", "pairindex", "block_id") and (
-        cell.strip().endswith(":") or first.count(",") + first.count("\t") < 3
+    text = read_text(path, need_delimiter=False)
+    first = text.lines[0]
+    sep = max(DELIMITERS, key=first.count)
+    cells = [c.strip() for c in first.split(sep)]
+    filled = [c for c in cells if c]
+    return normalise_name(cells[0]) in ("drug1", "drug_row", "pairindex", "block_id") and (
+        cells[0].endswith(":") or len(filled) <= 2
     )
 
 
@@ -128,6 +139,7 @@ def open_any(source, **read_kwargs) -> xr.Dataset:
         if _looks_like_matrix(path):
             from synergy.io.matrix import read_matrix
 
+            read_kwargs.pop("sheet", None)  # a text file: no sheets
             return read_matrix(path, **read_kwargs)
     from synergy.io.reader import read_screen
 
