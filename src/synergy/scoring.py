@@ -15,27 +15,22 @@ from typing import Any
 import xarray as xr
 
 from synergy.errors import SynergyError
-from synergy.models import score_bliss, score_hsa, score_loewe, score_zip
+from synergy.models import registry
 from synergy.models.baseline import BASELINE_CORRECTIONS
 from synergy.models.baseline import correct_baseline as apply_baseline
-from synergy.models.combination_index import combination_index
+from synergy.models.dispatch import rescore_function, score_models
 from synergy.models.loewe import LOEWE_SOLVERS
-from synergy.models.musyc import fit_musyc
 from synergy.models.status import combine_status
-from synergy.models.zip_sf2 import score_zip_sf2
 
 __all__ = ["CONVENTIONS", "DEFAULT_MODELS", "MODELS", "check_options", "score"]
 
-DEFAULT_MODELS = ("bliss", "hsa", "loewe", "zip")
-# every model score() accepts
-MODELS = (*DEFAULT_MODELS, "musyc", "musyc_gamma", "ci", "zimmer", "braid")
-# models whose variables carry another model's prefix (musyc_gamma writes musyc_*)
-VARIABLE_PREFIX = {"musyc_gamma": "musyc"}
+# the models shipped with synergy (synergy.models.registry.REGISTRY is the live list)
+DEFAULT_MODELS = registry.model_names(default=True)
+MODELS = registry.model_names()
 CONVENTIONS = {
     "synergyfinder3": {"fitter": "drc", "loewe_solver": "grid100"},
     "synergyfinder2": {"fitter": "drc", "loewe_solver": "sf2"},
 }
-FITTED_MODELS = ("loewe", "zip", "musyc", "musyc_gamma", "zimmer", "braid")
 
 
 def check_options(
@@ -57,14 +52,18 @@ def check_options(
     if isinstance(models, str):
         models = (models,)
     models = tuple(dict.fromkeys(m.lower() for m in models))
-    unknown = [m for m in models if m not in MODELS]
+    known = registry.model_names()
+    unknown = [m for m in models if m not in known]
     if unknown or not models:
-        raise SynergyError(f"unknown model(s) {unknown or models}: choose from {MODELS}")
-    if "musyc" in models and "musyc_gamma" in models:
-        raise SynergyError(
-            "choose one of 'musyc' (gamma = 1) and 'musyc_gamma' (gamma fitted): both write "
-            "the musyc_* variables"
-        )
+        raise SynergyError(f"unknown model(s) {unknown or models}: choose from {known}")
+    prefixes: dict[str, str] = {}
+    for m in models:
+        other = prefixes.setdefault(registry.get(m).prefix, m)
+        if other != m:
+            raise SynergyError(
+                f"choose one of {other!r} and {m!r}: both write the "
+                f"{registry.get(m).prefix}_* variables"
+            )
     if convention not in CONVENTIONS:
         raise SynergyError(f"convention must be one of {sorted(CONVENTIONS)}, got {convention!r}")
     loewe_solver = loewe_solver or CONVENTIONS[convention]["loewe_solver"]
@@ -104,9 +103,9 @@ def _add_bootstrap(
         ci=boot["ci"],
         seed=boot["seed"],
         method=boot["bootstrap"],
-        convention=settings["convention"],
-        fitter=settings["fitter"],
-        loewe_solver=settings["loewe_solver"],
+        rescore=rescore_function(
+            settings["convention"], settings["loewe_solver"], settings["fitter"]
+        ),
         well_intervals=boot["well_intervals"],
     )
     settings.update(
@@ -133,65 +132,25 @@ def _with_fits(screen: xr.Dataset, fitter: str, refit: bool | None) -> xr.Datase
     return fit_screen(screen.drop_vars(drop), fitter=fitter, replicates="mean")
 
 
-def _fit_interaction_model(screen: xr.Dataset, model: str, ci: float, **options) -> xr.Dataset:
-    if model == "zimmer":
-        from synergy.models.zimmer import fit_zimmer
-
-        return fit_zimmer(screen, ci=ci, **options)
-    from synergy.models.braid import fit_braid
-
-    return fit_braid(screen, ci=ci, **options)
-
-
-# models whose fitting function takes keyword options (score(model_options=...))
-OPTION_MODELS = ("musyc", "musyc_gamma", "zimmer", "braid")
+def known_models() -> tuple[str, ...]:
+    """Every model :func:`score` accepts now (:mod:`synergy.models.registry`)."""
+    return registry.model_names()
 
 
 def _check_model_options(
     model_options: Mapping[str, Mapping[str, Any]] | None, models: tuple[str, ...]
 ) -> dict[str, dict[str, Any]]:
     options = {str(m): dict(o) for m, o in (model_options or {}).items()}
+    takes = [m for m in models if registry.get(m).options]
     for model in options:
-        if model not in OPTION_MODELS or model not in models:
+        if model not in takes:
             raise SynergyError(
-                f"model_options for {model!r}: options are for the fitted models "
-                f"{OPTION_MODELS} among models={list(models)}"
+                f"model_options for {model!r}: options are for the models that take them "
+                f"{[m for m in known_models() if registry.get(m).options]} among "
+                f"models={list(models)}"
             )
+        options[model] = registry.get(model).check_options(options[model])
     return options
-
-
-def _score_models(
-    screen: xr.Dataset,
-    models: tuple[str, ...],
-    convention: str,
-    loewe_solver: str,
-    fitter: str,
-    ci: float = 0.95,
-    options: Mapping[str, Mapping[str, Any]] | None = None,
-) -> list[xr.Dataset]:
-    """One Dataset of new variables per model, in the order of ``models``."""
-    options = options or {}
-    parts = []
-    for model in models:
-        if model == "bliss":
-            parts.append(score_bliss(screen, convention=convention))
-        elif model == "hsa":
-            parts.append(score_hsa(screen))
-        elif model == "loewe":
-            parts.append(score_loewe(screen, solver=loewe_solver))
-        elif model in ("musyc", "musyc_gamma"):
-            parts.append(
-                fit_musyc(screen, ci=ci, fit_gamma=model == "musyc_gamma", **options.get(model, {}))
-            )
-        elif model == "ci":
-            parts.append(combination_index(screen))
-        elif model in ("zimmer", "braid"):
-            parts.append(_fit_interaction_model(screen, model, ci, **options.get(model, {})))
-        elif convention == "synergyfinder2":
-            parts.append(score_zip_sf2(screen, fitter=fitter))
-        else:
-            parts.append(score_zip(screen, fitter=fitter))
-    return parts
 
 
 def score(
@@ -313,14 +272,17 @@ def score(
     )
     _check_bootstrap(n_boot, bootstrap, screen)
     options = _check_model_options(model_options, models)
-    for model in ("musyc", "musyc_gamma"):  # MuSyC's calibration draws: score's seed
+    for model in models:  # the models' own random draws (MuSyC's calibration): score's seed
         opts = options.get(model, {})
-        if model in models and opts.get("calibrate", None) != 0 and seed is not None:
+        takes_seed = "seed" in registry.get(model).options
+        if takes_seed and opts.get("calibrate", None) != 0 and seed is not None:
             options[model] = {"seed": seed, **opts}
-    if n_boot and not any(m in DEFAULT_MODELS for m in models):
+    resampled = tuple(m for m in models if registry.get(m).bootstrap)  # δ-score models
+    if n_boot and not resampled:
         raise SynergyError(
-            f"n_boot bootstraps the scores of {DEFAULT_MODELS}, none of which is among models="
-            f"{list(models)}; MuSyC, Zimmer and BRAID report their own intervals (ci=)"
+            f"n_boot bootstraps the scores of "
+            f"{[m for m in known_models() if registry.get(m).bootstrap]}, none of which is among "
+            f"models={list(models)}; MuSyC, Zimmer and BRAID report their own intervals (ci=)"
         )
     out = screen.copy()
     if correct_baseline != "non":
@@ -330,25 +292,31 @@ def score(
             )
         out = apply_baseline(out, correct_baseline, fitter)
         refit = True
-    if any(m in FITTED_MODELS for m in models):
+    if any(registry.get(m).needs_fits for m in models):
         out = _with_fits(out, fitter, refit)
     if "drug" in screen.dims:  # N-drug layout (docs/design.md §1)
         from synergy.models.multi import score_multi
 
+        pair_only = [m for m in models if not registry.get(m).n_drugs]
+        if pair_only:
+            raise SynergyError(
+                f"model(s) {pair_only} are defined for drug pairs only; N-drug screens score "
+                f"{[m for m in known_models() if registry.get(m).n_drugs]}"
+            )
         parts = score_multi(
             out, models, convention=convention, loewe_solver=loewe_solver, fitter=fitter
         )
         if check_fits:
             raise SynergyError("check_fits is implemented for drug pairs only, not N-drug screens")
     else:
-        parts = _score_models(out, models, convention, loewe_solver, fitter, ci, options)
+        parts = score_models(out, models, convention, loewe_solver, fitter, ci, options)
     out = out.assign({name: var for part in parts for name, var in part.data_vars.items()})
     checked = models
-    if check_fits and any(m in FITTED_MODELS for m in models):
+    if check_fits and any(registry.get(m).check_fits for m in models):
         from synergy.models.fit_check import check_fits as run_check
 
         def rescore(screen: xr.Dataset, fitted: tuple[str, ...], other: str) -> xr.Dataset:
-            found = _score_models(screen, fitted, convention, loewe_solver, other, ci, options)
+            found = score_models(screen, fitted, convention, loewe_solver, other, ci, options)
             return xr.merge(found, compat="override")
 
         out = out.assign(run_check(out, models, rescore, fitter=fitter).data_vars)
@@ -357,7 +325,8 @@ def score(
         from synergy.sensitivity import block_sensitivity
 
         out = out.assign(block_sensitivity(out, fitter=fitter).data_vars)
-    status, reason = combine_status(out, tuple(VARIABLE_PREFIX.get(m, m) for m in checked))
+    prefixes = tuple(registry.get(m).prefix if m in known_models() else m for m in checked)
+    status, reason = combine_status(out, prefixes)
     out["status"] = status
     out["status_reason"] = reason
     settings = {
@@ -373,7 +342,6 @@ def score(
     }
     if n_boot:
         boot = {"ci": ci, "seed": seed, "bootstrap": bootstrap, "well_intervals": well_intervals}
-        scored = tuple(m for m in models if m in DEFAULT_MODELS)  # δ-score models only
-        out = _add_bootstrap(out, scored, settings, boot)
+        out = _add_bootstrap(out, resampled, settings, boot)
     out.attrs = {**screen.attrs, "scoring": json.dumps(settings, sort_keys=True)}
     return out

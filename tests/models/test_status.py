@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from synergy.models._common import status_attrs
+from synergy.models.common import status_attrs
 from synergy.models.status import combine_status
 
 

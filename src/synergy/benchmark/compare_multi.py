@@ -24,7 +24,7 @@ from synergy.benchmark.published import PublishedScores
 from synergy.benchmark.result import BenchmarkResult
 from synergy.benchmark.wells import DOSE_RTOL
 from synergy.errors import SynergyError
-from synergy.models._common import HILL_PARAMS, hill_predict
+from synergy.hill.model import HILL_PARAMS, hill_predict
 
 __all__ = ["compare_multi"]
 

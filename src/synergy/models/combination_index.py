@@ -36,7 +36,7 @@ import warnings
 import numpy as np
 import xarray as xr
 
-from synergy.models._common import doses, observed_surface
+from synergy.models.common import doses, observed_surface
 
 __all__ = ["FA_LEVELS", "STATUS_MEANINGS", "combination_index", "median_effect_fit"]
 

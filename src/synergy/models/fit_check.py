@@ -20,18 +20,13 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from synergy.models._common import (
-    doses,
-    hill_fits,
-    hill_predict,
-    observed_surface,
-    status_attrs,
-)
+from synergy.hill.model import hill_predict
+from synergy.models.common import doses, hill_fits, observed_surface, status_attrs
 
 __all__ = ["FITTED_MODELS", "FIT_CHECK_CODE", "check_fits", "edge_sse"]
 
 FITTED_MODELS = ("loewe", "zip")
-# the code of ``fit_check_status`` (shared code space of models._common.STATUS_MEANINGS)
+# the code of ``fit_check_status`` (shared code space of models.common.STATUS_MEANINGS)
 FIT_CHECK_CODE = 7
 DEFAULT_THRESHOLD = 0.01
 

@@ -76,7 +76,7 @@ GAMMA_PARAMS = ("gamma12", "gamma21")  # appended when fit_gamma=True
 _LOG_PARAMS = slice(4, None)  # h, C, alpha (and gamma) are fitted as natural logs
 _LN10 = np.log(10.0)
 
-# codes in the one code space of <model>_status (synergy.models._common.severity):
+# codes in the one code space of <model>_status (synergy.models.common.severity):
 # 0 ok, 5-9 warnings (estimates exist), >= 10 failed (NaN)
 STATUS_MEANINGS = {
     0: "ok",

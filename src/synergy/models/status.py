@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from synergy.models._common import severity
+from synergy.models.common import severity
 
 __all__ = ["STATUS_ATTRS", "combine_status"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from synergy.models._common import hill_fits
+from synergy.models.common import hill_fits
 
 __all__ = ["ALPHA_BOUNDS", "C_MARGIN", "H_BOUNDS", "fit_points", "start_and_bounds"]
 

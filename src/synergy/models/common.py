@@ -19,17 +19,15 @@ import numpy as np
 import xarray as xr
 
 from synergy.errors import ScreenError
+from synergy.hill.model import HILL_PARAMS
 
 __all__ = [
-    "HILL_PARAMS",
     "SEVERITY_FAILED",
     "STATUS_MEANINGS",
-    "ZERO_DOSE",
     "combination_mask",
     "doses",
     "edge_filled",
     "hill_fits",
-    "hill_predict",
     "in_grid_mask",
     "lacks_monotherapy",
     "observed_surface",
@@ -38,9 +36,6 @@ __all__ = [
     "surface_variable",
 ]
 
-HILL_PARAMS = ("ic50", "hill_slope", "bottom", "top")
-# SynergyFinder's L.4 fallback evaluates dose 0 as 1e-10 (in the input's unit)
-ZERO_DOSE = 1e-10
 
 # One code space for every <model>_status: the code kept for a block is the most
 # severe condition that applies (the highest code).  0 = ok, 1-9 = the score exists with
@@ -146,33 +141,6 @@ def hill_fits(screen: xr.Dataset, side: str) -> tuple[np.ndarray, np.ndarray]:
     else:
         l4 = np.zeros(params.shape[0], dtype=bool)
     return params, l4
-
-
-def hill_predict(
-    conc: np.ndarray, params: np.ndarray, l4: np.ndarray, zero_dose: float = ZERO_DOSE
-) -> np.ndarray:
-    """Evaluate each block's Hill curve at its doses.
-
-    ``E(x) = bottom + (top − bottom) / (1 + (ic50 / x) ** hill_slope)``, ``E(0) = bottom``;
-    for L.4 fits dose 0 is evaluated as ``zero_dose`` (SynergyFinder's substitution).
-
-    Parameters
-    ----------
-    conc : (B, N) doses in the screen's unit (NaN stays NaN)
-    params : (B, 4) Hill fits (:data:`HILL_PARAMS`)
-    l4 : (B,) bool, L.4 fallback fits
-    zero_dose : dose that replaces 0 for L.4 fits
-
-    Returns
-    -------
-    (B, N) float64, % inhibition
-    """
-    ic50, slope, bottom, top = (params[:, k : k + 1] for k in range(4))
-    x = np.where((conc == 0) & l4[:, None], zero_dose, conc)
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        ratio = (ic50 / x) ** slope
-        value = bottom + (top - bottom) / (1.0 + ratio)
-    return np.where(x == 0, np.broadcast_to(bottom, value.shape), value)
 
 
 def surface_variable(screen: xr.Dataset, values: np.ndarray, attrs: dict[str, Any]) -> xr.DataArray:
