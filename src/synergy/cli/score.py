@@ -18,6 +18,7 @@ from synergy.cli._common import (
     writable_problems,
     write_table,
 )
+from synergy.models.registry import REGISTRY, model_names
 
 
 def _summary(run, counts, paths: list[Path]) -> list[str]:
@@ -65,7 +66,12 @@ def _summary(run, counts, paths: list[Path]) -> list[str]:
     ".csv, .tsv or .parquet.",
 )
 @click.option(
-    "--models", default="bliss,hsa,loewe,zip", show_default=True, help="Comma-separated models."
+    "--models",
+    default=",".join(model_names(default=True)),
+    show_default=True,
+    help="Comma-separated models: "
+    + "; ".join(f"{n} ({REGISTRY[n].description})" for n in model_names())
+    + ".",
 )
 @click.option(
     "--convention",
@@ -226,7 +232,9 @@ def score(
         if value is not None
     }
     if musyc_opts:
-        musyc_models = [m for m in ("musyc", "musyc_gamma") if m in model_list]
+        musyc_models = [
+            m for m in model_list if "calibrate" in getattr(REGISTRY.get(m), "options", {})
+        ]
         if not musyc_models:
             fail("--musyc-* options need the musyc or musyc_gamma model (--models ...,musyc)")
         options["model_options"] = {m: dict(musyc_opts) for m in musyc_models}

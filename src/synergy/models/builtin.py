@@ -6,7 +6,7 @@ The fitted models' functions are imported when first called (their numba kernels
 
 from __future__ import annotations
 
-import xarray as xr
+from typing import TYPE_CHECKING
 
 from synergy.models.registry import (
     FITTED_SUFFIXES,
@@ -15,6 +15,9 @@ from synergy.models.registry import (
     ModelSpec,
     register,
 )
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 __all__: list[str] = []
 
@@ -110,6 +113,7 @@ for _spec in (
         "Bliss",
         _bliss,
         _scores("bliss"),
+        surface=True,
         n_drugs=True,
         bootstrap=True,
         default=True,
@@ -120,6 +124,7 @@ for _spec in (
         "HSA",
         _hsa,
         _scores("hsa"),
+        surface=True,
         n_drugs=True,
         bootstrap=True,
         default=True,
@@ -131,6 +136,7 @@ for _spec in (
         _loewe,
         _scores("loewe", "loewe_fallback", "loewe_n_fallback"),
         needs_fits=True,
+        surface=True,
         n_drugs=True,
         bootstrap=True,
         check_fits=True,
@@ -143,6 +149,7 @@ for _spec in (
         _zip,
         _scores("zip", "zip_fit"),
         needs_fits=True,
+        surface=True,
         n_drugs=True,
         bootstrap=True,
         check_fits=True,

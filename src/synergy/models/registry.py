@@ -11,15 +11,17 @@ is one :func:`register` call (docs/design.md, "Model registry").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-import xarray as xr
+from typing import TYPE_CHECKING, Any
 
 from synergy.errors import SynergyError
 
+if TYPE_CHECKING:
+    import xarray as xr
+
 __all__ = [
+    "LABELS",
     "REGISTRY",
     "ModelContext",
     "ModelSpec",
@@ -27,6 +29,7 @@ __all__ = [
     "get",
     "model_names",
     "register",
+    "surface_models",
     "unregister",
 ]
 
@@ -94,6 +97,8 @@ class ModelSpec:
     prefix : str
         Prefix of its variables (``musyc_gamma`` writes ``musyc_*``); default ``name``.
         Two models with one prefix cannot be scored together.
+    surface : bool
+        Writes the δ surface ``<prefix>`` (% points, positive = synergy; drawn as a landscape).
     needs_fits : bool
         Needs the single-drug Hill fits (``hill_row``/``hill_col``, or ``hill``).
     n_drugs : bool
@@ -116,6 +121,7 @@ class ModelSpec:
     score: Callable[[xr.Dataset, ModelContext], xr.Dataset]
     variables: tuple[str, ...]
     prefix: str = ""
+    surface: bool = False
     needs_fits: bool = False
     n_drugs: bool = False
     bootstrap: bool = False
@@ -129,8 +135,11 @@ class ModelSpec:
             object.__setattr__(self, "prefix", self.name)
         if f"{self.prefix}_status" not in self.variables:
             raise SynergyError(f"model {self.name!r} must write {self.prefix}_status")
-        if self.bootstrap and f"{self.prefix}_score" not in self.variables:
-            raise SynergyError(f"model {self.name!r}: bootstrap needs {self.prefix}_score")
+        if self.bootstrap and not (self.surface and f"{self.prefix}_score" in self.variables):
+            raise SynergyError(
+                f"model {self.name!r}: bootstrap needs the surface {self.prefix} and "
+                f"{self.prefix}_score"
+            )
 
     def check_options(self, options: Mapping[str, Any]) -> dict[str, Any]:
         """``options`` checked against :attr:`options` (names and types); a new dict."""
@@ -181,13 +190,50 @@ def model_names(*, default: bool | None = None) -> tuple[str, ...]:
     return tuple(n for n, s in REGISTRY.items() if default is None or s.default == default)
 
 
+def surface_models(screen: xr.Dataset) -> list[str]:
+    """Registered models whose δ surface ``<prefix>`` (block, row, col) ``screen`` holds."""
+    found = []
+    for spec in REGISTRY.values():
+        p = spec.prefix
+        if (
+            spec.surface
+            and p in screen
+            and screen[p].dims == ("block", "row", "col")
+            and p not in found
+        ):
+            found.append(p)
+    return found
+
+
 def block_score_models(screen: xr.Dataset) -> list[str]:
     """Registered models whose δ surface and block score ``screen`` holds (prefixes)."""
     surfaces = (("block", "row", "col"), ("block", "well"))
     found = []
     for spec in REGISTRY.values():
         p = spec.prefix
-        has = p in screen and f"{p}_score" in screen and screen[p].dims in surfaces
+        has = spec.surface and p in screen and f"{p}_score" in screen and screen[p].dims in surfaces
         if has and screen[f"{p}_score"].dims == ("block",) and p not in found:
             found.append(p)
     return found
+
+
+class _Labels(Mapping[str, str]):
+    """Display labels of the registered models, by name or variable prefix (live view)."""
+
+    def __getitem__(self, key: str) -> str:
+        if key in REGISTRY:
+            return REGISTRY[key].label
+        for spec in REGISTRY.values():
+            if spec.prefix == key:
+                return spec.label
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(REGISTRY)
+
+    def __len__(self) -> int:
+        return len(REGISTRY)
+
+
+#: ``LABELS.get(model, model)``: how figures, tables and the report name a model
+LABELS: Mapping[str, str] = _Labels()

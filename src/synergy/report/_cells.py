@@ -8,24 +8,19 @@ import numpy as np
 import xarray as xr
 
 from synergy.errors import SynergyError
+from synergy.models.registry import LABELS, block_score_models
 from synergy.report._html import esc, figure_img, number
 
 __all__ = ["LABELS", "PREFERRED", "figure", "score_cell", "scored_models", "values"]
 
 PREFERRED = ("zip", "bliss", "hsa", "loewe", "musyc")
-LABELS = {"zip": "ZIP", "bliss": "Bliss", "hsa": "HSA", "loewe": "Loewe", "musyc": "MuSyC"}
 
 
 def scored_models(screen: xr.Dataset) -> list[str]:
-    """Models with a δ surface and a block score in the screen (preferred order first)."""
-    found = [
-        str(name)[: -len("_score")]
-        for name, var in screen.data_vars.items()
-        if str(name).endswith("_score") and var.dims == ("block",)
-    ]
-    surfaces = (("block", "row", "col"), ("block", "well"))  # pairs, N drugs
-    found = [m for m in found if m in screen and screen[m].dims in surfaces]
-    return [m for m in PREFERRED if m in found] + sorted(m for m in found if m not in PREFERRED)
+    """Registered models (:mod:`synergy.models.registry`) with a δ surface and a block score
+    in the screen: the preferred order first, then the order of registration."""
+    found = block_score_models(screen)
+    return [m for m in PREFERRED if m in found] + [m for m in found if m not in PREFERRED]
 
 
 def values(screen: xr.Dataset, name: str) -> np.ndarray:
