@@ -171,7 +171,7 @@ def test_check_fits_flags_blocks_resting_on_a_poorer_fit(workdir):
     assert scored["fit_check_status"].values.tolist() == [7, 0]
     assert json.loads(scored.attrs["scoring"])["correct_baseline"] == "part"
     assert (scored["baseline"].values < 0).all()
-    assert "fit_check: other_fitter_better_fit 1" in result.stdout
+    assert "1 x Fits: the other curve fitter fits a single drug clearly better" in result.stdout
 
 
 def test_three_drug_screen_scores_like_the_library(workdir, data_dir):

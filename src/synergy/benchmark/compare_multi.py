@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from synergy import status as status_codes
 from synergy.benchmark.agreement import agreement
 from synergy.benchmark.convention import choose, summarise
 from synergy.benchmark.fits import FITTED, poorer, sse_text
@@ -32,9 +33,7 @@ BASELINES = ("non", "part", "all")
 
 
 def _words(var: xr.DataArray, code: int) -> str:
-    values = np.atleast_1d(var.attrs.get("flag_values", [])).tolist()
-    words = dict(zip(values, str(var.attrs.get("flag_meanings", "")).split(), strict=False))
-    return words.get(int(code), f"code {int(code)}")
+    return status_codes.decode(var.attrs).get(int(code), f"code {int(code)}")
 
 
 def _block_table(scored, pub, matching, models, tolerance) -> pd.DataFrame:

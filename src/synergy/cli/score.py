@@ -18,7 +18,9 @@ from synergy.cli._common import (
     writable_problems,
     write_table,
 )
-from synergy.models.registry import REGISTRY, model_names
+from synergy.models.registry import LABELS, REGISTRY, model_names
+from synergy.models.status import WHO
+from synergy.status import explain
 
 
 def _summary(run, counts, paths: list[Path]) -> list[str]:
@@ -42,8 +44,12 @@ def _summary(run, counts, paths: list[Path]) -> list[str]:
     if counts.flags:
         shown = list(counts.flags.items())[:8]
         more = len(counts.flags) - len(shown)
-        text = "; ".join(f"{flag} {n}" for flag, n in shown)
-        lines.append(f"flags (blocks): {text}" + (f"; … {more} more" if more > 0 else ""))
+        lines.append("notes and warnings (blocks):")
+        for flag, n in shown:
+            who, _, word = flag.partition(": ")
+            lines.append(f"  {n} x {WHO.get(who) or LABELS.get(who, who)}: {explain(word)}")
+        if more > 0:
+            lines.append(f"  … {more} more (see status_reason)")
     lines += [f"wrote {path}" for path in paths]
     return lines
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from synergy import status as status_codes
 from synergy.errors import ScreenError
 from synergy.hill.model import HILL_PARAMS
 
@@ -42,20 +43,7 @@ __all__ = [
 # a note (1, 4: by definition, e.g. SynergyFinder's Loewe fallback) or a warning (2, 3, 5,
 # 6: data or fits are missing in part; 7: the other fitter fits a single drug better),
 # >= 10 = failed (the score is NaN).
-STATUS_MEANINGS: dict[int, str] = {
-    0: "ok",
-    1: "no_msa_window",
-    2: "missing_combination_wells",
-    3: "missing_monotherapy_wells",
-    4: "loewe_fallback_wells",
-    5: "loewe_no_exact_root",
-    6: "zip_slice_fit_failed",
-    7: "other_fitter_better_fit",
-    10: "no_monotherapy",
-    11: "single_drug_fit_failed",
-    12: "no_combination_wells",
-    13: "no_scored_wells",
-}
+STATUS_MEANINGS: dict[int, str] = status_codes.meanings("score")  # explained in synergy.status
 SEVERITY_FAILED = 10
 NOTE_CODES = (1, 4)
 

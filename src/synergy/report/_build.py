@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from synergy import status as status_codes
 from synergy.errors import SynergyError
 from synergy.report import _multi
 from synergy.report._cells import LABELS, figure, score_cell, scored_models, values
@@ -58,9 +59,8 @@ def _scores_table(screen: xr.Dataset, models: list[str], i: int) -> str:
         meaning = "–"
         if status in screen:
             code = int(screen[status].values[i])
-            values = np.atleast_1d(screen[status].attrs.get("flag_values", []))
-            words = str(screen[status].attrs.get("flag_meanings", "")).split()
-            meaning = dict(zip(values.tolist(), words, strict=False)).get(code, str(code))
+            word = status_codes.decode(screen[status].attrs).get(code, f"code_{code}")
+            meaning = "ok" if code == 0 else f"{status_codes.explain(word)} ({word})"
         wells = f"{m}_n_wells"
         rows.append(
             [
@@ -101,9 +101,8 @@ def _hill_table(screen: xr.Dataset, i: int) -> str:
         meaning = "–"
         if status in screen:
             code = int(screen[status].values[i])
-            values = np.atleast_1d(screen[status].attrs.get("flag_values", []))
-            words = str(screen[status].attrs.get("flag_meanings", "")).split()
-            meaning = dict(zip(values.tolist(), words, strict=False)).get(code, str(code))
+            word = status_codes.decode(screen[status].attrs).get(code, f"code_{code}")
+            meaning = "ok" if code == 0 else f"{status_codes.explain(word)} ({word})"
         model = f"{name}_model"
         if model in screen and int(screen[model].values[i]) == 1:
             meaning += " (L.4 fallback)"

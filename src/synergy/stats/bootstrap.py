@@ -43,6 +43,7 @@ import numpy as np
 import xarray as xr
 from scipy import special
 
+from synergy import status as status_codes
 from synergy._kernels.resample import normal_resample, residual_resample
 from synergy.datasets.streams import block_digest
 from synergy.errors import SynergyError
@@ -56,7 +57,7 @@ __all__ = ["BOOTSTRAP_METHODS", "block_keys", "bootstrap", "resample_means", "sf
 BOOTSTRAP_METHODS = ("resample", "synergyfinder")
 MAX_RESAMPLED = 20_000
 _PURPOSE = 11  # key of the bootstrap streams (simulate uses 1-6)
-NOISE_MEANINGS = {0: "replicate_residuals", 1: "fitted_surface_residuals", 2: "no_noise_estimate"}
+NOISE_MEANINGS = status_codes.meanings("bootstrap_noise")  # explained in synergy.status
 
 
 def block_keys(seed: int, block_ids: Sequence[str]) -> np.ndarray:
