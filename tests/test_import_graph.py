@@ -27,7 +27,13 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "synergy.datasets",
         "synergy.status",
     ),
-    "orchestration": ("synergy.scoring", "synergy.batch", "synergy.benchmark", "synergy.window"),
+    "orchestration": (
+        "synergy.scoring",
+        "synergy.options",
+        "synergy.batch",
+        "synergy.benchmark",
+        "synergy.window",
+    ),
     "faces": (
         "synergy.accessor",
         "synergy.cli",

@@ -16,6 +16,7 @@ from synergy.errors import SynergyError
 _register_accessor()  # ds.synergy: now, or as soon as xarray is imported (kept light)
 
 __all__ = [
+    "ScoringOptions",
     "SynergyError",
     "__version__",
     "benchmark",
@@ -42,6 +43,7 @@ _LAZY = {
     "open_screen": ("synergy.io.store", "open_screen"),
     "save_screen": ("synergy.io.store", "save_screen"),
     "score": ("synergy.scoring", "score"),
+    "ScoringOptions": ("synergy.options", "ScoringOptions"),
     "compare": ("synergy.stats.compare", "compare"),
     "score_screen": ("synergy.batch", "score_screen"),
     "describe": ("synergy.io.validate", "describe"),

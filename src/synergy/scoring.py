@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import xarray as xr
 
@@ -21,6 +21,9 @@ from synergy.models.baseline import correct_baseline as apply_baseline
 from synergy.models.dispatch import rescore_function, score_models
 from synergy.models.loewe import LOEWE_SOLVERS
 from synergy.models.status import combine_status
+
+if TYPE_CHECKING:
+    from synergy.options import ScoringOptions
 
 __all__ = ["CONVENTIONS", "DEFAULT_MODELS", "MODELS", "check_options", "score"]
 
@@ -83,7 +86,8 @@ def check_options(
     return models, fitter, loewe_solver
 
 
-def _check_bootstrap(n_boot: int, method: str, screen: xr.Dataset) -> None:
+def check_bootstrap(n_boot: int, method: str, screen: xr.Dataset | None = None) -> None:
+    """Check ``n_boot`` and the bootstrap method (:class:`SynergyError` otherwise)."""
     if isinstance(n_boot, bool) or int(n_boot) != n_boot or n_boot < 0 or n_boot == 1:
         raise SynergyError(f"n_boot must be 0 (no bootstrap) or an integer >= 2, got {n_boot!r}")
     if method not in ("resample", "synergyfinder"):
@@ -137,9 +141,10 @@ def known_models() -> tuple[str, ...]:
     return registry.model_names()
 
 
-def _check_model_options(
+def check_model_options(
     model_options: Mapping[str, Mapping[str, Any]] | None, models: tuple[str, ...]
 ) -> dict[str, dict[str, Any]]:
+    """Each model's keyword options checked against the registry's declared names and types."""
     options = {str(m): dict(o) for m, o in (model_options or {}).items()}
     takes = [m for m in models if registry.get(m).options]
     for model in options:
@@ -170,6 +175,7 @@ def score(
     bootstrap: str = "resample",
     well_intervals: bool = False,
     model_options: Mapping[str, Mapping[str, Any]] | None = None,
+    options: ScoringOptions | None = None,
 ) -> xr.Dataset:
     """Score every block of a screen with the reference models.
 
@@ -250,6 +256,9 @@ def score(
         of the bootstrap calibrating log alpha's intervals and p-values; 0 for the faster,
         anti-conservative F test), ``{"zimmer": {"intervals": "wald"}}``.  Recorded in
         the ``scoring`` attribute.
+    options : synergy.options.ScoringOptions, optional
+        All of the settings above as one validated object, instead of the keywords (not
+        with them).  Every result records its options: ``ScoringOptions.from_dataset``.
 
     Returns
     -------
@@ -267,11 +276,18 @@ def score(
     SynergyError
         On an unknown model, convention, solver or fitter, or an option not implemented.
     """
+    given = {k: v for k, v in locals().items() if k not in ("screen", "options")}
+    if options is not None:
+        mixed = [k for k, v in given.items() if not _is_default(k, v)]
+        if mixed:
+            raise SynergyError(f"give options= or keywords, not both (got options= and {mixed})")
+        return score(screen, **options.as_kwargs())
+    record = {**given, "models": list(given["models"]), "model_options": model_options or {}}
     models, fitter, loewe_solver = check_options(
         models, convention, loewe_solver, fitter, correct_baseline, n_boot, ci
     )
-    _check_bootstrap(n_boot, bootstrap, screen)
-    options = _check_model_options(model_options, models)
+    check_bootstrap(n_boot, bootstrap, screen)
+    options = check_model_options(model_options, models)
     for model in models:  # the models' own random draws (MuSyC's calibration): score's seed
         opts = options.get(model, {})
         takes_seed = "seed" in registry.get(model).options
@@ -343,5 +359,11 @@ def score(
     if n_boot:
         boot = {"ci": ci, "seed": seed, "bootstrap": bootstrap, "well_intervals": well_intervals}
         out = _add_bootstrap(out, resampled, settings, boot)
+    settings["options"] = {**record, "models": list(models)}  # ScoringOptions.from_dataset
     out.attrs = {**screen.attrs, "scoring": json.dumps(settings, sort_keys=True)}
     return out
+
+
+def _is_default(name: str, value: Any) -> bool:
+    default = DEFAULT_MODELS if name == "models" else score.__kwdefaults__[name]
+    return value is default or (type(value) is type(default) and value == default)
