@@ -59,21 +59,13 @@ class ScoringOptions:
     model_options: tuple = ()
 
     def __post_init__(self) -> None:
-        from synergy.scoring import check_bootstrap, check_model_options, check_options
+        from synergy.scoring import check_bootstrap, check_model_options
 
         models = (self.models,) if isinstance(self.models, str) else tuple(self.models)
         object.__setattr__(self, "models", models)
         if isinstance(self.model_options, Mapping):
             object.__setattr__(self, "model_options", _frozen(self.model_options))
-        resolved, _, _ = check_options(
-            models,
-            self.convention,
-            self.loewe_solver,
-            self.fitter,
-            self.correct_baseline,
-            self.n_boot,
-            self.ci,
-        )
+        resolved, _, _ = self.resolved()
         object.__setattr__(self, "models", resolved)
         check_bootstrap(self.n_boot, self.bootstrap)
         check_model_options(self.model_options_dict(), resolved)
