@@ -282,7 +282,7 @@ def score(
         if mixed:
             raise SynergyError(f"give options= or keywords, not both (got options= and {mixed})")
         return score(screen, **options.as_kwargs())
-    record = {**given, "models": list(given["models"]), "model_options": model_options or {}}
+    record = dict(given)
     models, fitter, loewe_solver = check_options(
         models, convention, loewe_solver, fitter, correct_baseline, n_boot, ci
     )
@@ -359,7 +359,8 @@ def score(
     if n_boot:
         boot = {"ci": ci, "seed": seed, "bootstrap": bootstrap, "well_intervals": well_intervals}
         out = _add_bootstrap(out, resampled, settings, boot)
-    settings["options"] = {**record, "models": list(models)}  # ScoringOptions.from_dataset
+    # ScoringOptions.from_dataset (model options as used: MuSyC's seed filled in)
+    settings["options"] = {**record, "models": list(models), "model_options": options}
     out.attrs = {**screen.attrs, "scoring": json.dumps(settings, sort_keys=True)}
     return out
 
