@@ -359,7 +359,10 @@ def score(
     if n_boot:
         boot = {"ci": ci, "seed": seed, "bootstrap": bootstrap, "well_intervals": well_intervals}
         out = _add_bootstrap(out, resampled, settings, boot)
-    # ScoringOptions.from_dataset (model options as used: MuSyC's seed filled in)
+    # ScoringOptions.from_dataset: the options as they acted (MuSyC's seed filled in; no
+    # seed where nothing draws)
+    if not n_boot and not any("seed" in registry.get(m).options for m in models):
+        record["seed"] = None
     settings["options"] = {**record, "models": list(models), "model_options": options}
     out.attrs = {**screen.attrs, "scoring": json.dumps(settings, sort_keys=True)}
     return out
