@@ -19,9 +19,9 @@ import time
 import numpy as np
 import xarray as xr
 
+from synergy.hill.model import HILL_PARAMS
 from synergy.io.screen import build_screen
 from synergy.models import score_bliss, score_hsa, score_loewe, score_zip
-from synergy.models._common import HILL_PARAMS
 
 
 def simulate(n_block: int, n_dose: int = 8, n_rep: int = 3, seed: int = 0) -> xr.Dataset:

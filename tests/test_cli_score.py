@@ -171,7 +171,7 @@ def test_check_fits_flags_blocks_resting_on_a_poorer_fit(workdir):
     assert scored["fit_check_status"].values.tolist() == [7, 0]
     assert json.loads(scored.attrs["scoring"])["correct_baseline"] == "part"
     assert (scored["baseline"].values < 0).all()
-    assert "fit_check: other_fitter_better_fit 1" in result.stdout
+    assert "1 x Fits: the other curve fitter fits a single drug clearly better" in result.stdout
 
 
 def test_three_drug_screen_scores_like_the_library(workdir, data_dir):
@@ -236,3 +236,25 @@ def test_musyc_calibrate_reaches_the_scores(workdir, input_csv):
     assert "musyc_log_alpha12_pvalue" not in expect
     bad = _cli("score", str(input_csv), "-o", str(workdir / "x.nc"), "--musyc-calibrate", "9")
     assert bad.returncode == 2 and "--musyc-* options need" in bad.stderr
+
+
+def test_model_option_flags_come_from_the_registry(workdir, input_csv):
+    out = workdir / "zimmer.nc"
+    result = _cli(
+        "score", str(input_csv), "-o", str(out), "--fitter", "lsq", "--models", "bliss,zimmer",
+        "--model-option", "zimmer.intervals=wald", "--model-option", "zimmer.max_iter=50",
+        "--no-checkpoint",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    expect = score(
+        open_any(str(input_csv)), models=("bliss", "zimmer"), fitter="lsq",
+        model_options={"zimmer": {"intervals": "wald", "max_iter": 50}},
+    )  # fmt: skip
+    xr.testing.assert_identical(open_screen(out), expect)
+    bad = _cli(
+        "score", str(input_csv), "-o", str(workdir / "y.nc"), "--models", "zimmer",
+        "--model-option", "zimmer.max_iter=many",
+    )  # fmt: skip
+    assert bad.returncode == 2 and "max_iter must be int" in bad.stderr
+    help_text = " ".join(_cli("score", "--help").stdout.split())
+    assert "zimmer: intervals (str), max_iter (int)" in help_text

@@ -93,7 +93,10 @@ def test_score_matches_synergyfinder_with_injected_fits(folder):
 def test_status_reason_names_the_loewe_fallback():
     scored = score(_screen("sf_mathews"), models=("loewe", "bliss"))
     assert scored.status.values.tolist() == [0, 0]  # a note, by SynergyFinder's definition
-    assert "fallback max f(x1+x2) on 23 of 25 wells" in scored.status_reason.values[0]
+    assert scored.status_reason.values[0].startswith(
+        "Loewe: 23 of 25 wells had an effect neither drug reaches alone; SynergyFinder's "
+        "fallback (the stronger drug at the summed dose) was used"
+    )
     assert scored.status.attrs["flag_meanings"] == "ok warning failed"
     assert scored.loewe_status.attrs["flag_meanings"].split()[0] == "ok"
 
@@ -105,7 +108,9 @@ def test_failed_block_is_reported_not_raised():
     screen["hill_col"] = (("block", "param"), hill)
     scored = score(screen, models=("hsa", "loewe"))
     assert scored.status.values.tolist() == [2, 0]
-    assert scored.status_reason.values[0] == "loewe: single_drug_fit_failed"
+    assert scored.status_reason.values[0] == (
+        "Loewe: the single drugs' dose-response fit failed, so this score could not be computed"
+    )
     assert scored.status_reason.values[1] == ""
     assert np.isfinite(scored.hsa_score.values).all()
 
@@ -233,4 +238,4 @@ def test_block_without_monotherapy_is_scored_with_a_status(fitter):
         assert scored[f"{model}_status"].values[1] == 10
         assert np.isnan(scored[f"{model}_score"].values[1])
         assert np.isfinite(scored[f"{model}_score"].values[0])
-    assert "bliss: no_monotherapy" in scored.status_reason.values[1]
+    assert "Bliss: a drug has no measured wells alone" in scored.status_reason.values[1]

@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # what the lazy names below are, for type checkers (py.typed)
 _register_accessor()  # ds.synergy: now, or as soon as xarray is imported (kept light)
 
 __all__ = [
+    "ScoringOptions",
     "SynergyError",
     "__version__",
     "benchmark",
@@ -64,6 +65,7 @@ _LAZY = {
     "open_screen": ("synergy.io.store", "open_screen"),
     "save_screen": ("synergy.io.store", "save_screen"),
     "score": ("synergy.scoring", "score"),
+    "ScoringOptions": ("synergy.options", "ScoringOptions"),
     "compare": ("synergy.stats.compare", "compare"),
     "score_screen": ("synergy.batch", "score_screen"),
     "describe": ("synergy.io.validate", "describe"),

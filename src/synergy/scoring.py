@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import xarray as xr
@@ -18,27 +18,25 @@ import xarray as xr
 from synergy.errors import SynergyError
 from synergy.hill.fitter_rule import fits_for
 from synergy.io.response_kind import PLAUSIBLE_RANGE, screen_response_warnings, unscorable
-from synergy.models import score_bliss, score_hsa, score_loewe, score_zip
+from synergy.models import registry
 from synergy.models.baseline import BASELINE_CORRECTIONS
 from synergy.models.baseline import correct_baseline as apply_baseline
-from synergy.models.combination_index import combination_index
+from synergy.models.dispatch import rescore_function, score_models
 from synergy.models.loewe import LOEWE_SOLVERS
-from synergy.models.musyc import fit_musyc
 from synergy.models.status import combine_status
-from synergy.models.zip_sf2 import score_zip_sf2
+
+if TYPE_CHECKING:
+    from synergy.options import ScoringOptions
 
 __all__ = ["CONVENTIONS", "DEFAULT_MODELS", "MODELS", "check_options", "score"]
 
-DEFAULT_MODELS = ("bliss", "hsa", "loewe", "zip")
-# every model score() accepts
-MODELS = (*DEFAULT_MODELS, "musyc", "musyc_gamma", "ci", "zimmer", "braid")
-# models whose variables carry another model's prefix (musyc_gamma writes musyc_*)
-VARIABLE_PREFIX = {"musyc_gamma": "musyc"}
+# the models shipped with synergy (synergy.models.registry.REGISTRY is the live list)
+DEFAULT_MODELS = registry.model_names(default=True)
+MODELS = registry.model_names()
 CONVENTIONS = {
     "synergyfinder3": {"fitter": "drc", "loewe_solver": "grid100"},
     "synergyfinder2": {"fitter": "drc", "loewe_solver": "sf2"},
 }
-FITTED_MODELS = ("loewe", "zip", "musyc", "musyc_gamma", "zimmer", "braid")
 
 
 def check_options(
@@ -60,14 +58,18 @@ def check_options(
     if isinstance(models, str):
         models = (models,)
     models = tuple(dict.fromkeys(m.lower() for m in models))
-    unknown = [m for m in models if m not in MODELS]
+    known = registry.model_names()
+    unknown = [m for m in models if m not in known]
     if unknown or not models:
-        raise SynergyError(f"unknown model(s) {unknown or models}: choose from {MODELS}")
-    if "musyc" in models and "musyc_gamma" in models:
-        raise SynergyError(
-            "choose one of 'musyc' (gamma = 1) and 'musyc_gamma' (gamma fitted): both write "
-            "the musyc_* variables"
-        )
+        raise SynergyError(f"unknown model(s) {unknown or models}: choose from {known}")
+    prefixes: dict[str, str] = {}
+    for m in models:
+        other = prefixes.setdefault(registry.get(m).prefix, m)
+        if other != m:
+            raise SynergyError(
+                f"choose one of {other!r} and {m!r}: both write the "
+                f"{registry.get(m).prefix}_* variables"
+            )
     if convention not in CONVENTIONS:
         raise SynergyError(f"convention must be one of {sorted(CONVENTIONS)}, got {convention!r}")
     loewe_solver = loewe_solver or CONVENTIONS[convention]["loewe_solver"]
@@ -87,7 +89,8 @@ def check_options(
     return models, fitter, loewe_solver
 
 
-def _check_bootstrap(n_boot: int, method: str, screen: xr.Dataset) -> None:
+def check_bootstrap(n_boot: int, method: str, screen: xr.Dataset | None = None) -> None:
+    """Check ``n_boot`` and the bootstrap method (:class:`SynergyError` otherwise)."""
     if isinstance(n_boot, bool) or int(n_boot) != n_boot or n_boot < 0 or n_boot == 1:
         raise SynergyError(f"n_boot must be 0 (no bootstrap) or an integer >= 2, got {n_boot!r}")
     if method not in ("resample", "synergyfinder"):
@@ -107,9 +110,9 @@ def _add_bootstrap(
         ci=boot["ci"],
         seed=boot["seed"],
         method=boot["bootstrap"],
-        convention=settings["convention"],
-        fitter=settings["fitter"],
-        loewe_solver=settings["loewe_solver"],
+        rescore=rescore_function(
+            settings["convention"], settings["loewe_solver"], settings["fitter"]
+        ),
         well_intervals=boot["well_intervals"],
     )
     settings.update(
@@ -136,65 +139,26 @@ def _with_fits(screen: xr.Dataset, fitter: str, refit: bool | None) -> xr.Datase
     return fit_screen(screen.drop_vars(drop), fitter=fitter, replicates="mean")
 
 
-def _fit_interaction_model(screen: xr.Dataset, model: str, ci: float, **options) -> xr.Dataset:
-    if model == "zimmer":
-        from synergy.models.zimmer import fit_zimmer
-
-        return fit_zimmer(screen, ci=ci, **options)
-    from synergy.models.braid import fit_braid
-
-    return fit_braid(screen, ci=ci, **options)
+def known_models() -> tuple[str, ...]:
+    """Every model :func:`score` accepts now (:mod:`synergy.models.registry`)."""
+    return registry.model_names()
 
 
-# models whose fitting function takes keyword options (score(model_options=...))
-OPTION_MODELS = ("musyc", "musyc_gamma", "zimmer", "braid")
-
-
-def _check_model_options(
+def check_model_options(
     model_options: Mapping[str, Mapping[str, Any]] | None, models: tuple[str, ...]
 ) -> dict[str, dict[str, Any]]:
+    """Each model's keyword options checked against the registry's declared names and types."""
     options = {str(m): dict(o) for m, o in (model_options or {}).items()}
+    takes = [m for m in models if registry.get(m).options]
     for model in options:
-        if model not in OPTION_MODELS or model not in models:
+        if model not in takes:
             raise SynergyError(
-                f"model_options for {model!r}: options are for the fitted models "
-                f"{OPTION_MODELS} among models={list(models)}"
+                f"model_options for {model!r}: options are for the models that take them "
+                f"{[m for m in known_models() if registry.get(m).options]} among "
+                f"models={list(models)}"
             )
+        options[model] = registry.get(model).check_options(options[model])
     return options
-
-
-def _score_models(
-    screen: xr.Dataset,
-    models: tuple[str, ...],
-    convention: str,
-    loewe_solver: str,
-    fitter: str,
-    ci: float = 0.95,
-    options: Mapping[str, Mapping[str, Any]] | None = None,
-) -> list[xr.Dataset]:
-    """One Dataset of new variables per model, in the order of ``models``."""
-    options = options or {}
-    parts = []
-    for model in models:
-        if model == "bliss":
-            parts.append(score_bliss(screen, convention=convention))
-        elif model == "hsa":
-            parts.append(score_hsa(screen))
-        elif model == "loewe":
-            parts.append(score_loewe(screen, solver=loewe_solver))
-        elif model in ("musyc", "musyc_gamma"):
-            parts.append(
-                fit_musyc(screen, ci=ci, fit_gamma=model == "musyc_gamma", **options.get(model, {}))
-            )
-        elif model == "ci":
-            parts.append(combination_index(screen))
-        elif model in ("zimmer", "braid"):
-            parts.append(_fit_interaction_model(screen, model, ci, **options.get(model, {})))
-        elif convention == "synergyfinder2":
-            parts.append(score_zip_sf2(screen, fitter=fitter))
-        else:
-            parts.append(score_zip(screen, fitter=fitter))
-    return parts
 
 
 def _flag_response_scale(
@@ -231,6 +195,7 @@ def score(
     well_intervals: bool = False,
     model_options: Mapping[str, Mapping[str, Any]] | None = None,
     response_range: tuple[float, float] = PLAUSIBLE_RANGE,
+    options: ScoringOptions | None = None,
 ) -> xr.Dataset:
     """Score every block of a screen with the reference models.
 
@@ -321,6 +286,9 @@ def score(
         Blocks with a response outside it, or with controls far from 0 % inhibition, get a
         warning status naming the values (a wrong scale or response kind); they are still
         scored.  Default −150 … 250 (real plates reach −87 %, i.e. 187 % viability).
+    options : synergy.options.ScoringOptions, optional
+        All of the settings above as one validated object, instead of the keywords (not
+        with them).  Every result records its options: ``ScoringOptions.from_dataset``.
 
     Returns
     -------
@@ -339,19 +307,29 @@ def score(
     SynergyError
         On an unknown model, convention, solver or fitter, or an option not implemented.
     """
+    given = {k: v for k, v in locals().items() if k not in ("screen", "options")}
+    if options is not None:
+        mixed = [k for k, v in given.items() if not _is_default(k, v)]
+        if mixed:
+            raise SynergyError(f"give options= or keywords, not both (got options= and {mixed})")
+        return score(screen, **options.as_kwargs())
+    record = dict(given)
     models, fitter, loewe_solver = check_options(
         models, convention, loewe_solver, fitter, correct_baseline, n_boot, ci
     )
-    _check_bootstrap(n_boot, bootstrap, screen)
-    options = _check_model_options(model_options, models)
-    for model in ("musyc", "musyc_gamma"):  # MuSyC's calibration draws: score's seed
+    check_bootstrap(n_boot, bootstrap, screen)
+    options = check_model_options(model_options, models)
+    for model in models:  # the models' own random draws (MuSyC's calibration): score's seed
         opts = options.get(model, {})
-        if model in models and opts.get("calibrate", None) != 0 and seed is not None:
+        takes_seed = "seed" in registry.get(model).options
+        if takes_seed and opts.get("calibrate", None) != 0 and seed is not None:
             options[model] = {"seed": seed, **opts}
-    if n_boot and not any(m in DEFAULT_MODELS for m in models):
+    resampled = tuple(m for m in models if registry.get(m).bootstrap)  # δ-score models
+    if n_boot and not resampled:
         raise SynergyError(
-            f"n_boot bootstraps the scores of {DEFAULT_MODELS}, none of which is among models="
-            f"{list(models)}; MuSyC, Zimmer and BRAID report their own intervals (ci=)"
+            f"n_boot bootstraps the scores of "
+            f"{[m for m in known_models() if registry.get(m).bootstrap]}, none of which is among "
+            f"models={list(models)}; MuSyC, Zimmer and BRAID report their own intervals (ci=)"
         )
     hopeless = unscorable(screen["response"].values)
     out = screen.copy()
@@ -364,25 +342,31 @@ def score(
             )
         out = apply_baseline(out, correct_baseline, fitter)
         refit = True
-    if any(m in FITTED_MODELS for m in models):
+    if any(registry.get(m).needs_fits for m in models):
         out = _with_fits(out, fitter, refit)
     if "drug" in screen.dims:  # N-drug layout (docs/design.md §1)
         from synergy.models.multi import score_multi
 
+        pair_only = [m for m in models if not registry.get(m).n_drugs]
+        if pair_only:
+            raise SynergyError(
+                f"model(s) {pair_only} are defined for drug pairs only; N-drug screens score "
+                f"{[m for m in known_models() if registry.get(m).n_drugs]}"
+            )
         parts = score_multi(
             out, models, convention=convention, loewe_solver=loewe_solver, fitter=fitter
         )
         if check_fits:
             raise SynergyError("check_fits is implemented for drug pairs only, not N-drug screens")
     else:
-        parts = _score_models(out, models, convention, loewe_solver, fitter, ci, options)
+        parts = score_models(out, models, convention, loewe_solver, fitter, ci, options)
     out = out.assign({name: var for part in parts for name, var in part.data_vars.items()})
     checked = models
-    if check_fits and any(m in FITTED_MODELS for m in models):
+    if check_fits and any(registry.get(m).check_fits for m in models):
         from synergy.models.fit_check import check_fits as run_check
 
         def rescore(screen: xr.Dataset, fitted: tuple[str, ...], other: str) -> xr.Dataset:
-            found = _score_models(screen, fitted, convention, loewe_solver, other, ci, options)
+            found = score_models(screen, fitted, convention, loewe_solver, other, ci, options)
             return xr.merge(found, compat="override")
 
         out = out.assign(run_check(out, models, rescore, fitter=fitter).data_vars)
@@ -391,7 +375,8 @@ def score(
         from synergy.sensitivity import block_sensitivity
 
         out = out.assign(block_sensitivity(out, fitter=fitter).data_vars)
-    status, reason = combine_status(out, tuple(VARIABLE_PREFIX.get(m, m) for m in checked))
+    prefixes = tuple(registry.get(m).prefix if m in known_models() else m for m in checked)
+    status, reason = combine_status(out, prefixes)
     status, reason = _flag_response_scale(status, reason, screen, response_range)
     out["status"], out["status_reason"] = status, reason
     settings = {
@@ -407,9 +392,18 @@ def score(
     }
     if n_boot:
         boot = {"ci": ci, "seed": seed, "bootstrap": bootstrap, "well_intervals": well_intervals}
-        scored = tuple(m for m in models if m in DEFAULT_MODELS)  # δ-score models only
-        out = _add_bootstrap(out, scored, settings, boot)
+        out = _add_bootstrap(out, resampled, settings, boot)
+    # ScoringOptions.from_dataset: the options as they acted (MuSyC's seed filled in; no
+    # seed where nothing draws)
+    if not n_boot and not any("seed" in registry.get(m).options for m in models):
+        record["seed"] = None
+    settings["options"] = {**record, "models": list(models), "model_options": options}
     out.attrs = {**screen.attrs, "scoring": json.dumps(settings, sort_keys=True)}
     if hopeless.any():
         out["response"] = screen["response"]
     return out
+
+
+def _is_default(name: str, value: Any) -> bool:
+    default = DEFAULT_MODELS if name == "models" else score.__kwdefaults__[name]
+    return value is default or (type(value) is type(default) and value == default)

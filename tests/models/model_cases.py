@@ -10,7 +10,7 @@ import pandas as pd
 import xarray as xr
 
 from synergy.io.screen import build_screen
-from synergy.models._common import HILL_PARAMS
+from synergy.models.common import HILL_PARAMS
 
 DATA = importlib.resources.files("synergy.datasets") / "data"
 

@@ -29,7 +29,9 @@ def test_ispinesib_collapse_is_flagged(mathews_checked):
     assert float(block["hill_row_sse_edge"]) == pytest.approx(5630, rel=1e-3)
     assert float(block["hill_row_other_sse_edge"]) == pytest.approx(30, rel=0.05)
     assert int(block["status"]) >= 1
-    assert "fit_check: other_fitter_better_fit" in str(block["status_reason"].values)
+    assert "Fits: the other curve fitter fits a single drug clearly better" in str(
+        block["status_reason"].values
+    )
 
 
 def test_unflagged_block_keeps_its_scores(mathews_checked):

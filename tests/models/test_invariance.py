@@ -10,7 +10,7 @@ from model_cases import scipy_slice_fitter, synthetic_screen
 
 from synergy.io.screen import build_screen
 from synergy.models import score_bliss, score_hsa, score_loewe, score_zip
-from synergy.models._common import HILL_PARAMS
+from synergy.models.common import HILL_PARAMS
 
 SUMMARIES = ("score", "msa", "max", "min", "n_wells", "status")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from synergy.models._common import status_attrs
+from synergy.models.common import status_attrs
 from synergy.models.status import combine_status
 
 
@@ -28,9 +28,12 @@ def test_worst_status_and_reasons():
     status, reason = combine_status(ds, ("bliss", "loewe"))
     assert status.values.tolist() == [0, 1, 1, 2]  # the fallback is a note
     assert reason.values.tolist() == [
-        "loewe: fallback max f(x1+x2) on 3 of 25 wells",
-        "bliss: missing_combination_wells",
-        "hill_row: hit_bound",
-        "bliss: no_monotherapy; loewe: single_drug_fit_failed",
+        "Loewe: 3 of 25 wells had an effect neither drug reaches alone; SynergyFinder's "
+        "fallback (the stronger drug at the summed dose) was used",
+        "Bliss: some combination wells were not measured",
+        "row drug's curve: a fitted parameter ended on its limit; read it as a bound",
+        "Bliss: a drug has no measured wells alone in this block: no reference to compare "
+        "with; Loewe: the single drugs' dose-response fit failed, so this score could not be "
+        "computed",
     ]
     assert status.attrs["flag_meanings"] == "ok warning failed"

@@ -86,7 +86,7 @@ def test_score_plugs_both_models_in_and_flags_degenerate_blocks():
         assert status[1] == 10 and status[2] >= 10 and status[3] == 12
         assert np.isnan(out[name].values[1:4]).all()
         assert np.isfinite(out[name].values[[0, 4]]).all()
-    assert "zimmer: no_monotherapy" in str(out["status_reason"].values[1])
+    assert "Zimmer: a drug has no measured wells alone" in str(out["status_reason"].values[1])
     from synergy.report._params import parametric_table
 
     html = parametric_table(out, 0)

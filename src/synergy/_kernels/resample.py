@@ -4,7 +4,7 @@ Every draw is a pure function of ``(block key, resample number, well, draw numbe
 counter-based generator (SplitMix64's output function applied to ``key + (counter + 1)·φ``,
 φ = 0x9E3779B97F4A7C15), so a resample of a block is the same whatever the chunking of
 blocks or resamples and whatever the number of threads (docs/design.md §3).  The block key is a
-64-bit BLAKE2b digest of ``(seed, block id)`` (:func:`synergy.datasets._random.block_digest`).
+64-bit BLAKE2b digest of ``(seed, block id)`` (:func:`synergy.datasets.streams.block_digest`).
 
 Counter layout: ``resample · 2**32 + well · 2**12 + draw`` with ``well = row · C + col``
 (so up to 4096 draws per well and 2**20 wells per block).

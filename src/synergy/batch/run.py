@@ -6,7 +6,6 @@ run did, for summaries) are what the command line and notebooks call.
 
 from __future__ import annotations
 
-import inspect
 import os
 import sys
 import time
@@ -79,27 +78,13 @@ def check_settings(models: Sequence[str], score_kwargs: dict[str, Any]) -> dict[
     SynergyError
         On an unknown option or value (the same checks :func:`synergy.scoring.score` does).
     """
-    from synergy.scoring import check_options, score
+    from synergy.options import ScoringOptions
 
-    accepted = set(inspect.signature(score).parameters) - {"screen", "models"}
-    unknown = sorted(set(score_kwargs) - accepted)
-    if unknown:
-        raise SynergyError(f"unknown scoring option(s) {unknown}; accepted: {sorted(accepted)}")
-    defaults = {
-        name: p.default
-        for name, p in inspect.signature(score).parameters.items()
-        if name in accepted
-    }
-    options = {**defaults, **score_kwargs}
-    resolved, fitter, loewe_solver = check_options(
-        models,
-        options["convention"],
-        options["loewe_solver"],
-        options["fitter"],
-        options["correct_baseline"],
-        options["n_boot"],
-        options["ci"],
-    )
+    chosen = ScoringOptions.from_mapping({"models": tuple(models), **score_kwargs})
+    options = chosen.as_kwargs()
+    options.pop("models")
+    options["model_options"] = score_kwargs.get("model_options")  # as given (checkpoint key)
+    resolved, fitter, loewe_solver = chosen.resolved()
     return {**options, "models": list(resolved), "fitter": fitter, "loewe_solver": loewe_solver}
 
 
@@ -156,9 +141,9 @@ def run_screen(
     settings = check_settings(models, score_kwargs)
     settings["synergy_version"] = __version__
     from synergy.hill.fitter_rule import fits_for
-    from synergy.scoring import FITTED_MODELS
+    from synergy.models import registry
 
-    if any(m in FITTED_MODELS for m in settings["models"]):  # the fitter rule, noticed once
+    if any(registry.get(m).needs_fits for m in settings["models"]):  # fitter rule, noticed once
         screen = fits_for(screen, settings["fitter"], settings["refit"])
     score_kwargs = {"models": models, **score_kwargs}
     if out is not None and Path(out).suffix.lower() not in _OUTPUT_SUFFIXES:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import xarray as xr
 
+from synergy import status as status_codes
 from synergy.batch.assemble import ERROR_PREFIX
 
 __all__ = ["StatusCounts", "status_counts"]
@@ -61,9 +62,7 @@ def status_counts(scored: xr.Dataset) -> StatusCounts:
         name = str(name)
         if var.dims != ("block",) or not name.endswith("_status") or name == "status":
             continue
-        values = np.atleast_1d(var.attrs.get("flag_values", []))
-        words = str(var.attrs.get("flag_meanings", "")).split()
-        meanings = {int(v): w for v, w in zip(values, words, strict=False)}
+        meanings = status_codes.decode(var.attrs)
         codes, counts = np.unique(np.asarray(var.values), return_counts=True)
         for code, count in zip(codes.tolist(), counts.tolist(), strict=True):
             word = meanings.get(int(code), "not_scored" if code == -1 else f"code_{code}")

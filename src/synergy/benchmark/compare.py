@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from synergy import status as status_codes
 from synergy.benchmark.convention import CONVENTIONS, choose, summarise
 from synergy.benchmark.evidence import explain
 from synergy.benchmark.fits import fit_check, inject_published_fits, with_fit_check
@@ -137,13 +138,7 @@ def _fit_status(scored: xr.Dataset, b: np.ndarray) -> np.ndarray:
         if name not in scored:
             continue
         var = scored[name]
-        words = dict(
-            zip(
-                np.atleast_1d(var.attrs.get("flag_values", [])).tolist(),
-                str(var.attrs.get("flag_meanings", "")).split(),
-                strict=False,
-            )
-        )
+        words = status_codes.decode(var.attrs)
         codes = np.asarray(var.values)[b].tolist()
         parts.append([f"{side}: {words.get(int(c), f'code {int(c)}')}" for c in codes])
     if not parts:

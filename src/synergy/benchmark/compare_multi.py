@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from synergy import status as status_codes
 from synergy.benchmark.agreement import agreement
 from synergy.benchmark.convention import choose, summarise
 from synergy.benchmark.fits import FITTED, poorer, sse_text
@@ -25,7 +26,7 @@ from synergy.benchmark.published import PublishedScores
 from synergy.benchmark.result import BenchmarkResult
 from synergy.benchmark.wells import DOSE_RTOL
 from synergy.errors import SynergyError
-from synergy.models._common import HILL_PARAMS, hill_predict
+from synergy.hill.model import HILL_PARAMS, hill_predict
 
 __all__ = ["compare_multi"]
 
@@ -33,9 +34,7 @@ BASELINES = ("non", "part", "all")
 
 
 def _words(var: xr.DataArray, code: int) -> str:
-    values = np.atleast_1d(var.attrs.get("flag_values", [])).tolist()
-    words = dict(zip(values, str(var.attrs.get("flag_meanings", "")).split(), strict=False))
-    return words.get(int(code), f"code {int(code)}")
+    return status_codes.decode(var.attrs).get(int(code), f"code {int(code)}")
 
 
 def _block_table(scored, pub, matching, models, tolerance) -> pd.DataFrame:

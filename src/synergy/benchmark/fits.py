@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from synergy.benchmark.columns import block_ids, numeric_column
 from synergy.benchmark.matching import Matching, normalise_id
 from synergy.errors import ColumnError, SynergyError
-from synergy.models._common import HILL_PARAMS, hill_predict
+from synergy.hill.model import HILL_PARAMS, hill_predict
 
 __all__ = [
     "SSE_FLOOR",
@@ -162,7 +163,7 @@ def fit_sse(
     side : {"row", "col"}
         Which drug.
     params : ndarray (B, 4)
-        Hill parameters (:data:`~synergy.models._common.HILL_PARAMS`) per block.
+        Hill parameters (:data:`~synergy.models.common.HILL_PARAMS`) per block.
     l4 : ndarray (B,) bool
         SynergyFinder's L.4 fallback fits (dose 0 evaluated at 1e-10).
 
@@ -280,7 +281,6 @@ def with_fit_check(blocks: pd.DataFrame, checks: pd.DataFrame) -> pd.DataFrame:
 
 def fits_table(table: pd.DataFrame, used: dict[str, str], name: str) -> pd.DataFrame:
     """SynergyFinder's drc fits → (block, side, ic50, hill_slope, bottom, top, l4)."""
-    from synergy.benchmark.published import _block_ids, _numeric
     from synergy.hill.model import from_drc
 
     raw = table[used["drug"]].astype(str).str.strip().str.lower()
@@ -294,11 +294,11 @@ def fits_table(table: pd.DataFrame, used: dict[str, str], name: str) -> pd.DataF
         raise ColumnError(f"{name}: column 'drug' must be conc1/conc2 … (lines {lines})")
     model = table[used["model"]].astype(str).str.strip().str.upper()
     l4 = (model == "L.4").to_numpy()
-    b, c, d, e = (_numeric(table, used[k], name) for k in "bcde")
+    b, c, d, e = (numeric_column(table, used[k], name) for k in "bcde")
     ic50, slope, bottom, top = from_drc(b, c, d, e, log_e=l4)
     return pd.DataFrame(
         {
-            "block": _block_ids(table[used["block"]]).to_numpy(),
+            "block": block_ids(table[used["block"]]).to_numpy(),
             "side": side.to_numpy(),
             "ic50": ic50,
             "hill_slope": slope,

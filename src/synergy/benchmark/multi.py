@@ -16,6 +16,7 @@ from collections import defaultdict
 import pandas as pd
 import xarray as xr
 
+from synergy.benchmark.columns import MODELS, block_ids
 from synergy.benchmark.matching import Matching, _norm, normalise_id
 from synergy.errors import SynergyError
 
@@ -61,7 +62,6 @@ def multi_canonical(
     used : dict
         Role → column, the drug and dose columns included.
     """
-    from synergy.benchmark.published import MODELS, _block_ids
 
     drugs = [_column(table, f"drug{k}") for k in range(1, n_drugs + 1)]
     concs = [_column(table, f"conc{k}") for k in range(1, n_drugs + 1)]
@@ -69,7 +69,7 @@ def multi_canonical(
     if "block" not in used and not all(drugs):
         raise SynergyError(f"{name}: a {n_drugs}-drug table needs block_id or drug1..drug{n_drugs}")
     out = pd.DataFrame(index=range(len(table)))
-    out["block"] = _block_ids(table[used["block"]]).to_numpy() if "block" in used else None
+    out["block"] = block_ids(table[used["block"]]).to_numpy() if "block" in used else None
     if all(drugs):
         names = table[drugs].astype(str).apply(lambda c: c.str.strip())
         out["drugs"] = [tuple(row) for row in names.to_numpy().tolist()]
@@ -94,7 +94,6 @@ def multi_canonical(
 
 def multi_merge_wells(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """Concatenate multi-drug well tables (replicate rows of a well → their mean)."""
-    from synergy.benchmark.published import MODELS
 
     wells = pd.concat(parts, ignore_index=True)
     if wells["block"].isna().any():
@@ -108,7 +107,6 @@ def multi_merge_wells(parts: list[pd.DataFrame]) -> pd.DataFrame:
 def multi_blocks_from_wells(wells: pd.DataFrame) -> pd.DataFrame:
     """Block scores of a publication with surfaces only: mean δ over the wells where every
     drug is present (SynergyFinder's definition)."""
-    from synergy.benchmark.published import MODELS
 
     concs = [c for c in wells.columns if c.startswith("conc_")]
     every = (wells[concs] > 0).all(axis=1)

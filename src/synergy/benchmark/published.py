@@ -24,14 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from synergy.benchmark.columns import MODELS, block_ids, numeric_column
 from synergy.errors import ColumnError, FormatError, SynergyError
 
 __all__ = ["FORMATS", "MODELS", "PublishedScores", "read_published"]
 
-MODELS = ("bliss", "hsa", "loewe", "zip")
 _SAMPLE = ("sample", "cell_line_name", "cell_line")
 
 #: accepted column names per format and role (matched case-insensitively), first found wins
@@ -171,7 +170,7 @@ def read_published(
             n_drugs.add(n_multi or 2)
         if n_multi and level != "fits":
             used = {k: v for k, v in used.items() if k not in ("conc_row", "conc_col")}
-            level, part, used = multi_canonical(table, used, name, n_multi, _numeric)
+            level, part, used = multi_canonical(table, used, name, n_multi, numeric_column)
             tables.append(
                 {"source": name, "format": fmt, "level": level, "columns": used,
                  "n_rows": len(table)}
@@ -314,32 +313,9 @@ def _detect(
     return level, fmt, {role: used[role] for role in ROLES if role in used}
 
 
-def _block_ids(values: pd.Series) -> pd.Series:
-    """Block ids as str: 1, 1.0 and "1" all become "1"."""
-    numeric = pd.to_numeric(values, errors="coerce")
-    integral = numeric.notna() & np.isfinite(numeric) & (numeric == np.round(numeric))
-    text = values.astype(str).str.strip()
-    if integral.all():
-        return numeric.astype(np.int64).astype(str)
-    return text
-
-
-def _numeric(table: pd.DataFrame, column: str, name: str) -> np.ndarray:
-    values = pd.to_numeric(table[column], errors="coerce")
-    bad = values.isna() & table[column].notna() & (table[column].astype(str).str.strip() != "")
-    bad &= ~table[column].astype(str).str.strip().str.upper().isin(["NA", "NAN", ""])
-    if bad.any():
-        lines = (np.flatnonzero(bad.to_numpy()) + 2).tolist()[:8]
-        raise ColumnError(
-            f"{name}: column {column!r} must be numeric; lines {lines} hold "
-            f"{table.loc[bad, column].astype(str).tolist()[:3]}"
-        )
-    return values.to_numpy(dtype=np.float64)
-
-
 def _canonical(table: pd.DataFrame, used: dict[str, str], name: str) -> pd.DataFrame:
     out = pd.DataFrame(index=range(len(table)))
-    out["block"] = _block_ids(table[used["block"]]).to_numpy() if "block" in used else None
+    out["block"] = block_ids(table[used["block"]]).to_numpy() if "block" in used else None
     for role in ("drug_row", "drug_col", "sample"):
         if role in used:
             text = table[used[role]].astype(str).str.strip()
@@ -348,7 +324,7 @@ def _canonical(table: pd.DataFrame, used: dict[str, str], name: str) -> pd.DataF
             out[role] = None
     for role in ("conc_row", "conc_col", *MODELS):
         if role in used:
-            out[role] = _numeric(table, used[role], name)
+            out[role] = numeric_column(table, used[role], name)
     return out
 
 

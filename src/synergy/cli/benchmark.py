@@ -166,7 +166,7 @@ def benchmark(
         if table_path is not None:
             write_table(result.to_table(), table_path)
         if report_path is not None:
-            from synergy.report._benchmark import write_benchmark_report
+            from synergy.report import write_benchmark_report
 
             write_benchmark_report(result, report_path, max_outside=max_outside)
     except SynergyError as exc:

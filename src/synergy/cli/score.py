@@ -21,6 +21,10 @@ from synergy.cli._common import (
     writable_problems,
     write_table,
 )
+from synergy.errors import SynergyError
+from synergy.models.registry import LABELS, REGISTRY, model_names
+from synergy.models.status import WHO
+from synergy.status import explain
 
 
 def _summary(run, counts, paths: list[Path]) -> list[str]:
@@ -44,8 +48,12 @@ def _summary(run, counts, paths: list[Path]) -> list[str]:
     if counts.flags:
         shown = list(counts.flags.items())[:8]
         more = len(counts.flags) - len(shown)
-        text = "; ".join(f"{flag} {n}" for flag, n in shown)
-        lines.append(f"flags (blocks): {text}" + (f"; … {more} more" if more > 0 else ""))
+        lines.append("notes and warnings (blocks):")
+        for flag, n in shown:
+            who, _, word = flag.partition(": ")
+            lines.append(f"  {n} x {WHO.get(who) or LABELS.get(who, who)}: {explain(word)}")
+        if more > 0:
+            lines.append(f"  … {more} more (see status_reason)")
     lines += [f"wrote {path}" for path in paths]
     return lines
 
@@ -68,7 +76,12 @@ def _summary(run, counts, paths: list[Path]) -> list[str]:
     ".csv, .tsv, .parquet or .xlsx.",
 )
 @click.option(
-    "--models", default="bliss,hsa,loewe,zip", show_default=True, help="Comma-separated models."
+    "--models",
+    default=",".join(model_names(default=True)),
+    show_default=True,
+    help="Comma-separated models: "
+    + "; ".join(f"{n} ({REGISTRY[n].description})" for n in model_names())
+    + ".",
 )
 @click.option(
     "--convention",
@@ -124,6 +137,19 @@ def _summary(run, counts, paths: list[Path]) -> list[str]:
     help="MuSyC blocks with an alpha on its bound: intervals (-inf, inf) (unidentified, "
     "the default) or as computed (keep).",
 )
+@click.option(
+    "--model-option",
+    "model_option",
+    multiple=True,
+    metavar="MODEL.OPTION=VALUE",
+    help="A model's own option, repeatable (e.g. zimmer.intervals=wald). Options: "
+    + "; ".join(
+        f"{n}: " + ", ".join(f"{k} ({t.__name__})" for k, t in REGISTRY[n].options.items())
+        for n in model_names()
+        if REGISTRY[n].options
+    )
+    + ".",
+)
 @click.option("--seed", type=int, default=None, help="Seed of random draws (keyed by block id).")
 @click.option(
     "--workers",
@@ -175,6 +201,7 @@ def score(
     well_intervals,
     musyc_calibrate,
     musyc_alpha_on_bound,
+    model_option,
     seed,
     workers,
     scheduler,
@@ -196,8 +223,6 @@ def score(
     writing OUT), 1 an unexpected error, 130 interrupted (rerun with --resume to finish).
     """
     import warnings
-
-    from synergy.errors import SynergyError
 
     ctx.obj["debug"] = debug = debug or ctx.obj.get("debug", False)
     if not debug:
@@ -238,10 +263,18 @@ def score(
         if value is not None
     }
     if musyc_opts:
-        musyc_models = [m for m in ("musyc", "musyc_gamma") if m in model_list]
+        musyc_models = [
+            m for m in model_list if "calibrate" in getattr(REGISTRY.get(m), "options", {})
+        ]
         if not musyc_models:
             fail("--musyc-* options need the musyc or musyc_gamma model (--models ...,musyc)")
         options["model_options"] = {m: dict(musyc_opts) for m in musyc_models}
+    for text in model_option:
+        try:
+            model, key, value = parse_model_option(text)
+        except SynergyError as exc:
+            fail(str(exc))
+        options.setdefault("model_options", {}).setdefault(model, {})[key] = value
     checkpoint = None if no_checkpoint else checkpoint_path(out_path)
     try:
         check_settings(model_list, options)
@@ -301,3 +334,25 @@ def score(
     if not quiet:
         for line in _summary(run, status_counts(run.scored), paths):
             click.echo(line)
+
+
+def parse_model_option(text: str) -> tuple[str, str, object]:
+    """``"MODEL.OPTION=VALUE"`` as ``(model, option, value)``, the value converted to the
+    option's type declared in :mod:`synergy.models.registry`."""
+    head, sep, raw = text.partition("=")
+    model, dot, key = head.strip().partition(".")
+    if not (sep and dot and model and key):
+        raise SynergyError(f"--model-option {text!r}: write MODEL.OPTION=VALUE")
+    if model not in REGISTRY:
+        raise SynergyError(f"--model-option {text!r}: unknown model; choose from {model_names()}")
+    kind = REGISTRY[model].options.get(key)
+    if kind is None:
+        raise SynergyError(
+            f"--model-option {text!r}: {model} takes {sorted(REGISTRY[model].options) or 'none'}"
+        )
+    raw = raw.strip()
+    try:
+        value = (raw.lower() in ("1", "true", "yes")) if kind is bool else kind(raw)
+    except ValueError:
+        raise SynergyError(f"--model-option {text!r}: {key} must be {kind.__name__}") from None
+    return model, key, value

@@ -3,7 +3,7 @@
 Used by :func:`synergy.datasets.simulate.simulate`: each block's monotherapy Hill parameters
 (drawn, or taken from the caller and checked) and its dose grids (centred on the IC50, or
 given), with random draws keyed by ``(seed, block id, purpose)``
-(:func:`synergy.datasets._random.block_uniforms`).
+(:func:`synergy.datasets.streams.block_uniforms`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from synergy.datasets._random import block_uniforms
+from synergy.datasets.streams import block_uniforms
 from synergy.errors import SynergyError
+from synergy.hill.model import HILL_PARAMS
 
 __all__ = [
     "HILL_PARAMS",
@@ -26,7 +27,6 @@ __all__ = [
     "per_block",
 ]
 
-HILL_PARAMS = ("ic50", "hill_slope", "bottom", "top")
 _HILL_DEFAULTS = {"hill_slope": 1.0, "bottom": 0.0, "top": 100.0}
 PURPOSE = {"hill_row": 1, "hill_col": 2, "grid_row": 3, "grid_col": 4, "noise": 5, "missing": 6}
 

@@ -22,7 +22,7 @@ import xarray as xr
 from synergy._version import __version__
 from synergy.datasets import _surfaces as surf
 from synergy.datasets._layout import HILL_PARAMS, PURPOSE, grids, hill_table, pad, per_block
-from synergy.datasets._random import block_rng, seed_stream
+from synergy.datasets.streams import block_rng, seed_stream
 from synergy.errors import SynergyError
 from synergy.io.screen import build_screen
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from synergy.datasets._random import block_rng
+from synergy.datasets.streams import block_rng
 from synergy.errors import SynergyError
 
 __all__ = ["simulate_interaction"]

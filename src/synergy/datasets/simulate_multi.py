@@ -22,7 +22,7 @@ from typing import Literal
 import numpy as np
 import xarray as xr
 
-from synergy.datasets._random import block_rng
+from synergy.datasets.streams import block_rng
 from synergy.errors import SynergyError
 from synergy.hill.model import evaluate
 from synergy.io.multi import build_multi_screen

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from synergy import status as status_codes
 from synergy._kernels import drc as _k
 from synergy.errors import SynergyError
 
@@ -35,13 +36,7 @@ __all__ = ["STATUS_MEANINGS", "ZERO_DOSE", "DrcFit", "fit_drc"]
 ZERO_DOSE = 1e-10
 """Dose substituted for 0 in SynergyFinder's L.4 fallback (in the caller's dose unit)."""
 
-STATUS_MEANINGS = {
-    _k.OK: "ok",
-    _k.L4_FALLBACK: "l4_fallback",
-    _k.FAILED: "failed",
-    _k.TOO_FEW_POINTS: "too_few_points",
-    _k.NON_FINITE_DATA: "non_finite_data",
-}
+STATUS_MEANINGS = status_codes.meanings("drc")  # words and explanations: synergy.status
 """Status codes of :class:`DrcFit`: 0 LL.4 fitted; 1 LL.4 failed, L.4 fallback fitted;
 2 both failed (SynergyFinder would stop with an error); 3 fewer than 2 points;
 4 an infinite value, a negative dose or an infinite fixed value."""

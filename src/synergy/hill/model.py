@@ -19,9 +19,22 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["PARAM_NAMES", "evaluate", "from_drc", "inverse", "to_drc"]
+__all__ = [
+    "HILL_PARAMS",
+    "PARAM_NAMES",
+    "ZERO_DOSE",
+    "evaluate",
+    "from_drc",
+    "hill_predict",
+    "inverse",
+    "to_drc",
+]
 
-PARAM_NAMES = ("ic50", "hill_slope", "bottom", "top")
+#: the Hill parameters, in the order every fit array and ``param`` coordinate uses
+HILL_PARAMS = ("ic50", "hill_slope", "bottom", "top")
+PARAM_NAMES = HILL_PARAMS
+#: SynergyFinder's L.4 fallback evaluates dose 0 as 1e-10 (in the input's unit)
+ZERO_DOSE = 1e-10
 
 
 def evaluate(
@@ -152,3 +165,34 @@ def to_drc(
         *(np.asarray(v, dtype=np.float64) for v in (ic50, hill_slope, bottom, top))
     )
     return -hill_slope, bottom.copy(), top.copy(), ic50.copy()
+
+
+def hill_predict(
+    conc: np.ndarray, params: np.ndarray, l4: np.ndarray, zero_dose: float = ZERO_DOSE
+) -> np.ndarray:
+    """Evaluate each block's Hill curve at its doses, in SynergyFinder's arithmetic.
+
+    The form ``bottom + (top − bottom) / (1 + (ic50 / x) ** hill_slope)`` rounds as R does
+    (the Loewe and ZIP references depend on it bit for bit); :func:`evaluate` is the
+    overflow-safe log form for everything else.
+
+    ``E(x) = bottom + (top − bottom) / (1 + (ic50 / x) ** hill_slope)``, ``E(0) = bottom``;
+    for L.4 fits dose 0 is evaluated as ``zero_dose`` (SynergyFinder's substitution).
+
+    Parameters
+    ----------
+    conc : (B, N) doses in the screen's unit (NaN stays NaN)
+    params : (B, 4) Hill fits (:data:`HILL_PARAMS`)
+    l4 : (B,) bool, L.4 fallback fits
+    zero_dose : dose that replaces 0 for L.4 fits
+
+    Returns
+    -------
+    (B, N) float64, % inhibition
+    """
+    ic50, slope, bottom, top = (params[:, k : k + 1] for k in range(4))
+    x = np.where((conc == 0) & l4[:, None], zero_dose, conc)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        ratio = (ic50 / x) ** slope
+        value = bottom + (top - bottom) / (1.0 + ratio)
+    return np.where(x == 0, np.broadcast_to(bottom, value.shape), value)

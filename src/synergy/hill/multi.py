@@ -14,9 +14,9 @@ import numpy as np
 import xarray as xr
 
 from synergy.errors import SynergyError
+from synergy.hill.drc_arrays import FORMULA, fit_drc_arrays
 from synergy.hill.fit import fit
 from synergy.hill.model import PARAM_NAMES
-from synergy.hill.screen import FORMULA, fit_drc_arrays
 from synergy.hill.status import FLAT_ALPHA, flag_attrs
 from synergy.io.wells import n_present, replicate_mean, well_doses
 

@@ -14,14 +14,13 @@ import numpy as np
 import xarray as xr
 
 from synergy.errors import ScreenError, SynergyError
-from synergy.hill.fit import HillFit, fit
-from synergy.hill.model import PARAM_NAMES, from_drc
-from synergy.hill.status import FLAT_ALPHA, HillStatus, flag_attrs
+from synergy.hill.drc_arrays import FORMULA, fit_drc_arrays
+from synergy.hill.fit import fit
+from synergy.hill.model import PARAM_NAMES
+from synergy.hill.status import FLAT_ALPHA, flag_attrs
 from synergy.io.wells import replicate_mean
 
 __all__ = ["FORMULA", "fit_drc_arrays", "fit_screen", "monotherapy_arrays"]
-
-FORMULA = "E(x) = bottom + (top - bottom) / (1 + (ic50 / x) ** hill_slope)"
 
 
 def monotherapy_arrays(
@@ -62,38 +61,6 @@ def monotherapy_arrays(
         raise SynergyError(f"replicates must be 'all' or 'mean', got {replicates!r}")
     conc_all = np.repeat(conc[:, :, None], n_rep, axis=2).reshape(n_block, n_dose * n_rep)
     return conc_all, resp.reshape(n_block, n_dose * n_rep)
-
-
-def fit_drc_arrays(
-    conc: np.ndarray, response: np.ndarray
-) -> tuple[HillFit, np.ndarray, dict, np.ndarray]:
-    """fitter="drc": drc's procedure (synergy.hill.drc), wrapped as a HillFit."""
-    from synergy.hill import drc
-
-    result = drc.fit_drc(conc, response)
-    ic50, hill_slope, bottom, top = from_drc(
-        result.b, result.c, result.d, result.e, log_e=result.l4
-    )
-    hill = HillFit.from_params(
-        ic50, hill_slope, bottom, top, conc=conc, response=response, fitter="drc"
-    )
-    drc_status = np.asarray(result.status)
-    failed = np.select(
-        [drc_status == 2, drc_status == 3, drc_status == 4],
-        [HillStatus.NOT_CONVERGED, HillStatus.TOO_FEW_POINTS, HillStatus.NON_FINITE_DATA],
-        default=-1,
-    )
-    status = np.where(failed >= 0, failed, hill.status).astype(np.int8)
-    from dataclasses import replace
-
-    codes = sorted(drc.STATUS_MEANINGS)
-    attrs = {
-        "long_name": "drc fit status (SynergyFinder's procedure)",
-        "flag_values": np.array(codes, dtype=np.int8),
-        "flag_meanings": " ".join(drc.STATUS_MEANINGS[c] for c in codes),
-    }
-    l4 = np.asarray(result.l4, dtype=bool)
-    return replace(hill, status=status), drc_status.astype(np.int8), attrs, l4
 
 
 def fit_screen(

@@ -32,6 +32,13 @@ from synergy.io.checks import (
     check_responses,
     check_text,
 )
+from synergy.io.long_table import (
+    INPUT_ORDER_ATTRS,
+    average_controls,
+    input_order,
+    replicate_index,
+    resolve_units,
+)
 from synergy.io.response_kind import control_mask, to_inhibition
 
 __all__ = [
@@ -185,14 +192,6 @@ def multi_screen_from_long(
     optionally ``sample``, ``replicate``, ``conc_unit``, ``response_kind``, ``_file``,
     ``_line``.  Used by :func:`synergy.io.reader.read_screen`.
     """
-    from synergy.io.reader import (
-        INPUT_ORDER_ATTRS,
-        average_controls,
-        input_order,
-        replicate_index,
-        resolve_units,
-    )
-
     table = table.rename(columns=_PAIR_TO_K).copy()
     table.attrs["columns"] = {
         _PAIR_TO_K.get(role, role): col for role, col in table.attrs.get("columns", {}).items()

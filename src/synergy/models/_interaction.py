@@ -18,16 +18,16 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from synergy import status as status_codes
 from synergy._kernels import interaction_fit as kernel
 from synergy.errors import SynergyError
-from synergy.models.musyc import STATUS_MEANINGS as MUSYC_STATUS_MEANINGS
 from synergy.models.musyc import _t_quantile
 from synergy.models.surface_inputs import fit_points, monotherapy_status, start_and_bounds
 
 __all__ = ["STATUS_MEANINGS", "InteractionSpec", "fit_interaction"]
 
-# MuSyC's codes without its alpha-specific one (6, alpha_on_bound)
-STATUS_MEANINGS = {c: w for c, w in MUSYC_STATUS_MEANINGS.items() if c != 6}
+# MuSyC's codes without its alpha-specific one (6, alpha_on_bound): synergy.status
+STATUS_MEANINGS = status_codes.meanings("interaction")
 
 _MUSYC_COLUMNS = [0, 1, 2, 4, 5, 6, 7]  # E0, E1, E2, ln h1, ln h2, ln C1, ln C2
 _KERNEL_TO_STATUS = {

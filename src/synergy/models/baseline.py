@@ -39,7 +39,7 @@ def baseline_of(screen: xr.Dataset, fitter: str) -> np.ndarray:
         Fitter of the single drugs (SynergyFinder: ``"drc"``).
     """
     from synergy.hill import fit_screen
-    from synergy.models._common import hill_predict
+    from synergy.hill.model import hill_predict
 
     bare = screen.drop_vars([v for v in screen.data_vars if str(v).startswith("hill")])
     fitted = fit_screen(bare, fitter=fitter, replicates="mean")

@@ -22,7 +22,7 @@ import xarray as xr
 
 from synergy._kernels.surface import bliss_reference, bliss_reference_sf2
 from synergy.errors import SynergyError
-from synergy.models._common import (
+from synergy.models.common import (
     combination_mask,
     doses,
     edge_filled,

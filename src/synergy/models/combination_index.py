@@ -36,7 +36,8 @@ import warnings
 import numpy as np
 import xarray as xr
 
-from synergy.models._common import doses, observed_surface
+from synergy import status as status_codes
+from synergy.models.common import doses, observed_surface
 
 __all__ = ["FA_LEVELS", "STATUS_MEANINGS", "combination_index", "median_effect_fit"]
 
@@ -44,14 +45,7 @@ FA_LEVELS = (0.5, 0.75, 0.9)
 MIN_POINTS = 2  # points of a median-effect line (CompuSyn's minimum)
 MIN_SERIES = 3  # usable wells of a constant-ratio series
 POOR_R = 0.9  # |r| below this is flagged
-STATUS_MEANINGS = {
-    0: "ok",
-    1: "no_constant_ratio_series",
-    8: "poor_median_effect_fit",
-    10: "too_few_single_drug_points",  # < 2 wells with 0 < fa < 1 for a drug
-    11: "median_effect_fit_failed",  # slope not positive
-    12: "no_combination_wells",
-}
+STATUS_MEANINGS = status_codes.meanings("ci")  # words and explanations: synergy.status
 
 
 def median_effect_fit(dose: np.ndarray, fa: np.ndarray) -> tuple[np.ndarray, ...]:

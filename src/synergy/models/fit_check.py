@@ -20,18 +20,15 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from synergy.models._common import (
-    doses,
-    hill_fits,
-    hill_predict,
-    observed_surface,
-    status_attrs,
-)
+from synergy.hill.model import hill_predict
+from synergy.models.common import doses, hill_fits, observed_surface, status_attrs
+from synergy.models.registry import REGISTRY
 
 __all__ = ["FITTED_MODELS", "FIT_CHECK_CODE", "check_fits", "edge_sse"]
 
+#: the shipped models rescored with the other fitter (the registry's ``check_fits``)
 FITTED_MODELS = ("loewe", "zip")
-# the code of ``fit_check_status`` (shared code space of models._common.STATUS_MEANINGS)
+# the code of ``fit_check_status`` (shared code space of models.common.STATUS_MEANINGS)
 FIT_CHECK_CODE = 7
 DEFAULT_THRESHOLD = 0.01
 
@@ -155,7 +152,7 @@ def check_fits(
         coords={"block": block},
         attrs={"long_name": "fit the other fitter improves: 0 none, 1 row, 2 col, 3 both"},
     )
-    fitted_models = tuple(m for m in models if m in FITTED_MODELS)
+    fitted_models = tuple(m for m in models if m in REGISTRY and REGISTRY[m].check_fits)
     where = np.flatnonzero(flagged)
     for model in fitted_models:
         data[f"{model}_score_other"] = xr.DataArray(

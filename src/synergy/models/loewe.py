@@ -49,7 +49,7 @@ from synergy._kernels.loewe import (
     loewe_reference_kernel,
 )
 from synergy.errors import SynergyError
-from synergy.models._common import (
+from synergy.models.common import (
     combination_mask,
     doses,
     edge_filled,

@@ -57,6 +57,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from synergy import status as status_codes
 from synergy._kernels import musyc as kernel
 from synergy.errors import SynergyError
 from synergy.models.musyc_calibration import default_draws, profile_intervals
@@ -81,20 +82,9 @@ GAMMA_PARAMS = ("gamma12", "gamma21")  # appended when fit_gamma=True
 _LOG_PARAMS = slice(4, None)  # h, C, alpha (and gamma) are fitted as natural logs
 _LN10 = np.log(10.0)
 
-# codes in the one code space of <model>_status (synergy.models._common.severity):
+# codes in the one code space of <model>_status (synergy.models.common.severity):
 # 0 ok, 5-9 warnings (estimates exist), >= 10 failed (NaN)
-STATUS_MEANINGS = {
-    0: "ok",
-    5: "fitted_without_monotherapy",
-    6: "alpha_on_bound",
-    7: "hit_bound",
-    8: "not_converged",
-    9: "synergy_ci_undefined",
-    10: "no_monotherapy",
-    11: "not_identifiable",
-    12: "too_few_points",
-    15: "non_finite_data",
-}
+STATUS_MEANINGS = status_codes.meanings("musyc")  # words and explanations: synergy.status
 _KERNEL_TO_STATUS = {
     kernel.CONVERGED: 0,
     kernel.HIT_BOUND: 7,

@@ -108,7 +108,7 @@ def calibrated_critical_values(
     from scipy.stats import t as t_dist
 
     from synergy._kernels.musyc_calibrate import calibrate_alpha
-    from synergy.datasets._random import block_digest
+    from synergy.datasets.streams import block_digest
 
     block_seeds = np.array(
         [

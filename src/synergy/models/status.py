@@ -1,15 +1,16 @@
-"""The block-level ``status`` and ``status_reason`` of a scored screen (docs/design.md §6.3).
+"""The block-level ``status`` and ``status_reason`` of a scored screen (docs/design.md §4).
 
 ``status`` (block, int8) is the worst over the models' ``<model>_status`` and the Hill
 fits' ``hill_row_status``/``hill_col_status``: 0 ok, 1 warning (scores exist, read the
 reason), 2 failed (at least one requested score is NaN); notes (the Loewe fallback on some
 wells, no 3 × 3 window for the most synergistic area) leave it at 0 but appear in
-``status_reason``.  A Hill status counts as a
-warning unless its meaning is ``converged``/``ok``/``ic50_extrapolated``; a fit that
-failed already fails the models that need it.  ``status_reason`` (block, str)
-lists every non-ok status and note in words, ``"<variable>: <meaning>"`` joined by
-``"; "`` (empty when there is nothing to say), with the number of Loewe fallback wells
-where there are any.
+``status_reason``.  A Hill status counts as a warning unless its meaning is
+``converged``/``ok``/``ic50_extrapolated``; a fit that failed already fails the models that
+need it.  ``status_reason`` (block, str) says in plain words what happened, one
+``"<who>: <explanation>"`` per non-ok status or note (:mod:`synergy.status`), joined by
+``"; "`` (empty when there is nothing to say), e.g. ``"Loewe: 26 of 49 wells had an effect
+neither drug reaches alone; SynergyFinder's fallback (the stronger drug at the summed dose)
+was used"``.  The codes themselves stay in the ``*_status`` variables.
 """
 
 from __future__ import annotations
@@ -17,31 +18,44 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from synergy.models._common import severity
+from synergy import status as status_codes
+from synergy.models.common import severity
+from synergy.models.registry import LABELS
 
-__all__ = ["STATUS_ATTRS", "combine_status"]
+__all__ = ["FALLBACK_REASON", "STATUS_ATTRS", "WHO", "combine_status"]
 
 # Hill fit outcomes that do not call a score into question
 BENIGN_HILL_STATUS = frozenset({"ok", "converged", "ic50_extrapolated"})
 
 STATUS_ATTRS = {
     "long_name": "worst status of the block's fits and scores",
-    "flag_values": np.asarray([0, 1, 2], dtype=np.int8),
-    "flag_meanings": "ok warning failed",
+    **status_codes.flag_attrs("block"),
 }
 
 
+#: who a status is about, for statuses that are not a registered model's
+WHO = {"hill_row": "row drug's curve", "hill_col": "column drug's curve", "fit_check": "Fits"}
+FALLBACK_REASON = (
+    "{who}: {n} of {m} wells had an effect neither drug reaches alone; SynergyFinder's "
+    "fallback (the stronger drug at the summed dose) was used"
+)
+
+
 def _meanings(var: xr.DataArray) -> dict[int, str]:
-    values = np.atleast_1d(var.attrs.get("flag_values", []))
-    words = str(var.attrs.get("flag_meanings", "")).split()
-    return {int(v): w for v, w in zip(values, words, strict=False)}
+    return status_codes.decode(var.attrs)
 
 
 def _reasons(name: str, codes: np.ndarray, meanings: dict[int, str]) -> np.ndarray:
-    """Object array of ``"name: meaning"`` per block ('' where the code is 0)."""
+    """Object array of ``"who: explanation"`` per block ('' where the code is 0)."""
+    who = WHO.get(name) or LABELS.get(name, name)
     uniq, inverse = np.unique(codes, return_inverse=True)
     words = np.array(
-        ["" if c == 0 else f"{name}: {meanings.get(int(c), f'code {int(c)}')}" for c in uniq],
+        [
+            ""
+            if c == 0
+            else f"{who}: {status_codes.explain(meanings.get(int(c), f'code_{int(c)}'))}"
+            for c in uniq
+        ],
         dtype=object,
     )
     return words[inverse.reshape(codes.shape)]
@@ -85,9 +99,10 @@ def combine_status(
             n_fb = np.asarray(scored[f"{model}_n_fallback"].values)
             n_wells = np.asarray(scored[f"{model}_n_wells"].values)
             has = n_fb > 0
+            who = LABELS.get(model, model)
             extra = np.array(
                 [
-                    f"{model}: fallback max f(x1+x2) on {a} of {b} wells"
+                    FALLBACK_REASON.format(who=who, n=a, m=b)
                     for a, b in zip(n_fb[has], n_wells[has], strict=True)
                 ],
                 dtype=object,

@@ -24,7 +24,7 @@ import numpy as np
 import xarray as xr
 
 from synergy._kernels.surface import extremes, masked_mean, most_synergistic_area
-from synergy.models._common import status_attrs
+from synergy.models.common import status_attrs
 
 __all__ = ["MSA_SIZE", "summarise"]
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from synergy.models._common import hill_fits
+from synergy.models.common import hill_fits
 
 __all__ = [
     "ALPHA_BOUNDS",

@@ -45,12 +45,11 @@ import xarray as xr
 
 from synergy._kernels.surface import bliss_reference
 from synergy.errors import SynergyError
-from synergy.models._common import (
-    ZERO_DOSE,
+from synergy.hill.model import ZERO_DOSE, hill_predict
+from synergy.models.common import (
     combination_mask,
     doses,
     hill_fits,
-    hill_predict,
     lacks_monotherapy,
     observed_surface,
     surface_variable,

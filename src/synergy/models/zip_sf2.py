@@ -30,8 +30,8 @@ import xarray as xr
 
 from synergy._kernels.surface import bliss_reference_sf2
 from synergy.errors import SynergyError
-from synergy.models._common import (
-    ZERO_DOSE,
+from synergy.hill.model import ZERO_DOSE
+from synergy.models.common import (
     combination_mask,
     doses,
     hill_fits,
@@ -61,7 +61,7 @@ def _drc_bounded(zero_dose: float) -> BoundedSliceFitter:
 
 def _lsq_bounded(conc, response, c_fixed, d_fixed):
     from synergy import hill
-    from synergy.models._common import hill_predict
+    from synergy.hill.model import hill_predict
 
     result = hill.fit(conc, response, fixed={"bottom": c_fixed, "top": d_fixed})
     params = np.asarray(result.params, dtype=np.float64)

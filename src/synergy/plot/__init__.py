@@ -19,7 +19,8 @@ curves, bands and differences come from the library (:mod:`synergy.hill.band`,
 - :func:`benchmark_scatter`, :func:`benchmark_bland_altman`, :func:`benchmark_well_differences`
   — ours against a published table (:mod:`synergy.benchmark`);
 - :func:`slice_landscapes`, :func:`drug_curves` — N-drug blocks: δ slices through the dose
-  cube, one panel per dose of a third drug; each drug's curve alone.
+  cube, one panel per dose of a third drug; each drug's curve alone;
+- :func:`format_dose` — a dose as the figures and the report print it.
 
 Pair figures raise :class:`~synergy.errors.SynergyError` on N-drug screens and vice versa.
 """
@@ -45,6 +46,7 @@ _WHERE = {
     "benchmark_scatter": "benchmark",
     "benchmark_bland_altman": "benchmark",
     "benchmark_well_differences": "benchmark",
+    "format_dose": "common",
 }
 
 __all__ = sorted(_WHERE)

@@ -13,10 +13,9 @@ import numpy as np
 import xarray as xr
 
 from synergy.errors import SynergyError
+from synergy.models.registry import LABELS
 
 SYNERGYFINDER_CMAP = "synergyfinder"
-MODEL_LABELS = {"zip": "ZIP", "bliss": "Bliss", "hsa": "HSA", "loewe": "Loewe", "musyc": "MuSyC"}
-MODEL_LABELS |= {"zimmer": "Zimmer", "braid": "BRAID"}
 STATUS_WORDS = {0: "ok", 1: "warning", 2: "failed"}
 
 
@@ -172,7 +171,8 @@ def note(ax, text: str) -> None:
 
 
 def model_label(model: str) -> str:
-    return MODEL_LABELS.get(model, model)
+    """How figures name a model (:data:`synergy.models.registry.LABELS`)."""
+    return LABELS.get(model, model)
 
 
 def score_text(screen: xr.Dataset, model: str, index: int) -> str:

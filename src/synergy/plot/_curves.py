@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from synergy import status as status_codes
 from synergy.plot._common import BlockView, block_view, format_dose, new_figure
 
 __all__ = ["dose_response"]
@@ -28,10 +29,7 @@ def _status_word(screen: xr.Dataset, side: str, index: int) -> str:
     if name not in screen:
         return ""
     code = int(screen[name].values[index])
-    values = np.atleast_1d(screen[name].attrs.get("flag_values", []))
-    words = str(screen[name].attrs.get("flag_meanings", "")).split()
-    meanings = {int(v): w for v, w in zip(values, words, strict=False)}
-    return meanings.get(code, f"code {code}").replace("_", " ")
+    return status_codes.decode(screen[name].attrs).get(code, f"code {code}").replace("_", " ")
 
 
 def _draw_side(ax, screen: xr.Dataset, view: BlockView, side: str, level: float) -> None:

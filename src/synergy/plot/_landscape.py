@@ -6,6 +6,7 @@ import numpy as np
 import xarray as xr
 
 from synergy.errors import SynergyError
+from synergy.models.registry import surface_models
 from synergy.plot._common import (
     SYNERGYFINDER_CMAP,
     BlockView,
@@ -24,7 +25,7 @@ __all__ = ["landscape", "landscape_3d", "landscapes"]
 
 def _delta(screen: xr.Dataset, view: BlockView, model: str) -> np.ndarray:
     if model not in screen or screen[model].dims != ("block", "row", "col"):
-        scored = [m for m in ("zip", "bliss", "hsa", "loewe", "musyc") if m in screen]
+        scored = surface_models(screen)
         raise SynergyError(
             f"the screen has no δ surface {model!r} (block, row, col); scored: "
             f"{', '.join(scored) or 'none — run synergy.score first'}"
@@ -184,11 +185,9 @@ def landscapes(
     """
     view = block_view(screen, block)
     if models is None:
-        models = tuple(
-            m
-            for m in ("zip", "bliss", "hsa", "loewe", "musyc")
-            if m in screen and screen[m].dims == ("block", "row", "col")
-        )
+        found = surface_models(screen)
+        order = [m for m in ("zip", "bliss", "hsa", "loewe", "musyc") if m in found]
+        models = tuple(order + [m for m in found if m not in order])
     if not models:
         raise SynergyError("the screen holds no δ surface: run synergy.score first")
     surfaces = [_delta(screen, view, m) for m in models]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from synergy import status as status_codes
 from synergy.plot._common import new_figure
 from synergy.plot._multi import _DRUG_COLOURS, MultiView, multi_view, require_multi
 
@@ -15,9 +16,7 @@ def _status_words(screen: xr.Dataset, name: str, index: int, drug: int) -> str:
     if name not in screen:
         return ""
     code = int(screen[name].values[index, drug])
-    values = np.atleast_1d(screen[name].attrs.get("flag_values", []))
-    words = str(screen[name].attrs.get("flag_meanings", "")).split()
-    return dict(zip(values.tolist(), words, strict=False)).get(code, f"code {code}")
+    return status_codes.decode(screen[name].attrs).get(code, f"code {code}")
 
 
 def drug_curves(screen: xr.Dataset, block: str | int, *, level: float = 0.95, ncols: int = 3):

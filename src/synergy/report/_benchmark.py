@@ -120,7 +120,7 @@ def _outside_section(result, max_rows: int) -> str:
 
 
 def _figures(result) -> str:
-    from synergy.plot._benchmark import (
+    from synergy.plot import (
         benchmark_bland_altman,
         benchmark_scatter,
         benchmark_well_differences,

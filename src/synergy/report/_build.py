@@ -4,57 +4,21 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
+from synergy import status as status_codes
 from synergy.errors import SynergyError
 from synergy.report import _multi
-from synergy.report._html import (
-    anchor,
-    dose,
-    esc,
-    figure_img,
-    number,
-    page,
-    status_cell,
-    table,
-)
+from synergy.report._cells import LABELS, figure, score_cell, scored_models, values
+from synergy.report._html import anchor, dose, esc, number, page, status_cell, table
 from synergy.report._params import parametric_table
-
-PREFERRED = ("zip", "bliss", "hsa", "loewe", "musyc")
-LABELS = {"zip": "ZIP", "bliss": "Bliss", "hsa": "HSA", "loewe": "Loewe", "musyc": "MuSyC"}
-
-
-def scored_models(screen: xr.Dataset) -> list[str]:
-    """Models with a δ surface and a block score in the screen (preferred order first)."""
-    found = [
-        str(name)[: -len("_score")]
-        for name, var in screen.data_vars.items()
-        if str(name).endswith("_score") and var.dims == ("block",)
-    ]
-    surfaces = (("block", "row", "col"), ("block", "well"))  # pairs, N drugs
-    found = [m for m in found if m in screen and screen[m].dims in surfaces]
-    return [m for m in PREFERRED if m in found] + sorted(m for m in found if m not in PREFERRED)
-
-
-def _values(screen: xr.Dataset, name: str) -> np.ndarray:
-    return np.asarray(screen[name].values) if name in screen else np.full(screen.sizes["block"], "")
-
-
-def _score_cell(screen: xr.Dataset, model: str, i: int) -> str:
-    text = number(screen[f"{model}_score"].values[i])
-    low, high = f"{model}_score_low", f"{model}_score_high"
-    if low in screen and high in screen:
-        text += f' <span class="small">[{number(screen[low].values[i])}, '
-        text += f"{number(screen[high].values[i])}]</span>"
-    return text
 
 
 def _ranked_table(screen: xr.Dataset, models: list[str], order: np.ndarray) -> str:
-    ids = _values(screen, "block").astype(str)
+    ids = values(screen, "block").astype(str)
     unit = screen.attrs.get("conc_unit", "")
     header = ["rank", "block", "row drug", "column drug", "sample"]
     header += [f"{LABELS.get(m, m)} score" for m in models]
@@ -65,11 +29,11 @@ def _ranked_table(screen: xr.Dataset, models: list[str], order: np.ndarray) -> s
         row = [
             str(rank),
             f'<a href="#{anchor(ids[i])}">{esc(ids[i])}</a>',
-            esc(_values(screen, "drug_row")[i]),
-            esc(_values(screen, "drug_col")[i]),
-            esc(_values(screen, "sample")[i]),
+            esc(values(screen, "drug_row")[i]),
+            esc(values(screen, "drug_col")[i]),
+            esc(values(screen, "sample")[i]),
         ]
-        row += [_score_cell(screen, m, i) for m in models]
+        row += [score_cell(screen, m, i) for m in models]
         msa = f"{models[0]}_msa"
         row.append(number(screen[msa].values[i]) if msa in screen else "–")
         for side in ("row", "col"):
@@ -77,7 +41,7 @@ def _ranked_table(screen: xr.Dataset, models: list[str], order: np.ndarray) -> s
             row.append(dose(screen[name].values[i, 0]) if name in screen else "–")
         status = int(screen["status"].values[i]) if "status" in screen else 0
         row.append(status_cell(status))
-        row.append(f'<span class="reason">{esc(_values(screen, "status_reason")[i])}</span>')
+        row.append(f'<span class="reason">{esc(values(screen, "status_reason")[i])}</span>')
         rows.append(row)
     return table(header, rows, text_columns=(1, 2, 3, 4, len(header) - 1))
 
@@ -95,14 +59,13 @@ def _scores_table(screen: xr.Dataset, models: list[str], i: int) -> str:
         meaning = "–"
         if status in screen:
             code = int(screen[status].values[i])
-            values = np.atleast_1d(screen[status].attrs.get("flag_values", []))
-            words = str(screen[status].attrs.get("flag_meanings", "")).split()
-            meaning = dict(zip(values.tolist(), words, strict=False)).get(code, str(code))
+            word = status_codes.decode(screen[status].attrs).get(code, f"code_{code}")
+            meaning = "ok" if code == 0 else f"{status_codes.explain(word)} ({word})"
         wells = f"{m}_n_wells"
         rows.append(
             [
                 esc(LABELS.get(m, m)),
-                _score_cell(screen, m, i),
+                score_cell(screen, m, i),
                 get("pvalue", 3),
                 get("msa"),
                 get("max"),
@@ -138,16 +101,15 @@ def _hill_table(screen: xr.Dataset, i: int) -> str:
         meaning = "–"
         if status in screen:
             code = int(screen[status].values[i])
-            values = np.atleast_1d(screen[status].attrs.get("flag_values", []))
-            words = str(screen[status].attrs.get("flag_meanings", "")).split()
-            meaning = dict(zip(values.tolist(), words, strict=False)).get(code, str(code))
+            word = status_codes.decode(screen[status].attrs).get(code, f"code_{code}")
+            meaning = "ok" if code == 0 else f"{status_codes.explain(word)} ({word})"
         model = f"{name}_model"
         if model in screen and int(screen[model].values[i]) == 1:
             meaning += " (L.4 fallback)"
         sse = f"{name}_sse"
         rows.append(
             [
-                esc(_values(screen, drug)[i]),
+                esc(values(screen, drug)[i]),
                 dose(p[0]),
                 f"{dose(ci[0])} – {dose(ci[1])}",
                 number(p[1]),
@@ -160,13 +122,6 @@ def _hill_table(screen: xr.Dataset, i: int) -> str:
     return table(header, rows, text_columns=(0, 7))
 
 
-def _figure(make: Callable[[], object], alt: str, dpi: int) -> str:
-    try:
-        return figure_img(make(), dpi=dpi, alt=alt)
-    except SynergyError as exc:
-        return f'<p class="reason">{esc(alt)}: not drawn ({esc(exc)})</p>'
-
-
 EXTRA_FIGURES = ("plate_qc", "isobologram", "landscape_3d")
 
 
@@ -175,14 +130,14 @@ def _block_section(
 ) -> str:
     from synergy import plot
 
-    ids = _values(screen, "block").astype(str)
+    ids = values(screen, "block").astype(str)
     block_id = ids[i]
     title = (
-        f"{esc(_values(screen, 'drug_row')[i])} × {esc(_values(screen, 'drug_col')[i])} · "
-        f"{esc(_values(screen, 'sample')[i])} <span class='small'>(block {esc(block_id)})</span>"
+        f"{esc(values(screen, 'drug_row')[i])} × {esc(values(screen, 'drug_col')[i])} · "
+        f"{esc(values(screen, 'sample')[i])} <span class='small'>(block {esc(block_id)})</span>"
     )
     status = int(screen["status"].values[i]) if "status" in screen else 0
-    reason = esc(_values(screen, "status_reason")[i])
+    reason = esc(values(screen, "status_reason")[i])
     parts = [
         f'<section class="block" id="{anchor(block_id)}"><h3>{title}</h3>',
         f"<p>status: {status_cell(status)} <span class='reason'>{reason}</span></p>",
@@ -190,19 +145,19 @@ def _block_section(
         _hill_table(screen, i),
         parametric_table(screen, i),
         '<div class="figs">',
-        _figure(lambda: plot.dose_response(screen, i), "dose–response curves", dpi),
-        _figure(lambda: plot.response_matrix(screen, i), "dose–response matrix", dpi),
-        _figure(
+        figure(lambda: plot.dose_response(screen, i), "dose–response curves", dpi),
+        figure(lambda: plot.response_matrix(screen, i), "dose–response matrix", dpi),
+        figure(
             lambda: plot.landscapes(screen, i, tuple(models), ncols=4), "synergy landscapes", dpi
         ),
     ]
-    kinds = _values(screen, "sample_kind").astype(str)
+    kinds = values(screen, "sample_kind").astype(str)
     if kinds[i] not in ("", "normal"):
         from synergy.window import find_normal_block
 
         if find_normal_block(screen, i) is not None:
             parts.append(
-                _figure(
+                figure(
                     lambda: plot.therapeutic_window(screen, i, models[0]),
                     "therapeutic window",
                     dpi,
@@ -211,7 +166,7 @@ def _block_section(
     for name in extra:
         make = getattr(plot, name)
         args = (screen, i, models[0]) if name == "landscape_3d" else (screen, i)
-        parts.append(_figure(lambda make=make, args=args: make(*args), name, dpi))
+        parts.append(figure(lambda make=make, args=args: make(*args), name, dpi))
     parts.append('</div><p class="small"><a href="#top">back to the table</a></p></section>')
     return "\n".join(parts)
 
@@ -219,7 +174,7 @@ def _block_section(
 def _summary(screen: xr.Dataset, models: list[str]) -> list[str]:
     n = screen.sizes["block"]
     unique = {
-        name: sorted(set(_values(screen, name).astype(str)))
+        name: sorted(set(values(screen, name).astype(str)))
         for name in ("drug_row", "drug_col", "sample")
     }
     lines = [
@@ -324,7 +279,7 @@ def render_report(
             title = None
         title = title or "synergy report"
     by = "sample" if "sample" in screen.coords else None
-    overview = _figure(
+    overview = figure(
         lambda: plot.screen_overview(screen, models[0], by=by), "screen overview", dpi
     )
     shown = order[:max_blocks]

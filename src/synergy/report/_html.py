@@ -60,7 +60,7 @@ def figure_img(fig, *, dpi: int = 80, alt: str = "") -> str:
 
 def dose(value: object) -> str:
     """A dose cell's text, three significant digits (``–`` for NaN)."""
-    from synergy.plot._common import format_dose
+    from synergy.plot import format_dose
 
     try:
         return format_dose(float(value))  # type: ignore[arg-type]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from synergy.report._cells import LABELS, figure, score_cell, values
 from synergy.report._html import anchor, dose, esc, number, status_cell, table
 from synergy.report._params import flag_word
 
@@ -33,9 +34,8 @@ def _doses_text(values: np.ndarray) -> str:
 
 def ranked_table(screen: xr.Dataset, models: list[str], order: np.ndarray) -> str:
     """The blocks ranked by ``models[0]``'s score: drugs, sample, scores, IC50s, status."""
-    from synergy.report._build import LABELS, _score_cell, _values
 
-    ids = _values(screen, "block").astype(str)
+    ids = values(screen, "block").astype(str)
     unit = screen.attrs.get("conc_unit", "")
     header = ["rank", "block", "drugs", "sample"]
     header += [f"{LABELS.get(m, m)} score" for m in models]
@@ -46,27 +46,26 @@ def ranked_table(screen: xr.Dataset, models: list[str], order: np.ndarray) -> st
             str(rank),
             f'<a href="#{anchor(ids[i])}">{esc(ids[i])}</a>',
             esc(" × ".join(drug_names(screen, i))),
-            esc(_values(screen, "sample")[i]),
+            esc(values(screen, "sample")[i]),
         ]
-        row += [_score_cell(screen, m, i) for m in models]
+        row += [score_cell(screen, m, i) for m in models]
         peak = f"{models[0]}_max"
         row.append(number(screen[peak].values[i]) if peak in screen else "–")
         row.append(_doses_text(screen["hill"].values[i, :, 0]) if "hill" in screen else "–")
         status = int(screen["status"].values[i]) if "status" in screen else 0
         row.append(status_cell(status))
-        row.append(f'<span class="reason">{esc(_values(screen, "status_reason")[i])}</span>')
+        row.append(f'<span class="reason">{esc(values(screen, "status_reason")[i])}</span>')
         rows.append(row)
     return table(header, rows, text_columns=(1, 2, 3, len(header) - 1))
 
 
 def summary(screen: xr.Dataset, models: list[str]) -> list[str]:
     """Header lines: size and design of the screen, drugs, samples, scoring, status counts."""
-    from synergy.report._build import LABELS, _values
 
     n = screen.sizes["block"]
     wells = np.isfinite(screen["conc"].transpose("block", "well", "drug").values).all(axis=2)
     names = sorted({name for i in range(n) for name in drug_names(screen, i)})
-    samples = sorted(set(_values(screen, "sample").astype(str)))
+    samples = sorted(set(values(screen, "sample").astype(str)))
     lines = [
         f"{n} blocks of {screen.sizes['drug']} drugs · up to {int(wells.sum(axis=1).max())} "
         f"dose combinations per block · {screen.sizes.get('replicate', 1)} replicate(s) · doses "
@@ -90,7 +89,6 @@ def summary(screen: xr.Dataset, models: list[str]) -> list[str]:
 
 def scores_table(screen: xr.Dataset, models: list[str], i: int) -> str:
     """Block ``i``'s scores: score, largest and smallest δ with the doses where they are."""
-    from synergy.report._build import LABELS, _score_cell
 
     names = drug_names(screen, i)
     unit = screen.attrs.get("conc_unit", "")
@@ -112,7 +110,7 @@ def scores_table(screen: xr.Dataset, models: list[str], i: int) -> str:
         rows.append(
             [
                 esc(LABELS.get(m, m)),
-                _score_cell(screen, m, i),
+                score_cell(screen, m, i),
                 get("max"),
                 at("max"),
                 get("min"),
@@ -158,22 +156,21 @@ def hill_table(screen: xr.Dataset, i: int) -> str:
 def block_section(screen: xr.Dataset, models: list[str], i: int, dpi: int) -> str:
     """Block ``i``'s section: status, scores, fits, drug curves, a slice grid per model."""
     from synergy import plot
-    from synergy.report._build import _figure, _values
 
-    block_id = str(_values(screen, "block")[i])
+    block_id = str(values(screen, "block")[i])
     title = (
-        f"{esc(' × '.join(drug_names(screen, i)))} · {esc(_values(screen, 'sample')[i])} "
+        f"{esc(' × '.join(drug_names(screen, i)))} · {esc(values(screen, 'sample')[i])} "
         f"<span class='small'>(block {esc(block_id)})</span>"
     )
     status = int(screen["status"].values[i]) if "status" in screen else 0
-    reason = esc(_values(screen, "status_reason")[i])
+    reason = esc(values(screen, "status_reason")[i])
     parts = [
         f'<section class="block" id="{anchor(block_id)}"><h3>{title}</h3>',
         f"<p>status: {status_cell(status)} <span class='reason'>{reason}</span></p>",
         scores_table(screen, models, i),
         hill_table(screen, i),
         '<div class="figs">',
-        _figure(lambda: plot.drug_curves(screen, i), "dose–response curves", dpi),
+        figure(lambda: plot.drug_curves(screen, i), "dose–response curves", dpi),
     ]
     n_drug = screen.sizes["drug"]
     if n_drug > 3:
@@ -184,7 +181,7 @@ def block_section(screen: xr.Dataset, models: list[str], i: int, dpi: int) -> st
     at = {k: 0.0 for k in range(4, n_drug + 1)}
     for m in models:
         parts.append(
-            _figure(
+            figure(
                 lambda m=m: plot.slice_landscapes(screen, i, m, at=at),
                 f"{m} slices through the dose cube",
                 dpi,

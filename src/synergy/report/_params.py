@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from synergy import status as status_codes
 from synergy.report._html import esc, number, table
 
 
@@ -13,9 +14,7 @@ def flag_word(screen: xr.Dataset, name: str, index: tuple[int, ...] | int) -> st
     if name not in screen:
         return "–"
     code = int(screen[name].values[index])
-    values = np.atleast_1d(screen[name].attrs.get("flag_values", []))
-    words = str(screen[name].attrs.get("flag_meanings", "")).split()
-    return dict(zip(values.tolist(), words, strict=False)).get(code, str(code))
+    return status_codes.decode(screen[name].attrs).get(code, str(code))
 
 
 def _interval(screen: xr.Dataset, name: str, i: int, digits: int = 2) -> str:

@@ -47,7 +47,7 @@ def wells_of(screen: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
 
     if "drug" in screen.dims:
         return well_doses(screen), observed_wells(screen)
-    from synergy.models._common import doses, observed_surface
+    from synergy.models.common import doses, observed_surface
 
     conc_row, conc_col = doses(screen)
     n_block, n_row, n_col = observed_surface(screen).shape

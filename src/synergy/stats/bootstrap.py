@@ -43,12 +43,15 @@ import numpy as np
 import xarray as xr
 from scipy import special
 
+from synergy import status as status_codes
 from synergy._kernels.resample import normal_resample, residual_resample
-from synergy.datasets._random import block_digest
+from synergy.datasets.streams import block_digest
 from synergy.errors import SynergyError
+from synergy.models import registry
+from synergy.models.common import combination_mask
+from synergy.models.dispatch import Rescore, rescore_function
 from synergy.stats.noise import fitted_residual_pool, replicate_moments, replicate_residual_pool
 
-_RESAMPLED_MODELS = ("bliss", "hsa", "loewe", "zip")  # models with a <model>_score
 __all__ = [
     "BOOTSTRAP_METHODS",
     "block_keys",
@@ -61,7 +64,7 @@ __all__ = [
 BOOTSTRAP_METHODS = ("resample", "synergyfinder")
 MAX_RESAMPLED = 20_000
 _PURPOSE = 11  # key of the bootstrap streams (simulate uses 1-6)
-NOISE_MEANINGS = {0: "replicate_residuals", 1: "fitted_surface_residuals", 2: "no_noise_estimate"}
+NOISE_MEANINGS = status_codes.meanings("bootstrap_noise")  # explained in synergy.status
 
 
 def block_keys(seed: int, block_ids: Sequence[str]) -> np.ndarray:
@@ -195,25 +198,6 @@ def _resampled_screen(means, conc_row, conc_col, conc_unit) -> xr.Dataset:
     )
 
 
-def _score_models(rs, models, convention, fitter, loewe_solver) -> dict[str, xr.Dataset]:
-    """Score the resampled screen with the models' own functions (as :func:`synergy.score`)."""
-    from synergy.scoring import _score_models as score_models
-
-    if any(m in ("loewe", "zip") for m in models):
-        from synergy.hill import fit_screen
-
-        rs = fit_screen(rs, fitter=fitter, replicates="mean")
-    if "drug" in rs.dims:
-        from synergy.models.multi import score_multi
-
-        parts = score_multi(
-            rs, tuple(models), convention=convention, loewe_solver=loewe_solver, fitter=fitter
-        )
-    else:
-        parts = score_models(rs, tuple(models), convention, loewe_solver, fitter)
-    return dict(zip(models, parts, strict=True))
-
-
 def _reduce_block(boot, score, delta, combo, noise, method, ci, n_boot):
     """Per-block interval, SE, p-value, counts and mean from resampled scores ``boot`` (B, N).
 
@@ -285,6 +269,7 @@ def bootstrap(
     convention: str = "synergyfinder3",
     fitter: str = "drc",
     loewe_solver: str = "grid100",
+    rescore: Rescore | None = None,
     well_intervals: bool = False,
     max_resampled: int = MAX_RESAMPLED,
 ) -> xr.Dataset:
@@ -306,7 +291,12 @@ def bootstrap(
     method : {"resample", "synergyfinder"}
         Default residual bootstrap, or SynergyFinder 3's parametric bootstrap.
     convention, fitter, loewe_solver : str
-        As in :func:`synergy.score`; every resample is refitted with ``fitter``.
+        As in :func:`synergy.score`; every resample is refitted with ``fitter``.  Used when
+        ``rescore`` is not given.
+    rescore : callable, optional
+        ``rescore(screen, models) -> {model: Dataset}`` scoring the resampled screens
+        (:func:`synergy.score` passes its own; default
+        :func:`synergy.models.dispatch.rescore_function` of the three settings above).
     well_intervals : bool
         Also return per-well intervals ``<model>_low``/``<model>_high`` (block, row, col).
     max_resampled : int
@@ -327,12 +317,15 @@ def bootstrap(
         raise SynergyError(f"bootstrap must be one of {BOOTSTRAP_METHODS}, got {method!r}")
     if int(n_boot) < 2:
         raise SynergyError(f"n_boot must be at least 2 for intervals, got {n_boot!r}")
-    other = [m for m in models if m not in _RESAMPLED_MODELS]
+    resampled = [n for n in registry.model_names() if registry.get(n).bootstrap]
+    other = [m for m in models if m not in resampled]
     if other:
         raise SynergyError(
-            f"the bootstrap resamples the scores of {_RESAMPLED_MODELS}, not {other}: MuSyC, "
+            f"the bootstrap resamples the scores of {tuple(resampled)}, not {other}: MuSyC, "
             "Zimmer, BRAID and CI report their own intervals"
         )
+    if rescore is None:
+        rescore = rescore_function(convention, loewe_solver, fitter)
     n_boot = int(n_boot)
     seed = 0 if seed is None else int(seed)
     multi = "drug" in scored.dims  # N drugs: wells as a (W, 1) grid for the resampler
@@ -370,7 +363,7 @@ def bootstrap(
             rs = _resampled_multi(means, conc[part], unit)
         else:
             rs = _resampled_screen(means, rows, cols, unit)
-        results = _score_models(rs, models, convention, fitter, loewe_solver)
+        results = rescore(rs, tuple(models))
         for m, res in results.items():
             boot[m][part] = res[f"{m}_score"].values.reshape(-1, n_boot)
             if well_intervals:
@@ -380,8 +373,6 @@ def bootstrap(
     if multi:  # the block score's wells: every drug present
         combo = (n_present(conc) == conc.shape[2])[:, :, None]
     else:
-        from synergy.models._common import combination_mask
-
         combo = combination_mask(conc_row, conc_col)
     surface_dims = ("block", "well") if multi else ("block", "row", "col")
     block = scored["block"].values

@@ -114,7 +114,7 @@ def fitted_residual_pool(
     size : (B,) int64 (0 where there are no more residuals than parameters)
     """
     from synergy import hill
-    from synergy.models._common import combination_mask
+    from synergy.models.common import combination_mask
     from synergy.models.zip import slice_fitter, zip_fitted_surface
 
     n_block = mean.shape[0]

@@ -37,7 +37,8 @@ import xarray as xr
 from scipy import special
 
 from synergy.errors import SynergyError
-from synergy.models._common import combination_mask, hill_fits, hill_predict, observed_surface
+from synergy.hill.model import hill_predict
+from synergy.models.common import combination_mask, hill_fits, observed_surface
 from synergy.stats.bootstrap import resample_means
 
 __all__ = ["therapeutic_window"]

@@ -14,7 +14,7 @@ import numpy as np
 import xarray as xr
 
 from synergy.io.wells import gather, n_present, observed_wells, single_drug_index, well_doses
-from synergy.models._common import SEVERITY_FAILED, status_attrs
+from synergy.models.common import SEVERITY_FAILED, status_attrs
 
 __all__ = ["MultiBlock", "edge_values", "multi_block", "summarise_multi", "well_variable"]
 

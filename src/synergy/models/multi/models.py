@@ -26,8 +26,8 @@ import xarray as xr
 
 from synergy._kernels.loewe import FLAG_FALLBACK, FLAG_NO_ROOT
 from synergy._kernels.loewe_multi import loewe_multi_kernel
+from synergy.hill.model import HILL_PARAMS, ZERO_DOSE, hill_predict
 from synergy.io.wells import gather, slices_along
-from synergy.models._common import HILL_PARAMS, ZERO_DOSE, hill_predict
 from synergy.models.loewe import LOEWE_SOLVERS, N_GRID
 from synergy.models.multi.common import (
     MultiBlock,

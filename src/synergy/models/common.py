@@ -18,18 +18,17 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from synergy import status as status_codes
 from synergy.errors import ScreenError
+from synergy.hill.model import HILL_PARAMS
 
 __all__ = [
-    "HILL_PARAMS",
     "SEVERITY_FAILED",
     "STATUS_MEANINGS",
-    "ZERO_DOSE",
     "combination_mask",
     "doses",
     "edge_filled",
     "hill_fits",
-    "hill_predict",
     "in_grid_mask",
     "lacks_monotherapy",
     "observed_surface",
@@ -38,29 +37,13 @@ __all__ = [
     "surface_variable",
 ]
 
-HILL_PARAMS = ("ic50", "hill_slope", "bottom", "top")
-# SynergyFinder's L.4 fallback evaluates dose 0 as 1e-10 (in the input's unit)
-ZERO_DOSE = 1e-10
 
 # One code space for every <model>_status: the code kept for a block is the most
 # severe condition that applies (the highest code).  0 = ok, 1-9 = the score exists with
 # a note (1, 4: by definition, e.g. SynergyFinder's Loewe fallback) or a warning (2, 3, 5,
 # 6: data or fits are missing in part; 7: the other fitter fits a single drug better),
 # >= 10 = failed (the score is NaN).
-STATUS_MEANINGS: dict[int, str] = {
-    0: "ok",
-    1: "no_msa_window",
-    2: "missing_combination_wells",
-    3: "missing_monotherapy_wells",
-    4: "loewe_fallback_wells",
-    5: "loewe_no_exact_root",
-    6: "zip_slice_fit_failed",
-    7: "other_fitter_better_fit",
-    10: "no_monotherapy",
-    11: "single_drug_fit_failed",
-    12: "no_combination_wells",
-    13: "no_scored_wells",
-}
+STATUS_MEANINGS: dict[int, str] = status_codes.meanings("score")  # explained in synergy.status
 SEVERITY_FAILED = 10
 NOTE_CODES = (1, 4)
 
@@ -146,33 +129,6 @@ def hill_fits(screen: xr.Dataset, side: str) -> tuple[np.ndarray, np.ndarray]:
     else:
         l4 = np.zeros(params.shape[0], dtype=bool)
     return params, l4
-
-
-def hill_predict(
-    conc: np.ndarray, params: np.ndarray, l4: np.ndarray, zero_dose: float = ZERO_DOSE
-) -> np.ndarray:
-    """Evaluate each block's Hill curve at its doses.
-
-    ``E(x) = bottom + (top − bottom) / (1 + (ic50 / x) ** hill_slope)``, ``E(0) = bottom``;
-    for L.4 fits dose 0 is evaluated as ``zero_dose`` (SynergyFinder's substitution).
-
-    Parameters
-    ----------
-    conc : (B, N) doses in the screen's unit (NaN stays NaN)
-    params : (B, 4) Hill fits (:data:`HILL_PARAMS`)
-    l4 : (B,) bool, L.4 fallback fits
-    zero_dose : dose that replaces 0 for L.4 fits
-
-    Returns
-    -------
-    (B, N) float64, % inhibition
-    """
-    ic50, slope, bottom, top = (params[:, k : k + 1] for k in range(4))
-    x = np.where((conc == 0) & l4[:, None], zero_dose, conc)
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        ratio = (ic50 / x) ** slope
-        value = bottom + (top - bottom) / (1.0 + ratio)
-    return np.where(x == 0, np.broadcast_to(bottom, value.shape), value)
 
 
 def surface_variable(screen: xr.Dataset, values: np.ndarray, attrs: dict[str, Any]) -> xr.DataArray:

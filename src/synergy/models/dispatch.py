@@ -1,0 +1,89 @@
+"""Run the registered models on a screen: the loop :func:`synergy.score` and the bootstrap share.
+
+:func:`score_models` calls each model's function from :mod:`synergy.models.registry`;
+:func:`rescore_function` wraps it (with the single-drug refits and the N-drug path) as the
+``rescore`` callable :func:`synergy.stats.bootstrap` receives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import xarray as xr
+
+from synergy.models import registry
+from synergy.models.registry import ModelContext
+
+__all__ = ["Rescore", "rescore_function", "score_models"]
+
+Rescore = Callable[[xr.Dataset, tuple[str, ...]], dict[str, xr.Dataset]]
+
+
+def score_models(
+    screen: xr.Dataset,
+    models: tuple[str, ...],
+    convention: str,
+    loewe_solver: str,
+    fitter: str,
+    ci: float = 0.95,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[xr.Dataset]:
+    """One Dataset of new variables per model of a pair screen, in the order of ``models``.
+
+    Parameters
+    ----------
+    screen : xarray.Dataset
+        A pair screen (with the single-drug fits the models need).
+    models : tuple of str
+        Registered model names (:mod:`synergy.models.registry`).
+    convention, loewe_solver, fitter, ci : str, str, str, float
+        As in :func:`synergy.score`.
+    options : mapping, optional
+        Each model's keyword options, by model name.
+
+    Returns
+    -------
+    list of xarray.Dataset
+    """
+    options = options or {}
+    return [
+        registry.get(m).score(
+            screen, ModelContext(convention, loewe_solver, fitter, ci, options.get(m, {}))
+        )
+        for m in models
+    ]
+
+
+def rescore_function(convention: str, loewe_solver: str, fitter: str) -> Rescore:
+    """``rescore(screen, models) -> {model: Dataset}``: how :func:`synergy.stats.bootstrap`
+    scores its resampled screens, with the same functions as :func:`synergy.score`.
+
+    Parameters
+    ----------
+    convention, loewe_solver, fitter : str
+        As in :func:`synergy.score`; the single drugs are refitted with ``fitter``.
+
+    Returns
+    -------
+    callable
+        ``rescore(screen, models)``: one Dataset of new variables per model (pairs and
+        N-drug screens).
+    """
+
+    def rescore(resampled: xr.Dataset, models: tuple[str, ...]) -> dict[str, xr.Dataset]:
+        if any(registry.get(m).needs_fits for m in models):
+            from synergy.hill import fit_screen
+
+            resampled = fit_screen(resampled, fitter=fitter, replicates="mean")
+        if "drug" in resampled.dims:
+            from synergy.models.multi import score_multi
+
+            parts = score_multi(
+                resampled, models, convention=convention, loewe_solver=loewe_solver, fitter=fitter
+            )
+        else:
+            parts = score_models(resampled, models, convention, loewe_solver, fitter)
+        return dict(zip(models, parts, strict=True))
+
+    return rescore
