@@ -14,7 +14,7 @@ Tested through ``tests/_kernels/test_hill_lsq.py`` (against scipy and numpy).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 __all__ = [
     "accumulate",
@@ -300,7 +300,7 @@ def covariance(A, q, fixed, n, sse, cov, M, At, L, rhs, d):
                 cov[j, c] = sigma2 * d[j]
 
 
-@njit(cache=True, error_model="numpy", parallel=True)
+@njit(cache=True, error_model="numpy")
 def curve_ranges(conc, response, weights):
     """Per curve (N, 4): lowest and highest positive dose, lowest and highest response.
 
@@ -309,7 +309,7 @@ def curve_ranges(conc, response, weights):
     """
     N, P = conc.shape
     out = np.empty((N, 4))
-    for i in prange(N):
+    for i in range(N):
         cmin = ymin = np.inf
         cmax = ymax = -np.inf
         for k in range(P):
