@@ -52,13 +52,13 @@ def hill_at_params(conc, response, weights, fixed, init):
         NON_FINITE_DATA).
     """
     N, P = conc.shape
-    params = np.full((N, 4), np.nan)
-    covariance = np.full((N, 4, 4), np.nan)
-    sse_out = np.full(N, np.nan)
-    sse_null_out = np.full(N, np.nan)
-    n_points = np.zeros(N, dtype=np.int64)
-    n_iter = np.zeros(N, dtype=np.int64)
-    status = np.full(N, _CONVERGED, dtype=np.int64)
+    params = np.empty((N, 4))
+    covariance = np.empty((N, 4, 4))
+    sse_out = np.empty(N)
+    sse_null_out = np.empty(N)
+    n_points = np.empty(N, dtype=np.int64)
+    n_iter = np.empty(N, dtype=np.int64)
+    status = np.empty(N, dtype=np.int64)
     v, y, w = np.empty(P), np.empty(P), np.empty(P)
     gv, ggv = np.empty(P), np.empty(P)
     level = np.empty(P, dtype=np.int64)
@@ -66,9 +66,17 @@ def hill_at_params(conc, response, weights, fixed, init):
     gr, rhs, d = np.empty(4), np.empty(4), np.empty(4)
     A, H, M, L = np.empty((4, 4)), np.empty((4, 4)), np.empty((4, 4)), np.empty((4, 4))
     At, cov = np.empty((4, 4)), np.empty((4, 4))
-    for r in range(N):
+    for r in range(N):  # (np.full and np.zeros would compile their own kernels)
         for j in range(4):
             fx[j] = fixed[r, j]
+            params[r, j] = np.nan
+            for k in range(4):
+                covariance[r, j, k] = np.nan
+        sse_out[r] = np.nan
+        sse_null_out[r] = np.nan
+        n_points[r] = 0
+        n_iter[r] = 0
+        status[r] = _CONVERGED
         n, n_used, bad = _prepare(conc, response, weights, r, v, y, w, level, sums)
         n_points[r] = n_used
         if bad:
