@@ -11,6 +11,7 @@ into a container image (``RUN synergy warmup``) or run it once per shared cache 
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import time
 from collections import defaultdict
@@ -82,6 +83,21 @@ def _run_every_path() -> None:
     for solver in ("grid100", "exact"):
         synergy.score(simulate_multi(2, n_doses=4), loewe_solver=solver)
     synergy.score(simulate_interaction(1, model="braid", kappa=1.0), models=("braid",))
+    # the parallel variants, which only large batches use
+    from synergy._kernels.drc import PARALLEL_MIN_CURVES as DRC_MIN
+    from synergy._kernels.hill_lsq import PARALLEL_MIN_CURVES as LSQ_MIN
+    from synergy._kernels.loewe import PARALLEL_MIN_BLOCKS as LOEWE_MIN
+    from synergy.hill import fit
+    from synergy.hill.drc import fit_drc
+    from synergy.models import loewe_reference
+
+    dose = np.array([0.0, 1.0, 10.0, 100.0])
+    effect = np.array([0.0, 20.0, 60.0, 90.0])
+    fit_drc(np.tile(dose, (DRC_MIN, 1)), np.tile(effect, (DRC_MIN, 1)))
+    fit(np.tile(dose, (LSQ_MIN, 1)), np.tile(effect, (LSQ_MIN, 1)))
+    par = np.tile([10.0, 1.0, 0.0, 100.0], (LOEWE_MIN, 1))
+    grid = np.tile(dose, (LOEWE_MIN, 1))
+    loewe_reference(grid, grid, np.full((LOEWE_MIN, 4, 4), 50.0), par, par, "grid100")
     # the surfaces' point-wise kernels (references of the tests and of users' own checks)
     from synergy._kernels import interaction_surfaces, musyc_surface
 
@@ -91,39 +107,46 @@ def _run_every_path() -> None:
         interaction_surfaces.surface_jacobian(model, dose, dose, np.ones(n_params))
     musyc_surface.musyc_value(dose, dose, np.ones(musyc_surface.N_PARAMS))
     musyc_surface.musyc_jacobian(dose, dose, np.ones(musyc_surface.N_PARAMS))
+    from synergy._kernels.r_arith import ld_sum
+
+    ld_sum(dose)  # R's sum (drc's kernels inline their own calls)
 
 
 def uncompiled_kernels() -> list[str]:
-    """Kernels of :mod:`synergy._kernels` neither compiled in this process nor in the cache.
+    """Entry kernels of :mod:`synergy._kernels` neither compiled in this process nor cached.
 
-    Helpers inlined into their callers (``inline="always"``) are not counted.
+    Entry kernels are those no other kernel calls (helpers are compiled into their callers,
+    and helpers inlined with ``inline="always"`` never on their own).
     """
     from numba.core.registry import CPUDispatcher
 
     import synergy._kernels as kernels
 
-    missing = []
+    found = {}
     for info in pkgutil.iter_modules(kernels.__path__):
         module = importlib.import_module(f"{kernels.__name__}.{info.name}")
         for name, obj in vars(module).items():
-            if not isinstance(obj, CPUDispatcher) or obj.py_func.__module__ != module.__name__:
-                continue
-            if obj.targetoptions.get("inline", "never") == "always" or obj.signatures:
-                continue
-            if not _in_cache(obj):
-                missing.append(f"{module.__name__}.{name}")
-    return missing
+            if isinstance(obj, CPUDispatcher) and obj.py_func.__module__ == module.__name__:
+                found[obj] = f"{module.__name__}.{name}"
+    called = set()
+    for kernel in found:
+        names = kernel.py_func.__code__.co_names
+        called.update(id(kernel.py_func.__globals__.get(n)) for n in names)
+    return [
+        name
+        for kernel, name in found.items()
+        if id(kernel) not in called
+        and kernel.targetoptions.get("inline", "never") != "always"
+        and not kernel.signatures
+        and not _in_cache(kernel)
+    ]
 
 
 def _in_cache(dispatcher) -> bool:
-    """Whether numba's cache holds a version of ``dispatcher`` for this Python and numba.
-
-    A kernel loaded from the cache does not load its callees (their code is part of it), so
-    a callee without a version in this process may still be ready.
-    """
+    """Whether numba's cache has an index file for ``dispatcher`` (it was compiled once)."""
     try:
-        return bool(dispatcher._cache._cache_file._load_index())
-    except (AttributeError, OSError):  # numba's cache internals changed: assume missing
+        return os.path.exists(dispatcher._cache._cache_file._index_path)
+    except AttributeError:  # numba's cache internals changed: assume missing
         return False
 
 
