@@ -1,7 +1,8 @@
 """Batched replica of drc's LL.4 fit as SynergyFinder 3 calls it (numba).
 
 ``drc::drm(response ~ dose, fct = LL.4(fixed = c(NA, c, d, NA)))`` (drc 3.0-1) with R's
-``optim(method = "BFGS")``, curve by curve, ``prange`` over curves.  Model (``f = 1``)::
+``optim(method = "BFGS")``, curve by curve (:func:`fit_drc_batch`: one thread for small
+batches, ``prange`` over chunks of curves for large ones).  Model (``f = 1``)::
 
     LL.4:  y = c + (d - c) / (1 + exp(b * log(x / e)))     x = dose
     L.4 :  y = c + (d - c) / (1 + exp(b * (x - e)))        x = ln(dose), dose 0 -> zero_dose
@@ -53,8 +54,10 @@ __all__ = [
     "L4_FALLBACK",
     "NON_FINITE_DATA",
     "OK",
+    "PARALLEL_MIN_CURVES",
     "TOO_FEW_POINTS",
     "fit_drc_batch",
+    "fit_drc_range",
     "ld_sum",
     "predict_drc_batch",
 ]
@@ -64,6 +67,11 @@ L4_FALLBACK = 1
 FAILED = 2
 TOO_FEW_POINTS = 3
 NON_FINITE_DATA = 4
+
+PARALLEL_MIN_CURVES = 2048
+"""Batches from this size run on all cores (smaller ones: one thread, ~0.1 ms per curve, and
+no parallel variant to compile on the first run)."""
+_CHUNK = 16  # curves per parallel task
 
 _L4 = 1.0  # model flags (float64, one numba specialisation): _LL4 = 0.0 in drc_optim
 
@@ -150,7 +158,15 @@ def _fit_model(kind, xs, ys, qf, lapack310, out):
 
 @njit(cache=True, error_model="numpy")
 def _median(values):
-    s = np.sort(values)
+    # insertion sort: a handful of points, and np.sort's quicksort costs ~2 s to compile
+    s = values.copy()
+    for i in range(1, s.shape[0]):
+        v = s[i]
+        j = i - 1
+        while j >= 0 and s[j] > v:
+            s[j + 1] = s[j]
+            j -= 1
+        s[j + 1] = v
     h = s.shape[0] // 2
     if s.shape[0] % 2 == 1:
         return s[h]
@@ -163,6 +179,17 @@ def _scale_factor(values):
     if math.isnan(f) or f < 1e-15:
         return 1.0
     return f
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _fixed_values(c, d):
+    """(NaN, c, d, NaN): drc's ``fixed`` (np.array of a list compiles list machinery)."""
+    qf = np.empty(4)
+    qf[0] = math.nan
+    qf[1] = c
+    qf[2] = d
+    qf[3] = math.nan
+    return qf
 
 
 @njit(cache=True, error_model="numpy")
@@ -196,7 +223,7 @@ def _fit_one(conc, resp, fc, fd, zero_dose, lapack310, out):
     # LL.4 on scaled dose and response
     dose_scale = _scale_factor(xs)
     resp_scale = _scale_factor(ys)
-    qf = np.array([math.nan, fc / resp_scale, fd / resp_scale, math.nan])
+    qf = _fixed_values(fc / resp_scale, fd / resp_scale)
     q = np.empty(4)
     ok, iterations = _fit_model(_LL4, xs / dose_scale, ys / resp_scale, qf, lapack310, q)
     if ok:
@@ -209,7 +236,7 @@ def _fit_one(conc, resp, fc, fd, zero_dose, lapack310, out):
     lx = np.empty(n)
     for i in range(n):
         lx[i] = np.log(xs[i] if xs[i] != 0.0 else zero_dose)
-    qf = np.array([math.nan, fc, fd, math.nan])
+    qf = _fixed_values(fc, fd)
     ok, iterations = _fit_model(_L4, lx, ys, qf, lapack310, q)
     if ok:
         for k in range(4):
@@ -218,15 +245,52 @@ def _fit_one(conc, resp, fc, fd, zero_dose, lapack310, out):
     return FAILED, iterations, math.nan
 
 
+@njit(cache=True, error_model="numpy")
+def fit_drc_range(
+    i0, i1, conc, response, fixed_c, fixed_d, zero_dose, lapack310, params, sse, n_iter, status
+):
+    """Fit curves ``i0 .. i1 - 1`` into ``params``, ``sse``, ``n_iter``, ``status`` (in place;
+    arguments as :func:`fit_drc_batch`, outputs pre-filled with NaN, NaN, 0, 0)."""
+    q = np.empty(4)
+    for i in range(i0, i1):
+        for k in range(4):
+            q[k] = np.nan
+        st, it, s = _fit_one(conc[i], response[i], fixed_c[i], fixed_d[i], zero_dose, lapack310, q)
+        status[i] = st
+        n_iter[i] = it
+        sse[i] = s
+        if st in (OK, L4_FALLBACK):
+            for k in range(4):
+                params[i, k] = q[k]
+
+
 @njit(cache=True, parallel=True, error_model="numpy")
+def _fit_drc_parallel(
+    conc, response, fixed_c, fixed_d, zero_dose, lapack310, params, sse, n_iter, status
+):
+    """:func:`fit_drc_range` on all cores, ``prange`` over chunks of curves."""
+    n_curves = conc.shape[0]
+    for c in prange((n_curves + _CHUNK - 1) // _CHUNK):
+        i0 = np.int64(c * _CHUNK)
+        i1 = np.int64(min(n_curves, (c + 1) * _CHUNK))
+        fit_drc_range(
+            i0, i1, conc, response, fixed_c, fixed_d, zero_dose, lapack310,
+            params, sse, n_iter, status,
+        )  # fmt: skip
+
+
 def fit_drc_batch(conc, response, fixed_c, fixed_d, zero_dose, lapack310):
     """Fit N curves the way drc/SynergyFinder does.
 
+    Batches of :data:`PARALLEL_MIN_CURVES` curves or more run on all cores; smaller ones on
+    one thread (same numbers), which spares the first run the compilation of the parallel
+    variant (a few seconds).
+
     Parameters
     ----------
-    conc, response : (N, P) float64
+    conc, response : (N, P) float64, C-contiguous
         Doses (any unit, >= 0) and responses; NaN marks a missing point.
-    fixed_c, fixed_d : (N,) float64
+    fixed_c, fixed_d : (N,) float64, C-contiguous
         Fixed values of drc's c and d (response units); NaN = free.
     zero_dose : float
         Dose substituted for 0 in the L.4 fallback (same unit as ``conc``).
@@ -249,29 +313,23 @@ def fit_drc_batch(conc, response, fixed_c, fixed_d, zero_dose, lapack310):
     sse = np.full(n_curves, np.nan)
     n_iter = np.zeros(n_curves, dtype=np.int64)
     status = np.zeros(n_curves, dtype=np.int64)
-    for i in prange(n_curves):
-        out = np.full(4, np.nan)
-        st, it, s = _fit_one(
-            conc[i], response[i], fixed_c[i], fixed_d[i], zero_dose, lapack310, out
-        )
-        status[i] = st
-        n_iter[i] = it
-        sse[i] = s
-        if st in (OK, L4_FALLBACK):
-            for k in range(4):
-                params[i, k] = out[k]
+    args = (conc, response, fixed_c, fixed_d, float(zero_dose), bool(lapack310))
+    if n_curves >= PARALLEL_MIN_CURVES:
+        _fit_drc_parallel(*args, params, sse, n_iter, status)
+    else:
+        fit_drc_range(0, n_curves, *args, params, sse, n_iter, status)
     return params, sse, n_iter, status
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def predict_drc_batch(params, status, conc, zero_dose):
     """Evaluate fitted curves: (N, 4) params, (N,) status, (N, Q) doses -> (N, Q).
 
     LL.4 rows use drc's formula (dose 0 gives c for b < 0 and d for b > 0); L.4 rows
     evaluate at ln(dose) with dose 0 replaced by ``zero_dose``.
     """
-    out = np.full(conc.shape, np.nan)
-    for i in prange(conc.shape[0]):
+    out = np.empty(conc.shape)  # every element is written below
+    for i in range(conc.shape[0]):
         b, c, d, e = params[i, 0], params[i, 1], params[i, 2], params[i, 3]
         for j in range(conc.shape[1]):
             x = conc[i, j]

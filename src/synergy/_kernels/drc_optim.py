@@ -90,7 +90,10 @@ def vmmin(kind, xs, ys, qf, idx, p, ps):
     t = np.empty(m)
     xk = np.empty(m)
     c = np.empty(m)
-    bmat = np.zeros((m, m))
+    bmat = np.empty((m, m))  # np.zeros would compile its own kernel
+    for i in range(m):
+        for j in range(m):
+            bmat[i, j] = 0.0
     f, ok = fminfn(kind, xs, ys, qf, idx, p, ps, q)
     if not ok or not math.isfinite(f):
         return False, 0

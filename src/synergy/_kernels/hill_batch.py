@@ -1,8 +1,10 @@
-"""Per-curve bookkeeping around the Hill fit kernel, batched and parallel (numba).
+"""Per-curve bookkeeping around the Hill fit kernel, batched (numba).
 
 :func:`synergy.hill.fit` used numpy for these steps; on 1e5 curves they took about as long
 as the fit itself on one of two cores (temporaries of the (N, 4, 4) covariance, serial
-passes), so they run here, one parallel pass each, with the same arithmetic:
+passes), so they run here, one pass each, with the same arithmetic.  The passes are serial
+loops: they cost ~1 ms per 1e5 curves next to ~0.5 s of fitting, and ``parallel=True`` would
+add ~2-4 s of numba compilation each to the first run (``docs/design.md``, compile time):
 
 - :func:`default_bounds`: the documented default bounds from the curves' data ranges;
 - :func:`kernel_args`: the fit kernel's copies of ``fixed`` and ``bounds`` with ln(ic50);
@@ -17,7 +19,7 @@ Tested through ``tests/hill`` (against numpy re-computations of the same formula
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 __all__ = [
     "bounds_ok",
@@ -35,7 +37,7 @@ _HIT_BOUND = 2
 _FLAT = 3
 
 
-@njit(cache=True, error_model="numpy", parallel=True)
+@njit(cache=True, error_model="numpy")
 def default_bounds(ranges, slope_lo, slope_hi, ic50_factor, margin_min):
     """Default bounds (N, 4, 2) of (ic50, hill_slope, bottom, top) from ``ranges`` (N, 4).
 
@@ -47,7 +49,7 @@ def default_bounds(ranges, slope_lo, slope_hi, ic50_factor, margin_min):
     """
     N = ranges.shape[0]
     out = np.empty((N, 4, 2))
-    for i in prange(N):
+    for i in range(N):
         cmin = ranges[i, 0]
         cmax = ranges[i, 1]
         ymin = ranges[i, 2]
@@ -65,13 +67,13 @@ def default_bounds(ranges, slope_lo, slope_hi, ic50_factor, margin_min):
     return out
 
 
-@njit(cache=True, error_model="numpy", parallel=True)
+@njit(cache=True, error_model="numpy")
 def bounds_ok(bounds):
     """(every lower bound below its upper bound, ic50 and slope bounds >= 0) of (N, 4, 2)."""
     N = bounds.shape[0]
     bad_order = 0
     negative = 0
-    for i in prange(N):
+    for i in range(N):
         for j in range(4):
             if not bounds[i, j, 0] < bounds[i, j, 1]:
                 bad_order += 1
@@ -81,13 +83,13 @@ def bounds_ok(bounds):
     return bad_order == 0, negative == 0
 
 
-@njit(cache=True, error_model="numpy", parallel=True)
+@njit(cache=True, error_model="numpy")
 def kernel_args(fixed, bounds):
     """Copies of ``fixed`` (N, 4) and ``bounds`` (N, 4, 2) with ic50 replaced by ln(ic50)."""
     N = fixed.shape[0]
     kfixed = np.empty((N, 4))
     kbounds = np.empty((N, 4, 2))
-    for i in prange(N):
+    for i in range(N):
         for j in range(4):
             kfixed[i, j] = fixed[i, j]
             kbounds[i, j, 0] = bounds[i, j, 0]
@@ -98,7 +100,7 @@ def kernel_args(fixed, bounds):
     return kfixed, kbounds
 
 
-@njit(cache=True, error_model="numpy", parallel=True)
+@njit(cache=True, error_model="numpy")
 def natural(params, cov, ranges):
     """The delta method from ln(ic50) to ic50 in ``cov`` (N, 4, 4), in place, given
     ``params`` (N, 4) with ic50 already in column 0; returns the tested positive-dose
@@ -111,7 +113,7 @@ def natural(params, cov, ranges):
     N = params.shape[0]
     cmin = np.empty(N)
     cmax = np.empty(N)
-    for i in prange(N):
+    for i in range(N):
         ic50 = params[i, 0]
         cov[i, 0, 0] = cov[i, 0, 0] * ic50 * ic50
         for k in range(1, 4):
@@ -122,7 +124,7 @@ def natural(params, cov, ranges):
     return cmin, cmax
 
 
-@njit(cache=True, error_model="numpy", parallel=True)
+@njit(cache=True, error_model="numpy")
 def f_statistic(sse, sse_null, n_points, fixed):
     """Degrees of freedom and F statistic of the fit against the no-dose-effect model.
 
@@ -134,7 +136,7 @@ def f_statistic(sse, sse_null, n_points, fixed):
     df1 = np.empty(N)
     df2 = np.empty(N)
     x = np.empty(N)
-    for i in prange(N):
+    for i in range(N):
         k_free = 0
         for j in range(4):
             k_free += 1 if np.isnan(fixed[i, j]) else 0
@@ -148,7 +150,7 @@ def f_statistic(sse, sse_null, n_points, fixed):
     return df1, df2, x
 
 
-@njit(cache=True, error_model="numpy", parallel=True)
+@njit(cache=True, error_model="numpy")
 def finish_status(p, df1, df2, sse, sse_null, kstatus, fixed, params, cmin, cmax, alpha):
     """Final p-values (in place) and status codes (int8) of the fits.
 
@@ -159,7 +161,7 @@ def finish_status(p, df1, df2, sse, sse_null, kstatus, fixed, params, cmin, cmax
     """
     N = p.shape[0]
     status = np.empty(N, dtype=np.int8)
-    for i in prange(N):
+    for i in range(N):
         pi = p[i]
         if sse[i] <= 0.0:
             pi = 0.0 if sse_null[i] > 0.0 else 1.0

@@ -14,13 +14,12 @@ Tested through ``tests/_kernels/test_hill_lsq.py`` (against scipy and numpy).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 __all__ = [
     "accumulate",
     "cholesky_solve",
     "covariance",
-    "curve_g",
     "curve_ranges",
     "derivatives",
     "g_terms",
@@ -60,29 +59,20 @@ def g_terms(v, phi, h):
 
 
 @njit(cache=True, error_model="numpy")
-def curve_g(v, n, q, gv, ggv):
-    """``g = 1 / (1 + e)`` and ``e g^2`` (= -dg/dphi), ``e = exp(phi - h v)``, into gv, ggv."""
-    phi = q[0]
-    h = q[1]
-    for i in range(n):
-        gv[i], ggv[i] = g_terms(v[i], phi, h)
-
-
-@njit(cache=True, error_model="numpy")
 def accumulate(v, y, w, n, sse0, q, A, H, gr, gv, ggv):
     """SSE at q = (phi, h, bottom, top) on centred log-doses v (-inf = zero dose).
 
     ``sse0`` is added to the SSE: the within-dose sum of squares when replicates are
     merged into their weighted means (:mod:`synergy._kernels.hill_lsq`).
     Fills A = J^T W J, H = A - sum w r d2E (half the Hessian of the SSE), gr = J^T W r;
-    gv, ggv get g and e g^2 per point (see :func:`curve_g`).
+    gv, ggv get g and e g^2 per point (see :func:`g_terms`).
     """
     return _derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr, True)
 
 
 @njit(cache=True, error_model="numpy")
 def derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr):
-    """:func:`accumulate` given g and e g^2 per point (from :func:`curve_g`)."""
+    """:func:`accumulate` given g and e g^2 per point (:func:`g_terms`)."""
     return _derivatives(v, y, w, n, sse0, q, gv, ggv, A, H, gr, False)
 
 
@@ -300,7 +290,7 @@ def covariance(A, q, fixed, n, sse, cov, M, At, L, rhs, d):
                 cov[j, c] = sigma2 * d[j]
 
 
-@njit(cache=True, error_model="numpy", parallel=True)
+@njit(cache=True, error_model="numpy")
 def curve_ranges(conc, response, weights):
     """Per curve (N, 4): lowest and highest positive dose, lowest and highest response.
 
@@ -309,7 +299,7 @@ def curve_ranges(conc, response, weights):
     """
     N, P = conc.shape
     out = np.empty((N, 4))
-    for i in prange(N):
+    for i in range(N):
         cmin = ymin = np.inf
         cmax = ymax = -np.inf
         for k in range(P):

@@ -7,7 +7,7 @@ Model, in log-dose ``u = ln x`` with log-IC50 ``theta = ln ic50``::
 i.e. ``bottom + (top - bottom) / (1 + (ic50 / x) ** hill_slope)``; a zero dose gives ``g = 0``,
 ``E = bottom``.  Inputs and outputs use ``(theta, hill_slope, bottom, top)``.
 
-Algorithm, per curve (``prange`` over chunks of curves):
+Algorithm, per curve (``prange`` over chunks of curves in batches from ``PARALLEL_MIN_CURVES``):
 
 1. Data checks.  Missing points (NaN response, zero weight) are dropped.  A used point with an
    infinite response, a negative or non-finite dose, or a negative/non-finite weight gives
@@ -95,7 +95,9 @@ __all__ = [
     "HIT_BOUND",
     "NON_FINITE_DATA",
     "NOT_CONVERGED",
+    "PARALLEL_MIN_CURVES",
     "TOO_FEW_POINTS",
+    "fit_chunk",
     "fit_hill_lsq",
     "hill_dose",
     "hill_value",
@@ -108,6 +110,9 @@ TOO_FEW_POINTS = 5
 NON_FINITE_DATA = 6
 
 _CHUNK = 32  # curves per parallel task (scratch arrays are allocated once per chunk)
+PARALLEL_MIN_CURVES = 256
+"""Batches from this size run on all cores (smaller: one thread, ~5 us a curve, and no
+parallel variant to compile on the first run)."""
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -316,9 +321,12 @@ def _fit_curves(
         status[r] = best_status
 
 
-@njit(cache=True, error_model="numpy", parallel=True)
 def fit_hill_lsq(conc, response, weights, fixed, bounds, init, max_iter):
     """Fit N Hill curves (see the module docstring for the algorithm).
+
+    Batches of :data:`PARALLEL_MIN_CURVES` curves or more run on all cores (``prange`` over
+    chunks of curves); smaller ones on one thread (same numbers), which spares the first
+    run the compilation of the parallel variant.
 
     Parameters
     ----------
@@ -362,24 +370,52 @@ def fit_hill_lsq(conc, response, weights, fixed, bounds, init, max_iter):
     n_points = np.empty(N, dtype=np.int64)
     n_iter = np.empty(N, dtype=np.int64)
     status = np.empty(N, dtype=np.int64)
+    args = (conc, response, weights, fixed, bounds, init, int(max_iter))
+    out = (params, covariance, sse, sse_null, n_points, n_iter, status)
+    if N >= PARALLEL_MIN_CURVES:
+        _fit_parallel(*args, *out)
+    else:
+        fit_chunk(0, N, *args, *out)
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def fit_chunk(
+    i0, i1, conc, response, weights, fixed, bounds, init, max_iter,
+    params, covariance, sse, sse_null, n_points, n_iter, status,
+):  # fmt: skip
+    """Fit curves ``i0 .. i1 - 1`` (arguments and outputs of :func:`fit_hill_lsq`, outputs
+    filled in place): the scratch arrays, once, then :func:`_fit_curves`."""
     P = conc.shape[1]
+    v, y, w = np.empty(P), np.empty(P), np.empty(P)
+    ebase, gv, ggv = np.empty(P), np.empty(P), np.empty(P)
+    level = np.empty(P, dtype=np.int64)
+    sums, lo, hi, q, best = np.empty(4), np.empty(4), np.empty(4), np.empty(4), np.empty(4)
+    qt, gr, rhs, d, act = np.empty(4), np.empty(4), np.empty(4), np.empty(4), np.empty(4)
+    start_sse, fx = np.empty(4), np.empty(4)
+    starts, A, H = np.empty((4, 4)), np.empty((4, 4)), np.empty((4, 4))
+    M, L, At, cov = np.empty((4, 4)), np.empty((4, 4)), np.empty((4, 4)), np.empty((4, 4))
+    sse_g = np.empty((THETA_GRID, 5))
+    q_g = np.empty((THETA_GRID, 5, 4))
+    gk = np.empty((5, P))
+    _fit_curves(
+        i0, i1, conc, response, weights, fixed, bounds, init,
+        max_iter, params, covariance, sse, sse_null, n_points, n_iter, status,
+        v, y, w, level, ebase, gv, ggv, sums, lo, hi, q, best, qt, gr, rhs, d, act,
+        start_sse, fx, starts, A, H, M, L, At, cov, sse_g, q_g, gk,
+    )  # fmt: skip
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def _fit_parallel(
+    conc, response, weights, fixed, bounds, init, max_iter,
+    params, covariance, sse, sse_null, n_points, n_iter, status,
+):  # fmt: skip
+    """:func:`fit_chunk` on all cores, ``prange`` over chunks of ``_CHUNK`` curves."""
+    N = conc.shape[0]
     for c in prange((N + _CHUNK - 1) // _CHUNK):
-        # scratch, once per chunk (see _fit_curves)
-        v, y, w = np.empty(P), np.empty(P), np.empty(P)
-        ebase, gv, ggv = np.empty(P), np.empty(P), np.empty(P)
-        level = np.empty(P, dtype=np.int64)
-        sums, lo, hi, q, best = np.empty(4), np.empty(4), np.empty(4), np.empty(4), np.empty(4)
-        qt, gr, rhs, d, act = np.empty(4), np.empty(4), np.empty(4), np.empty(4), np.empty(4)
-        start_sse, fx = np.empty(4), np.empty(4)
-        starts, A, H = np.empty((4, 4)), np.empty((4, 4)), np.empty((4, 4))
-        M, L, At, cov = np.empty((4, 4)), np.empty((4, 4)), np.empty((4, 4)), np.empty((4, 4))
-        sse_g = np.empty((THETA_GRID, 5))
-        q_g = np.empty((THETA_GRID, 5, 4))
-        gk = np.empty((5, P))
-        _fit_curves(
-            c * _CHUNK, min(N, (c + 1) * _CHUNK), conc, response, weights, fixed, bounds, init,
-            max_iter, params, covariance, sse, sse_null, n_points, n_iter, status,
-            v, y, w, level, ebase, gv, ggv, sums, lo, hi, q, best, qt, gr, rhs, d, act,
-            start_sse, fx, starts, A, H, M, L, At, cov, sse_g, q_g, gk,
+        fit_chunk(
+            np.int64(c * _CHUNK), np.int64(min(N, (c + 1) * _CHUNK)),
+            conc, response, weights, fixed, bounds, init, max_iter,
+            params, covariance, sse, sse_null, n_points, n_iter, status,
         )  # fmt: skip
-    return params, covariance, sse, sse_null, n_points, n_iter, status

@@ -31,13 +31,13 @@ def project(v, y, w, n, sse0, q, fixed, lo, hi, gv, ggv):
     """Best (bottom, top) within bounds at q's (phi, h), into q[2:4]; returns the SSE
     (plus ``sse0``, the within-dose sum of squares of merged replicates).
 
-    Fills gv, ggv (:func:`synergy._kernels.hill_core.curve_g`) for the derivatives.
+    Fills gv, ggv (:func:`synergy._kernels.hill_core.g_terms`) for the derivatives.
     """
     phi = q[0]
     h = q[1]
     sw = sg = sgg = sy = syg = syy = 0.0
     for i in range(n):
-        # g and e g^2 as :func:`synergy._kernels.hill_core.curve_g`, in the same pass
+        # g and e g^2 as :func:`synergy._kernels.hill_core.g_terms`, in the same pass
         g, gg = g_terms(v[i], phi, h)
         gv[i] = g
         ggv[i] = gg

@@ -17,7 +17,7 @@ curve).  SynergyFinder 3.7 (``R/calculate_synergy_score.R``: ``.SolveExpDoesLL4`
   ``Xi = ∞`` if ``y > max(c, d)``, else ``0``.  L.4 fits (ln-dose, ``e`` = ln EC50)
   invert with the same formula once ``ic50 = exp(e)``.
 * If ``Xi(y) = ∞`` for both drugs (no drug alone reaches ``y``), the reference is
-  ``max_i fi(x1 + x2)`` (the raw dose sum: unit-dependent, docs/design.md §6.6).
+  ``max_i fi(x1 + x2)`` (the raw dose sum: unit-dependent, DESIGN.md §6.6).
 * ``grid100``: 100 equally spaced ``y`` from the lowest to the highest asymptote of
   both curves (R's ``seq(min, max, length.out = 100)``), the first one minimising
   ``|x1/X1 + x2/X2 − 1|`` (``x/∞ = 0``, ``x/0 = ∞``).
@@ -59,6 +59,7 @@ __all__ = [
     "first_root",
     "hill_effect",
     "loewe_g",
+    "loewe_reference_blocks",
     "loewe_reference_kernel",
 ]
 
@@ -69,6 +70,8 @@ SOLVER_SF2 = 2
 FLAG_SOLVED = 0.0
 FLAG_FALLBACK = 1.0
 FLAG_NO_ROOT = 2.0
+PARALLEL_MIN_BLOCKS = 256
+"""Screens from this many blocks run on all cores (smaller: one thread, ~0.1 ms a block)."""
 
 
 @njit(cache=True, error_model="numpy")
@@ -285,35 +288,13 @@ def _drc_form(p: np.ndarray) -> np.ndarray:
     return out
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
-def loewe_reference_kernel(
-    conc_row: np.ndarray,
-    conc_col: np.ndarray,
-    observed: np.ndarray,
-    par_row: np.ndarray,
-    par_col: np.ndarray,
-    solver: int,
-    n_grid: int,
-    out_reference: np.ndarray,
-    out_flag: np.ndarray,
-) -> None:
-    """Loewe reference of every combination well of every block.
-
-    Parameters
-    ----------
-    conc_row : (B, R) float64, doses of the row drug (any unit, NaN padded)
-    conc_col : (B, C) float64, doses of the column drug (same unit)
-    observed : (B, R, C) float64, observed % inhibition (replicate means), NaN = none
-    par_row, par_col : (B, 4) float64, Hill fits (ic50, hill_slope, bottom, top)
-    solver : 0 = grid (SynergyFinder 3), 1 = exact root, 2 = SynergyFinder 2
-    n_grid : number of grid points (100 in SynergyFinder 3)
-    out_reference : (B, R, C) float64, written: Loewe reference (% inhibition) at wells
-        with both doses > 0, a finite observation and finite fits; left untouched elsewhere
-    out_flag : (B, R, C) float64, written at the same wells: 0 solved, 1 fallback
-        ``max fi(x1 + x2)``, 2 no exact root (grid minimiser used)
-    """
-    n_block, n_row, n_col = observed.shape
-    for blk in prange(n_block):
+@njit(cache=True, error_model="numpy")
+def loewe_reference_blocks(
+    b0, b1, conc_row, conc_col, observed, par_row, par_col, solver, n_grid, out_reference, out_flag
+):
+    """:func:`loewe_reference_kernel` of blocks ``b0 .. b1 - 1`` (one thread)."""
+    n_row, n_col = observed.shape[1], observed.shape[2]
+    for blk in range(b0, b1):
         p1 = par_row[blk]
         p2 = par_col[blk]
         ok = True
@@ -328,8 +309,9 @@ def loewe_reference_kernel(
         y_min = min(min(p1[2], p1[3]), min(p2[2], p2[3]))
         y_max = max(max(p1[2], p1[3]), max(p2[2], p2[3]))
         params = np.empty((2, 4))
-        params[0] = p1
-        params[1] = p2
+        for k in range(4):  # element-wise: a row assignment compiles numba's shape-error
+            params[0, k] = p1[k]  # message formatting (~4 s of CPU on a cold cache)
+            params[1, k] = p2[k]
         doses = np.empty(2)
         grid = effect_grid(y_min, y_max, n_grid)
         big = doses_on_grid(grid, params)
@@ -386,3 +368,53 @@ def loewe_reference_kernel(
                 else:
                     out_reference[blk, i, j] = root
                     out_flag[blk, i, j] = FLAG_SOLVED
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def _loewe_reference_parallel(
+    conc_row, conc_col, observed, par_row, par_col, solver, n_grid, out_reference, out_flag
+):
+    """:func:`loewe_reference_blocks` on all cores, ``prange`` over blocks."""
+    for blk in prange(observed.shape[0]):
+        b = np.int64(blk)
+        loewe_reference_blocks(
+            b, b + 1, conc_row, conc_col, observed, par_row, par_col, solver, n_grid,
+            out_reference, out_flag,
+        )  # fmt: skip
+
+
+def loewe_reference_kernel(
+    conc_row: np.ndarray,
+    conc_col: np.ndarray,
+    observed: np.ndarray,
+    par_row: np.ndarray,
+    par_col: np.ndarray,
+    solver: int,
+    n_grid: int,
+    out_reference: np.ndarray,
+    out_flag: np.ndarray,
+) -> None:
+    """Loewe reference of every combination well of every block.
+
+    Screens of :data:`PARALLEL_MIN_BLOCKS` blocks or more run on all cores; smaller ones on
+    one thread (same numbers), which spares the first run the compilation of the parallel
+    variant (a few seconds).
+
+    Parameters
+    ----------
+    conc_row : (B, R) float64, doses of the row drug (any unit, NaN padded)
+    conc_col : (B, C) float64, doses of the column drug (same unit)
+    observed : (B, R, C) float64, observed % inhibition (replicate means), NaN = none
+    par_row, par_col : (B, 4) float64, Hill fits (ic50, hill_slope, bottom, top)
+    solver : 0 = grid (SynergyFinder 3), 1 = exact root, 2 = SynergyFinder 2
+    n_grid : number of grid points (100 in SynergyFinder 3)
+    out_reference : (B, R, C) float64, written: Loewe reference (% inhibition) at wells
+        with both doses > 0, a finite observation and finite fits; left untouched elsewhere
+    out_flag : (B, R, C) float64, written at the same wells: 0 solved, 1 fallback
+        ``max fi(x1 + x2)``, 2 no exact root (grid minimiser used)
+    """
+    args = (conc_row, conc_col, observed, par_row, par_col, int(solver), int(n_grid))
+    if observed.shape[0] >= PARALLEL_MIN_BLOCKS:
+        _loewe_reference_parallel(*args, out_reference, out_flag)
+    else:
+        loewe_reference_blocks(0, observed.shape[0], *args, out_reference, out_flag)

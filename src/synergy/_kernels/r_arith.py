@@ -123,7 +123,9 @@ def lm_line(u, v, lapack310):
     m = u.shape[0]
     if m < 2:
         return math.nan, math.nan, False
-    x0 = np.ones(m)
+    x0 = np.empty(m)  # np.ones would compile its own kernel
+    for i in range(m):
+        x0[i] = 1.0
     x1 = u.copy()
     qty = v.copy()
     qraux0 = dnrm2(x0, 0, m, lapack310)

@@ -7,6 +7,7 @@ problems), 2 bad input or usage (one clear line per problem, no traceback unless
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
@@ -17,6 +18,7 @@ from synergy.cli.benchmark import benchmark
 from synergy.cli.inspect import demo, info, validate_cmd
 from synergy.cli.report import report
 from synergy.cli.score import score
+from synergy.cli.warmup import warmup
 
 __all__ = ["main"]
 
@@ -59,7 +61,21 @@ def _debug(ctx: click.Context) -> bool:
 def main(ctx: click.Context, debug: bool) -> None:
     """synergy — drug-combination synergy (Bliss, HSA, Loewe, ZIP) on dose-matrix screens."""
     ctx.obj = {"debug": debug}
+    _say_compiling_on_stderr()
 
 
-for _command in (info, validate_cmd, demo, score, report, benchmark):
+class _StderrLine(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"synergy: {record.getMessage()}", err=True)
+
+
+def _say_compiling_on_stderr() -> None:
+    """The kernels' first-compilation note as one plain stderr line (synergy._kernels)."""
+    logger = logging.getLogger("synergy.compile")
+    if not any(isinstance(h, _StderrLine) for h in logger.handlers):
+        logger.addHandler(_StderrLine())
+    logger.propagate = False
+
+
+for _command in (info, validate_cmd, demo, score, report, benchmark, warmup):
     main.add_command(_command)

@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike
 from scipy import special
 
 from synergy._kernels import hill_batch as _b
+from synergy._kernels import hill_eval as _e
 from synergy._kernels import hill_lsq as _k
 from synergy.errors import SynergyError
 from synergy.hill.inputs import (
@@ -380,9 +381,14 @@ def _run(
         kernel_init = np.broadcast_to(init, (*shape, 4)).reshape(n_curves, 4).copy()
         with np.errstate(divide="ignore", invalid="ignore"):
             kernel_init[:, 0] = np.log(kernel_init[:, 0])
-    params, cov, sse, sse_null, n_points, n_iter, kstatus = _k.fit_hill_lsq(
-        c2, y2, w2, kernel_fixed, kernel_bounds, kernel_init, max_iter
-    )
+    if max_iter == 0:  # wrapped parameters: no optimiser to compile (hill_eval)
+        params, cov, sse, sse_null, n_points, n_iter, kstatus = _e.hill_at_params(
+            c2, y2, w2, kernel_fixed, kernel_init
+        )
+    else:
+        params, cov, sse, sse_null, n_points, n_iter, kstatus = _k.fit_hill_lsq(
+            c2, y2, w2, kernel_fixed, kernel_bounds, kernel_init, max_iter
+        )
     # ln(ic50) -> ic50 in place (batched kernels: no (N, 4, 4) temporaries, no serial passes)
     with np.errstate(over="ignore", invalid="ignore"):
         np.exp(params[:, 0], out=params[:, 0])
