@@ -1,0 +1,419 @@
+"""Plate reads and the plate model (data layer; docs/design.md §9).
+
+The plate model is one :class:`xarray.Dataset`::
+
+    dims    plate, well_row, well_col, drug
+    coords  plate (barcode), well_row ("A" …), well_col (1 …), drug (1 … N),
+            layout, sample_plate, reader, read_time, read_order (plate)
+    data    signal (plate, well_row, well_col)        raw reader counts, float64
+            role (plate, well_row, well_col)          sample / negative / positive / blank / empty
+            drug_name (plate, well_row, well_col, drug), conc (…, drug)   in attrs conc_unit
+            sample, replicate (plate, well_row, well_col)
+    attrs   plate_format (96, 384, 1536 …), conc_unit, n_drugs, provenance (JSON)
+
+Reads come as grid exports (a line ``Plate: BARCODE``, a header row ``1 … 24``, rows
+``A … P``; one section per plate) or as a long table ``plate, well, signal``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from synergy.errors import ColumnError, FormatError, SynergyError
+from synergy.io.plate_map import (
+    PLATE_FORMATS,
+    ROLES,
+    format_of,
+    parse_wells,
+    read_plate_map,
+    row_labels,
+    well_names,
+)
+
+__all__ = ["read_plate_reads", "read_plates"]
+
+Source = str | os.PathLike | pd.DataFrame
+_PLATE_LINE = re.compile(r"^\s*plate\s*[:=]?\s*[,;\t]*\s*([^,;\t]+?)\s*[,;\t]*$", re.IGNORECASE)
+_PLATE_META = ("layout", "sample", "reader", "read_time", "replicate")
+
+
+def _grid_sections(lines: list[list[str]], name: str) -> dict[str, np.ndarray]:
+    """Parse grid-export rows (already split into cells) into {barcode: (R, C) signal}."""
+    plates: dict[str, np.ndarray] = {}
+    i = 0
+    while i < len(lines):
+        cells = [c.strip() for c in lines[i]]
+        joined = " ".join(c for c in cells if c)
+        match = _PLATE_LINE.match(joined) if joined.lower().startswith("plate") else None
+        if not match:
+            i += 1
+            continue
+        barcode = match.group(1).strip()
+        i += 1
+        while i < len(lines) and not any(c.strip() for c in lines[i]):
+            i += 1
+        header = [c.strip() for c in lines[i]] if i < len(lines) else []
+        numbers = [c for c in header if c]
+        if not numbers or numbers != [str(k) for k in range(1, len(numbers) + 1)]:
+            raise FormatError(
+                f"{name}, plate {barcode}: expected a header row 1, 2, … after 'Plate: "
+                f"{barcode}', got {numbers[:6]}"
+            )
+        first = next(k for k, c in enumerate(header) if c)
+        n_cols = len(numbers)
+        i += 1
+        rows: list[list[str]] = []
+        while i < len(lines):
+            cells = [c.strip() for c in lines[i]]
+            label = cells[first - 1] if first >= 1 else ""
+            if not re.fullmatch(r"[A-Za-z]{1,2}", label):
+                break
+            if label.upper() != row_labels(len(rows) + 1)[-1]:
+                raise FormatError(
+                    f"{name}, plate {barcode}: row {label!r} where row "
+                    f"{row_labels(len(rows) + 1)[-1]!r} was expected"
+                )
+            rows.append(cells[first : first + n_cols] + [""] * (n_cols + first - len(cells)))
+            i += 1
+        try:
+            format_of(len(rows), n_cols)
+        except SynergyError as exc:
+            raise FormatError(f"{name}, plate {barcode}: {exc}") from None
+        if barcode in plates:
+            raise SynergyError(f"{name}: plate {barcode} appears twice; barcodes must be unique")
+        grid = pd.DataFrame(rows).apply(pd.to_numeric, errors="coerce").to_numpy(np.float64)
+        text = np.array([[c != "" for c in r[:n_cols]] for r in rows]) & np.isnan(grid)
+        if text.any():
+            r, c = np.argwhere(text)[0]
+            raise FormatError(
+                f"{name}, plate {barcode} well {well_names(len(rows), n_cols)[r, c]}: value "
+                f"{rows[r][c]!r} is not a number (an over-range read? re-export or blank it)"
+            )
+        plates[barcode] = grid
+    if not plates:
+        raise FormatError(f"{name}: no 'Plate: BARCODE' section found")
+    return plates
+
+
+def _read_one(source: Source, sheet: str | int | None) -> tuple[str, pd.DataFrame]:
+    """One reads source as a long table (plate, well_row, well_col, signal, _source)."""
+    if isinstance(source, pd.DataFrame):
+        name, raw = "DataFrame", source
+    else:
+        name = os.fspath(source)
+        if not os.path.exists(name):
+            raise FormatError(f"{name}: no such file")
+        excel = name.lower().endswith((".xlsx", ".xlsm", ".xls"))
+        if excel:
+            raw = pd.read_excel(name, sheet_name=0 if sheet is None else sheet, header=None)
+            raw = raw.astype(object).where(raw.notna(), "").astype(str)
+            lines = raw.to_numpy().tolist()
+        else:
+            with open(name, encoding="utf-8-sig") as handle:
+                text = handle.read().splitlines()
+            sep = max(("\t", ",", ";"), key=lambda s: sum(line.count(s) for line in text[:50]))
+            lines = [line.split(sep) for line in text]
+        head = [c.strip().lower() for c in lines[0]] if lines else []
+        if {"plate", "well", "signal"} <= set(head):
+            raw = pd.DataFrame(lines[1:], columns=head)
+        else:
+            grids = _grid_sections(lines, name)
+            return name, _grids_to_long(grids, name)
+    raw = raw.rename(columns=lambda c: str(c).strip().lower())
+    for col in ("plate", "well", "signal"):
+        if col not in raw:
+            raise ColumnError(f"{name}: long reads need columns plate, well, signal; no {col!r}")
+    raw = raw[raw["plate"].astype(str).str.strip() != ""]
+    where = name + ", plate " + raw["plate"].astype(str) + " well " + raw["well"].astype(str)
+    row, col = parse_wells(raw["well"], where)
+    signal = pd.to_numeric(raw["signal"], errors="coerce").to_numpy(np.float64)
+    text = raw["signal"].notna().to_numpy() & (raw["signal"].astype(str).str.strip() != "")
+    bad = text & np.isnan(signal)
+    if bad.any():
+        i = np.flatnonzero(bad)[0]
+        raise FormatError(f"{where.iloc[i]}: signal {raw['signal'].iloc[i]!r} is not a number")
+    long = pd.DataFrame({"plate": raw["plate"].astype(str).str.strip().to_numpy(), "well_row": row})
+    long["well_col"], long["signal"], long["_source"] = col, signal, name
+    return name, long
+
+
+def _grids_to_long(grids: dict[str, np.ndarray], name: str) -> pd.DataFrame:
+    frames = []
+    for barcode, grid in grids.items():
+        r, c = np.indices(grid.shape)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "plate": barcode,
+                    "well_row": r.ravel(),
+                    "well_col": c.ravel(),
+                    "signal": grid.ravel(),
+                }
+            )
+        )
+    long = pd.concat(frames, ignore_index=True)
+    long["_source"] = name
+    long.attrs["shapes"] = {b: g.shape for b, g in grids.items()}
+    return long
+
+
+def read_plate_reads(
+    reads: Source | Sequence[Source], *, sheet: str | int | None = None
+) -> pd.DataFrame:
+    """Read plate reads (grid exports or long ``plate, well, signal`` tables) into one table.
+
+    Returns a DataFrame ``plate, well_row, well_col (0-based), signal, _source`` in read
+    order (file order).  A barcode found in two sources or twice in one is an error.
+    """
+    sources = list(reads) if isinstance(reads, list | tuple) else [reads]
+    if not sources:
+        raise SynergyError("read_plates: no reads given")
+    frames = []
+    seen: dict[str, str] = {}
+    for source in sources:
+        name, long = _read_one(source, sheet)
+        for barcode in pd.unique(long["plate"]):
+            if barcode in seen:
+                raise SynergyError(
+                    f"plate {barcode}: read in {seen[barcode]} and again in {name}; "
+                    "barcodes must be unique (rename the re-read plate)"
+                )
+            seen[barcode] = name
+        frames.append(long)
+    shapes = {b: s for f in frames for b, s in f.attrs.get("shapes", {}).items()}
+    table = pd.concat(frames, ignore_index=True)
+    table.attrs = {"shapes": shapes} if len(shapes) == table["plate"].nunique() else {}
+    dup = table.duplicated(["plate", "well_row", "well_col"]).to_numpy()
+    if dup.any():
+        i = np.flatnonzero(dup)[0]
+        well = well_names(64, 64)[table["well_row"].iloc[i], table["well_col"].iloc[i]]
+        raise SynergyError(
+            f"{table['_source'].iloc[i]}: plate {table['plate'].iloc[i]} well {well} is read "
+            "twice; each plate's well once (duplicated barcode?)"
+        )
+    return table
+
+
+def _plate_table(
+    barcodes: list[str], plates: Source | Mapping | None, layouts: list[str], keyed_by: str
+) -> pd.DataFrame:
+    """Per-plate metadata: layout, sample, reader, read_time, replicate."""
+    meta = pd.DataFrame({"plate": barcodes})
+    if plates is not None:
+        if isinstance(plates, Mapping):
+            given = pd.DataFrame({"plate": list(plates), "layout": list(plates.values())})
+        elif isinstance(plates, pd.DataFrame):
+            given = plates.rename(columns=lambda c: str(c).strip().lower())
+        else:
+            given = pd.read_csv(plates, sep=None, engine="python", dtype=object)
+            given.columns = [str(c).strip().lower() for c in given.columns]
+        given = given.astype({"plate": str})
+        unknown = sorted(set(given["plate"]) - set(barcodes))
+        if unknown:
+            raise SynergyError(
+                f"plates table: plate {unknown[0]} has no reads ({len(unknown)} such)"
+            )
+        meta = meta.merge(given, on="plate", how="left")
+    if "layout" not in meta or meta["layout"].isna().all():
+        if keyed_by == "plate":
+            meta["layout"] = meta["plate"]
+        elif len(layouts) == 1:
+            meta["layout"] = layouts[0]
+        else:
+            raise SynergyError(
+                f"the plate map holds {len(layouts)} layouts ({layouts[:5]}); say which plate "
+                "uses which: plates={barcode: layout} or a plates table with plate, layout"
+            )
+    missing = meta["layout"].isna() | ~meta["layout"].astype(str).isin(layouts)
+    if missing.any():
+        i = np.flatnonzero(missing.to_numpy())[0]
+        raise SynergyError(
+            f"plate {meta['plate'].iloc[i]}: no plate map (layout "
+            f"{meta['layout'].iloc[i]!r} is not in the map; the map has {layouts[:5]})"
+        )
+    for col in _PLATE_META:
+        meta[col] = meta[col].fillna("").astype(str) if col in meta else ""
+    return meta
+
+
+def read_plates(
+    reads: Source | Sequence[Source],
+    layout: Source,
+    *,
+    plates: Source | Mapping[str, str] | None = None,
+    plate_format: int | None = None,
+    conc_unit: str | None = None,
+    sheet: str | int | None = None,
+) -> xr.Dataset:
+    """Read plate reads and their plate map into the plate Dataset.
+
+    Parameters
+    ----------
+    reads : path, DataFrame, or a list of them
+        Grid exports (``Plate: BARCODE`` sections: header ``1 … 24``, rows ``A … P``) or
+        long tables ``plate, well, signal``; CSV/TSV/Excel.  Raw reader counts (any unit).
+    layout : path or DataFrame
+        The plate map (:func:`synergy.io.plate_map.read_plate_map`): rows keyed by
+        ``plate`` (barcodes) or by ``layout`` (a layout shared by several plates).
+    plates : mapping or table, optional
+        Per-plate metadata: ``{barcode: layout}`` or a table with columns ``plate`` and any
+        of ``layout, sample, reader, read_time, replicate``.  Needed when the map holds
+        several layouts; a map with one layout applies to every plate read.
+    plate_format : int, optional
+        96, 384, 1536 … (default: from the grids; for long reads the smallest SBS format
+        holding every well).
+    conc_unit : str, optional
+        Unit of the doses (default: the map's most common unit).
+    sheet : str or int, optional
+        Excel sheet of the reads.
+
+    Returns
+    -------
+    xarray.Dataset
+        The plate model (module docstring); ``read_order`` numbers the plates in the order
+        they were read (file order).
+
+    Raises
+    ------
+    SynergyError
+        A mapped well missing from the reads, a plate without negative controls, a
+        duplicated barcode, a grid of the wrong shape, a plate without a map, a map plate
+        without reads — each naming the plate and well.
+    """
+    table = read_plate_reads(reads, sheet=sheet)
+    plate_map = read_plate_map(layout, conc_unit=conc_unit)
+    barcodes = list(pd.unique(table["plate"]))
+    layouts = list(pd.unique(plate_map["layout"]))
+    if plate_map.attrs["keyed_by"] == "plate" and plates is None:
+        orphan = [name for name in layouts if name not in set(barcodes)]
+        if orphan:
+            raise SynergyError(
+                f"plate map: plate {orphan[0]} has no reads ({len(orphan)} such plates); "
+                "check the barcodes or pass plates={barcode: layout}"
+            )
+    meta = _plate_table(barcodes, plates, layouts, plate_map.attrs["keyed_by"])
+    n_rows, n_cols = _shape(table, plate_map, plate_format)
+    n_plate = len(barcodes)
+    code = pd.Index(barcodes).get_indexer(table["plate"])
+    signal = np.full((n_plate, n_rows, n_cols), np.nan)
+    signal[code, table["well_row"].to_numpy(), table["well_col"].to_numpy()] = table["signal"]
+    wells = meta[["plate", "layout"]].reset_index().merge(plate_map, on="layout", how="inner")
+    p = wells["index"].to_numpy()
+    r, c = wells["well_row"].to_numpy(), wells["well_col"].to_numpy()
+    names = well_names(n_rows, n_cols)
+    outside = (r >= n_rows) | (c >= n_cols)
+    if outside.any():
+        i = np.flatnonzero(outside)[0]
+        raise SynergyError(
+            f"plate {wells['plate'].iloc[i]} well {wells['well'].iloc[i]}: outside a "
+            f"{n_rows * n_cols}-well plate ({n_rows} rows x {n_cols} columns)"
+        )
+    used = wells["role"].to_numpy() != "empty"
+    missing = used & np.isnan(signal[p, r, c])
+    if missing.any():
+        i = np.flatnonzero(missing)
+        raise SynergyError(
+            f"plate {wells['plate'].iloc[i[0]]} well {names[r[i[0]], c[i[0]]]}: in the plate "
+            f"map as {wells['role'].iloc[i[0]]!r} but missing from the reads ({i.size} such "
+            "wells); re-export the plate or mark the well 'empty'"
+        )
+    role = np.full((n_plate, n_rows, n_cols), "empty", dtype="<U8")
+    role[p, r, c] = wells["role"].to_numpy(dtype=str)
+    n_neg = (role == "negative").sum(axis=(1, 2))
+    if (n_neg == 0).any():
+        i = int(np.flatnonzero(n_neg == 0)[0])
+        raise SynergyError(
+            f"plate {barcodes[i]}: no negative-control well (role 'negative': DMSO/vehicle) "
+            f"in its plate map layout {meta['layout'].iloc[i]!r}; normalisation needs them"
+        )
+    n_drug = int(plate_map.attrs["n_drugs"])
+    drug_name = np.full((n_plate, n_rows, n_cols, n_drug), "", dtype=object)
+    conc = np.full((n_plate, n_rows, n_cols, n_drug), np.nan)
+    for k in range(n_drug):  # N drugs: a few vectorised assignments
+        drug_name[p, r, c, k] = wells[f"drug_{k + 1}"].to_numpy()
+        conc[p, r, c, k] = wells[f"conc_{k + 1}"].to_numpy()
+    sample = np.full((n_plate, n_rows, n_cols), "", dtype=object)
+    plate_sample = meta["sample"].to_numpy(dtype=object)
+    sample[p, r, c] = np.where(wells["sample"] != "", wells["sample"], plate_sample[p])
+    replicate = np.full((n_plate, n_rows, n_cols), "", dtype=object)
+    replicate[p, r, c] = np.where(
+        wells["replicate"] != "", wells["replicate"], meta["replicate"].to_numpy()[p]
+    )
+    dims = ("plate", "well_row", "well_col")
+    unit = plate_map.attrs["conc_unit"]
+    provenance = {
+        "reader": "synergy.read_plates",
+        "reads": sorted(set(table["_source"])),
+        "layout": layout if not isinstance(layout, pd.DataFrame) else "DataFrame",
+        "n_plates": n_plate,
+    }
+    return xr.Dataset(
+        {
+            "signal": (dims, signal, {"long_name": "raw reader signal"}),
+            "role": (dims, role, {"long_name": "well role", "values": " ".join(ROLES)}),
+            "drug_name": ((*dims, "drug"), drug_name.astype(str)),
+            "conc": ((*dims, "drug"), conc, {"units": unit}),
+            "sample": (dims, sample.astype(str)),
+            "replicate": (dims, replicate.astype(str)),
+        },
+        coords={
+            "plate": ("plate", np.asarray(barcodes, dtype=str)),
+            "well_row": ("well_row", np.asarray(row_labels(n_rows))),
+            "well_col": ("well_col", np.arange(1, n_cols + 1)),
+            "drug": ("drug", np.arange(1, n_drug + 1)),
+            "layout": ("plate", meta["layout"].to_numpy(dtype=str)),
+            "sample_plate": ("plate", meta["sample"].to_numpy(dtype=str)),
+            "reader": ("plate", meta["reader"].to_numpy(dtype=str)),
+            "read_time": ("plate", meta["read_time"].to_numpy(dtype=str)),
+            "read_order": ("plate", np.arange(n_plate)),
+        },
+        attrs={
+            "plate_format": n_rows * n_cols,
+            "conc_unit": unit,
+            "n_drugs": n_drug,
+            "provenance": json.dumps(provenance, default=str),
+        },
+    )
+
+
+def _shape(
+    table: pd.DataFrame, plate_map: pd.DataFrame, plate_format: int | None
+) -> tuple[int, int]:
+    shapes = table.attrs.get("shapes")
+    if plate_format is not None:
+        if plate_format not in PLATE_FORMATS:
+            raise SynergyError(
+                f"plate_format {plate_format} is no SBS format {list(PLATE_FORMATS)}"
+            )
+        n_rows, n_cols = PLATE_FORMATS[plate_format]
+        too_big = (table["well_row"] >= n_rows) | (table["well_col"] >= n_cols)
+        if too_big.any():
+            i = np.flatnonzero(too_big.to_numpy())[0]
+            well = well_names(64, 64)[table["well_row"].iloc[i], table["well_col"].iloc[i]]
+            raise SynergyError(
+                f"plate {table['plate'].iloc[i]} well {well}: outside a {plate_format}-well plate"
+            )
+        return n_rows, n_cols
+    if shapes:
+        distinct = set(shapes.values())
+        if len(distinct) > 1:
+            first = next(iter(shapes.values()))
+            odd = next(b for b, s in shapes.items() if s != first)
+            raise SynergyError(
+                f"plate {odd}: grid of {shapes[odd][0]} x {shapes[odd][1]} wells where the other "
+                f"plates have {first[0]} x {first[1]}; read one plate format at a time"
+            )
+        return next(iter(distinct))
+    need_r = int(max(table["well_row"].max(), plate_map["well_row"].max())) + 1
+    need_c = int(max(table["well_col"].max(), plate_map["well_col"].max())) + 1
+    for rows, cols in sorted(PLATE_FORMATS.values()):
+        if rows >= need_r and cols >= need_c:
+            return rows, cols
+    raise SynergyError(f"wells up to row {need_r}, column {need_c}: larger than any SBS plate")
