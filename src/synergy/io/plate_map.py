@@ -29,6 +29,7 @@ __all__ = [
     "parse_wells",
     "read_plate_map",
     "row_labels",
+    "well_name",
     "well_names",
 ]
 
@@ -74,6 +75,11 @@ def format_of(n_rows: int, n_cols: int) -> int:
         f"a plate grid of {n_rows} rows x {n_cols} columns is no SBS format "
         f"({', '.join(f'{n}: {r}x{c}' for n, (r, c) in PLATE_FORMATS.items())})"
     )
+
+
+def well_name(row: int, col: int) -> str:
+    """Name of one well from its 0-based row and column (``well_name(1, 6)`` is ``B07``)."""
+    return f"{row_labels(int(row) + 1)[-1]}{int(col) + 1:02d}"
 
 
 def well_names(n_rows: int, n_cols: int) -> np.ndarray:

@@ -34,6 +34,7 @@ from synergy.io.plate_map import (
     parse_wells,
     read_plate_map,
     row_labels,
+    well_name,
     well_names,
 )
 
@@ -193,7 +194,7 @@ def read_plate_reads(
     dup = table.duplicated(["plate", "well_row", "well_col"]).to_numpy()
     if dup.any():
         i = np.flatnonzero(dup)[0]
-        well = well_names(64, 64)[table["well_row"].iloc[i], table["well_col"].iloc[i]]
+        well = well_name(table["well_row"].iloc[i], table["well_col"].iloc[i])
         raise SynergyError(
             f"{table['_source'].iloc[i]}: plate {table['plate'].iloc[i]} well {well} is read "
             "twice; each plate's well once (duplicated barcode?)"
@@ -267,8 +268,8 @@ def read_plates(
         of ``layout, sample, reader, read_time, replicate``.  Needed when the map holds
         several layouts; a map with one layout applies to every plate read.
     plate_format : int, optional
-        96, 384, 1536 … (default: from the grids; for long reads the smallest SBS format
-        holding every well).
+        96, 384, 1536 … (default: from the grids; for long reads the smallest of 96, 384
+        and 1536 holding every well).
     conc_unit : str, optional
         Unit of the doses (default: the map's most common unit).
     sheet : str or int, optional
@@ -396,7 +397,7 @@ def _shape(
         too_big = (table["well_row"] >= n_rows) | (table["well_col"] >= n_cols)
         if too_big.any():
             i = np.flatnonzero(too_big.to_numpy())[0]
-            well = well_names(64, 64)[table["well_row"].iloc[i], table["well_col"].iloc[i]]
+            well = well_name(table["well_row"].iloc[i], table["well_col"].iloc[i])
             raise SynergyError(
                 f"plate {table['plate'].iloc[i]} well {well}: outside a {plate_format}-well plate"
             )
@@ -411,9 +412,10 @@ def _shape(
                 f"plates have {first[0]} x {first[1]}; read one plate format at a time"
             )
         return next(iter(distinct))
-    need_r = int(max(table["well_row"].max(), plate_map["well_row"].max())) + 1
-    need_c = int(max(table["well_col"].max(), plate_map["well_col"].max())) + 1
-    for rows, cols in sorted(PLATE_FORMATS.values()):
+    need_r = int(table["well_row"].max()) + 1  # the reads decide; map wells beyond: errors
+    need_c = int(table["well_col"].max()) + 1
+    for n in (96, 384, 1536):  # smaller formats only when asked for (plate_format)
+        rows, cols = PLATE_FORMATS[n]
         if rows >= need_r and cols >= need_c:
             return rows, cols
     raise SynergyError(f"wells up to row {need_r}, column {need_c}: larger than any SBS plate")
