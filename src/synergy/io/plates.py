@@ -89,18 +89,33 @@ def _grid_sections(lines: list[list[str]], name: str) -> dict[str, np.ndarray]:
             raise FormatError(f"{name}, plate {barcode}: {exc}") from None
         if barcode in plates:
             raise SynergyError(f"{name}: plate {barcode} appears twice; barcodes must be unique")
-        grid = pd.DataFrame(rows).apply(pd.to_numeric, errors="coerce").to_numpy(np.float64)
-        text = np.array([[c != "" for c in r[:n_cols]] for r in rows]) & np.isnan(grid)
-        if text.any():
-            r, c = np.argwhere(text)[0]
-            raise FormatError(
-                f"{name}, plate {barcode} well {well_names(len(rows), n_cols)[r, c]}: value "
-                f"{rows[r][c]!r} is not a number (an over-range read? re-export or blank it)"
-            )
-        plates[barcode] = grid
+        plates[barcode] = [r[:n_cols] for r in rows]
     if not plates:
         raise FormatError(f"{name}: no 'Plate: BARCODE' section found")
-    return plates
+    return _to_numbers(plates, name)
+
+
+def _to_numbers(cells: dict[str, list[list[str]]], name: str) -> dict[str, np.ndarray]:
+    """Every plate's cell text to float grids in one pass ('' = not read, NaN)."""
+    flat = [c for rows in cells.values() for r in rows for c in r]
+    text = pd.Series(flat, dtype=object)
+    values = pd.to_numeric(text, errors="coerce").to_numpy(np.float64)
+    bad = np.isnan(values) & (text.str.strip() != "").to_numpy()
+    grids: dict[str, np.ndarray] = {}
+    start = 0
+    for barcode, rows in cells.items():  # one slice per plate
+        shape = (len(rows), len(rows[0]))
+        size = shape[0] * shape[1]
+        if bad[start : start + size].any():
+            i = int(np.flatnonzero(bad[start : start + size])[0])
+            r, c = divmod(i, shape[1])
+            raise FormatError(
+                f"{name}, plate {barcode} well {well_name(r, c)}: value {flat[start + i]!r} is "
+                "not a number (an over-range read? re-export or blank it)"
+            )
+        grids[barcode] = values[start : start + size].reshape(shape)
+        start += size
+    return grids
 
 
 def _read_one(source: Source, sheet: str | int | None) -> tuple[str, pd.DataFrame]:
@@ -146,22 +161,14 @@ def _read_one(source: Source, sheet: str | int | None) -> tuple[str, pd.DataFram
 
 
 def _grids_to_long(grids: dict[str, np.ndarray], name: str) -> pd.DataFrame:
-    frames = []
-    for barcode, grid in grids.items():
-        r, c = np.indices(grid.shape)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "plate": barcode,
-                    "well_row": r.ravel(),
-                    "well_col": c.ravel(),
-                    "signal": grid.ravel(),
-                }
-            )
-        )
-    long = pd.concat(frames, ignore_index=True)
+    shapes = {b: g.shape for b, g in grids.items()}
+    plate = np.repeat(np.array(list(grids), dtype=object), [g.size for g in grids.values()])
+    rows = np.concatenate([np.indices(g.shape)[0].ravel() for g in grids.values()])
+    cols = np.concatenate([np.indices(g.shape)[1].ravel() for g in grids.values()])
+    signal = np.concatenate([g.ravel() for g in grids.values()])
+    long = pd.DataFrame({"plate": plate, "well_row": rows, "well_col": cols, "signal": signal})
     long["_source"] = name
-    long.attrs["shapes"] = {b: g.shape for b, g in grids.items()}
+    long.attrs["shapes"] = shapes
     return long
 
 
