@@ -115,7 +115,12 @@ def normalize(
                     raise SynergyError(f"time_zero: plate {name} is not among the plates read")
             t0[index[plate]] = neg[index[zero]]
         low = t0
-        how = np.where(np.isfinite(t0), "time_zero_growth", "time_zero_plate")
+        is_zero = np.isin(barcodes, [str(z) for z in time_zero.values()])
+        how = np.where(
+            np.isfinite(t0),
+            "time_zero_growth",
+            np.where(is_zero, "time_zero_plate", "no_time_zero"),
+        )
     window = neg - low
     flat = np.isfinite(window) & (np.abs(window) <= 1e-12 * np.maximum(np.abs(neg), 1.0))
     if flat.any():
