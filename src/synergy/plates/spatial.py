@@ -133,8 +133,10 @@ def spatial_effects(
         ``residual`` (plate, well_row, well_col; log ratio), ``row_effect`` (plate,
         well_row), ``col_effect`` (plate, well_col), ``overall`` (plate) and ``remainder``;
         effects are natural logs of signal factors (−0.1 ≈ 10 % of the signal lost);
-        ``row_n``/``col_n`` the wells behind each effect and ``noise`` (plate) the robust
-        SD (1.4826 MAD) of one well's remainder.
+        ``row_n``/``col_n`` the wells behind each effect, ``noise`` (plate) the robust
+        SD (1.4826 MAD) of one well's remainder, ``residual_percent``: the residual as
+        % of the expected cell signal (−20: a fifth of it missing) and ``remainder_percent``
+        the same after the fitted row and column factors.
     """
     kind = plates[response].attrs.get("response_kind", "inhibition")
     observed = _viability(np.asarray(plates[response].values, dtype=np.float64), kind)
@@ -164,6 +166,16 @@ def spatial_effects(
             "row_n": (("plate", "well_row"), seen.sum(axis=2)),
             "col_n": (("plate", "well_col"), seen.sum(axis=1)),
             "noise": ("plate", noise, unit),
+            "residual_percent": (
+                _DIMS,
+                100.0 * np.expm1(residual),
+                {"units": "%", "long_name": "cell signal against the expected, % (0: as expected)"},
+            ),
+            "remainder_percent": (
+                _DIMS,
+                100.0 * np.expm1(rest),
+                {"units": "%", "long_name": "the same after the row and column factors"},
+            ),
         },
         coords=coords,
     )
