@@ -21,9 +21,7 @@ from synergy.io.plate_map import format_of, parse_wells, row_labels, well_name
 __all__ = ["read_plate_reads"]
 
 Source = str | os.PathLike | pd.DataFrame
-_PLATE_LINE = re.compile(
-    r"^\s*plate\s*[:=]?\s*[,;\t]*\s*([^,;\t]+?)\s*[,;\t]*$", re.IGNORECASE
-)
+_PLATE_LINE = re.compile(r"^\s*plate\s*[:=]?\s*[,;\t]*\s*([^,;\t]+?)\s*[,;\t]*$", re.IGNORECASE)
 
 
 def _grid_sections(lines: list[list[str]], name: str) -> dict[str, np.ndarray]:
