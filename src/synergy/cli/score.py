@@ -18,6 +18,7 @@ from synergy.cli._common import (
     writable_problems,
     write_table,
 )
+from synergy.cli._plates import open_plates, plates_options
 
 
 def _summary(run, counts, paths: list[Path]) -> list[str]:
@@ -152,6 +153,7 @@ def _summary(run, counts, paths: list[Path]) -> list[str]:
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 @RESPONSE_KIND_OPTION
 @CONC_UNIT_OPTION
+@plates_options
 @click.pass_context
 def score(
     ctx: click.Context,
@@ -181,6 +183,9 @@ def score(
     debug,
     response_kind,
     conc_unit,
+    layout,
+    plate_table,
+    spatial_correction,
 ) -> None:
     """Score every block of INPUTS (several files are one screen) and write OUT.
 
@@ -240,7 +245,10 @@ def score(
             f"{checkpoint}: a checkpoint of an interrupted run exists; rerun with --resume "
             "to finish it, or delete it to start again"
         )
-    screen = open_inputs(ctx, inputs, response_kind, conc_unit)
+    if layout:  # INPUTS are plate reads
+        screen = open_plates(ctx, inputs, layout, plate_table, spatial_correction, conc_unit, quiet)
+    else:
+        screen = open_inputs(ctx, inputs, response_kind, conc_unit)
     from synergy.io.validate import validate
 
     report = validate(screen)
