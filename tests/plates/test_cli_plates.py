@@ -34,8 +34,29 @@ def test_score_from_plates(tmp_path):
     assert (scored["status"].values[from_bad] == 1).all()
     assert all("plate_qc: plate P0002" in r for r in scored["status_reason"].values[from_bad])
     assert (scored["source_plate"].values != "").any()
+    assert "P0003" in scored.attrs["plate_qc"]  # for the report's plate QC section
     # a mapped well missing from the reads: exit 2, plate and well named
     sim.reads[sim.reads["well"] != "C07"].to_csv(tmp_path / "long.csv", index=False)
     bad = _cli("score", str(tmp_path / "long.csv"), *args[1:], "-o", str(tmp_path / "x.nc"))
     assert bad.returncode == 2
     assert "plate P0001 well C07: in the plate map as 'sample' but missing" in bad.stderr
+
+
+def test_report_has_the_plate_qc_section(tmp_path):
+    import synergy
+
+    sim = simulate_plates(seed=3)
+    plates = synergy.plates.normalize(synergy.read_plates(sim.reads, sim.layout, plates=sim.plates))
+    scored = synergy.score(synergy.plates_to_screen(plates), ["bliss"])
+    html = synergy.report.render_report(scored, max_blocks=1)
+    section = html[html.index('<h2 id="plates">Plate QC</h2>') :]
+    assert "6 plates, 2 flagged" in section
+    first, second, third = (
+        section.index(f'<td class="text">{p}</td>') for p in ("P0002", "P0003", "P0001")
+    )
+    assert first < second < third  # flagged plates first
+    assert "row_effect (row F" in section
+    plain = synergy.report.render_report(
+        synergy.score(synergy.datasets.load("sf_mathews"), ["bliss"])
+    )
+    assert "Plate QC" not in plain

@@ -84,6 +84,11 @@ def _block_qc(screen: xr.Dataset, table: pd.DataFrame, plates: xr.Dataset, verdi
     screen["plate_qc_status"] = ("block", (reason != "").astype(np.int8), PLATE_QC_ATTRS)
     screen["plate_qc_reason"] = ("block", reason)
     screen["source_plates"] = ("block", used.reindex(ids).to_numpy(dtype=str))
+    columns = ("z_prime", "ssmd", "cv_negative", "edge_effect", "row_effect_max", "qc_reason")
+    rows = {name: np.asarray(verdict[name].values).tolist() for name in columns}
+    rows["plate"] = barcodes.tolist()
+    rows["qc_flags"] = np.asarray(flags).astype(int).tolist()
+    screen.attrs["plate_qc"] = json.dumps(rows, default=float)  # the report's QC section
 
 
 def _trace(screen: xr.Dataset, table: pd.DataFrame, plates: xr.Dataset) -> None:
@@ -154,7 +159,8 @@ def plates_to_screen(
         A screen (docs/design.md §1; the N-drug layout for three drugs or more): one block
         per sample and drug combination, replicates numbered in read order, with
         ``source_plate``/``source_well`` (same dims as ``response``), ``source_plates``,
-        ``plate_qc_status`` and ``plate_qc_reason`` (block).
+        ``plate_qc_status`` and ``plate_qc_reason`` (block); ``attrs["plate_qc"]`` (JSON)
+        the plates' Z′, SSMD, negative CV, edge and largest row effect, flags and reasons.
 
     Raises
     ------

@@ -23,6 +23,7 @@ from synergy.report._html import (
     table,
 )
 from synergy.report._params import parametric_table
+from synergy.report._plates import plate_qc_section
 
 PREFERRED = ("zip", "bliss", "hsa", "loewe", "musyc")
 LABELS = {"zip": "ZIP", "bliss": "Bliss", "hsa": "HSA", "loewe": "Loewe", "musyc": "MuSyC"}
@@ -350,6 +351,7 @@ def render_report(
             f"synergy); CIs in brackets when the screen holds them. {legend}</p>",
             ranked,
             f'<div class="figs">{overview}</div>',
+            plate_qc_section(screen),
             "<h2>Blocks</h2>",
             note,
             *sections,
