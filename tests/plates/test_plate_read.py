@@ -105,3 +105,20 @@ def test_1536_well_rows_beyond_z():
     assert plates.attrs["plate_format"] == 1536
     assert plates["signal"].sel(well_row="AF", well_col=48).item() == 1.0
     assert plates["role"].sel(well_row="AF", well_col=48).item() == "sample"
+
+
+def test_grid_export_in_an_excel_sheet(noisy, tmp_path):
+    # a spreadsheet holds the header numbers as numbers (read back as 1.0, 2.0, …)
+    rows = []
+    for line in grid_export(noisy.reads).splitlines():
+        cells = line.split("\t") + [""] * (25 - len(line.split("\t")))
+        rows.append(
+            [float(c) if c.replace(".", "").replace("-", "").isdigit() else c for c in cells]
+        )
+    path = tmp_path / "grid.xlsx"
+    pd.DataFrame(rows).replace("", None).to_excel(path, header=False, index=False)
+    from_excel = _read(noisy, str(path))
+    # Excel keeps 15 significant digits
+    np.testing.assert_allclose(
+        from_excel["signal"].values, _read(noisy)["signal"].values, rtol=1e-13
+    )

@@ -40,7 +40,7 @@ def _grid_sections(lines: list[list[str]], name: str) -> dict[str, np.ndarray]:
         while i < len(lines) and not any(c.strip() for c in lines[i]):
             i += 1
         header = [c.strip() for c in lines[i]] if i < len(lines) else []
-        numbers = [c for c in header if c]
+        numbers = [_integer_text(c) for c in header if c]
         if not numbers or numbers != [str(k) for k in range(1, len(numbers) + 1)]:
             raise FormatError(
                 f"{name}, plate {barcode}: expected a header row 1, 2, … after 'Plate: "
@@ -72,6 +72,15 @@ def _grid_sections(lines: list[list[str]], name: str) -> dict[str, np.ndarray]:
     if not plates:
         raise FormatError(f"{name}: no 'Plate: BARCODE' section found")
     return _to_numbers(plates, name)
+
+
+def _integer_text(cell: str) -> str:
+    """``"3.0"`` (a spreadsheet's number) as ``"3"``; other text unchanged."""
+    try:
+        value = float(cell)
+    except ValueError:
+        return cell
+    return str(int(value)) if value.is_integer() else cell
 
 
 def _to_numbers(cells: dict[str, list[list[str]]], name: str) -> dict[str, np.ndarray]:
