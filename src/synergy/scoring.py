@@ -122,7 +122,7 @@ def _add_bootstrap(
 
 
 def _with_fits(screen: xr.Dataset, fitter: str, refit: bool | None) -> xr.Dataset:
-    screen = fits_for(screen, fitter, refit)  # the fitter rule (docs/design.md)
+    screen = fits_for(screen, fitter, refit)  # the fitter rule (docs/design.md §9)
     names = ("hill",) if "drug" in screen.dims else ("hill_row", "hill_col")
     present = all(name in screen for name in names)
     if refit is False and not present:
@@ -165,7 +165,7 @@ def _flag_response_scale(
     status: xr.DataArray, reason: xr.DataArray, screen: xr.Dataset, plausible: tuple[float, float]
 ) -> tuple[xr.DataArray, xr.DataArray]:
     """Blocks whose responses leave ``plausible`` (% inhibition) or whose controls are far
-    from 0 get a warning (still scored): a wrong scale or response kind (docs/design.md §4)."""
+    from 0 get a warning (still scored): a wrong scale or response kind (docs/design.md §12)."""
     words = screen_response_warnings(screen, plausible)
     flagged = words != ""
     if not flagged.any():

@@ -25,6 +25,7 @@ from synergy.errors import SynergyError
 from synergy.models.registry import LABELS, REGISTRY, model_names
 from synergy.models.status import WHO
 from synergy.status import explain
+from synergy.cli._plates import open_plates, plates_options
 
 
 def _summary(run, counts, paths: list[Path]) -> list[str]:
@@ -183,6 +184,7 @@ def _summary(run, counts, paths: list[Path]) -> list[str]:
 @RESPONSE_KIND_OPTION
 @CONC_UNIT_OPTION
 @SHEET_OPTION
+@plates_options
 @click.pass_context
 def score(
     ctx: click.Context,
@@ -215,6 +217,9 @@ def score(
     response_kind,
     conc_unit,
     sheet,
+    layout,
+    plate_table,
+    spatial_correction,
 ) -> None:
     """Score every block of INPUTS (several files are one screen) and write OUT.
 
@@ -285,7 +290,10 @@ def score(
             f"{checkpoint}: a checkpoint of an interrupted run exists; rerun with --resume "
             "to finish it, or delete it to start again"
         )
-    screen = open_inputs(ctx, inputs, response_kind, conc_unit, sheet)
+    if layout:  # INPUTS are plate reads
+        screen = open_plates(ctx, inputs, layout, plate_table, spatial_correction, conc_unit, quiet)
+    else:
+        screen = open_inputs(ctx, inputs, response_kind, conc_unit, sheet)
     from synergy.io.validate import validate
 
     report = validate(screen)

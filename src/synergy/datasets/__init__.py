@@ -8,6 +8,7 @@
 - :func:`simulate` — simulated screens with a known truth (Bliss, Loewe, MuSyC surfaces).
 - :func:`simulate_interaction` — the same on Zimmer's effective-dose or BRAID's κ surface.
 - :func:`simulate_multi` — simulated N-drug dose cubes (Bliss with a potency shift, Loewe sham).
+- :func:`simulate_plates` — raw 384-well plate reads, plate map and truth (reader artefacts).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from synergy.datasets.menin import menin_venetoclax
 from synergy.datasets.simulate import block_rng, simulate
 from synergy.datasets.simulate_interaction import simulate_interaction
 from synergy.datasets.simulate_multi import simulate_multi
+from synergy.datasets.simulate_plates import simulate_plates
 from synergy.errors import SynergyError
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "simulate",
     "simulate_interaction",
     "simulate_multi",
+    "simulate_plates",
 ]
 
 _GENERATED = {"menin_venetoclax": menin_venetoclax}

@@ -98,7 +98,7 @@ def fit_screen(
         (:func:`synergy.hill.fit`), the best fits (drc can stop in a local optimum).  The
         fits record their fitter (the ``fitter`` attribute): :func:`synergy.score` with
         another fitter refits them, with a logged notice (the fitter rule,
-        docs/design.md).  To score lsq fits as they are, pass ``fitter="lsq"`` to both.
+        docs/design.md §9).  To score lsq fits as they are, pass ``fitter="lsq"`` to both.
     replicates : {"all", "mean"}
         Fit every replicate well (default) or the replicate means (SynergyFinder's table).
     flat_alpha : float

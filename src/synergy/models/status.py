@@ -1,7 +1,8 @@
 """The block-level ``status`` and ``status_reason`` of a scored screen (docs/design.md §4).
 
 ``status`` (block, int8) is the worst over the models' ``<model>_status`` and the Hill
-fits' ``hill_row_status``/``hill_col_status``: 0 ok, 1 warning (scores exist, read the
+fits' ``hill_row_status``/``hill_col_status`` (and, for screens read from plates, the
+plates' QC verdict ``plate_qc_status``): 0 ok, 1 warning (scores exist, read the
 reason), 2 failed (at least one requested score is NaN); notes (the Loewe fallback on some
 wells, no 3 × 3 window for the most synergistic area) leave it at 0 but appear in
 ``status_reason``.  A Hill status counts as a warning unless its meaning is
@@ -90,6 +91,11 @@ def combine_status(
             codes = np.where(np.isin(codes, benign), 0, codes)
             worst = np.maximum(worst, (codes != 0).astype(np.int8))
             parts.append(_reasons(name.removesuffix("_status"), codes, meanings))
+    if "plate_qc_status" in scored:  # blocks read from flagged plates (synergy.plates)
+        codes = np.asarray(scored["plate_qc_status"].values).astype(np.int64)
+        worst = np.maximum(worst, (codes != 0).astype(np.int8))
+        detail = np.asarray(scored.get("plate_qc_reason", scored["plate_qc_status"]).values)
+        parts.append(np.where(codes != 0, np.char.add("plate_qc: ", detail.astype(str)), ""))
     for model in models:
         var = scored[f"{model}_status"]
         codes = np.asarray(var.values).astype(np.int64)

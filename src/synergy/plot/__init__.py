@@ -1,18 +1,20 @@
 """Figures of screens and blocks (matplotlib, imported on first use; extra ``plot``).
 
-Every function takes a screen (:class:`xarray.Dataset`) and, for block figures, a block
-selector (the block id as a string, or its position as an int) and returns a
-:class:`matplotlib.figure.Figure` built without ``pyplot`` (no pyplot state, any backend
-renders it; save with ``fig.savefig("x.png")``).  ``fig.show()`` shows it — inline in
-Jupyter, in a window with a GUI backend, a logged notice under Agg — and a figure that
-ends a notebook cell renders inline.  The figures compute nothing themselves:
-curves, bands and differences come from the library (:mod:`synergy.hill.band`,
+Every function but :func:`plate` (plates) takes a screen (:class:`xarray.Dataset`) and,
+for block figures, a block selector (the block id as a string, or its position as an int)
+and returns a :class:`matplotlib.figure.Figure` built without ``pyplot`` (no pyplot state,
+any backend renders it; save with ``fig.savefig("x.png")``).  ``fig.show()`` shows it —
+inline in Jupyter, in a window with a GUI backend, a logged notice under Agg — and a figure
+that ends a notebook cell renders inline.  The figures compute nothing themselves: curves,
+bands and differences come from the library (:mod:`synergy.hill.band`,
 :mod:`synergy.window`).
 
 - :func:`landscape`, :func:`landscapes`, :func:`landscape_3d` — δ surfaces of any model;
 - :func:`dose_response` — single-drug wells, Hill fits, 95 % bands, IC50 with CI;
 - :func:`response_matrix` — annotated heatmap of the observed inhibition;
 - :func:`plate_qc` — raw replicates and replicate SD;
+- :func:`plate` — a plate read from the reader: raw signal, normalised, residual of the
+  spatial fit, control wells outlined (:func:`synergy.read_plates`);
 - :func:`screen_overview` — blocks ranked by score (with CIs), faceted;
 - :func:`isobologram` — Loewe isobologram at chosen effect levels;
 - :func:`therapeutic_window` — leukemic minus normal δ and inhibition;
@@ -37,6 +39,7 @@ _WHERE = {
     "dose_response": "curves",
     "response_matrix": "matrix",
     "plate_qc": "matrix",
+    "plate": "plate",
     "replicate_sd": "matrix",
     "screen_overview": "overview",
     "isobologram": "isobologram",

@@ -15,6 +15,7 @@ from synergy.report import _multi
 from synergy.report._cells import LABELS, figure, score_cell, scored_models, values
 from synergy.report._html import anchor, dose, esc, number, page, status_cell, table
 from synergy.report._params import parametric_table
+from synergy.report._plates import plate_qc_section
 
 
 def _ranked_table(screen: xr.Dataset, models: list[str], order: np.ndarray) -> str:
@@ -305,6 +306,7 @@ def render_report(
             f"synergy); CIs in brackets when the screen holds them. {legend}</p>",
             ranked,
             f'<div class="figs">{overview}</div>',
+            plate_qc_section(screen),
             "<h2>Blocks</h2>",
             note,
             *sections,

@@ -1,0 +1,216 @@
+"""From normalised plates to the screen model (docs/design.md §1 and §9).
+
+The sample wells become one long table (block = sample × drugs, one row per well) that
+goes through the same builder as every long table the package reads
+(:func:`synergy.io.reader.screen_from_long`, or the N-drug
+:func:`synergy.io.multi.multi_screen_from_long`), so a plate screen satisfies the same
+invariants.  Each value keeps the plate and well it came from (``source_plate``,
+``source_well``), and each block the QC verdict of its plates (``plate_qc_status``,
+``plate_qc_reason``), which :func:`synergy.score` folds into ``status``/``status_reason``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from synergy.errors import SynergyError
+from synergy.io.plate_map import well_names
+
+__all__ = ["PLATE_QC_ATTRS", "plates_to_screen"]
+
+PLATE_QC_ATTRS = {
+    "long_name": "QC verdict of the plates the block was read from",
+    "flag_values": np.asarray([0, 1], dtype=np.int8),
+    "flag_meanings": "ok plate_qc_flagged",
+    "comment": "1: at least one of the block's plates was flagged by synergy.plates.qc "
+    "(plate_qc_reason says which and why); a warning in the scored status",
+}
+
+
+def _long_table(plates: xr.Dataset, values: np.ndarray) -> pd.DataFrame:
+    role = np.asarray(plates["role"].values).ravel()
+    flat = np.flatnonzero((role == "sample") & np.isfinite(values.ravel()))
+    n_drug = plates.sizes["drug"]
+    names = np.asarray(plates["drug_name"].values).reshape(-1, n_drug)[flat]
+    conc = np.asarray(plates["conc"].values).reshape(-1, n_drug)[flat]
+    missing = names == ""
+    if missing.any():
+        i = int(np.argwhere(missing)[0][0])
+        p, r, c = np.unravel_index(flat[i], values.shape)
+        raise SynergyError(
+            f"plate {plates['plate'].values[p]} well {well_names(*values.shape[1:])[r, c]}: "
+            f"a sample well names {n_drug - int(missing[i].sum())} of the map's {n_drug} drugs; "
+            "name every drug of its block (dose 0 for an absent one)"
+        )
+    sample = np.asarray(plates["sample"].values).ravel()[flat]
+    block = pd.Series(sample, dtype=object) + ":" + names[:, 0].astype(object)
+    for k in range(1, n_drug):
+        block = block + "+" + names[:, k].astype(object)
+    table = pd.DataFrame({"block": block.to_numpy(), "sample": sample})
+    for k in range(n_drug):  # the reader's roles: pair sides, then drug_3 … (N-drug)
+        label = ("row", "col")[k] if k < 2 else str(k + 1)
+        table[f"drug_{label}"] = names[:, k]
+        table[f"conc_{label}"] = conc[:, k]
+    table["response"] = values.ravel()[flat]
+    doses = [c for c in table.columns if c.startswith("conc_")]
+    table["replicate"] = (table.groupby(["block", *doses], sort=False).cumcount() + 1).astype(str)
+    table["_file"] = "plates"
+    table["_line"] = flat
+    table["_plate"], table["_well"] = np.unravel_index(flat, values.shape)[0], flat
+    return table
+
+
+def _block_qc(screen: xr.Dataset, table: pd.DataFrame, plates: xr.Dataset, verdict: xr.Dataset):
+    barcodes = np.asarray(plates["plate"].values).astype(str)
+    flags = np.asarray(verdict["qc_flags"].values)
+    reasons = np.asarray(verdict["qc_reason"].values).astype(str)
+    pairs = table[["block", "_plate"]].drop_duplicates()
+    pairs = pairs.assign(flag=flags[pairs["_plate"]] != 0)
+    bad = pairs[pairs["flag"]]
+    text = (
+        "plate "
+        + pd.Series(barcodes[bad["_plate"]], index=bad.index)
+        + ": "
+        + pd.Series(reasons[bad["_plate"]], index=bad.index)
+    )
+    by_block = text.groupby(bad["block"]).agg("; ".join)
+    used = pairs.groupby("block")["_plate"].agg(lambda p: ",".join(barcodes[np.sort(p.to_numpy())]))
+    ids = pd.Index(np.asarray(screen["block"].values).astype(str))
+    reason = by_block.reindex(ids).fillna("").to_numpy(dtype=str)
+    screen["plate_qc_status"] = ("block", (reason != "").astype(np.int8), PLATE_QC_ATTRS)
+    screen["plate_qc_reason"] = ("block", reason)
+    screen["source_plates"] = ("block", used.reindex(ids).to_numpy(dtype=str))
+    columns = ("z_prime", "ssmd", "cv_negative", "edge_effect", "row_effect_max", "qc_reason")
+    rows = {name: np.asarray(verdict[name].values).tolist() for name in columns}
+    rows["plate"] = barcodes.tolist()
+    rows["qc_flags"] = np.asarray(flags).astype(int).tolist()
+    screen.attrs["plate_qc"] = json.dumps(rows, default=float)  # the report's QC section
+
+
+def _trace(screen: xr.Dataset, table: pd.DataFrame, plates: xr.Dataset) -> None:
+    """``source_plate``/``source_well`` of every response cell ('' where none)."""
+    barcodes = np.asarray(plates["plate"].values).astype(str)
+    names = well_names(plates.sizes["well_row"], plates.sizes["well_col"]).ravel()
+    n_well = names.size
+    plate_of = barcodes[table["_well"].to_numpy() // n_well]
+    well_of = names[table["_well"].to_numpy() % n_well]
+    block = pd.Index(np.asarray(screen["block"].values).astype(str)).get_indexer(table["block"])
+    rep = table["replicate"].astype(int).to_numpy() - 1
+    shape = screen["response"].shape
+    if "drug" in screen.dims:
+        conc = screen["conc"].transpose("block", "well", "drug").values
+        b, w = np.nonzero(np.isfinite(conc).all(axis=2))
+        lookup = pd.Series(w, index=pd.MultiIndex.from_arrays([b, *conc[b, w].T]))
+        cols = [c for c in table.columns if c.startswith("conc_")]
+        query = pd.MultiIndex.from_arrays([block, *[table[c].to_numpy() for c in cols]])
+        index = (block, lookup.reindex(query).to_numpy(np.int64))
+    else:
+        index = [block]
+        for side in ("row", "col"):
+            grid = screen[f"conc_{side}"].values
+            b, i = np.nonzero(np.isfinite(grid))
+            lookup = pd.Series(i, index=pd.MultiIndex.from_arrays([b, grid[b, i]]))
+            query = pd.MultiIndex.from_arrays([block, table[f"conc_{side}"].to_numpy()])
+            index.append(lookup.reindex(query).to_numpy(np.int64))
+        index = tuple(index)
+    rep = np.minimum(rep, shape[-1] - 1)  # controls averaged into replicate 0 (see n_control)
+    cell = np.ravel_multi_index((*index, rep), shape)
+    source_plate = np.full(int(np.prod(shape)), "", dtype=object)
+    source_well = np.full(int(np.prod(shape)), "", dtype=object)
+    if np.unique(cell).size == cell.size:
+        source_plate[cell], source_well[cell] = plate_of, well_of
+    else:  # averaged control cells: every well that went into them
+        frame = pd.DataFrame({"cell": cell, "plate": plate_of, "well": well_of})
+        joined = frame.groupby("cell", sort=False).agg(";".join)
+        source_plate[joined.index] = joined["plate"].to_numpy()
+        source_well[joined.index] = joined["well"].to_numpy()
+    dims = screen["response"].dims
+    screen["source_plate"] = (dims, source_plate.reshape(shape).astype(str))
+    screen["source_well"] = (dims, source_well.reshape(shape).astype(str))
+
+
+def plates_to_screen(
+    plates: xr.Dataset,
+    *,
+    response: str = "response",
+    qc: xr.Dataset | bool = True,
+) -> xr.Dataset:
+    """Turn the normalised sample wells of plates into a screen Dataset.
+
+    Parameters
+    ----------
+    plates : xarray.Dataset
+        From :func:`synergy.read_plates`, normalised by :func:`synergy.plates.normalize`
+        (done here, to % inhibition, if ``response`` is absent).
+    response : str
+        The variable to use: ``"response"`` or ``"response_corrected"``
+        (:func:`synergy.plates.correct_spatial`).
+    qc : Dataset or bool
+        Plate QC (:func:`synergy.plates.qc`) whose flags mark the blocks read from flagged
+        plates; ``True`` computes it, ``False`` skips it.
+
+    Returns
+    -------
+    xarray.Dataset
+        A screen (docs/design.md §1; the N-drug layout for three drugs or more): one block
+        per sample and drug combination, replicates numbered in read order, with
+        ``source_plate``/``source_well`` (same dims as ``response``), ``source_plates``,
+        ``plate_qc_status`` and ``plate_qc_reason`` (block); ``attrs["plate_qc"]`` (JSON)
+        the plates' Z′, SSMD, negative CV, edge and largest row effect, flags and reasons.
+
+    Raises
+    ------
+    SynergyError
+        Growth responses (the screen model holds % inhibition), no sample well, a
+        sample well naming only some of the map's drugs.
+    """
+    if response not in plates:
+        if response != "response":
+            raise SynergyError(f"plates have no {response!r}; call synergy.plates.correct_spatial")
+        from synergy.plates.normalise import normalize
+
+        plates = normalize(plates)
+    kind = plates[response].attrs.get("response_kind", "inhibition")
+    values = np.asarray(plates[response].values, dtype=np.float64)
+    if kind == "growth":
+        raise SynergyError(
+            "plates_to_screen: the responses are % growth from a time-zero plate; the screen "
+            "model and its synergy models hold % inhibition, and growth is not inhibition "
+            "(it can be negative). Normalise with response_kind='inhibition' to score"
+        )
+    if kind == "viability":
+        values = 100.0 - values
+    table = _long_table(plates, values)
+    if table.empty:
+        raise SynergyError("plates_to_screen: no sample well with a response")
+    provenance = {
+        "reader": "synergy.plates_to_screen",
+        "plates": json.loads(plates.attrs.get("provenance", "{}")),
+        "response": {"variable": response, "kind": kind, "stored_as": "percent inhibition"},
+        "replicates": "numbered in read order within each block and dose combination",
+    }
+    n_drug = plates.sizes["drug"]
+    unit = plates.attrs.get("conc_unit", "unspecified")
+    if n_drug > 2:
+        from synergy.io.multi import multi_screen_from_long
+
+        screen = multi_screen_from_long(
+            table, n_drug, response_kind="inhibition", conc_unit=unit, provenance=provenance
+        )
+    else:
+        from synergy.io.reader import screen_from_long
+
+        screen = screen_from_long(
+            table, response_kind="inhibition", conc_unit=unit, provenance=provenance
+        )
+    _trace(screen, table, plates)
+    if qc is not False:
+        from synergy.plates.qc import qc as plate_qc
+
+        verdict = plate_qc(plates) if qc is True else qc
+        _block_qc(screen, table, plates, verdict)
+    return screen
