@@ -21,11 +21,11 @@ from synergy.cli._common import (
     writable_problems,
     write_table,
 )
+from synergy.cli._plates import open_plates, plates_options
 from synergy.errors import SynergyError
 from synergy.models.registry import LABELS, REGISTRY, model_names
 from synergy.models.status import WHO
 from synergy.status import explain
-from synergy.cli._plates import open_plates, plates_options
 
 
 def _summary(run, counts, paths: list[Path]) -> list[str]:
