@@ -25,6 +25,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "synergy.stats",
         "synergy.sensitivity",
         "synergy.datasets",
+        "synergy.plates",
         "synergy.status",
     ),
     "orchestration": (
