@@ -127,3 +127,25 @@ def test_cli_names_both_fitters_on_stderr(mathews, tmp_path):
     assert scored["hill_row"].attrs["fitter"] == "drc"
     published = reference("sf_mathews", "summary")["ZIP_synergy"].to_numpy()
     np.testing.assert_allclose(scored.zip_score.values, published, atol=1e-6)
+
+
+def test_fits_of_every_replicate_are_refitted_on_the_means(caplog):
+    """fit_screen fits every replicate well by default; score fits the replicate means
+    (SynergyFinder's table): a screen carrying per-well fits is refitted, with a notice,
+    and scores exactly as the screen without fits."""
+    oneil = load("sf_oneil")
+    assert oneil.sizes["replicate"] > 1
+    per_well = synergy.hill.fit_screen(oneil)
+    assert per_well["hill_row"].attrs["replicates"] == "all"
+    with caplog.at_level(logging.INFO, logger="synergy.hill.fitter_rule"):
+        scored = synergy.score(per_well, models=["zip", "loewe"])
+    (notice,) = _notices(caplog)
+    assert "every replicate well" in notice and "replicate means" in notice
+    direct = synergy.score(oneil, models=["zip", "loewe"])
+    for name in ("zip_score", "loewe_score", "hill_row", "hill_col"):
+        np.testing.assert_array_equal(scored[name].values, direct[name].values)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="synergy.hill.fitter_rule"):
+        means = synergy.score(synergy.hill.fit_screen(oneil, replicates="mean"), models=["zip"])
+    assert _notices(caplog) == []  # replicate-mean drc fits: what score fits itself
+    np.testing.assert_array_equal(means.zip_score.values, direct.zip_score.values)

@@ -25,11 +25,13 @@ def _fit_names(screen: xr.Dataset) -> tuple[str, ...]:
 def fits_for(screen: xr.Dataset, fitter: str, refit: bool | None) -> xr.Dataset:
     """The screen with its single-drug fits kept only when ``fitter`` may use them.
 
-    Fits made by another fitter than ``fitter`` (their ``fitter`` attribute) are dropped,
-    with a logged notice naming both, so that :func:`synergy.score` refits them with
-    ``fitter``; fits that were *given* — no ``fitter`` attribute, or a published fit table
-    injected (:func:`synergy.benchmark.fits.inject_published_fits`: a ``source``
-    attribute) — are kept as they are.  ``refit=False`` keeps another fitter's fits too,
+    Fits made by another fitter than ``fitter`` (their ``fitter`` attribute), or fitted on
+    every replicate well of a screen with replicates (their ``replicates`` attribute;
+    ``score`` fits the replicate means, as SynergyFinder does), are dropped, with a logged
+    notice naming both, so that :func:`synergy.score` refits them with ``fitter``; fits
+    that were *given* — no ``fitter`` attribute, or a published fit table injected
+    (:func:`synergy.benchmark.fits.inject_published_fits`: a ``source`` attribute) — are
+    kept as they are.  ``refit=False`` keeps another fitter's fits too,
     with a notice.
 
     Parameters
@@ -55,23 +57,36 @@ def fits_for(screen: xr.Dataset, fitter: str, refit: bool | None) -> xr.Dataset:
     if any("fitter" not in a or "source" in a for a in attrs):
         return screen  # given fits: used as they are
     made_by = "/".join(sorted({str(a["fitter"]) for a in attrs}))
-    if made_by == fitter:
+    # score fits the replicate means (as SynergyFinder); fits of every replicate well differ
+    per_well = screen.sizes.get("replicate", 1) > 1 and any(
+        str(a.get("replicates", "mean")) != "mean" for a in attrs
+    )
+    if made_by == fitter and not per_well:
         return screen
+    made = f"fitter={made_by!r}" + (" on every replicate well" if per_well else "")
     if refit is False:
         logger.warning(
-            "refit=False: scoring with the screen's single-drug fits made with fitter=%r as "
-            "they are, while fitter=%r fits the rest (ZIP's slices)",
-            made_by,
+            "refit=False: scoring with the screen's single-drug fits (made with %s) as they "
+            "are, while fitter=%r fits the rest (ZIP's slices) on the replicate means",
+            made,
             fitter,
         )
         return screen
-    logger.warning(
-        "the screen's single-drug fits were made with fitter=%r; scoring with fitter=%r "
-        "refits them (fitter=%r, or --fitter %s on the command line, scores the fits as "
-        "they are)",
-        made_by,
-        fitter,
-        made_by,
-        made_by,
-    )
+    if per_well and made_by == fitter:
+        logger.warning(
+            "the screen's single-drug fits were made with %s; scoring fits the replicate "
+            "means, as SynergyFinder does, so it refits them (refit=False scores the fits "
+            "as they are)",
+            made,
+        )
+    else:
+        logger.warning(
+            "the screen's single-drug fits were made with %s; scoring with fitter=%r "
+            "refits them on the replicate means (fitter=%r, or --fitter %s on the command "
+            "line, scores the fits as they are)",
+            made,
+            fitter,
+            made_by,
+            made_by,
+        )
     return screen.drop_vars([v for v in screen.data_vars if str(v).startswith(names)])
