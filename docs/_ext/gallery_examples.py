@@ -36,6 +36,20 @@ EXAMPLES = {
     "isobologram": 'fig = splot.isobologram(menin, "1", effects=(30.0, 50.0, 70.0))',
     "therapeutic_window": 'fig = splot.therapeutic_window(menin, "1", "zip")',
     "benchmark_scatter": "fig = splot.benchmark_scatter(comparison)",
+    "plate": (
+        "import tempfile\n"
+        "from pathlib import Path\n"
+        "from synergy.datasets.simulate_plates import grid_export, simulate_plates\n"
+        "sim = simulate_plates(seed=3)  # six 384-well plates; P0002 edge, P0003 row F\n"
+        "folder = Path(tempfile.mkdtemp())\n"
+        "(folder / 'reads.txt').write_text(grid_export(sim.reads))\n"
+        "sim.layout.to_csv(folder / 'plate_map.csv', index=False)\n"
+        "sim.plates.to_csv(folder / 'plates.csv', index=False)\n"
+        "plates = synergy.read_plates(\n"
+        "    folder / 'reads.txt', folder / 'plate_map.csv', plates=folder / 'plates.csv'\n"
+        ")\n"
+        "fig = splot.plate(synergy.plates.normalize(plates), 'P0003')"
+    ),
     "benchmark_bland_altman": "fig = splot.benchmark_bland_altman(comparison)",
     "benchmark_well_differences": 'fig = splot.benchmark_well_differences(comparison, "zip")',
     "slice_landscapes": 'fig = splot.slice_landscapes(cubes, 0, "zip")',

@@ -34,7 +34,11 @@ REPO = DOCS.parent
 # modules documented as a whole elsewhere (the CLI is click commands: see cli.md)
 SKIP_MODULES = ("synergy.cli",)
 # plot names that are not figures (drawn inside another figure)
-NOT_FIGURES = {"replicate_sd": "plate_qc"}
+# names of synergy.plot that draw nothing themselves: what the gallery says of them
+NOT_FIGURES = {
+    "replicate_sd": "is not a figure: {func}`synergy.plot.plate_qc` draws it.",
+    "format_dose": "is not a figure: the dose text (µM, nM …) the figures and the report print.",
+}
 # design documents shown under "Design and internals" when present
 INTERNALS = (
     ("design", "Design"),
@@ -256,8 +260,7 @@ def write_gallery(draw: bool) -> None:
             lines += [
                 f"## {name}",
                 "",
-                f"{{func}}`synergy.plot.{name}` is not a figure: {{func}}`synergy.plot."
-                f"{NOT_FIGURES[name]}` draws it.",
+                f"{{func}}`synergy.plot.{name}` {NOT_FIGURES[name]}",
                 "",
             ]
             continue

@@ -143,4 +143,4 @@ def test_reference_models_still_need_single_drug_wells():
         assert (out[f"{model}_status"].values >= 10).all()
         assert np.isnan(out[f"{model}_score"].values).all()
     assert (out["braid_status"].values == 5).all()
-    assert "braid: fitted_without_monotherapy" in str(out["status_reason"].values[0])
+    assert "BRAID: fitted without single-drug wells" in str(out["status_reason"].values[0])

@@ -163,7 +163,7 @@ def fit_sse(
     side : {"row", "col"}
         Which drug.
     params : ndarray (B, 4)
-        Hill parameters (:data:`~synergy.models.common.HILL_PARAMS`) per block.
+        Hill parameters (``HILL_PARAMS`` of :mod:`synergy.hill.model`) per block.
     l4 : ndarray (B,) bool
         SynergyFinder's L.4 fallback fits (dose 0 evaluated at 1e-10).
 

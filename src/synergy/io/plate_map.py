@@ -67,7 +67,7 @@ def row_labels(n_rows: int) -> list[str]:
 
 
 def format_of(n_rows: int, n_cols: int) -> int:
-    """The SBS format (number of wells) of a grid, or a :class:`SynergyError`."""
+    """The SBS format (number of wells) of a grid, or a :class:`~synergy.errors.SynergyError`."""
     for n, shape in PLATE_FORMATS.items():
         if shape == (n_rows, n_cols):
             return n

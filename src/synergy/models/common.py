@@ -109,10 +109,10 @@ def hill_fits(screen: xr.Dataset, side: str) -> tuple[np.ndarray, np.ndarray]:
     Returns
     -------
     params : (B, 4) float64, C-contiguous: ic50 (conc unit), hill_slope (> 0), bottom,
-        top (% inhibition), in the order of :data:`HILL_PARAMS`
+        top (% inhibition), in the order of ``HILL_PARAMS`` (:mod:`synergy.hill.model`)
     l4 : (B,) bool, True where the fit is SynergyFinder's L.4 fallback
         (``hill_<side>_model`` == 1), whose predictions evaluate dose 0 as
-        :data:`ZERO_DOSE`
+        ``ZERO_DOSE``
     """
     name = f"hill_{side}"
     if name not in screen:

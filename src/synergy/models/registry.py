@@ -178,7 +178,8 @@ def unregister(name: str) -> None:
 
 
 def get(name: str) -> ModelSpec:
-    """The registered model ``name``; :class:`SynergyError` naming the choices otherwise."""
+    """The registered model ``name``; :class:`~synergy.errors.SynergyError` naming the
+    choices otherwise."""
     try:
         return REGISTRY[name]
     except KeyError:

@@ -122,7 +122,8 @@ def spatial_effects(
 
     Evaporation and a dispenser that misses a row scale the *cell* signal of the wells they
     touch, so the polish runs on ``log(v_obs / v_exp)``: ``v`` the fraction of the vehicle's
-    signal left (1 − inhibition / 100), ``v_exp`` from :func:`expected_response`.  Wells
+    signal left (1 − inhibition / 100), ``v_exp`` from
+    :func:`~synergy.plates.spatial.expected_response`.  Wells
     expected to keep less than ``min_viability`` of the signal (almost fully inhibited:
     their ratio is noise) and wells without cells (positive controls, blanks) are left out,
     and so are rows and columns with fewer than ``min_wells`` usable wells (effect 0).
