@@ -17,7 +17,7 @@ curve).  SynergyFinder 3.7 (``R/calculate_synergy_score.R``: ``.SolveExpDoesLL4`
   ``Xi = ∞`` if ``y > max(c, d)``, else ``0``.  L.4 fits (ln-dose, ``e`` = ln EC50)
   invert with the same formula once ``ic50 = exp(e)``.
 * If ``Xi(y) = ∞`` for both drugs (no drug alone reaches ``y``), the reference is
-  ``max_i fi(x1 + x2)`` (the raw dose sum: unit-dependent, DESIGN.md §6.6).
+  ``max_i fi(x1 + x2)`` (the raw dose sum: unit-dependent, docs/design.md §6.6).
 * ``grid100``: 100 equally spaced ``y`` from the lowest to the highest asymptote of
   both curves (R's ``seq(min, max, length.out = 100)``), the first one minimising
   ``|x1/X1 + x2/X2 − 1|`` (``x/∞ = 0``, ``x/0 = ∞``).
