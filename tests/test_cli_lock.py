@@ -3,7 +3,9 @@ still runs): one writes the correct result, the other exits 2 naming the first."
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -49,19 +51,25 @@ def test_second_run_on_the_same_output_exits_2_and_the_first_finishes(tmp_path: 
     while not list(checkpoint.glob("chunk-*.json")) and time.monotonic() < deadline:
         assert first.poll() is None, first.communicate()
         time.sleep(0.01)
+    # hold the first run mid-write (stopped, still alive) so that the second runs meet it
+    # whatever the machine's speed; it resumes afterwards
+    os.kill(first.pid, signal.SIGSTOP)
     assert lock_path(out).exists()
 
-    # a retry, and a resume, while the first run is still writing: both refused, exit 2
-    for extra in ([], ["--resume"], ["--overwrite"]):
-        second = _cli(*args, *extra)
-        assert second.returncode == 2, second.stderr
-        pattern = (
-            rf"another run \(pid {first.pid} on {re.escape(socket.gethostname())}, since "
-            rf"[^)]+\) is writing {re.escape(str(out))}"
-        )
-        assert re.search(pattern, second.stderr), second.stderr
-        assert "Traceback" not in second.stderr
-    assert first.poll() is None, "the first run ended before the second was refused"
+    # a retry, a resume and an overwrite while the first run is still writing: refused, exit 2
+    try:
+        for extra in ([], ["--resume"], ["--overwrite"]):
+            second = _cli(*args, *extra)
+            assert second.returncode == 2, second.stderr
+            pattern = (
+                rf"another run \(pid {first.pid} on {re.escape(socket.gethostname())}, since "
+                rf"[^)]+\) is writing {re.escape(str(out))}"
+            )
+            assert re.search(pattern, second.stderr), second.stderr
+            assert "Traceback" not in second.stderr
+        assert first.poll() is None, "the first run ended before the second was refused"
+    finally:
+        os.kill(first.pid, signal.SIGCONT)
 
     _, stderr = first.communicate(timeout=300)
     assert first.returncode == 0, stderr
