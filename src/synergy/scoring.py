@@ -318,12 +318,12 @@ def score(
         models, convention, loewe_solver, fitter, correct_baseline, n_boot, ci
     )
     check_bootstrap(n_boot, bootstrap, screen)
-    options = check_model_options(model_options, models)
+    per_model = check_model_options(model_options, models)
     for model in models:  # the models' own random draws (MuSyC's calibration): score's seed
-        opts = options.get(model, {})
+        opts = per_model.get(model, {})
         takes_seed = "seed" in registry.get(model).options
         if takes_seed and opts.get("calibrate", None) != 0 and seed is not None:
-            options[model] = {"seed": seed, **opts}
+            per_model[model] = {"seed": seed, **opts}
     resampled = tuple(m for m in models if registry.get(m).bootstrap)  # δ-score models
     if n_boot and not resampled:
         raise SynergyError(
@@ -359,14 +359,14 @@ def score(
         if check_fits:
             raise SynergyError("check_fits is implemented for drug pairs only, not N-drug screens")
     else:
-        parts = score_models(out, models, convention, loewe_solver, fitter, ci, options)
+        parts = score_models(out, models, convention, loewe_solver, fitter, ci, per_model)
     out = out.assign({name: var for part in parts for name, var in part.data_vars.items()})
     checked = models
     if check_fits and any(registry.get(m).check_fits for m in models):
         from synergy.models.fit_check import check_fits as run_check
 
         def rescore(screen: xr.Dataset, fitted: tuple[str, ...], other: str) -> xr.Dataset:
-            found = score_models(screen, fitted, convention, loewe_solver, other, ci, options)
+            found = score_models(screen, fitted, convention, loewe_solver, other, ci, per_model)
             return xr.merge(found, compat="override")
 
         out = out.assign(run_check(out, models, rescore, fitter=fitter).data_vars)
@@ -388,7 +388,7 @@ def score(
         "n_boot": n_boot,
         "check_fits": bool(check_fits),
         "sensitivity": bool(sensitivity),
-        "model_options": options,
+        "model_options": per_model,
     }
     if n_boot:
         boot = {"ci": ci, "seed": seed, "bootstrap": bootstrap, "well_intervals": well_intervals}
@@ -397,7 +397,7 @@ def score(
     # seed where nothing draws)
     if not n_boot and not any("seed" in registry.get(m).options for m in models):
         record["seed"] = None
-    settings["options"] = {**record, "models": list(models), "model_options": options}
+    settings["options"] = {**record, "models": list(models), "model_options": per_model}
     out.attrs = {**screen.attrs, "scoring": json.dumps(settings, sort_keys=True)}
     if hopeless.any():
         out["response"] = screen["response"]
@@ -405,5 +405,5 @@ def score(
 
 
 def _is_default(name: str, value: Any) -> bool:
-    default = DEFAULT_MODELS if name == "models" else score.__kwdefaults__[name]
+    default = DEFAULT_MODELS if name == "models" else (score.__kwdefaults__ or {})[name]
     return value is default or (type(value) is type(default) and value == default)

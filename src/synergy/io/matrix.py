@@ -89,20 +89,19 @@ def _rows_of(path: Path) -> list[tuple[str, list[tuple[int, list[str]]]]]:
         return out
     text = read_text(path, need_delimiter=False)
     delimiter = max(DELIMITERS, key=lambda sep: sum(line.count(sep) for line in text.lines[:50]))
-    rows = csv.reader(text.lines, delimiter=delimiter)
-    cells = [[c.strip() for c in row] for row in rows]
+    cells = [[c.strip() for c in row] for row in csv.reader(text.lines, delimiter=delimiter)]
     return [("", list(zip(text.numbers, cells, strict=True)))]
 
 
-def _parse(rows: list[list[str]], source: str, sheet: str) -> list[dict]:
+def _parse(rows: list[tuple[int, list[str]]], source: str, sheet: str) -> list[dict]:
     records: list[dict] = []
     meta: dict[str, str] = {}
     col_doses: list[float] | None = None
     n_blocks = 0
     counter: dict[str, int] = {}
     previous = 0
-    for line_no, cells in rows:
-        cells = list(cells)
+    for line_no, row in rows:
+        cells = list(row)
         while cells and cells[-1] == "":
             cells.pop()
         if line_no > previous + 1 or not cells:  # a gap (blank lines) ends a matrix

@@ -92,12 +92,12 @@ def validate(
             report.warnings.append(problem)
         else:
             report.errors.append(problem)
-    if "response" in report.screen and "block" in report.screen.dims and not report.errors:
-        words = screen_response_warnings(report.screen)
-        blocks = report.screen["block"].values
+    if "response" in screen and "block" in screen.dims and not report.errors:
+        words = screen_response_warnings(screen)
+        blocks = screen["block"].values
         for i in np.flatnonzero(words != "")[:20]:
             report.warnings.append(f"block {str(blocks[i])!r}: {words[i]} (scored with a warning)")
-    provenance = report.screen.attrs.get("provenance", "{}")
+    provenance = screen.attrs.get("provenance", "{}")
     if '"n_missing_response": 0' not in provenance and "n_missing_response" in provenance:
         import json
 
