@@ -288,6 +288,77 @@ def _drc_form(p: np.ndarray) -> np.ndarray:
     return out
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def _fits_usable(p1, p2):
+    """Both Hill fits finite with ic50 > 0 and slope > 0."""
+    ok = True
+    for k in range(4):
+        if not (math.isfinite(p1[k]) and math.isfinite(p2[k])):
+            ok = False
+    return ok and p1[0] > 0.0 and p2[0] > 0.0 and p1[1] > 0.0 and p2[1] > 0.0
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _grid_minimiser(x1, x2, big1, big2, n_grid):
+    """Index of the first grid point minimising |x1/X1 + x2/X2 - 1| (SynergyFinder 3)."""
+    best = abs(x1 / big1[0] + x2 / big2[0] - 1.0)
+    best_k = 0
+    for k in range(1, n_grid):
+        dist = abs(x1 / big1[k] + x2 / big2[k] - 1.0)
+        if dist < best:
+            best = dist
+            best_k = k
+    return best_k
+
+
+@njit(cache=True, error_model="numpy")
+def loewe_grid_blocks(
+    b0, b1, conc_row, conc_col, observed, par_row, par_col, n_grid, out_reference, out_flag
+):
+    """:func:`loewe_reference_blocks` with the grid solver (SynergyFinder 3), one thread.
+
+    The same numbers without the exact-root and SynergyFinder 2 solvers, so that the
+    default path does not compile them (~2 s of CPU on a cold cache).
+    """
+    n_row, n_col = observed.shape[1], observed.shape[2]
+    for blk in range(b0, b1):
+        p1 = par_row[blk]
+        p2 = par_col[blk]
+        if not _fits_usable(p1, p2):
+            continue
+        y_min = min(min(p1[2], p1[3]), min(p2[2], p2[3]))
+        y_max = max(max(p1[2], p1[3]), max(p2[2], p2[3]))
+        params = np.empty((2, 4))
+        for k in range(4):  # element-wise (see loewe_reference_blocks)
+            params[0, k] = p1[k]
+            params[1, k] = p2[k]
+        grid = effect_grid(y_min, y_max, n_grid)
+        big = doses_on_grid(grid, params)
+        big1 = big[0]
+        big2 = big[1]
+        for i in range(n_row):
+            x1 = conc_row[blk, i]
+            if not (x1 > 0.0 and math.isfinite(x1)):
+                continue
+            for j in range(n_col):
+                x2 = conc_col[blk, j]
+                y = observed[blk, i, j]
+                if not (x2 > 0.0 and math.isfinite(x2) and math.isfinite(y)):
+                    continue
+                cap1 = dose_for_effect(y, p1[0], p1[1], p1[2], p1[3])
+                cap2 = dose_for_effect(y, p2[0], p2[1], p2[2], p2[3])
+                if not math.isfinite(cap1) and not math.isfinite(cap2):
+                    total = x1 + x2
+                    out_reference[blk, i, j] = max(
+                        hill_effect(total, p1[0], p1[1], p1[2], p1[3]),
+                        hill_effect(total, p2[0], p2[1], p2[2], p2[3]),
+                    )
+                    out_flag[blk, i, j] = FLAG_FALLBACK
+                    continue
+                out_reference[blk, i, j] = grid[_grid_minimiser(x1, x2, big1, big2, n_grid)]
+                out_flag[blk, i, j] = FLAG_SOLVED
+
+
 @njit(cache=True, error_model="numpy")
 def loewe_reference_blocks(
     b0, b1, conc_row, conc_col, observed, par_row, par_col, solver, n_grid, out_reference, out_flag
@@ -297,11 +368,7 @@ def loewe_reference_blocks(
     for blk in range(b0, b1):
         p1 = par_row[blk]
         p2 = par_col[blk]
-        ok = True
-        for k in range(4):
-            if not (math.isfinite(p1[k]) and math.isfinite(p2[k])):
-                ok = False
-        if not ok or p1[0] <= 0.0 or p2[0] <= 0.0 or p1[1] <= 0.0 or p2[1] <= 0.0:
+        if not _fits_usable(p1, p2):
             continue
         # drc's LL.4 coefficients (b, c, d, e), for SynergyFinder 2's equation
         drc1 = _drc_form(p1)
@@ -349,14 +416,7 @@ def loewe_reference_blocks(
                     out_reference[blk, i, j] = fallback
                     out_flag[blk, i, j] = FLAG_FALLBACK
                     continue
-                # grid: first minimiser of |x1/X1 + x2/X2 - 1|
-                best = abs(x1 / big1[0] + x2 / big2[0] - 1.0)
-                best_k = 0
-                for k in range(1, n_grid):
-                    dist = abs(x1 / big1[k] + x2 / big2[k] - 1.0)
-                    if dist < best:
-                        best = dist
-                        best_k = k
+                best_k = _grid_minimiser(x1, x2, big1, big2, n_grid)
                 if solver == SOLVER_GRID:
                     out_reference[blk, i, j] = grid[best_k]
                     out_flag[blk, i, j] = FLAG_SOLVED
@@ -416,5 +476,7 @@ def loewe_reference_kernel(
     args = (conc_row, conc_col, observed, par_row, par_col, int(solver), int(n_grid))
     if observed.shape[0] >= PARALLEL_MIN_BLOCKS:
         _loewe_reference_parallel(*args, out_reference, out_flag)
+    elif solver == SOLVER_GRID:  # the default: compiles no root solver
+        loewe_grid_blocks(0, observed.shape[0], *args[:5], args[6], out_reference, out_flag)
     else:
         loewe_reference_blocks(0, observed.shape[0], *args, out_reference, out_flag)
