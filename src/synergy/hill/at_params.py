@@ -97,8 +97,12 @@ def hill_at_params(
         res = y - (b + s * g)
         sse_all = (w * res * res).sum(axis=1)
         # Jacobian of E in (theta, hill_slope, bottom, top); zero doses: dE/dbottom = 1
-        jac = np.stack([-s * gg * h, -s * gg * (theta - u), 1.0 - g, g], axis=-1)
-        jtwj = np.einsum("np,npj,npk->njk", w, jac, jac)
+        jac = (-s * gg * h, -s * gg * (theta - u), 1.0 - g, g)
+        jtwj = np.empty((N, 4, 4))
+        for j in range(4):
+            wj = w * jac[j]
+            for k in range(j, 4):
+                jtwj[:, j, k] = jtwj[:, k, j] = (wj * jac[k]).sum(axis=1)
     finite = np.isfinite(sse_all)
     status[bad] = NON_FINITE_DATA
     status[~bad & (n_used == 0)] = TOO_FEW_POINTS
@@ -121,27 +125,35 @@ def _wald(jtwj: np.ndarray, free: np.ndarray, n: np.ndarray, sse: np.ndarray) ->
     k_free = free.sum(axis=1)
     with np.errstate(all="ignore"):
         sigma2 = np.where(n > k_free, sse / (n - k_free), np.nan)
-        L = np.zeros_like(M)
+        # one contiguous (K,) array per matrix element: strided (K, 4, 4) slices are slow
+        m = [[np.ascontiguousarray(M[:, i, j]) for j in range(4)] for i in range(4)]
+        L = [[None] * 4 for _ in range(4)]
         pd = np.ones(M.shape[0], dtype=bool)
         for i in range(4):
             for j in range(i + 1):
-                acc = M[:, i, j] - (L[:, i, :j] * L[:, j, :j]).sum(axis=1)
+                acc = m[i][j]
+                for k in range(j):
+                    acc = acc - L[i][k] * L[j][k]
                 if i == j:
                     pd &= acc > 0.0
-                    L[:, i, i] = np.sqrt(acc)
+                    L[i][i] = np.sqrt(acc)
                 else:
-                    L[:, i, j] = acc / L[:, j, j]
+                    L[i][j] = acc / L[j][j]
         # M^-1 column by column: L z = e_c, L^T x = z
         inv = np.empty_like(M)
         for c in range(4):
-            z = np.zeros((M.shape[0], 4))
+            z: list = [None] * 4
             for i in range(4):
-                rhs = (1.0 if i == c else 0.0) - (L[:, i, :i] * z[:, :i]).sum(axis=1)
-                z[:, i] = rhs / L[:, i, i]
+                acc = np.full(M.shape[0], 1.0 if i == c else 0.0)
+                for k in range(i):
+                    acc = acc - L[i][k] * z[k]
+                z[i] = acc / L[i][i]
             for i in range(3, -1, -1):
-                rhs = z[:, i] - (L[:, i + 1 :, i] * z[:, i + 1 :]).sum(axis=1)
-                z[:, i] = rhs / L[:, i, i]
-            inv[:, :, c] = z
+                acc = z[i]
+                for k in range(i + 1, 4):
+                    acc = acc - L[k][i] * z[k]
+                z[i] = acc / L[i][i]
+                inv[:, i, c] = z[i]
         inv[~pd] = np.nan
         cov = np.where(both, sigma2[:, None, None] * inv, 0.0)
     return cov
