@@ -56,7 +56,7 @@ def test_compile_note_once_on_a_cold_cache_only(tmp_path):
 def test_warmup_compiles_every_kernel(tmp_path):
     listing = "from synergy.cli.warmup import uncompiled_kernels as u; print(u())"
     empty = _python("-c", listing, cache=tmp_path / "empty-cache")
-    assert "synergy._kernels.hill_eval.hill_at_params" in empty.stdout, empty.stderr
+    assert "synergy._kernels.loewe_grid.loewe_grid_blocks" in empty.stdout, empty.stderr
     assert "synergy._kernels.drc._fit_drc_parallel" in empty.stdout
     result = _python("-m", "synergy", "warmup")
     assert result.returncode == 0, result.stderr

@@ -19,8 +19,8 @@ from numba.core import event as _event
 
 __all__ = ["COMPILE_NOTE", "FIRST_RUN_SECONDS", "compile_logger"]
 
-FIRST_RUN_SECONDS = 20
-"""Compile seconds of the default ``synergy.score`` path on a 2-core machine, rounded up
+FIRST_RUN_SECONDS = 10
+"""Compile seconds of the default ``synergy.score`` path on a 2-core machine, rounded
 (``benchmarks/bench_cold_start.py``)."""
 
 COMPILE_NOTE = (

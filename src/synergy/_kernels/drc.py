@@ -76,7 +76,7 @@ _CHUNK = 16  # curves per parallel task
 _L4 = 1.0  # model flags (float64, one numba specialisation): _LL4 = 0.0 in drc_optim
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _start(kind, xs, ys, lapack310, out):
     """drc's self-starter (findcd + findbe1) into ``out`` = (b0, c0, d0, e0); ok flag."""
     n = xs.shape[0]
@@ -156,7 +156,7 @@ def _fit_model(kind, xs, ys, qf, lapack310, out):
     return True, iterations
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _median(values):
     # insertion sort: a handful of points, and np.sort's quicksort costs ~2 s to compile
     s = values.copy()
@@ -192,7 +192,7 @@ def _fixed_values(c, d):
     return qf
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _fit_one(conc, resp, fc, fd, zero_dose, lapack310, out):
     """FitDoseResponse for one curve; returns (status, iterations, sse)."""
     npts = conc.shape[0]
@@ -225,7 +225,12 @@ def _fit_one(conc, resp, fc, fd, zero_dose, lapack310, out):
     resp_scale = _scale_factor(ys)
     qf = _fixed_values(fc / resp_scale, fd / resp_scale)
     q = np.empty(4)
-    ok, iterations = _fit_model(_LL4, xs / dose_scale, ys / resp_scale, qf, lapack310, q)
+    sx = np.empty(n)  # element loops: an array expression compiles numba's ufunc machinery
+    sy = np.empty(n)
+    for i in range(n):
+        sx[i] = xs[i] / dose_scale
+        sy[i] = ys[i] / resp_scale
+    ok, iterations = _fit_model(_LL4, sx, sy, qf, lapack310, q)
     if ok:
         out[0] = q[0]
         out[1] = fc if not math.isnan(fc) else q[1] * resp_scale

@@ -81,7 +81,7 @@ def _fmingr(kind, xs, ys, qf, idx, p, ps, g, q):
 # --- vmmin (Nash's variable metric, as in R's optim "BFGS") -------------------------------
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def vmmin(kind, xs, ys, qf, idx, p, ps):
     """Minimise in place over ``p`` (parscale units).  Returns (ok, iterations)."""
     m = idx.shape[0]
@@ -186,7 +186,7 @@ def vmmin(kind, xs, ys, qf, idx, p, ps):
     return True, iteration
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def optimhess_ok(kind, xs, ys, qf, idx, par, ps):
     """optim(hessian = TRUE)'s ``optimhess``: only whether it raises matters here."""
     m = idx.shape[0]

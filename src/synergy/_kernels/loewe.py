@@ -44,6 +44,18 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from synergy._kernels.loewe_grid import (
+    FLAG_FALLBACK,
+    FLAG_NO_ROOT,
+    FLAG_SOLVED,
+    _fits_usable,
+    _grid_minimiser,
+    dose_for_effect,
+    doses_on_grid,
+    effect_grid,
+    hill_effect,
+    loewe_grid_blocks,
+)
 from synergy._kernels.loewe_sf2 import sf2_newton
 
 __all__ = [
@@ -66,74 +78,8 @@ __all__ = [
 SOLVER_GRID = 0
 SOLVER_EXACT = 1
 SOLVER_SF2 = 2
-# per-well flags written by the kernel (NaN = well not computed)
-FLAG_SOLVED = 0.0
-FLAG_FALLBACK = 1.0
-FLAG_NO_ROOT = 2.0
 PARALLEL_MIN_BLOCKS = 256
 """Screens from this many blocks run on all cores (smaller: one thread, ~0.1 ms a block)."""
-
-
-@njit(cache=True, error_model="numpy")
-def _r_pow(x: float, y: float) -> float:
-    """R's ``x ^ y`` (``R_pow`` in arithmetic.c), which differs from C ``pow`` for
-    infinite or zero bases."""
-    if y == 2.0:
-        return x * x
-    if x == 1.0 or y == 0.0:
-        return 1.0
-    if x == 0.0:
-        if y > 0.0:
-            return 0.0
-        if y < 0.0:
-            return math.inf
-        return y
-    if math.isfinite(x) and math.isfinite(y):
-        if x < 0.0 and y != math.floor(y):
-            return math.nan
-        return x**y
-    if math.isnan(x) or math.isnan(y):
-        return x + y
-    if not math.isfinite(x):
-        if x > 0.0:
-            return 0.0 if y < 0.0 else math.inf
-        if math.isfinite(y) and y == math.floor(y):
-            if y < 0.0:
-                return 0.0
-            return x if (y % 2.0) != 0.0 else -x
-    if not math.isfinite(y) and x >= 0.0:
-        if y > 0.0:
-            return math.inf if x >= 1.0 else 0.0
-        return math.inf if x < 1.0 else 0.0
-    return math.nan
-
-
-@njit(cache=True, error_model="numpy")
-def dose_for_effect(y: float, ic50: float, slope: float, bottom: float, top: float) -> float:
-    """Dose of one drug alone giving effect ``y`` (SynergyFinder's rule), in dose units.
-
-    ``0`` when ``y`` is below the curve's reach, ``inf`` when above it.
-    """
-    if top >= bottom:  # rising: drc form b < 0, c = bottom, d = top
-        c = bottom
-        d = top
-        p = -1.0 / slope
-    else:  # falling: drc form b > 0, c = top, d = bottom
-        c = top
-        d = bottom
-        p = 1.0 / slope
-    res = ic50 * _r_pow((y - d) / (c - y), p)
-    if math.isnan(res):
-        return math.inf if y > max(c, d) else 0.0
-    return res
-
-
-@njit(cache=True, error_model="numpy")
-def hill_effect(x: float, ic50: float, slope: float, bottom: float, top: float) -> float:
-    """Hill curve ``bottom + (top − bottom) / (1 + (ic50 / x) ** slope)`` at dose ``x ≥ 0``."""
-    if x <= 0.0:
-        return bottom
-    return bottom + (top - bottom) / (1.0 + (ic50 / x) ** slope)
 
 
 @njit(cache=True, error_model="numpy")
@@ -148,27 +94,6 @@ def _dlog_dose_dy(y: float, slope: float, bottom: float, top: float) -> float:
         d = bottom
         p = 1.0 / slope
     return p * (c - d) / ((y - d) * (c - y))
-
-
-@njit(cache=True, error_model="numpy")
-def effect_grid(y_min: float, y_max: float, n_grid: int) -> np.ndarray:
-    """R's ``seq(y_min, y_max, length.out = n_grid)``: equal steps, the last exactly y_max."""
-    grid = np.empty(n_grid)
-    step = (y_max - y_min) / (n_grid - 1)
-    for k in range(n_grid):
-        grid[k] = y_max if k == n_grid - 1 else y_min + k * step
-    return grid
-
-
-@njit(cache=True, error_model="numpy")
-def doses_on_grid(grid: np.ndarray, params: np.ndarray) -> np.ndarray:
-    """X_i(y) of each drug (rows of ``params``) at each grid effect: (N, n_grid)."""
-    big = np.empty((params.shape[0], grid.shape[0]))
-    for i in range(params.shape[0]):
-        p = params[i]
-        for k in range(grid.shape[0]):
-            big[i, k] = dose_for_effect(grid[k], p[0], p[1], p[2], p[3])
-    return big
 
 
 @njit(cache=True, error_model="numpy")
@@ -297,11 +222,7 @@ def loewe_reference_blocks(
     for blk in range(b0, b1):
         p1 = par_row[blk]
         p2 = par_col[blk]
-        ok = True
-        for k in range(4):
-            if not (math.isfinite(p1[k]) and math.isfinite(p2[k])):
-                ok = False
-        if not ok or p1[0] <= 0.0 or p2[0] <= 0.0 or p1[1] <= 0.0 or p2[1] <= 0.0:
+        if not _fits_usable(p1, p2):
             continue
         # drc's LL.4 coefficients (b, c, d, e), for SynergyFinder 2's equation
         drc1 = _drc_form(p1)
@@ -349,14 +270,7 @@ def loewe_reference_blocks(
                     out_reference[blk, i, j] = fallback
                     out_flag[blk, i, j] = FLAG_FALLBACK
                     continue
-                # grid: first minimiser of |x1/X1 + x2/X2 - 1|
-                best = abs(x1 / big1[0] + x2 / big2[0] - 1.0)
-                best_k = 0
-                for k in range(1, n_grid):
-                    dist = abs(x1 / big1[k] + x2 / big2[k] - 1.0)
-                    if dist < best:
-                        best = dist
-                        best_k = k
+                best_k = _grid_minimiser(x1, x2, big1, big2, n_grid)
                 if solver == SOLVER_GRID:
                     out_reference[blk, i, j] = grid[best_k]
                     out_flag[blk, i, j] = FLAG_SOLVED
@@ -416,5 +330,7 @@ def loewe_reference_kernel(
     args = (conc_row, conc_col, observed, par_row, par_col, int(solver), int(n_grid))
     if observed.shape[0] >= PARALLEL_MIN_BLOCKS:
         _loewe_reference_parallel(*args, out_reference, out_flag)
+    elif solver == SOLVER_GRID:  # the default: compiles no root solver
+        loewe_grid_blocks(0, observed.shape[0], *args[:5], args[6], out_reference, out_flag)
     else:
         loewe_reference_blocks(0, observed.shape[0], *args, out_reference, out_flag)

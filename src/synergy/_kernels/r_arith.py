@@ -117,7 +117,7 @@ def ddot(x, y, start, m):
     return s
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def lm_line(u, v, lapack310):
     """Intercept and slope of ``lm(v ~ u)``; ok False where R gives an NA slope."""
     m = u.shape[0]

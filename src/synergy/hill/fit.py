@@ -19,9 +19,9 @@ from numpy.typing import ArrayLike
 from scipy import special
 
 from synergy._kernels import hill_batch as _b
-from synergy._kernels import hill_eval as _e
 from synergy._kernels import hill_lsq as _k
 from synergy.errors import SynergyError
+from synergy.hill.at_params import hill_at_params
 from synergy.hill.inputs import (
     DEFAULT_SLOPE_BOUNDS,
     bounds_array,
@@ -381,8 +381,8 @@ def _run(
         kernel_init = np.broadcast_to(init, (*shape, 4)).reshape(n_curves, 4).copy()
         with np.errstate(divide="ignore", invalid="ignore"):
             kernel_init[:, 0] = np.log(kernel_init[:, 0])
-    if max_iter == 0:  # wrapped parameters: no optimiser to compile (hill_eval)
-        params, cov, sse, sse_null, n_points, n_iter, kstatus = _e.hill_at_params(
+    if max_iter == 0:  # wrapped parameters: numpy, no kernel to compile (at_params)
+        params, cov, sse, sse_null, n_points, n_iter, kstatus = hill_at_params(
             c2, y2, w2, kernel_fixed, kernel_init
         )
     else:
