@@ -258,3 +258,18 @@ def test_model_option_flags_come_from_the_registry(workdir, input_csv):
     assert bad.returncode == 2 and "max_iter must be int" in bad.stderr
     help_text = " ".join(_cli("score", "--help").stdout.split())
     assert "zimmer: intervals (str), max_iter (int)" in help_text
+
+
+def test_response_range_reaches_the_scores_as_in_the_library(workdir):
+    """--response-range is score(response_range=): the same blocks get the warning."""
+    from synergy.datasets import path as data_path
+
+    source = data_path("sf_oneil") / "data.csv"
+    out = workdir / "narrow_range.nc"
+    run = _cli("score", str(source), "-o", str(out), "--quiet", "--response-range", "-5", "60")
+    assert run.returncode == 0, run.stderr
+    scored = open_screen(out)
+    expect = score(open_any(str(source)), response_range=(-5.0, 60.0))
+    xr.testing.assert_equal(scored["status"], expect["status"])
+    assert (expect["status"].values >= 1).all()  # both blocks reach beyond 60 % inhibition
+    assert all("60" in str(r) for r in scored["status_reason"].values)

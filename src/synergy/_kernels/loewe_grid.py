@@ -17,6 +17,8 @@ import math
 import numpy as np
 from numba import njit
 
+from synergy._kernels.r_arith import r_pow
+
 __all__ = [
     "FLAG_FALLBACK",
     "FLAG_NO_ROOT",
@@ -35,40 +37,6 @@ FLAG_NO_ROOT = 2.0
 
 
 @njit(cache=True, error_model="numpy")
-def _r_pow(x: float, y: float) -> float:
-    """R's ``x ^ y`` (``R_pow`` in arithmetic.c), which differs from C ``pow`` for
-    infinite or zero bases."""
-    if y == 2.0:
-        return x * x
-    if x == 1.0 or y == 0.0:
-        return 1.0
-    if x == 0.0:
-        if y > 0.0:
-            return 0.0
-        if y < 0.0:
-            return math.inf
-        return y
-    if math.isfinite(x) and math.isfinite(y):
-        if x < 0.0 and y != math.floor(y):
-            return math.nan
-        return x**y
-    if math.isnan(x) or math.isnan(y):
-        return x + y
-    if not math.isfinite(x):
-        if x > 0.0:
-            return 0.0 if y < 0.0 else math.inf
-        if math.isfinite(y) and y == math.floor(y):
-            if y < 0.0:
-                return 0.0
-            return x if (y % 2.0) != 0.0 else -x
-    if not math.isfinite(y) and x >= 0.0:
-        if y > 0.0:
-            return math.inf if x >= 1.0 else 0.0
-        return math.inf if x < 1.0 else 0.0
-    return math.nan
-
-
-@njit(cache=True, error_model="numpy")
 def dose_for_effect(y: float, ic50: float, slope: float, bottom: float, top: float) -> float:
     """Dose of one drug alone giving effect ``y`` (SynergyFinder's rule), in dose units.
 
@@ -82,7 +50,7 @@ def dose_for_effect(y: float, ic50: float, slope: float, bottom: float, top: flo
         c = top
         d = bottom
         p = 1.0 / slope
-    res = ic50 * _r_pow((y - d) / (c - y), p)
+    res = ic50 * r_pow((y - d) / (c - y), p)
     if math.isnan(res):
         return math.inf if y > max(c, d) else 0.0
     return res

@@ -44,6 +44,8 @@ import math
 
 from numba import njit
 
+from synergy._kernels.r_arith import r_pow
+
 __all__ = ["TERM_ERROR", "sf2_g", "sf2_newton"]
 
 #: nleqslv stopped with an error (NaN start, NaN in a finite-difference step)
@@ -58,32 +60,6 @@ _ALPHA = 1e-4
 
 
 @njit(cache=True, error_model="numpy")
-def _r_pow(x: float, y: float) -> float:
-    """R's ``x ^ y`` for the cases ``g`` meets (finite exponent)."""
-    if y == 2.0:
-        return x * x
-    if x == 1.0 or y == 0.0:
-        return 1.0
-    if x == 0.0:
-        if y > 0.0:
-            return 0.0
-        return math.inf if y < 0.0 else y
-    if math.isnan(x) or math.isnan(y):
-        return x + y
-    if not math.isfinite(x):
-        if x > 0.0:
-            return 0.0 if y < 0.0 else math.inf
-        if y == math.floor(y):
-            if y < 0.0:
-                return 0.0
-            return x if (y % 2.0) != 0.0 else -x
-        return math.nan
-    if x < 0.0 and y != math.floor(y):
-        return math.nan
-    return x**y
-
-
-@njit(cache=True, error_model="numpy")
 def sf2_g(y: float, x_col: float, x_row: float, drc_col, drc_row) -> float:
     """``eq.LL4.LL4`` of SynergyFinder 2 at effect ``y`` (NaN outside both curves' ranges).
 
@@ -91,8 +67,8 @@ def sf2_g(y: float, x_col: float, x_row: float, drc_col, drc_row) -> float:
     """
     b1, c1, d1, e1 = drc_col[0], drc_col[1], drc_col[2], drc_col[3]
     b2, c2, d2, e2 = drc_row[0], drc_row[1], drc_row[2], drc_row[3]
-    t1 = x_col / (e1 * _r_pow((y - d1) / (c1 - y), 1.0 / b1))
-    t2 = x_row / (e2 * _r_pow((y - d2) / (c2 - y), 1.0 / b2))
+    t1 = x_col / (e1 * r_pow((y - d1) / (c1 - y), 1.0 / b1))
+    t2 = x_row / (e2 * r_pow((y - d2) / (c2 - y), 1.0 / b2))
     return t1 + t2 - 1.0
 
 

@@ -18,7 +18,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["ddot", "dnrm2", "ld_add", "ld_sum", "lm_line"]
+__all__ = ["ddot", "dnrm2", "ld_add", "ld_sum", "lm_line", "r_pow"]
 
 _QR_TOL = 1e-7  # lm's tolerance for dqrdc2
 
@@ -179,3 +179,37 @@ def lm_line(u, v, lapack310):
     slope = qty[1] / x1[1]
     intercept = (qty[0] + (-slope) * x1[0]) / x0[0]
     return intercept, slope, True
+
+
+@njit(cache=True, error_model="numpy")
+def r_pow(x: float, y: float) -> float:
+    """R's ``x ^ y`` (``R_pow`` in arithmetic.c), which differs from C ``pow`` for
+    infinite or zero bases."""
+    if y == 2.0:
+        return x * x
+    if x == 1.0 or y == 0.0:
+        return 1.0
+    if x == 0.0:
+        if y > 0.0:
+            return 0.0
+        if y < 0.0:
+            return math.inf
+        return y
+    if math.isfinite(x) and math.isfinite(y):
+        if x < 0.0 and y != math.floor(y):
+            return math.nan
+        return x**y
+    if math.isnan(x) or math.isnan(y):
+        return x + y
+    if not math.isfinite(x):
+        if x > 0.0:
+            return 0.0 if y < 0.0 else math.inf
+        if math.isfinite(y) and y == math.floor(y):
+            if y < 0.0:
+                return 0.0
+            return x if (y % 2.0) != 0.0 else -x
+    if not math.isfinite(y) and x >= 0.0:
+        if y > 0.0:
+            return math.inf if x >= 1.0 else 0.0
+        return math.inf if x < 1.0 else 0.0
+    return math.nan

@@ -125,6 +125,14 @@ def _summary(run, counts, paths: list[Path]) -> list[str]:
 )
 @click.option("--well-intervals", is_flag=True, help="Also write per-well δ intervals.")
 @click.option(
+    "--response-range",
+    type=(float, float),
+    default=None,
+    metavar="LOW HIGH",
+    help="Plausible responses in % inhibition (default -150 250): blocks with a response "
+    "outside, or with controls far from 0, are scored with a warning (a wrong scale?).",
+)
+@click.option(
     "--musyc-calibrate",
     type=click.IntRange(min=0),
     default=None,
@@ -196,6 +204,7 @@ def score(
     loewe_solver,
     fitter,
     correct_baseline,
+    response_range,
     sensitivity,
     check_fits,
     n_boot,
@@ -262,6 +271,8 @@ def score(
         "well_intervals": well_intervals,
         "seed": seed,
     }
+    if response_range is not None:
+        options["response_range"] = tuple(response_range)
     musyc_opts = {
         key: value
         for key, value in (("calibrate", musyc_calibrate), ("alpha_on_bound", musyc_alpha_on_bound))
