@@ -55,6 +55,26 @@ def _family(*codes: tuple[int, str, str]) -> dict[int, Code]:
 _FIT_FAILED = "the single drugs' dose-response fit failed, so this score could not be computed"
 _NO_MONO = "a drug has no measured wells alone in this block: no reference to compare with"
 
+# codes the fitted surfaces (MuSyC, Zimmer, BRAID) share
+_SURFACE: dict[int, tuple[int, str, str]] = {
+    5: (
+        5,
+        "fitted_without_monotherapy",
+        "fitted without single-drug wells: the single-drug curves come from the surface alone",
+    ),
+    7: (7, "hit_bound", "a fitted parameter ended on its limit; read it as a bound"),
+    8: (8, "not_converged", "the fit did not converge; the last values are reported"),
+    10: (10, "no_monotherapy", _NO_MONO),
+    11: (
+        11,
+        "not_identifiable",
+        "the data cannot pin the surface down (a parameter on its limit, or uncertainties "
+        "beyond use); no estimate is reported",
+    ),
+    12: (12, "too_few_points", "too few measured wells to fit the surface"),
+    15: (15, "non_finite_data", "a response or dose is infinite or negative"),
+}
+
 CODES: dict[str, dict[int, Code]] = {
     "block": _family(
         (0, "ok", "every score of the block was computed without a warning"),
@@ -87,48 +107,22 @@ CODES: dict[str, dict[int, Code]] = {
     ),
     "musyc": _family(
         (0, "ok", "the MuSyC surface fitted without a warning"),
-        (
-            5,
-            "fitted_without_monotherapy",
-            "fitted without single-drug wells: the single-drug curves come from the surface alone",
-        ),
+        _SURFACE[5],
         (
             6,
             "alpha_on_bound",
             "a potency interaction (alpha) ended on its limit: the data cannot pin it down",
         ),
-        (7, "hit_bound", "a fitted parameter ended on its limit; read it as a bound"),
-        (8, "not_converged", "the fit did not converge; the last values are reported"),
+        _SURFACE[7],
+        _SURFACE[8],
         (9, "synergy_ci_undefined", "the interval of a synergy parameter could not be computed"),
-        (10, "no_monotherapy", _NO_MONO),
-        (
-            11,
-            "not_identifiable",
-            "the data cannot pin the surface down (a parameter on its limit, or uncertainties "
-            "beyond use); no estimate is reported",
-        ),
-        (12, "too_few_points", "too few measured wells to fit the surface"),
-        (15, "non_finite_data", "a response or dose is infinite or negative"),
+        *(_SURFACE[c] for c in (10, 11, 12, 15)),
     ),
     "interaction": _family(
         (0, "ok", "the surface fitted without a warning"),
-        (
-            5,
-            "fitted_without_monotherapy",
-            "fitted without single-drug wells: the single-drug curves come from the surface alone",
-        ),
-        (7, "hit_bound", "a fitted parameter ended on its limit; read it as a bound"),
-        (8, "not_converged", "the fit did not converge; the last values are reported"),
+        *(_SURFACE[c] for c in (5, 7, 8)),
         (9, "synergy_ci_undefined", "the interval of the interaction parameter is undefined"),
-        (10, "no_monotherapy", _NO_MONO),
-        (
-            11,
-            "not_identifiable",
-            "the data cannot pin the surface down (a parameter on its limit, or uncertainties "
-            "beyond use); no estimate is reported",
-        ),
-        (12, "too_few_points", "too few measured wells to fit the surface"),
-        (15, "non_finite_data", "a response or dose is infinite or negative"),
+        *(_SURFACE[c] for c in (10, 11, 12, 15)),
     ),
     "ci": _family(
         (0, "ok", "computed without a warning"),
