@@ -24,11 +24,12 @@ from synergy.cli._common import (
 from synergy.cli._plates import open_plates, plates_options
 from synergy.errors import SynergyError
 from synergy.models.registry import LABELS, REGISTRY, model_names
-from synergy.models.status import WHO
-from synergy.status import explain
 
 
 def _summary(run, counts, paths: list[Path]) -> list[str]:
+    from synergy.models.status import WHO  # xarray: imported when a run has finished
+    from synergy.status import explain
+
     rate = counts.n_blocks / run.wall_time if run.wall_time > 0 else float("inf")
     where = "this process" if run.n_workers == 1 else f"{run.n_workers} dask workers"
     lines = [
