@@ -27,7 +27,7 @@ import pandas as pd
 
 from synergy.io.plate_map import well_names
 
-__all__ = ["SimulatedPlates", "grid_export", "simulate_plates"]
+__all__ = ["SimulatedPlates", "grid_export", "grid_map_export", "simulate_plates"]
 
 N_ROWS, N_COLS = 16, 24
 NEG_COLS, POS_COLS = (0, 22), (1, 23)  # 0-based: columns 1, 23 and 2, 24
@@ -232,4 +232,40 @@ def grid_export(reads: pd.DataFrame, sep: str = "\t") -> str:
             cells = ["" if np.isnan(v) else repr(float(v)) for v in grid[r]]
             lines.append("ABCDEFGHIJKLMNOP"[r] + sep + sep.join(cells))
         lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def grid_map_export(layout: pd.DataFrame, sep: str = "\t") -> str:
+    """Write a long plate map (``layout`` or ``plate``, ``well``, ``role``, ``drug1``,
+    ``conc1`` …) as grid sections: ``Layout: NAME``, then per variable ``Variable: role``
+    (``drug1``, ``conc1 (UNIT)``, …, ``sample``, ``replicate`` when present), a header row
+    ``1 … 24`` and rows ``A … P`` (blank cells where the map has no value).
+    """
+    key = "layout" if "layout" in layout else "plate"
+    row, col = _parse(layout["well"])
+    numbers = sorted(int(c[4:]) for c in layout if c.startswith("drug") and c[4:].isdigit())
+    lines = []
+    for name, idx in layout.groupby(key, sort=False).indices.items():
+        lines.append(f"{key.title()}: {name}")
+        unit = ""
+        if "conc_unit" in layout:
+            units = layout["conc_unit"].iloc[idx].dropna().unique()
+            unit = f" ({units[0]})" if len(units) else ""
+        variables = [("role", "role")]
+        for k in numbers:
+            variables += [(f"drug{k}", f"drug{k}"), (f"conc{k}", f"conc{k}{unit}")]
+        variables += [(v, v) for v in ("sample", "replicate") if v in layout]
+        for column, title in variables:
+            grid = np.full((N_ROWS, N_COLS), "", dtype=object)
+            values = layout[column].iloc[idx]
+            text = [
+                "" if pd.isna(v) else (repr(float(v)) if column.startswith("conc") else str(v))
+                for v in values
+            ]
+            grid[row[idx], col[idx]] = text
+            lines.append(f"Variable: {title}")
+            lines.append(sep + sep.join(str(c) for c in range(1, N_COLS + 1)))
+            for r in range(N_ROWS):
+                lines.append("ABCDEFGHIJKLMNOP"[r] + sep + sep.join(grid[r]))
+            lines.append("")
     return "\n".join(lines) + "\n"

@@ -7,7 +7,10 @@ A plate map is a long table, one row per well::
 ``well`` is ``B07`` or ``B7`` (rows ``A`` … ``P`` for 384 wells, ``A`` … ``AF`` for 1536);
 ``role`` is one of :data:`ROLES`; wells absent from the map are ``empty``.  A ``layout``
 column may replace (or accompany) ``plate``: the rows then describe a layout that several
-plates share, and :func:`synergy.read_plates` assigns plates to layouts.  Every problem is a
+plates share, and :func:`synergy.read_plates` assigns plates to layouts.  A map may also be
+drawn as grids, one per variable and layout (``Layout: NAME``, ``Variable: role``, a header
+``1 … 24``, rows ``A … P``; :mod:`synergy.io.plate_map_grid`): files holding a
+``Variable:`` line are read that way.  Every problem is a
 :class:`~synergy.errors.SynergyError` naming the layout (or plate) and the well.
 """
 
@@ -20,11 +23,24 @@ import numpy as np
 import pandas as pd
 
 from synergy.errors import ColumnError, DoseError, FormatError, SynergyError
+from synergy.io.plate_grid import (
+    PLATE_FORMATS,
+    ROLE_ALIASES,
+    ROLES,
+    format_of,
+    parse_wells,
+    row_labels,
+    text_cells,
+    well_name,
+    well_names,
+)
+from synergy.io.plate_map_grid import is_grid_map, read_grid_map
 from synergy.io.units import canonical_unit, conversion_factor
 
 __all__ = [
     "PLATE_FORMATS",
     "ROLES",
+    "ROLE_ALIASES",
     "format_of",
     "parse_wells",
     "read_plate_map",
@@ -32,80 +48,6 @@ __all__ = [
     "well_name",
     "well_names",
 ]
-
-# SBS formats: wells -> (rows, columns)
-PLATE_FORMATS: dict[int, tuple[int, int]] = {
-    6: (2, 3),
-    12: (3, 4),
-    24: (4, 6),
-    48: (6, 8),
-    96: (8, 12),
-    384: (16, 24),
-    1536: (32, 48),
-}
-ROLES = ("sample", "negative", "positive", "blank", "empty")
-_ROLE_ALIASES = {
-    "neg": "negative",
-    "dmso": "negative",
-    "vehicle": "negative",
-    "negative_control": "negative",
-    "pos": "positive",
-    "positive_control": "positive",
-    "kill": "positive",
-    "treatment": "sample",
-    "compound": "sample",
-    "medium": "blank",
-    "background": "blank",
-}
-_WELL = re.compile(r"^\s*([A-Za-z]{1,2})\s*0*(\d{1,2})\s*$")
-
-
-def row_labels(n_rows: int) -> list[str]:
-    """Row letters of a plate: ``A`` … ``Z``, then ``AA`` … (1536-well plates)."""
-    letters = [chr(ord("A") + i) for i in range(26)]
-    return [letters[i] if i < 26 else "A" + letters[i - 26] for i in range(n_rows)]
-
-
-def format_of(n_rows: int, n_cols: int) -> int:
-    """The SBS format (number of wells) of a grid, or a :class:`~synergy.errors.SynergyError`."""
-    for n, shape in PLATE_FORMATS.items():
-        if shape == (n_rows, n_cols):
-            return n
-    raise FormatError(
-        f"a plate grid of {n_rows} rows x {n_cols} columns is no SBS format "
-        f"({', '.join(f'{n}: {r}x{c}' for n, (r, c) in PLATE_FORMATS.items())})"
-    )
-
-
-def well_name(row: int, col: int) -> str:
-    """Name of one well from its 0-based row and column (``well_name(1, 6)`` is ``B07``)."""
-    return f"{row_labels(int(row) + 1)[-1]}{int(col) + 1:02d}"
-
-
-def well_names(n_rows: int, n_cols: int) -> np.ndarray:
-    """Names ``A01`` … of every well, shape (n_rows, n_cols)."""
-    rows = np.array(row_labels(n_rows), dtype=object)
-    cols = np.array([f"{c:02d}" for c in range(1, n_cols + 1)], dtype=object)
-    return (rows[:, None] + cols[None, :]).astype(str)
-
-
-def parse_wells(wells: pd.Series, where: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """0-based (row, column) of well names like ``B07``/``B7``; ``where`` names each row."""
-    parts = wells.astype(str).str.extract(_WELL)
-    bad = parts[0].isna().to_numpy()
-    if bad.any():
-        i = np.flatnonzero(bad)
-        raise FormatError(
-            f"{where.iloc[i[0]]}: well {wells.iloc[i[0]]!r} is not a well name like 'B07' "
-            f"or 'B7' ({bad.sum()} such wells)"
-        )
-    letters = parts[0].str.upper()
-    first = letters.str[0].map(ord).to_numpy() - ord("A")
-    two = letters.str.len().to_numpy() == 2
-    second = letters.str[-1].map(ord).to_numpy() - ord("A")
-    row = np.where(two, 26 + second, first).astype(np.int64)
-    col = parts[1].astype(np.int64).to_numpy() - 1
-    return row, col
 
 
 def _load(source: str | os.PathLike | pd.DataFrame, sheet: str | int | None) -> pd.DataFrame:
@@ -115,7 +57,12 @@ def _load(source: str | os.PathLike | pd.DataFrame, sheet: str | int | None) -> 
         path = os.fspath(source)
         if not os.path.exists(path):
             raise FormatError(f"{path}: no such file")
-        if path.lower().endswith((".xlsx", ".xlsm", ".xls")):
+        excel = path.lower().endswith((".xlsx", ".xlsm", ".xls"))
+        lines = text_cells(path, 0 if sheet is None else sheet)
+        if is_grid_map(lines):  # grids, one per variable; a workbook: every sheet
+            every = text_cells(path, None) if excel and sheet is None else lines
+            table = read_grid_map(path, every)
+        elif excel:
             table = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object)
         else:
             table = pd.read_csv(path, sep=None, engine="python", dtype=object)
@@ -147,9 +94,11 @@ def read_plate_map(
         One row per well: ``plate`` (or ``layout``), ``well``, ``role`` (one of
         ``sample, negative, positive, blank, empty``; ``neg``/``dmso``/``vehicle`` and
         ``pos``/``kill`` are accepted), ``drug1, conc1, …, drugN, concN``, ``conc_unit``
-        and optionally ``sample`` and ``replicate``.
+        and optionally ``sample`` and ``replicate``.  Or a file of grids, one per layout
+        and variable (:mod:`synergy.io.plate_map_grid`), detected by its ``Variable:``
+        lines.
     sheet : str or int, optional
-        Excel sheet (default: the first).
+        Excel sheet (default: the first; a grid map: every sheet, in order).
     conc_unit : str, optional
         Unit every dose is converted to (default: the map's most common unit).
 
@@ -160,7 +109,8 @@ def read_plate_map(
         (0-based int), ``well`` (``B07``), ``role``, ``drug_1 … drug_N`` (str, ``""``
         where absent), ``conc_1 … conc_N`` (float, in ``attrs["conc_unit"]``; 0 where the
         drug is absent), ``sample``, ``replicate`` (str, ``""`` when not given);
-        ``attrs``: ``conc_unit``, ``n_drugs``, ``keyed_by`` (``"plate"`` or ``"layout"``).
+        ``attrs``: ``conc_unit``, ``n_drugs``, ``keyed_by`` (``"plate"`` or ``"layout"``),
+        ``grid_shape`` ((rows, columns) of a grid map, else None).
 
     Raises
     ------
@@ -170,25 +120,28 @@ def read_plate_map(
     """
     table = _load(source, sheet)
     key = "layout" if "layout" in table else "plate"
+    grid_shape = table.attrs.get("grid_shape")  # a grid map: name its file and key word
+    origin = f"plate map {os.fspath(source)}" if grid_shape else "plate map"
+    word = f"{key} " if grid_shape else "plate "
     for col in (key, "well", "role"):
         if col not in table:
             raise ColumnError(
-                f"plate map: no column {col!r}; columns are {list(table.columns)} "
+                f"{origin}: no column {col!r}; columns are {list(table.columns)} "
                 "(need plate or layout, well, role, drug1, conc1, …)"
             )
     numbers = _drug_numbers(list(table.columns))
     layout = table[key].astype(str).str.strip()
-    where = "plate " + layout + " well " + table["well"].astype(str).str.strip()
+    where = word + layout + " well " + table["well"].astype(str).str.strip()
     row, col = parse_wells(table["well"], where)
     out = pd.DataFrame({"layout": layout.to_numpy(), "well_row": row, "well_col": col})
     out["well"] = [f"{r}{c + 1:02d}" for r, c in zip(_letters(row), col, strict=True)]
-    where = "plate " + out["layout"] + " well " + out["well"]
-    role = table["role"].astype(str).str.strip().str.lower().replace(_ROLE_ALIASES)
+    where = word + out["layout"] + " well " + out["well"]
+    role = table["role"].astype(str).str.strip().str.lower().replace(ROLE_ALIASES)
     unknown = ~role.isin(ROLES).to_numpy()
     if unknown.any():
         i = np.flatnonzero(unknown)[0]
         raise SynergyError(
-            f"plate map, {where.iloc[i]}: role {table['role'].iloc[i]!r} is not one of "
+            f"{origin}, {where.iloc[i]}: role {table['role'].iloc[i]!r} is not one of "
             f"{', '.join(ROLES)}"
         )
     out["role"] = role.to_numpy()
@@ -196,7 +149,7 @@ def read_plate_map(
     if dup.any():
         i = np.flatnonzero(dup)[0]
         raise SynergyError(
-            f"plate map, {where.iloc[i]}: the well is listed {int(dup.sum())} times; "
+            f"{origin}, {where.iloc[i]}: the well is listed {int(dup.sum())} times; "
             "list each well of a plate once"
         )
     units = _units(table, where, conc_unit)
@@ -211,7 +164,7 @@ def read_plate_map(
         if bad.any():
             i = np.flatnonzero(bad)[0]
             raise DoseError(
-                f"plate map, {where.iloc[i]}; column 'conc{k}': dose {conc_raw.iloc[i]!r} "
+                f"{origin}, {where.iloc[i]}; column 'conc{k}': dose {conc_raw.iloc[i]!r} "
                 "must be a number >= 0"
             )
         out[f"drug_{k}"] = name
@@ -221,15 +174,15 @@ def read_plate_map(
         if no_drug.any():
             i = np.flatnonzero(no_drug.to_numpy())[0]
             raise SynergyError(
-                f"plate map, {where.iloc[i]}: a sample well names no drug; give drug1/conc1 "
+                f"{origin}, {where.iloc[i]}: a sample well names no drug; give drug1/conc1 "
                 "(dose 0 for the vehicle) or mark it 'negative'"
             )
     elif sample_well.any():
-        raise ColumnError("plate map: sample wells but no drug1/conc1 columns")
+        raise ColumnError(f"{origin}: sample wells but no drug1/conc1 columns")
     for opt in ("sample", "replicate"):
         values = table[opt].fillna("").astype(str).str.strip() if opt in table else ""
         out[opt] = values if isinstance(values, str) else values.to_numpy()
-    out.attrs.update(conc_unit=units[1], n_drugs=len(numbers), keyed_by=key)
+    out.attrs.update(conc_unit=units[1], n_drugs=len(numbers), keyed_by=key, grid_shape=grid_shape)
     return out
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from synergy.errors import ColumnError, FormatError, SynergyError
-from synergy.io.plate_map import format_of, parse_wells, row_labels, well_name
+from synergy.io.plate_grid import grid_block, parse_wells, text_cells, well_name
 
 __all__ = ["read_plate_reads"]
 
@@ -26,7 +26,7 @@ _PLATE_LINE = re.compile(r"^\s*plate\s*[:=]?\s*[,;\t]*\s*([^,;\t]+?)\s*[,;\t]*$"
 
 def _grid_sections(lines: list[list[str]], name: str) -> dict[str, np.ndarray]:
     """Parse grid-export rows (already split into cells) into {barcode: (R, C) signal}."""
-    plates: dict[str, np.ndarray] = {}
+    plates: dict[str, list[list[str]]] = {}
     i = 0
     while i < len(lines):
         cells = [c.strip() for c in lines[i]]
@@ -36,51 +36,13 @@ def _grid_sections(lines: list[list[str]], name: str) -> dict[str, np.ndarray]:
             i += 1
             continue
         barcode = match.group(1).strip()
-        i += 1
-        while i < len(lines) and not any(c.strip() for c in lines[i]):
-            i += 1
-        header = [c.strip() for c in lines[i]] if i < len(lines) else []
-        numbers = [_integer_text(c) for c in header if c]
-        if not numbers or numbers != [str(k) for k in range(1, len(numbers) + 1)]:
-            raise FormatError(
-                f"{name}, plate {barcode}: expected a header row 1, 2, … after 'Plate: "
-                f"{barcode}', got {numbers[:6]}"
-            )
-        first = next(k for k, c in enumerate(header) if c)
-        n_cols = len(numbers)
-        i += 1
-        rows: list[list[str]] = []
-        while i < len(lines):
-            cells = [c.strip() for c in lines[i]]
-            label = cells[first - 1] if first >= 1 else ""
-            if not re.fullmatch(r"[A-Za-z]{1,2}", label):
-                break
-            if label.upper() != row_labels(len(rows) + 1)[-1]:
-                raise FormatError(
-                    f"{name}, plate {barcode}: row {label!r} where row "
-                    f"{row_labels(len(rows) + 1)[-1]!r} was expected"
-                )
-            rows.append(cells[first : first + n_cols] + [""] * (n_cols + first - len(cells)))
-            i += 1
-        try:
-            format_of(len(rows), n_cols)
-        except SynergyError as exc:
-            raise FormatError(f"{name}, plate {barcode}: {exc}") from None
+        rows, i = grid_block(lines, i + 1, f"{name}, plate {barcode}")
         if barcode in plates:
             raise SynergyError(f"{name}: plate {barcode} appears twice; barcodes must be unique")
-        plates[barcode] = [r[:n_cols] for r in rows]
+        plates[barcode] = rows
     if not plates:
         raise FormatError(f"{name}: no 'Plate: BARCODE' section found")
     return _to_numbers(plates, name)
-
-
-def _integer_text(cell: str) -> str:
-    """``"3.0"`` (a spreadsheet's number) as ``"3"``; other text unchanged."""
-    try:
-        value = float(cell)
-    except ValueError:
-        return cell
-    return str(int(value)) if value.is_integer() else cell
 
 
 def _to_numbers(cells: dict[str, list[list[str]]], name: str) -> dict[str, np.ndarray]:
@@ -114,16 +76,7 @@ def _read_one(source: Source, sheet: str | int | None) -> tuple[str, pd.DataFram
         name = os.fspath(source)
         if not os.path.exists(name):
             raise FormatError(f"{name}: no such file")
-        excel = name.lower().endswith((".xlsx", ".xlsm", ".xls"))
-        if excel:
-            raw = pd.read_excel(name, sheet_name=0 if sheet is None else sheet, header=None)
-            raw = raw.astype(object).where(raw.notna(), "").astype(str)
-            lines = raw.to_numpy().tolist()
-        else:
-            with open(name, encoding="utf-8-sig") as handle:
-                text = handle.read().splitlines()
-            sep = max(("\t", ",", ";"), key=lambda s: sum(line.count(s) for line in text[:50]))
-            lines = [line.split(sep) for line in text]
+        lines = text_cells(name, 0 if sheet is None else sheet)
         head = [c.strip().lower() for c in lines[0]] if lines else []
         if {"plate", "well", "signal"} <= set(head):
             raw = pd.DataFrame(lines[1:], columns=head)

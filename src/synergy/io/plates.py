@@ -141,7 +141,16 @@ def read_plates(
                 "check the barcodes or pass plates={barcode: layout}"
             )
     meta = _plate_table(barcodes, plates, layouts, plate_map.attrs["keyed_by"])
+    drawn = plate_map.attrs.get("grid_shape")
+    if drawn and plate_format is None and not table.attrs.get("shapes"):
+        plate_format = drawn[0] * drawn[1]  # long reads: the map's grids tell the format
     n_rows, n_cols = _shape(table, plate_map, plate_format)
+    if drawn and tuple(drawn) != (n_rows, n_cols):
+        raise SynergyError(
+            f"plate map {layout}: its grids are {drawn[0]} rows x {drawn[1]} columns "
+            f"({drawn[0] * drawn[1]} wells) but the plates read are {n_rows} x {n_cols} "
+            f"({n_rows * n_cols} wells); draw the map in the plates' format"
+        )
     n_plate = len(barcodes)
     code = pd.Index(barcodes).get_indexer(table["plate"])
     signal = np.full((n_plate, n_rows, n_cols), np.nan)
