@@ -101,6 +101,7 @@ def simulate_plates(
     fault: float = 0.5,
     fault_plate: int | None = 2,
     fault_row: int = 5,
+    fault_col: int | None = None,
     run_drift: float = 0.1,
     read_decay: float = 0.02,
     seed: int = 0,
@@ -120,6 +121,8 @@ def simulate_plates(
         A plate (read order index) with strong edge evaporation (% of signal lost).
     fault, fault_plate, fault_row : float, int or None, int
         Dispenser fault: fraction of cells lost in one row (0-based) of one plate.
+    fault_col : int, optional
+        A column dispenser fault instead: the cells of this column (0-based) are lost.
     run_drift : float
         Relative loss of reader signal from the first to the last plate.
     read_decay : float
@@ -175,7 +178,8 @@ def simulate_plates(
     factor = (1.0 - edge_p[p] / 100.0 * ring[row]) * (1.0 - edge_p[p] / 100.0 * ring_c[col])
     cells = viability * np.where(role == "positive", 1.0, factor)
     if fault_plate is not None:
-        cells = np.where((p == fault_plate) & (row == fault_row), cells * (1 - fault), cells)
+        line = row == fault_row if fault_col is None else col == fault_col
+        cells = np.where((p == fault_plate) & line, cells * (1 - fault), cells)
     window, background = 2.0**16, 1024.0  # powers of 2: exact arithmetic without noise
     signal = background + window * (cells + rng.normal(0.0, noise / 100.0, cells.size))
     read_index = (row * N_COLS + col) / (N_ROWS * N_COLS - 1)
@@ -201,7 +205,8 @@ def simulate_plates(
     artefacts = {
         "strong_edge_plate": None if strong_edge_plate is None else barcode[strong_edge_plate],
         "fault_plate": None if fault_plate is None else barcode[fault_plate],
-        "fault_row": "ABCDEFGHIJKLMNOP"[fault_row],
+        "fault_row": "ABCDEFGHIJKLMNOP"[fault_row] if fault_col is None else None,
+        "fault_col": None if fault_col is None else fault_col + 1,
         "edge": edge,
         "strong_edge": strong_edge,
         "noise": noise,

@@ -27,7 +27,7 @@ from scipy import stats
 
 from synergy.plates.spatial import spatial_effects
 
-__all__ = ["QC_FLAGS", "QC_THRESHOLDS", "qc"]
+__all__ = ["QC_FLAGS", "QC_THRESHOLDS", "SPATIAL_FLAGS", "qc"]
 
 QC_FLAGS = {
     1: "z_prime_low",
@@ -73,6 +73,25 @@ def _welch(values: np.ndarray, group: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return ma - mb, p
 
 
+SPATIAL_FLAGS = 2 | 4 | 8  # row, column, edge: they concern some wells of a plate
+
+
+def _well_flags(
+    flags: np.ndarray, bad_row: np.ndarray, bad_col: np.ndarray, ring: np.ndarray
+) -> np.ndarray:
+    """(plate, row, col) flags: spatial ones on the wells they concern, others everywhere."""
+    out = np.broadcast_to((flags & ~SPATIAL_FLAGS)[:, None, None], (*bad_row.shape, ring.shape[1]))
+    out = out | np.where(bad_row[:, :, None], 2, 0) | np.where(bad_col[:, None, :], 4, 0)
+    out = out | np.where((flags[:, None, None] & 8 != 0) & ring[None], 8, 0)
+    return out.astype(np.int16)
+
+
+def _worst(labels: np.ndarray, effect: np.ndarray, bad: np.ndarray, word: str) -> str:
+    """``row F: -49.8 %, row K: +16.2 %`` for the flagged rows (columns), worst first."""
+    order = [i for i in np.argsort(-np.abs(effect), kind="stable") if bad[i]]
+    return ", ".join(f"{word} {labels[i]}: {effect[i]:+.1f} %" for i in order[:4])
+
+
 def qc(plates: xr.Dataset, **thresholds: float) -> xr.Dataset:
     """Quality-control statistics and flags of every plate.
 
@@ -92,6 +111,10 @@ def qc(plates: xr.Dataset, **thresholds: float) -> xr.Dataset:
         ``worst_row``, ``col_effect_max`` with ``worst_col``, ``edge_effect`` (% of the
         cell signal) with ``edge_pvalue``, ``read_drift`` (%), ``qc_flags`` (bit mask,
         CF ``flag_masks``/``flag_meanings``) and ``qc_reason`` (words; "" when clean);
+        over ``plate, qc_flag``: ``qc_flag_reason`` (the words of each flag); over
+        ``plate, well_row, well_col``: ``well_flags``, the flags on the wells they concern
+        (row and column effects on every row or column beyond its threshold, the edge
+        effect on the outer ring; Z′, drift and a missing positive control on every well);
         ``attrs``: the thresholds used and ``run_drift`` (% change of the negative
         controls' median from the first plate read to the last, Theil-Sen slope).
     """
@@ -161,23 +184,21 @@ def qc(plates: xr.Dataset, **thresholds: float) -> xr.Dataset:
     flags |= np.where(~np.isfinite(mu_p), 32, 0).astype(np.int16)
     rows = np.asarray(plates["well_row"].values).astype(str)
     cols = np.asarray(plates["well_col"].values).astype(str)
-    reason = []
-    for i in range(n_plate):  # one short sentence per plate
-        words = []
-        if flags[i] & 1:
-            words.append(f"z_prime_low (Z' = {z_prime[i]:.2f} < {limits['z_prime_min']})")
-        if flags[i] & 2:
-            words.append(f"row_effect (row {rows[worst_r[i]]}: {row_max[i]:+.1f} %)")
-        if flags[i] & 4:
-            words.append(f"column_effect (column {cols[worst_c[i]]}: {col_max[i]:+.1f} %)")
-        if flags[i] & 8:
-            words.append(f"edge_effect (edge wells {edge[i]:+.1f} %, p = {edge_p[i]:.1g})")
-        if flags[i] & 16:
-            words.append(f"read_drift ({drift[i]:+.1f} % along the read)")
-        if flags[i] & 32:
-            words.append("no_positive_control (Z' undefined; negative-only normalisation)")
-        reason.append("; ".join(words))
-    masks = np.asarray(list(QC_FLAGS), dtype=np.int16)
+    bad_row = (np.abs(row) > limits["row_effect_max"]) & (flags[:, None] & 2 != 0)
+    bad_col = (np.abs(col) > limits["col_effect_max"]) & (flags[:, None] & 4 != 0)
+    well_flags = _well_flags(flags, bad_row, bad_col, ring)
+    words = np.full((n_plate, len(QC_FLAGS)), "", dtype=object)
+    for i in np.flatnonzero(flags):  # one short phrase per plate and flag
+        words[i, 0] = f"z_prime_low (Z' = {z_prime[i]:.2f} < {limits['z_prime_min']})"
+        words[i, 1] = "row_effect (" + _worst(rows, row[i], bad_row[i], "row") + ")"
+        words[i, 2] = "column_effect (" + _worst(cols, col[i], bad_col[i], "column") + ")"
+        words[i, 3] = f"edge_effect (edge wells {edge[i]:+.1f} %, p = {edge_p[i]:.1g})"
+        words[i, 4] = f"read_drift ({drift[i]:+.1f} % along the read)"
+        words[i, 5] = "no_positive_control (Z' undefined; negative-only normalisation)"
+    bits = np.asarray(list(QC_FLAGS), dtype=np.int16)
+    words = np.where(flags[:, None] & bits[None, :] != 0, words, "")
+    reason = ["; ".join(w for w in line if w) for line in words]
+    masks = bits
     return xr.Dataset(
         {
             "z_prime": ("plate", z_prime),
@@ -199,7 +220,23 @@ def qc(plates: xr.Dataset, **thresholds: float) -> xr.Dataset:
                 {"flag_masks": masks, "flag_meanings": " ".join(QC_FLAGS.values())},
             ),
             "qc_reason": ("plate", np.asarray(reason, dtype=str)),
+            "qc_flag_reason": (("plate", "qc_flag"), words.astype(str)),
+            "well_flags": (
+                ("plate", "well_row", "well_col"),
+                well_flags,
+                {
+                    "flag_masks": masks,
+                    "flag_meanings": " ".join(QC_FLAGS.values()),
+                    "comment": "the plate's flags on the wells they concern: spatial flags "
+                    "on the flagged rows, columns or edge ring; the others on every well",
+                },
+            ),
         },
-        coords={"plate": plates["plate"]},
+        coords={
+            "plate": plates["plate"],
+            "well_row": plates["well_row"],
+            "well_col": plates["well_col"],
+            "qc_flag": ("qc_flag", list(QC_FLAGS.values())),
+        },
         attrs={**{k: float(v) for k, v in limits.items()}, "run_drift": run_drift},
     )

@@ -19,6 +19,7 @@ import xarray as xr
 
 from synergy.errors import SynergyError
 from synergy.io.plate_map import well_names
+from synergy.plates.qc import QC_FLAGS
 
 __all__ = ["PLATE_QC_ATTRS", "plates_to_screen"]
 
@@ -26,7 +27,8 @@ PLATE_QC_ATTRS = {
     "long_name": "QC verdict of the plates the block was read from",
     "flag_values": np.asarray([0, 1], dtype=np.int8),
     "flag_meanings": "ok plate_qc_flagged",
-    "comment": "1: at least one of the block's plates was flagged by synergy.plates.qc "
+    "comment": "1: wells of the block were flagged by synergy.plates.qc: a row, column or "
+    "edge effect on the block's wells, or a plate-wide flag (Z', drift) of one of its plates "
     "(plate_qc_reason says which and why); a warning in the scored status",
 }
 
@@ -65,19 +67,30 @@ def _long_table(plates: xr.Dataset, values: np.ndarray) -> pd.DataFrame:
 
 
 def _block_qc(screen: xr.Dataset, table: pd.DataFrame, plates: xr.Dataset, verdict: xr.Dataset):
+    """Each block's QC verdict from the flags on *its* wells (``well_flags``): a row fault
+    flags the blocks with wells in that row, Z′ every block of the plate."""
     barcodes = np.asarray(plates["plate"].values).astype(str)
-    flags = np.asarray(verdict["qc_flags"].values)
-    reasons = np.asarray(verdict["qc_reason"].values).astype(str)
-    pairs = table[["block", "_plate"]].drop_duplicates()
-    pairs = pairs.assign(flag=flags[pairs["_plate"]] != 0)
-    bad = pairs[pairs["flag"]]
-    text = (
-        "plate "
-        + pd.Series(barcodes[bad["_plate"]], index=bad.index)
-        + ": "
-        + pd.Series(reasons[bad["_plate"]], index=bad.index)
+    plate_flags = np.asarray(verdict["qc_flags"].values)
+    if "well_flags" in verdict:
+        well_flags = np.asarray(verdict["well_flags"].values).ravel()[table["_well"].to_numpy()]
+        words = np.asarray(verdict["qc_flag_reason"].values).astype(str)
+    else:  # a verdict without well flags: every plate flag on every well
+        well_flags = plate_flags[table["_plate"].to_numpy()]
+        words = np.asarray(verdict["qc_reason"].values).astype(str)[:, None]
+    keys = [table["block"].to_numpy(), table["_plate"].to_numpy()]
+    per_bit = pd.DataFrame({bit: well_flags.astype(np.int64) & bit for bit in QC_FLAGS})
+    pairs = per_bit.groupby(keys, sort=False).max().sum(axis=1).reset_index()  # OR per block
+    pairs.columns = ["block", "_plate", "mask"]
+    bad = pairs[pairs["mask"] != 0]
+    bits = np.asarray(list(QC_FLAGS)) if words.shape[1] > 1 else np.asarray([-1])
+    text = {}
+    for plate, code in set(zip(bad["_plate"], bad["mask"], strict=True)):  # few distinct
+        said = [w for w, bit in zip(words[plate], bits, strict=True) if code & bit and w]
+        text[(plate, code)] = f"plate {barcodes[plate]}: " + "; ".join(said)
+    reasons = pd.Series(
+        [text[key] for key in zip(bad["_plate"], bad["mask"], strict=True)], index=bad.index
     )
-    by_block = text.groupby(bad["block"]).agg("; ".join)
+    by_block = reasons.groupby(bad["block"].to_numpy()).agg("; ".join)
     used = pairs.groupby("block")["_plate"].agg(lambda p: ",".join(barcodes[np.sort(p.to_numpy())]))
     ids = pd.Index(np.asarray(screen["block"].values).astype(str))
     reason = by_block.reindex(ids).fillna("").to_numpy(dtype=str)
@@ -87,7 +100,7 @@ def _block_qc(screen: xr.Dataset, table: pd.DataFrame, plates: xr.Dataset, verdi
     columns = ("z_prime", "ssmd", "cv_negative", "edge_effect", "row_effect_max", "qc_reason")
     rows = {name: np.asarray(verdict[name].values).tolist() for name in columns}
     rows["plate"] = barcodes.tolist()
-    rows["qc_flags"] = np.asarray(flags).astype(int).tolist()
+    rows["qc_flags"] = np.asarray(plate_flags).astype(int).tolist()
     screen.attrs["plate_qc"] = json.dumps(rows, default=float)  # the report's QC section
 
 
