@@ -8,7 +8,8 @@ The plate model is one :class:`xarray.Dataset`::
     data    signal (plate, well_row, well_col)        raw reader counts, float64
             role (plate, well_row, well_col)          sample / negative / positive / blank / empty
             drug_name (plate, well_row, well_col, drug), conc (…, drug)   in attrs conc_unit
-            sample, replicate (plate, well_row, well_col)
+            sample, replicate (plate, well_row, well_col)   replicate: the plates table's
+                                                      label, the map's, or both as "plate/well"
     attrs   plate_format (96, 384, 1536 …), conc_unit, n_drugs, provenance (JSON)
 
 Reads come as grid exports (a line ``Plate: BARCODE``, a header row ``1 … 24``, rows
@@ -194,9 +195,9 @@ def read_plates(
     plate_sample = meta["sample"].to_numpy(dtype=object)
     sample[p, r, c] = np.where(wells["sample"] != "", wells["sample"], plate_sample[p])
     replicate = np.full((n_plate, n_rows, n_cols), "", dtype=object)
-    replicate[p, r, c] = np.where(
-        wells["replicate"] != "", wells["replicate"], meta["replicate"].to_numpy()[p]
-    )
+    on_plate, in_map = meta["replicate"].to_numpy(dtype=object)[p], wells["replicate"].to_numpy()
+    both = (on_plate != "") & (in_map != "")  # replicate plates holding replicate wells
+    replicate[p, r, c] = np.where(both, on_plate + "/" + in_map.astype(object), on_plate + in_map)
     dims = ("plate", "well_row", "well_col")
     unit = plate_map.attrs["conc_unit"]
     provenance = {

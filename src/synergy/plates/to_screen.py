@@ -58,12 +58,70 @@ def _long_table(plates: xr.Dataset, values: np.ndarray) -> pd.DataFrame:
         table[f"drug_{label}"] = names[:, k]
         table[f"conc_{label}"] = conc[:, k]
     table["response"] = values.ravel()[flat]
-    doses = [c for c in table.columns if c.startswith("conc_")]
-    table["replicate"] = (table.groupby(["block", *doses], sort=False).cumcount() + 1).astype(str)
+    labels = np.asarray(plates["replicate"].values).ravel()[flat].astype(str)
+    table["replicate"], table.attrs["replicate_labels"] = _replicates(table, labels, plates, flat)
+    table.attrs["replicate_labelled"] = bool((labels != "").any())
     table["_file"] = "plates"
     table["_line"] = flat
     table["_plate"], table["_well"] = np.unravel_index(flat, values.shape)[0], flat
     return table
+
+
+def _label_key(label: str) -> tuple:
+    """Sort key of a replicate label: parts split at "/", numbers by value, then text."""
+    parts = []
+    for part in label.split("/"):
+        try:
+            parts.append((0, float(part), ""))
+        except ValueError:
+            parts.append((1, 0.0, part))
+    return tuple(parts)
+
+
+def _replicates(
+    table: pd.DataFrame, labels: np.ndarray, plates: xr.Dataset, flat: np.ndarray
+) -> tuple[np.ndarray, list[str]]:
+    """Replicate number (text "1" …) of each sample well and the label of each number.
+
+    The map's or the plates table's labels when every sample well has one (sorted, numbers
+    by value); without labels, wells of a block and dose combination in read order.
+    """
+    doses = [c for c in table.columns if c.startswith("conc_")]
+    keys = ["block", *doses]
+    given = labels != ""
+    names = well_names(plates.sizes["well_row"], plates.sizes["well_col"]).ravel()
+    barcodes = np.asarray(plates["plate"].values).astype(str)
+
+    def where(i: int) -> str:
+        p, w = divmod(int(flat[i]), names.size)
+        return f"plate {barcodes[p]} well {names[w]}"
+
+    if not given.any():
+        number = table.groupby(keys, sort=False).cumcount().to_numpy() + 1
+        return number.astype(str), [str(k) for k in range(1, int(number.max()) + 1)]
+    if not given.all():
+        i, j = int(np.flatnonzero(~given)[0]), int(np.flatnonzero(given)[0])
+        raise SynergyError(
+            f"{where(i)}: a sample well without a replicate label, where {where(j)} has "
+            f"{str(labels[j])!r}; label every replicate (column replicate of the plates table or "
+            "of the plate map) or none (numbered in read order)"
+        )
+    twice = table.assign(_label=labels).duplicated([*keys, "_label"], keep=False).to_numpy()
+    if twice.any():
+        same = np.flatnonzero(twice)
+        first = table.iloc[same[0]][keys].to_numpy()
+        j = next(k for k in same[1:] if (table.iloc[k][keys].to_numpy() == first).all())
+        raise SynergyError(
+            f"{where(same[0])} and {where(j)}: block {table['block'].iloc[same[0]]!r}, the same "
+            f"doses and the same replicate label {str(labels[same[0]])!r}; give replicate plates "
+            "distinct labels (plates table) and replicate wells on a plate distinct labels "
+            "(plate map)"
+        )
+    control = (table[doses].to_numpy() == 0).all(axis=1)  # labels of treated wells first:
+    ordered = sorted(pd.unique(labels[~control]), key=_label_key)  # numbered 1 … K densely
+    ordered += sorted(set(labels[control]) - set(ordered), key=_label_key)
+    number = pd.Index(ordered).get_indexer(labels) + 1
+    return number.astype(str), ordered
 
 
 def _block_qc(screen: xr.Dataset, table: pd.DataFrame, plates: xr.Dataset, verdict: xr.Dataset):
@@ -170,7 +228,9 @@ def plates_to_screen(
     -------
     xarray.Dataset
         A screen (docs/design.md §1; the N-drug layout for three drugs or more): one block
-        per sample and drug combination, replicates numbered in read order, with
+        per sample and drug combination; replicates from the ``replicate`` labels of the
+        plates (plates table and/or plate map; sorted, numbers by value), kept as the
+        coordinate ``replicate_label``, or, when no well has one, numbered in read order; with
         ``source_plate``/``source_well`` (same dims as ``response``), ``source_plates``,
         ``plate_qc_status`` and ``plate_qc_reason`` (block); ``attrs["plate_qc"]`` (JSON)
         the plates' Z′, SSMD, negative CV, edge and largest row effect, flags and reasons.
@@ -204,10 +264,20 @@ def plates_to_screen(
         "reader": "synergy.plates_to_screen",
         "plates": json.loads(plates.attrs.get("provenance", "{}")),
         "response": {"variable": response, "kind": kind, "stored_as": "percent inhibition"},
-        "replicates": "numbered in read order within each block and dose combination",
+        "plate_replicates": {
+            "from": "replicate labels of the plates table or plate map"
+            if table.attrs["replicate_labelled"]
+            else "read order within each block and dose combination",
+            "labels": table.attrs["replicate_labels"][:50],
+        },
     }
     n_drug = plates.sizes["drug"]
     unit = plates.attrs.get("conc_unit", "unspecified")
+    if unit == "unspecified":
+        raise SynergyError(
+            "plates_to_screen: the plate map gives no dose unit; add a conc_unit column (or "
+            "'Variable: conc1 (nM)' in a grid map) or pass conc_unit='nM' to read_plates"
+        )
     if n_drug > 2:
         from synergy.io.multi import multi_screen_from_long
 
@@ -221,6 +291,8 @@ def plates_to_screen(
             table, response_kind="inhibition", conc_unit=unit, provenance=provenance
         )
     _trace(screen, table, plates)
+    labels = table.attrs["replicate_labels"]
+    screen.coords["replicate_label"] = ("replicate", labels[: screen.sizes["replicate"]])
     if qc is not False:
         from synergy.plates.qc import qc as plate_qc
 
