@@ -52,6 +52,20 @@ def from_plates() -> nbformat.NotebookNode:
             "plates=folder / 'plates.csv')\nplates"
         ),
         new_markdown_cell(
+            "Plate maps are often drawn as the plate looks: one grid per variable, in the "
+            "reads' rectangular style, after a line `Layout: NAME` and a line `Variable: "
+            "role` (`drug1`, `conc1 (nM)`, …, `sample`, `replicate`). `read_plates` "
+            "recognises such a map (CSV, TSV or Excel) and reads the same plates from it."
+        ),
+        new_code_cell(
+            "from synergy.datasets.simulate_plates import grid_map_export\n\n"
+            "(folder / 'plate_map_grids.txt').write_text(grid_map_export(sim.layout))\n"
+            "print((folder / 'plate_map_grids.txt').read_text()[:300])\n"
+            "drawn = synergy.read_plates(folder / 'reads.txt', folder / 'plate_map_grids.txt', "
+            "plates=folder / 'plates.csv')\n"
+            "all((drawn[v] == plates[v]).all() for v in ('role', 'drug_name', 'conc'))"
+        ),
+        new_markdown_cell(
             "## Normalisation\n"
             "Per plate, from its own controls with medians as centres: "
             "% inhibition = 100 · (neg − x) / (neg − pos). The reader's drift across the run "
@@ -72,6 +86,17 @@ def from_plates() -> nbformat.NotebookNode:
             "qc = synergy.plates.qc(plates)\n"
             "qc[['z_prime', 'ssmd', 'cv_negative', 'row_effect_max', 'worst_row', "
             "'edge_effect', 'read_drift', 'qc_flags', 'qc_reason']].to_dataframe().round(2)"
+        ),
+        new_markdown_cell(
+            "The spatial flags sit on the wells they concern (`well_flags`): P0003's row "
+            "effect on row F only, P0002's edge effect on the outer ring; a low Z′ (P0002 "
+            "sits at the 0.5 limit) or drift sits on every well of its plate."
+        ),
+        new_code_cell(
+            "rows_flagged = (qc['well_flags'] != 0).any('well_col')\n"
+            "for p in ('P0002', 'P0003'):\n"
+            "    print(p, 'rows with flagged wells:', "
+            "' '.join(rows_flagged['well_row'].values[rows_flagged.sel(plate=p).values]))"
         ),
         new_code_cell("synergy.plot.plate(plates, 'P0003', qc=qc)"),
         new_code_cell("synergy.plot.plate(plates, 'P0002', qc=qc)"),
@@ -95,14 +120,24 @@ def from_plates() -> nbformat.NotebookNode:
         new_markdown_cell(
             "## To a screen, and scores\n"
             "`plates_to_screen` builds the screen model (blocks = cell line × drug pair, "
-            "replicates = the replicate plates), with the plate and well of every value; "
-            "blocks read from a flagged plate carry it into `status` and `status_reason`."
+            "replicates = the replicate plates, labelled by the plates table's `replicate` "
+            "column), with the plate and well of every value; blocks whose wells carry a QC "
+            "flag carry it into `status` and `status_reason`. Here every block of cell1 "
+            "touches P0002's dried edge; the row-F fault of P0003 reaches only the two "
+            "blocks with wells in row F."
         ),
         new_code_cell(
             "screen = synergy.plates_to_screen(plates, qc=qc)\n"
             "scored = synergy.score(screen)\n"
             "table = synergy.to_table(scored, level='block')\n"
             "table[['block_id', 'sample', 'ZIP_synergy', 'Bliss_synergy', 'status']].round(2)"
+        ),
+        new_code_cell(
+            "import re\n\n"
+            "print('replicates:', screen['replicate_label'].values.tolist())\n"
+            "for block, reason in zip(screen['block'].values, screen['plate_qc_reason'].values, "
+            "strict=True):\n"
+            "    print(f'{block:22s}', re.sub(r' \\([^)]*\\)', '', reason) or 'ok')"
         ),
         new_code_cell(
             "print(scored['status_reason'].values[0])\n"

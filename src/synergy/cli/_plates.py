@@ -18,14 +18,15 @@ def plates_options(command):
         "--plate-table",
         type=click.Path(),
         default=None,
-        help="With --layout: CSV of plate, layout[, sample, reader, read_time].",
+        help="With --layout: CSV of plate, layout[, sample, replicate, reader, read_time].",
     )(command)
     return click.option(
         "--layout",
         type=click.Path(),
         default=None,
-        help="Plate map (CSV/Excel): INPUTS are then raw plate reads (grid exports or "
-        "plate, well, signal tables), normalised per plate and QC'd before scoring.",
+        help="Plate map (CSV/Excel; a long table or grids after 'Layout:'/'Variable:' lines): "
+        "INPUTS are then raw plate reads (grid exports or plate, well, signal tables), "
+        "normalised per plate and QC'd before scoring.",
     )(command)
 
 
