@@ -91,9 +91,8 @@ def test_replicate_wells_of_the_map_and_replicate_plates_combine():
     )
     # without plate labels the map's labels alone; read order does not matter
     by_plate = layout.assign(layout="Q1").rename(columns={"layout": "plate"})
-    no_unit = synergy.read_plates(reads[reads["plate"] == "Q1"], by_plate)
-    with pytest.raises(synergy.SynergyError, match="the plate map gives no dose unit"):
-        synergy.plates_to_screen(no_unit, qc=False)
+    no_unit = synergy.read_plates(reads[reads["plate"] == "Q1"], by_plate)  # like read_screen
+    assert synergy.plates_to_screen(no_unit, qc=False).attrs["conc_unit"] == "unspecified"
     alone = synergy.plates.normalize(
         synergy.read_plates(reads[reads["plate"] == "Q1"], by_plate, conc_unit="uM")
     )

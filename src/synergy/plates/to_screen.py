@@ -273,11 +273,7 @@ def plates_to_screen(
     }
     n_drug = plates.sizes["drug"]
     unit = plates.attrs.get("conc_unit", "unspecified")
-    if unit == "unspecified":
-        raise SynergyError(
-            "plates_to_screen: the plate map gives no dose unit; add a conc_unit column (or "
-            "'Variable: conc1 (nM)' in a grid map) or pass conc_unit='nM' to read_plates"
-        )
+    unit = None if unit == "unspecified" else unit  # no unit: as a long table without one
     if n_drug > 2:
         from synergy.io.multi import multi_screen_from_long
 
