@@ -152,7 +152,7 @@ def _summary(run, counts, paths: list[Path]) -> list[str]:
     "--outlier-threshold",
     type=float,
     default=None,
-    help="k of the outlier detector, in robust SDs of the block's residuals (default 6).",
+    help="k of the outlier detector, in robust SDs of the block's residuals (default 5).",
 )
 @click.option(
     "--musyc-calibrate",
