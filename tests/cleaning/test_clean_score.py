@@ -79,7 +79,8 @@ def test_cli_flags(tmp_path, dropped):
     to_table(dropped, level="well").to_csv(table, index=False)
     out = tmp_path / "scored.nc"
     args = ["score", str(table), "-o", str(out), "--models", "bliss,hsa", "--impute",
-            "hill_bliss", "--outliers", "flag", "--outlier-threshold", "8", "-q"]  # fmt: skip
+            "hill_bliss", "--outliers", "flag", "--outlier-threshold", "8", "-q",
+            "--chunk-blocks", "1"]  # fmt: skip
     result = CliRunner().invoke(main, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     with xr.open_dataset(out) as scored:
