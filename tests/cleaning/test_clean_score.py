@@ -95,3 +95,20 @@ def test_cli_flags(tmp_path, dropped):
     bad = CliRunner().invoke(main, ["score", str(table), "-o", str(tmp_path / "x.nc"),
                                     "--impute", "mice"])  # fmt: skip
     assert bad.exit_code == 2
+
+
+def test_cleaning_again_starts_from_the_observed_responses(dropped):
+    once = clean_wells(dropped, impute="hill_bliss", outliers="exclude")
+    twice = clean_wells(once, impute="hill_bliss", outliers="exclude")
+    xr.testing.assert_identical(once, twice)
+    only_flag = clean_wells(once, outliers="flag")
+    assert "imputed" not in only_flag
+    xr.testing.assert_identical(only_flag["response"], dropped["response"])
+
+
+def test_n_drug_screens_are_refused():
+    from synergy.datasets import simulate_multi
+
+    screen = simulate_multi(1, n_drugs=3, n_doses=3, seed=1)
+    with pytest.raises(SynergyError, match="drug pairs"):
+        clean_wells(screen, impute="hill_bliss")
