@@ -112,3 +112,16 @@ def test_n_drug_screens_are_refused():
     screen = simulate_multi(1, n_drugs=3, n_doses=3, seed=1)
     with pytest.raises(SynergyError, match="drug pairs"):
         clean_wells(screen, impute="hill_bliss")
+
+
+def test_well_table_marks_imputed_values(dropped):
+    from synergy.io.table import to_table
+
+    scored = synergy.score(dropped, ("bliss",), impute="hill_bliss")
+    table = to_table(scored, level="well")
+    marked = table[table["imputed"]]
+    assert len(marked) == 2
+    assert set(zip(marked["conc1"], marked["conc2"], strict=True)) == {
+        (dropped["conc_row"].values[0, 2], dropped["conc_col"].values[0, 3]),
+        (dropped["conc_row"].values[1, 4], 0.0),
+    }
