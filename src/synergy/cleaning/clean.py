@@ -24,7 +24,7 @@ WELL_DIMS = ("block", "row", "col", "replicate")
 
 
 def check_cleaning(impute: str | None, outliers: str | None, outlier_threshold: float) -> None:
-    """Check the options of :func:`clean_wells` (:class:`SynergyError` otherwise)."""
+    """Check the options of :func:`clean_wells` (:class:`~synergy.errors.SynergyError` otherwise)."""
     if impute is not None and impute not in IMPUTE_METHODS:
         raise SynergyError(f"impute must be None or one of {IMPUTE_METHODS}, got {impute!r}")
     if outliers is not None and outliers not in OUTLIER_MODES:
