@@ -24,7 +24,13 @@ WELL_DIMS = ("block", "row", "col", "replicate")
 
 
 def check_cleaning(impute: str | None, outliers: str | None, outlier_threshold: float) -> None:
-    """Check the options of :func:`clean_wells` (:class:`~synergy.errors.SynergyError` otherwise)."""
+    """Check the options of :func:`clean_wells`.
+
+    Raises
+    ------
+    synergy.errors.SynergyError
+        On an unknown method or mode, or a threshold that is not a number > 0.
+    """
     if impute is not None and impute not in IMPUTE_METHODS:
         raise SynergyError(f"impute must be None or one of {IMPUTE_METHODS}, got {impute!r}")
     if outliers is not None and outliers not in OUTLIER_MODES:
