@@ -1,6 +1,7 @@
 """How close imputed scores come to the full-grid scores (docs/design.md §18).
 
     .venv/bin/python benchmarks/bench_impute.py [--draws N] [--sim-blocks B] [--no-mice]
+    .venv/bin/python benchmarks/bench_impute.py --speed 10000
 
 Blocks: ``--sim-blocks`` simulated 8 × 8 blocks (``synergy.datasets.simulate``, Bliss
 model, synergy strength uniform in [−0.5, 2], noise sd 3 points, one replicate) and the
@@ -15,7 +16,8 @@ missing combinations added as in ``ReshapeData(impute=TRUE)``, one table for all
 first completed data set), run by ``Rscript`` with ``seed=1`` (``--no-mice`` skips it;
 R and mice: ``apt-get install r-base-core r-cran-mice``).  Printed: per model and n, the
 median and 95th percentile of |score − full-grid score| (% points) and the share of copies
-whose score is NaN.
+whose score is NaN.  ``--speed B`` instead times :func:`synergy.cleaning.clean_wells` on B
+simulated 8 × 8 blocks with 2 % of the wells missing (wall-clock seconds).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import argparse
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +34,7 @@ import pandas as pd
 import xarray as xr
 
 import synergy
+from synergy.cleaning import clean_wells
 from synergy.datasets import load_bundled, simulate
 from synergy.io.wells import replicate_mean
 
@@ -148,12 +152,26 @@ def summary(scores: dict[str, xr.Dataset], full: xr.Dataset, source, n_drop) -> 
     return pd.DataFrame(lines)
 
 
+def speed(n_blocks: int) -> None:
+    screen = simulate(n_blocks, n_doses=8, noise_sd=3.0, missing_fraction=0.02, seed=1)
+    clean_wells(screen.isel(block=slice(0, 50)), impute="hill_bliss", outliers="flag")  # warm
+    for options in ({"impute": "hill_bliss"}, {"outliers": "flag"},
+                    {"impute": "hill_bliss", "outliers": "exclude"}):  # fmt: skip
+        start = time.perf_counter()
+        clean_wells(screen, **options)
+        print(f"{n_blocks} blocks, {options}: {time.perf_counter() - start:.2f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=10)
     parser.add_argument("--sim-blocks", type=int, default=24)
     parser.add_argument("--no-mice", action="store_true")
+    parser.add_argument("--speed", type=int, default=0, help="time clean_wells on B blocks")
     args = parser.parse_args()
+    if args.speed:
+        speed(args.speed)
+        return
     screen = blocks(args.sim_blocks)
     copies, source, n_drop = dropped_copies(screen, args.draws)
     full = synergy.score(screen, MODELS)
