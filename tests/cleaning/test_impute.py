@@ -90,3 +90,19 @@ def test_scores_of_an_imputed_bliss_null_equal_the_full_grid():
     not_imputed = synergy.score(dropped, models=("bliss", "hsa"))
     assert "imputed" not in not_imputed and "response_observed" not in not_imputed
     assert synergy.ScoringOptions.from_dataset(imputed).impute == "hill_bliss"
+
+
+def test_ragged_screen_padding_is_not_filled():
+    screen = simulate(6, n_doses=7, ragged=True, missing_fraction=0.1, seed=9, truth=False)
+    out = clean_wells(screen, impute="hill_bliss")
+    grid = (
+        np.isfinite(screen["conc_row"].values)[:, :, None]
+        & np.isfinite(screen["conc_col"].values)[:, None, :]
+    )
+    cells = out["imputed"].values.any(axis=-1)
+    assert cells.any() and not (cells & ~grid).any()
+    measured = np.isfinite(screen["response"].values).any(axis=-1)
+    filled = np.isfinite(out["response"].values).any(axis=-1)
+    np.testing.assert_array_equal(filled & ~grid, np.zeros_like(grid))
+    assert np.array_equal(filled, measured | cells)
+    assert (filled == grid).all() or (out["impute_status"].values == 2).any()
