@@ -61,13 +61,30 @@ def test_linear_bliss_excess_is_recovered():
 def test_a_drug_without_enough_wells_is_left_missing_and_said():
     screen = simulate(1, n_doses=5, seed=3)
     values = screen["response"].values
-    values[0, 1:4, 0, 0] = np.nan  # the row drug alone: control and one dose left
+    values[0, 1:, 0, 0] = np.nan  # the row drug alone: only the control left
     values[0, 2, 2, 0] = np.nan
     out = clean_wells(screen, impute="hill_bliss")
     assert decode(out["impute_status"].attrs)[int(out["impute_status"][0])] == (
         "imputation_incomplete"
     )
     assert np.isnan(out["response"].values[0, 1, 0, 0])
+
+
+def test_small_grids_fix_the_bottom_then_interpolate():
+    """5 × 5 (4 points left on an edge): the Hill curve with bottom fixed at the control is
+    exact on Hill data; 4 × 4 (3 points left): linear interpolation in log dose."""
+    conc_row, conc_col, truth = _block()
+    rows, cols = [0, 1, 2, 3, 4], [0, 1, 2, 3, 4]
+    small = truth[np.ix_(rows, cols)].copy()[None]
+    small[0, 2, 0] = np.nan
+    filled, _ = impute_hill_bliss(small, conc_row[None, rows], conc_col[None, cols])
+    np.testing.assert_allclose(filled[0, 2, 0], truth[2, 0], atol=1e-5)
+    tiny = truth[:4, :4].copy()[None]
+    tiny[0, 0, 2] = np.nan  # the column drug at 6, between 2 and 18: 3 points left
+    filled, _ = impute_hill_bliss(tiny, conc_row[None, :4], conc_col[None, :4])
+    share = (np.log(6) - np.log(2)) / (np.log(18) - np.log(2))
+    want = truth[0, 1] + share * (truth[0, 3] - truth[0, 1])
+    np.testing.assert_allclose(filled[0, 0, 2], want, rtol=1e-12)
 
 
 def test_scores_of_an_imputed_bliss_null_equal_the_full_grid():

@@ -4,7 +4,9 @@
 
 1. single-drug cells and the control (0, 0): the drug's Hill curve, fitted by least squares
    (:func:`synergy.hill.fit`) to its measured single-drug cells and the control, evaluated at
-   the missing dose (the control from the mean of both curves' ``bottom``);
+   the missing dose (the control from the mean of both curves' ``bottom``); with fewer than
+   5 points, the curve with ``bottom`` fixed at the measured control; failing that, linear
+   interpolation in log dose;
 2. combination cells: the Bliss reference of the completed edges,
    ``100·(1 − (1 − a/100)(1 − b/100))``, plus the Bliss excess ``y − Bliss`` of the measured
    combination cells interpolated harmonically (each missing cell's excess is the mean of
@@ -27,8 +29,6 @@ PULL = 1e-3  # weight of the block's mean Bliss excess in each missing cell's eq
 
 def _fill_edges(mean: np.ndarray, conc_row: np.ndarray, conc_col: np.ndarray) -> np.ndarray:
     """Missing single-drug cells and controls from Hill fits of each drug's edge (in place)."""
-    from synergy.hill import evaluate, fit
-
     grid_row, grid_col = np.isfinite(conc_row), np.isfinite(conc_col)
     edge_row, edge_col = mean[:, :, 0], mean[:, 0, :]
     need = np.any(grid_row & ~np.isfinite(edge_row), axis=1) | np.any(
@@ -46,8 +46,7 @@ def _fill_edges(mean: np.ndarray, conc_row: np.ndarray, conc_col: np.ndarray) ->
     conc[todo.size :, : conc_col.shape[1]] = conc_col[todo]
     resp[todo.size :, : conc_col.shape[1]] = edge_col[todo]
     resp = np.where(np.isfinite(conc), resp, np.nan)
-    params = fit(np.where(np.isfinite(resp), conc, np.nan), resp).params  # (2n, 4)
-    pred = evaluate(conc, *(params[:, [k]] for k in range(4)))
+    pred, params = _curve_predictions(conc, resp)
     with warnings.catch_warnings():  # a block where neither curve could be fitted: NaN
         warnings.simplefilter("ignore", RuntimeWarning)
         bottom = np.nanmean(params[:, 2].reshape(2, todo.size), axis=0)
@@ -64,6 +63,38 @@ def _fill_edges(mean: np.ndarray, conc_row: np.ndarray, conc_col: np.ndarray) ->
     control = mean[todo, 0, 0]
     mean[todo, 0, 0] = np.where(np.isfinite(control), control, bottom)
     return mean
+
+
+def _curve_predictions(conc: np.ndarray, resp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each curve's prediction at every dose: Hill, 3-parameter Hill, or interpolation.
+
+    The 4-parameter Hill fit needs 5 points; a curve with fewer (a 4 × 4 or 5 × 5 design
+    with a well missing) is fitted with ``bottom`` fixed at its measured control, and a
+    curve that still cannot be fitted is interpolated linearly in log dose between its
+    measured doses (the nearest measured value beyond them).
+    """
+    from synergy.hill import evaluate, fit
+
+    measured = np.isfinite(resp)
+    params = fit(np.where(measured, conc, np.nan), resp).params  # (n, 4)
+    retry = ~np.all(np.isfinite(params), axis=1) & measured[:, 0]
+    if retry.any():
+        three = fit(
+            np.where(measured[retry], conc[retry], np.nan),
+            resp[retry],
+            fixed={"bottom": resp[retry, 0]},
+        )
+        params[retry] = three.params
+    pred = evaluate(conc, *(params[:, [k]] for k in range(4)))
+    for i in np.flatnonzero(~np.all(np.isfinite(params), axis=1)):
+        positive = measured[i] & (conc[i] > 0)
+        if positive.any():
+            doses = np.log(conc[i, positive])
+            order = np.argsort(doses)
+            with np.errstate(divide="ignore"):
+                pred[i] = np.interp(np.log(conc[i]), doses[order], resp[i, positive][order])
+            pred[i, conc[i] == 0] = resp[i, 0]
+    return pred, params
 
 
 def _harmonic(excess: np.ndarray, unknown: np.ndarray, valid: np.ndarray) -> np.ndarray:
