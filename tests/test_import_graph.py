@@ -27,6 +27,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "synergy.datasets",
         "synergy.plates",
         "synergy.status",
+        "synergy.cleaning",
     ),
     "orchestration": (
         "synergy.scoring",

@@ -16,6 +16,7 @@ from typing import Any
 
 import xarray as xr
 
+from synergy.cleaning import DEFAULT_THRESHOLD, check_cleaning
 from synergy.errors import SynergyError
 from synergy.io.response_kind import PLAUSIBLE_RANGE
 from synergy.models import registry
@@ -59,6 +60,9 @@ class ScoringOptions:
     well_intervals: bool = False
     model_options: tuple = ()
     response_range: tuple[float, float] = PLAUSIBLE_RANGE
+    impute: str | None = None
+    outliers: str | None = None
+    outlier_threshold: float = DEFAULT_THRESHOLD
 
     def __post_init__(self) -> None:
         from synergy.scoring import check_bootstrap, check_model_options
@@ -76,6 +80,7 @@ class ScoringOptions:
         resolved, _, _ = self.resolved()
         object.__setattr__(self, "models", resolved)
         check_bootstrap(self.n_boot, self.bootstrap)
+        check_cleaning(self.impute, self.outliers, self.outlier_threshold)
         check_model_options(self.model_options_dict(), resolved)
         if self.correct_baseline != "non" and self.refit is False:
             raise SynergyError(

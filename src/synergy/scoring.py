@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import xarray as xr
 
+from synergy.cleaning import DEFAULT_THRESHOLD, clean_wells
 from synergy.errors import SynergyError
 from synergy.hill.fitter_rule import fits_for
 from synergy.io.response_kind import PLAUSIBLE_RANGE, screen_response_warnings, unscorable
@@ -195,6 +196,9 @@ def score(
     well_intervals: bool = False,
     model_options: Mapping[str, Mapping[str, Any]] | None = None,
     response_range: tuple[float, float] = PLAUSIBLE_RANGE,
+    impute: str | None = None,
+    outliers: str | None = None,
+    outlier_threshold: float = DEFAULT_THRESHOLD,
     options: ScoringOptions | None = None,
 ) -> xr.Dataset:
     """Score every block of a screen with the reference models.
@@ -286,6 +290,23 @@ def score(
         Blocks with a response outside it, or with controls far from 0 % inhibition, get a
         warning status naming the values (a wrong scale or response kind); they are still
         scored.  Default −150 … 250 (real plates reach −87 %, i.e. 187 % viability).
+    impute : {None, "hill_bliss"}
+        Missing wells (docs/design.md §18; :func:`synergy.cleaning.clean_wells`): None
+        (default) scores the measured wells only, flagging missing ones in the models'
+        statuses; ``"hill_bliss"`` fills every dose combination without a measured well
+        (single drugs from their Hill fit, combinations from the Bliss reference plus the
+        neighbours' Bliss excess) before scoring.  Adds ``imputed`` (block, row, col,
+        replicate mask), ``n_imputed`` and ``impute_status`` (a warning in ``status``);
+        imputed values are not resampled by the bootstrap.
+    outliers : {None, "flag", "exclude"}
+        Outlier wells (a value far from its neighbouring cells, in robust SDs of the
+        block's residuals): ``"flag"`` marks them (``outlier`` mask, ``n_outliers``,
+        ``outlier_status``), ``"exclude"`` also leaves them out of the scores (with
+        ``impute``, emptied cells are imputed).  With either option ``response`` holds
+        what was scored and ``response_observed`` the responses as given.
+    outlier_threshold : float
+        k of the outlier detector (default calibrated to ≤ 1 % false flags on clean
+        simulated screens; ``benchmarks/bench_outliers.py``).
     options : synergy.options.ScoringOptions, optional
         All of the settings above as one validated object, instead of the keywords (not
         with them).  Every result records its options: ``ScoringOptions.from_dataset``.
@@ -318,6 +339,7 @@ def score(
         models, convention, loewe_solver, fitter, correct_baseline, n_boot, ci
     )
     check_bootstrap(n_boot, bootstrap, screen)
+    screen = clean_wells(screen, impute, outliers, outlier_threshold)  # §18; None: unchanged
     per_model = check_model_options(model_options, models)
     for model in models:  # the models' own random draws (MuSyC's calibration): score's seed
         opts = per_model.get(model, {})

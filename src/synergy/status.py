@@ -13,6 +13,8 @@ code space of one kind of variable:
 - ``hill`` — ``hill_row_status``/``hill_col_status``/``hill_status`` (higher = worse);
 - ``drc`` — ``hill_*_drc_status`` (drc's procedure); ``hill_model`` — ``hill_*_model``;
 - ``bootstrap_noise`` — where the bootstrap's noise came from;
+- ``impute``, ``outliers`` — ``impute_status``/``outlier_status`` (block) of
+  ``score(impute=, outliers=)`` (:mod:`synergy.cleaning`);
 - ``not_scored`` (-1) — a block the batch path could not score (declared in every status
   variable of such a run).
 """
@@ -173,6 +175,37 @@ CODES: dict[str, dict[int, Code]] = {
         (0, "replicate_residuals", "noise from the spread of the replicates"),
         (1, "fitted_surface_residuals", "no replicates: noise from a smooth surface's residuals"),
         (2, "no_noise_estimate", "no replicates and too few wells: no interval"),
+    ),
+    # synergy.cleaning (docs/design.md §18): block statuses of impute= and outliers=
+    "impute": _family(
+        (0, "ok", "no cell of the dose grid was missing"),
+        (
+            1,
+            "wells_imputed",
+            "some dose combinations had no measured well and were filled in (impute=); the "
+            "scores rest partly on these made-up values (the imputed mask shows which)",
+        ),
+        (
+            2,
+            "imputation_incomplete",
+            "some missing wells could not be filled in (a single drug had too few wells for "
+            "a curve) and stay missing",
+        ),
+    ),
+    "outliers": _family(
+        (0, "ok", "no well stood out from its neighbours"),
+        (
+            1,
+            "outlier_wells_flagged",
+            "some wells read far from their neighbours (a failed dispense or bubble?); they "
+            "were kept in the scores (the outlier mask shows which)",
+        ),
+        (
+            2,
+            "outlier_wells_excluded",
+            "some wells read far from their neighbours and were left out of the scores "
+            "(the outlier mask shows which)",
+        ),
     ),
 }
 

@@ -134,6 +134,27 @@ def _summary(run, counts, paths: list[Path]) -> list[str]:
     "outside, or with controls far from 0, are scored with a warning (a wrong scale?).",
 )
 @click.option(
+    "--impute",
+    type=click.Choice(["hill_bliss"]),
+    default=None,
+    help="Fill dose combinations without a measured well before scoring (single drugs from "
+    "their Hill fit, combinations from Bliss plus the neighbours' excess); default: score "
+    "the measured wells only. Imputed wells are masked (imputed) and counted in the status.",
+)
+@click.option(
+    "--outliers",
+    type=click.Choice(["flag", "exclude"]),
+    default=None,
+    help="Detect wells far from their neighbouring cells: flag them (outlier mask, status) "
+    "or also exclude them from the scores.",
+)
+@click.option(
+    "--outlier-threshold",
+    type=float,
+    default=None,
+    help="k of the outlier detector, in robust SDs of the block's residuals (default 5).",
+)
+@click.option(
     "--musyc-calibrate",
     type=click.IntRange(min=0),
     default=None,
@@ -206,6 +227,9 @@ def score(
     fitter,
     correct_baseline,
     response_range,
+    impute,
+    outliers,
+    outlier_threshold,
     sensitivity,
     check_fits,
     n_boot,
@@ -274,6 +298,13 @@ def score(
     }
     if response_range is not None:
         options["response_range"] = tuple(response_range)
+    for key, value in (
+        ("impute", impute),
+        ("outliers", outliers),
+        ("outlier_threshold", outlier_threshold),
+    ):
+        if value is not None:  # docs/design.md §18
+            options[key] = value
     musyc_opts = {
         key: value
         for key, value in (("calibrate", musyc_calibrate), ("alpha_on_bound", musyc_alpha_on_bound))

@@ -129,6 +129,8 @@ def _well_table(screen: xr.Dataset) -> pd.DataFrame:
     for name, var in screen.data_vars.items():
         if var.dims == ("block", "row", "col") and np.issubdtype(var.dtype, np.floating):
             columns[SF_SURFACE_NAMES.get(str(name), str(name))] = var.values[b, r, c]
+        elif var.dims == screen["response"].dims and var.dtype == bool:
+            columns[str(name)] = var.values[b, r, c, k]  # masks: imputed, outlier (§18)
     return pd.DataFrame(columns)
 
 

@@ -35,7 +35,13 @@ STATUS_ATTRS = {
 
 
 #: who a status is about, for statuses that are not a registered model's
-WHO = {"hill_row": "row drug's curve", "hill_col": "column drug's curve", "fit_check": "Fits"}
+WHO = {
+    "hill_row": "row drug's curve",
+    "hill_col": "column drug's curve",
+    "fit_check": "Fits",
+    "impute": "Imputation",
+    "outlier": "Outliers",
+}
 FALLBACK_REASON = (
     "{who}: {n} of {m} wells had an effect neither drug reaches alone; SynergyFinder's "
     "fallback (the stronger drug at the summed dose) was used"
@@ -96,6 +102,11 @@ def combine_status(
         worst = np.maximum(worst, (codes != 0).astype(np.int8))
         detail = np.asarray(scored.get("plate_qc_reason", scored["plate_qc_status"]).values)
         parts.append(np.where(codes != 0, np.char.add("plate_qc: ", detail.astype(str)), ""))
+    for name in ("impute_status", "outlier_status"):  # synergy.cleaning (docs/design.md §18)
+        if name in scored:
+            codes = np.asarray(scored[name].values).astype(np.int64)
+            worst = np.maximum(worst, (codes != 0).astype(np.int8))
+            parts.append(_reasons(name.removesuffix("_status"), codes, _meanings(scored[name])))
     for model in models:
         var = scored[f"{model}_status"]
         codes = np.asarray(var.values).astype(np.int64)

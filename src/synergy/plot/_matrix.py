@@ -12,6 +12,7 @@ from synergy.plot._common import (
     label_dose_axes,
     new_figure,
 )
+from synergy.plot.masks import hatch_masked
 
 __all__ = ["plate_qc", "replicate_sd", "response_matrix"]
 
@@ -122,6 +123,7 @@ def response_matrix(screen: xr.Dataset, block: str | int, *, cmap: str = "YlOrRd
     ax = fig.add_subplot()
     values = view.mean_response()
     image = _heat(ax, view, values, cmap, 0.0, 100.0, 1 if values.shape[1] <= 8 else 0)
+    hatch_masked(ax, screen, view)  # imputed / outlier wells (docs/design.md §18)
     n_rep = view.response.shape[-1]
     fig.colorbar(image, ax=ax, label=f"inhibition (%), mean of ≤ {n_rep} replicates")
     ax.set_title(f"{view.title}\nobserved response", fontsize=10)

@@ -45,6 +45,7 @@ from scipy import special
 
 from synergy import status as status_codes
 from synergy._kernels.resample import normal_resample, residual_resample
+from synergy.cleaning import hold_imputed, restore_imputed
 from synergy.datasets.streams import block_digest
 from synergy.errors import SynergyError
 from synergy.models import registry
@@ -344,6 +345,10 @@ def bootstrap(
         )
         conc_row = np.ascontiguousarray(scored["conc_row"].values, dtype=np.float64)
         conc_col = np.ascontiguousarray(scored["conc_col"].values, dtype=np.float64)
+    held = None
+    if "imputed" in scored and not multi:  # imputed values are not resampled (design §18)
+        imputed = scored["imputed"].transpose("block", "row", "col", "replicate").values
+        response, held = hold_imputed(response, imputed)
     ids = [str(b) for b in scored["block"].values]
     unit = str(scored.attrs.get("conc_unit", ""))
     n_block, n_row, n_col = response.shape[:3]
@@ -359,6 +364,8 @@ def bootstrap(
         means, noise[part] = resample_means(
             response[part], rows, cols, ids[part], n_boot, seed, method
         )
+        if held is not None:
+            means = restore_imputed(means, held[part])
         if multi:
             rs = _resampled_multi(means, conc[part], unit)
         else:
