@@ -17,6 +17,7 @@ import xarray as xr
 
 from synergy.errors import SynergyError
 from synergy.hill.fitter_rule import fits_for
+from synergy.io.groups import group_plan, join_groups, padded_dims, shape_groups
 from synergy.io.response_kind import PLAUSIBLE_RANGE, screen_response_warnings, unscorable
 from synergy.models import registry
 from synergy.models.baseline import BASELINE_CORRECTIONS
@@ -313,6 +314,36 @@ def score(
         if mixed:
             raise SynergyError(f"give options= or keywords, not both (got options= and {mixed})")
         return score(screen, **options.as_kwargs())
+    plan = group_plan(screen)
+    if len(plan) == 1:
+        return _score_grid(screen, **given)
+    # a ragged screen: each shape group scored at its own grid (docs/design.md §16)
+    check_options(models, convention, loewe_solver, fitter, correct_baseline, n_boot, ci)
+    parts = [_score_grid(group, **given) for group in shape_groups(screen, plan)]
+    return join_groups(parts, plan, {d: screen.sizes[d] for d in padded_dims(screen)})
+
+
+def _score_grid(
+    screen: xr.Dataset,
+    *,
+    models: Sequence[str],
+    convention: str,
+    loewe_solver: str | None,
+    fitter: str | None,
+    refit: bool | None,
+    correct_baseline: str,
+    n_boot: int,
+    ci: float,
+    seed: int | None,
+    check_fits: bool,
+    sensitivity: bool,
+    bootstrap: str,
+    well_intervals: bool,
+    model_options: Mapping[str, Mapping[str, Any]] | None,
+    response_range: tuple[float, float],
+) -> xr.Dataset:
+    """:func:`score` on blocks that share one grid (every block of the screen, or a group)."""
+    given = {k: v for k, v in locals().items() if k != "screen"}
     record = dict(given)
     models, fitter, loewe_solver = check_options(
         models, convention, loewe_solver, fitter, correct_baseline, n_boot, ci
