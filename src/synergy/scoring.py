@@ -16,8 +16,9 @@ import numpy as np
 import xarray as xr
 
 from synergy.errors import SynergyError
-from synergy.hill.fitter_rule import fits_for
+from synergy.hill.fitter_rule import fit_names, fits_for
 from synergy.io.groups import group_plan, join_groups, padded_dims, shape_groups
+from synergy.io.multi import is_multi
 from synergy.io.response_kind import PLAUSIBLE_RANGE, screen_response_warnings, unscorable
 from synergy.models import registry
 from synergy.models.baseline import BASELINE_CORRECTIONS
@@ -124,7 +125,7 @@ def _add_bootstrap(
 
 def _with_fits(screen: xr.Dataset, fitter: str, refit: bool | None) -> xr.Dataset:
     screen = fits_for(screen, fitter, refit)  # the fitter rule (docs/design.md §9)
-    names = ("hill",) if "drug" in screen.dims else ("hill_row", "hill_col")
+    names = fit_names(screen)
     present = all(name in screen for name in names)
     if refit is False and not present:
         raise SynergyError(
@@ -375,22 +376,9 @@ def _score_grid(
         refit = True
     if any(registry.get(m).needs_fits for m in models):
         out = _with_fits(out, fitter, refit)
-    if "drug" in screen.dims:  # N-drug layout (docs/design.md §1)
-        from synergy.models.multi import score_multi
-
-        pair_only = [m for m in models if not registry.get(m).n_drugs]
-        if pair_only:
-            raise SynergyError(
-                f"model(s) {pair_only} are defined for drug pairs only; N-drug screens score "
-                f"{[m for m in known_models() if registry.get(m).n_drugs]}"
-            )
-        parts = score_multi(
-            out, models, convention=convention, loewe_solver=loewe_solver, fitter=fitter
-        )
-        if check_fits:
-            raise SynergyError("check_fits is implemented for drug pairs only, not N-drug screens")
-    else:
-        parts = score_models(out, models, convention, loewe_solver, fitter, ci, per_model)
+    if check_fits and is_multi(screen):
+        raise SynergyError("check_fits is implemented for drug pairs only, not N-drug screens")
+    parts = score_models(out, models, convention, loewe_solver, fitter, ci, per_model)
     out = out.assign({name: var for part in parts for name, var in part.data_vars.items()})
     checked = models
     if check_fits and any(registry.get(m).check_fits for m in models):

@@ -20,6 +20,8 @@ from collections.abc import Sequence
 import numpy as np
 import xarray as xr
 
+from synergy.io.multi import is_multi
+
 __all__ = ["fill_value", "grid_extents", "group_plan", "join_groups", "padded_dims", "shape_groups"]
 
 #: group a screen only when its dense grids hold more than this many times its real cells
@@ -29,7 +31,7 @@ DENSE_WASTE_LIMIT = 2.0
 def padded_dims(screen: xr.Dataset) -> tuple[str, ...]:
     """The dimensions a block's grid is padded along: ``("well",)`` for N drugs, else
     ``("row", "col")`` (the one layout switch of this module)."""
-    return ("well",) if "drug" in screen.dims else ("row", "col")
+    return ("well",) if is_multi(screen) else ("row", "col")
 
 
 def _extent(conc: np.ndarray) -> np.ndarray:
@@ -63,7 +65,7 @@ def group_plan(screen: xr.Dataset, waste_limit: float | None = None) -> list[np.
     One group (every block) when the dense grids hold at most ``waste_limit`` times the
     blocks' own grid cells; otherwise one group per power-of-two bucket of the extents
     (each padded only to its own largest grid), ordered by their first block.
-    ``waste_limit`` defaults to :data:`DENSE_WASTE_LIMIT`; 0 always groups.
+    ``waste_limit`` defaults to ``DENSE_WASTE_LIMIT`` (2.0); 0 always groups.
     """
     waste_limit = DENSE_WASTE_LIMIT if waste_limit is None else waste_limit
     extents = grid_extents(screen)
