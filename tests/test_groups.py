@@ -70,7 +70,13 @@ def _scored(screen, waste_limit, monkeypatch, **options):
 
 
 @pytest.mark.parametrize(
-    "options", [{}, {"convention": "synergyfinder2"}, {"loewe_solver": "exact", "fitter": "lsq"}]
+    "options",
+    [
+        {},
+        {"convention": "synergyfinder2"},
+        {"loewe_solver": "exact", "fitter": "lsq"},
+        {"check_fits": True, "sensitivity": True, "correct_baseline": "part"},
+    ],
 )
 def test_scores_do_not_depend_on_padding(ragged, monkeypatch, options):
     dense = _scored(ragged, np.inf, monkeypatch, **options)
@@ -125,3 +131,14 @@ def test_batch_scores_a_list_of_shape_groups():
     xr.testing.assert_identical(groups.join_groups(scored), dense)
     with pytest.raises(SynergyError, match="shape groups"):
         score_screen([small, large], out="x.nc", progress=False)
+
+
+def test_bootstrapped_ragged_screen_keeps_its_grid(ragged, monkeypatch):
+    """The resampler draws per grid cell: a bootstrapped screen is never regrouped, so its
+    intervals do not depend on the grouping threshold (nor on chunking)."""
+    part = ragged.isel(block=slice(0, 10))
+    dense = _scored(part, np.inf, monkeypatch, n_boot=8, seed=2)
+    forced = _scored(part, 0.0, monkeypatch, n_boot=8, seed=2)
+    xr.testing.assert_identical(forced, dense)
+    chunked = score_screen(part, chunk_blocks=3, progress=False, n_boot=8, seed=2)
+    xr.testing.assert_identical(chunked, dense)

@@ -315,7 +315,9 @@ def score(
         if mixed:
             raise SynergyError(f"give options= or keywords, not both (got options= and {mixed})")
         return score(screen, **options.as_kwargs())
-    plan = group_plan(screen)
+    # bootstrap draws are made per cell of the block's grid, so a bootstrapped screen keeps
+    # its dense grid (its draws are those of earlier versions; docs/design.md §16)
+    plan = group_plan(screen) if not n_boot else [np.arange(screen.sizes["block"])]
     if len(plan) == 1:
         return _score_grid(screen, **given)
     # a ragged screen: each shape group scored at its own grid (docs/design.md §16)
