@@ -142,3 +142,10 @@ def test_bootstrapped_ragged_screen_keeps_its_grid(ragged, monkeypatch):
     xr.testing.assert_identical(forced, dense)
     chunked = score_screen(part, chunk_blocks=3, progress=False, n_boot=8, seed=2)
     xr.testing.assert_identical(chunked, dense)
+
+
+def test_not_a_screen_is_left_to_score_to_refuse():
+    not_a_screen = xr.Dataset({"response": ("block", [1.0, 2.0])})
+    assert [p.tolist() for p in groups.group_plan(not_a_screen)] == [[0, 1]]
+    with pytest.raises(SynergyError, match="conc_row"):
+        score(not_a_screen)

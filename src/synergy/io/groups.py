@@ -68,6 +68,9 @@ def group_plan(screen: xr.Dataset, waste_limit: float | None = None) -> list[np.
     ``waste_limit`` defaults to ``DENSE_WASTE_LIMIT`` (2.0); 0 always groups.
     """
     waste_limit = DENSE_WASTE_LIMIT if waste_limit is None else waste_limit
+    needed = ("conc",) if is_multi(screen) else ("conc_row", "conc_col")
+    if "block" not in screen.dims or any(name not in screen for name in needed):
+        return [np.arange(screen.sizes.get("block", 0))]  # not a screen: score says why
     extents = grid_extents(screen)
     n_blocks = extents.shape[0]
     full = np.array([screen.sizes[d] for d in padded_dims(screen)], dtype=np.int64)
