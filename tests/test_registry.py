@@ -129,3 +129,36 @@ def test_labels_follow_the_registry(toy):
     assert registry.LABELS["musyc"] == "MuSyC"
     assert registry.LABELS.get("mean_agent") == "Mean agent"
     assert registry.LABELS.get("nothing", "nothing") == "nothing"
+
+
+def test_n_drug_screens_dispatch_through_score_wells():
+    """A model registered with ``score_wells`` is scored on N-drug screens by it (and its pair
+    ``score`` is not called); the well layout's index is shared between models."""
+    calls = []
+
+    def pair_score(screen, context):
+        raise AssertionError("the pair scorer must not see an N-drug screen")
+
+    def wells_score(screen, context):
+        calls.append(context.shared.get("multi_block") is not None)
+        n_alone = np.isfinite(screen["response"].values).sum(axis=(1, 2)).astype(float)
+        return screen[[]].assign(
+            count_score=("block", n_alone), count_status=("block", np.zeros(len(n_alone), "i1"))
+        )
+
+    registry.register(
+        ModelSpec(
+            "count", "Count", pair_score, ("count_score", "count_status"), score_wells=wells_score
+        )
+    )
+    try:
+        assert registry.get("count").n_drugs
+        screen = load("sf_ncats_3drug")
+        out = synergy.score(screen, models=("bliss", "count"))
+        measured = np.isfinite(screen["response"].values).sum(axis=(1, 2))
+        np.testing.assert_array_equal(out["count_score"].values, measured)
+        assert calls == [True]  # Bliss computed the well index first; the toy model reused it
+    finally:
+        registry.unregister("count")
+    with pytest.raises(SynergyError, match="needs score_wells"):
+        ModelSpec("x", "X", pair_score, ("x_status",), n_drugs=True)

@@ -17,7 +17,9 @@ import xarray as xr
 
 from synergy.cleaning import DEFAULT_THRESHOLD, clean_wells
 from synergy.errors import SynergyError
-from synergy.hill.fitter_rule import fits_for
+from synergy.hill.fitter_rule import fit_names, fits_for
+from synergy.io.groups import group_plan, join_groups, padded_dims, shape_groups
+from synergy.io.multi import is_multi
 from synergy.io.response_kind import PLAUSIBLE_RANGE, screen_response_warnings, unscorable
 from synergy.models import registry
 from synergy.models.baseline import BASELINE_CORRECTIONS
@@ -124,7 +126,7 @@ def _add_bootstrap(
 
 def _with_fits(screen: xr.Dataset, fitter: str, refit: bool | None) -> xr.Dataset:
     screen = fits_for(screen, fitter, refit)  # the fitter rule (docs/design.md §9)
-    names = ("hill",) if "drug" in screen.dims else ("hill_row", "hill_col")
+    names = fit_names(screen)
     present = all(name in screen for name in names)
     if refit is False and not present:
         raise SynergyError(
@@ -334,6 +336,38 @@ def score(
         if mixed:
             raise SynergyError(f"give options= or keywords, not both (got options= and {mixed})")
         return score(screen, **options.as_kwargs())
+    # bootstrap draws are made per cell of the block's grid, so a bootstrapped screen keeps
+    # its dense grid (its draws are those of earlier versions; docs/design.md §16)
+    plan = group_plan(screen) if not n_boot else [np.arange(screen.sizes["block"])]
+    if len(plan) == 1:
+        return _score_grid(screen, **given)
+    # a ragged screen: each shape group scored at its own grid (docs/design.md §16)
+    check_options(models, convention, loewe_solver, fitter, correct_baseline, n_boot, ci)
+    parts = [_score_grid(group, **given) for group in shape_groups(screen, plan)]
+    return join_groups(parts, plan, {d: screen.sizes[d] for d in padded_dims(screen)})
+
+
+def _score_grid(
+    screen: xr.Dataset,
+    *,
+    models: Sequence[str],
+    convention: str,
+    loewe_solver: str | None,
+    fitter: str | None,
+    refit: bool | None,
+    correct_baseline: str,
+    n_boot: int,
+    ci: float,
+    seed: int | None,
+    check_fits: bool,
+    sensitivity: bool,
+    bootstrap: str,
+    well_intervals: bool,
+    model_options: Mapping[str, Mapping[str, Any]] | None,
+    response_range: tuple[float, float],
+) -> xr.Dataset:
+    """:func:`score` on blocks that share one grid (every block of the screen, or a group)."""
+    given = {k: v for k, v in locals().items() if k != "screen"}
     record = dict(given)
     models, fitter, loewe_solver = check_options(
         models, convention, loewe_solver, fitter, correct_baseline, n_boot, ci
@@ -366,22 +400,9 @@ def score(
         refit = True
     if any(registry.get(m).needs_fits for m in models):
         out = _with_fits(out, fitter, refit)
-    if "drug" in screen.dims:  # N-drug layout (docs/design.md §1)
-        from synergy.models.multi import score_multi
-
-        pair_only = [m for m in models if not registry.get(m).n_drugs]
-        if pair_only:
-            raise SynergyError(
-                f"model(s) {pair_only} are defined for drug pairs only; N-drug screens score "
-                f"{[m for m in known_models() if registry.get(m).n_drugs]}"
-            )
-        parts = score_multi(
-            out, models, convention=convention, loewe_solver=loewe_solver, fitter=fitter
-        )
-        if check_fits:
-            raise SynergyError("check_fits is implemented for drug pairs only, not N-drug screens")
-    else:
-        parts = score_models(out, models, convention, loewe_solver, fitter, ci, per_model)
+    if check_fits and is_multi(screen):
+        raise SynergyError("check_fits is implemented for drug pairs only, not N-drug screens")
+    parts = score_models(out, models, convention, loewe_solver, fitter, ci, per_model)
     out = out.assign({name: var for part in parts for name, var in part.data_vars.items()})
     checked = models
     if check_fits and any(registry.get(m).check_fits for m in models):

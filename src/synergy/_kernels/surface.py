@@ -17,6 +17,7 @@ __all__ = [
     "hsa_reference",
     "masked_mean",
     "most_synergistic_area",
+    "ordered_sum",
 ]
 
 
@@ -42,6 +43,20 @@ def hsa_reference(effect_row: np.ndarray, effect_col: np.ndarray) -> np.ndarray:
     return np.maximum(effect_row, effect_col)
 
 
+def ordered_sum(values: np.ndarray, n_axes: int = 1) -> np.ndarray:
+    """Sum over the last ``n_axes`` axes, adding the values one after another in C order.
+
+    Unlike ``ndarray.sum`` (pairwise, so its rounding depends on the length of the axis),
+    padding with zeros never changes the result: a block scores the same bits whatever the
+    grid it is padded to (docs/design.md §16).
+    """
+    lead = values.shape[: values.ndim - n_axes]
+    flat = values.reshape((*lead, -1))
+    if flat.shape[-1] == 0:
+        return np.zeros(lead)
+    return np.add.accumulate(flat, axis=-1)[..., -1]
+
+
 def masked_mean(values: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean of the finite ``values`` where ``mask`` holds, over the last two axes.
 
@@ -50,7 +65,7 @@ def masked_mean(values: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.nd
     """
     use = mask & np.isfinite(values)
     count = use.sum(axis=(-2, -1))
-    total = np.where(use, values, 0.0).sum(axis=(-2, -1))
+    total = ordered_sum(np.where(use, values, 0.0), 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
     return mean, count.astype(np.int64)

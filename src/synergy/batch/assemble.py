@@ -19,21 +19,12 @@ import numpy as np
 import xarray as xr
 
 from synergy.batch.chunks import Piece
+from synergy.io.groups import fill_value
 
 __all__ = ["ERROR_PREFIX", "Assembler"]
 
 #: ``status_reason`` of blocks whose scoring raised
 ERROR_PREFIX = "error: "
-
-
-def _fill_value(dtype: np.dtype):
-    if dtype.kind == "f" or dtype.kind == "c":
-        return np.nan
-    if dtype.kind == "b":
-        return False
-    if dtype.kind in "iu":
-        return -1
-    return ""
 
 
 def _with_not_scored(attrs: dict) -> dict:
@@ -162,7 +153,7 @@ class Assembler:
             elif name in source.variables and source[name].dims == var.dims:
                 values = source[name].values
             else:
-                values = np.full(shape, _fill_value(var.dtype), dtype=var.dtype)
+                values = np.full(shape, fill_value(var.dtype), dtype=var.dtype)
             if str(name) in self._numeric:
                 index = [slice(None)] * var.ndim
                 index[axis] = slice(piece.start, piece.stop)

@@ -266,7 +266,7 @@ class _client:
 
 
 def score_screen(
-    screen: xr.Dataset,
+    screen: xr.Dataset | Sequence[xr.Dataset],
     models: Sequence[str] = ("bliss", "hsa", "loewe", "zip"),
     *,
     chunk_blocks: int | None = None,
@@ -294,10 +294,17 @@ def score_screen(
     block of the first chunk to finish raises, the error is not a block's problem and is
     raised.
 
+    A ragged screen may be given as its shape groups (a list of screens, e.g.
+    :func:`synergy.io.groups.shape_groups`, or screens of different grids never joined):
+    each group is scored at its own grid and the scored groups are returned as a list, so
+    memory and time follow the wells, not the largest grid (docs/design.md §16).  A dense
+    ragged screen is grouped the same way inside :func:`synergy.scoring.score`, but its
+    scored surfaces are dense again.
+
     Parameters
     ----------
-    screen : xarray.Dataset
-        A screen (docs/design.md §1), responses in % inhibition.
+    screen : xarray.Dataset or sequence of xarray.Dataset
+        A screen (docs/design.md §1), responses in % inhibition; or its shape groups.
     models : sequence of {"bliss", "hsa", "loewe", "zip"}
         Models to score.
     chunk_blocks : int, optional
@@ -327,15 +334,31 @@ def score_screen(
 
     Returns
     -------
-    xarray.Dataset
-        The scored screen, as :func:`synergy.scoring.score` returns it.
+    xarray.Dataset or list of xarray.Dataset
+        The scored screen, as :func:`synergy.scoring.score` returns it (a list of scored
+        groups for a list of groups; :func:`synergy.io.groups.join_groups` makes it dense).
 
     Raises
     ------
     SynergyError
         Bad options (before any work), a checkpoint from another input or settings, dask
-        options without dask installed, or an error common to every block.
+        options without dask installed, an error common to every block, or ``out`` /
+        ``checkpoint`` with a list of groups.
     """
+    if not isinstance(screen, xr.Dataset) and isinstance(screen, Sequence):
+        if out is not None or checkpoint not in (None, False) or resume:
+            raise SynergyError(
+                "screens given as shape groups (a list) are scored in memory: drop out= and "
+                "checkpoint=, or score each group with its own out="
+            )
+        if not screen:
+            raise ScreenError("no shape groups given: nothing to score")
+        check_settings(tuple([models] if isinstance(models, str) else models), score_kwargs)
+        kwargs = {"chunk_blocks": chunk_blocks, "scheduler": scheduler, "workers": workers}
+        return [
+            run_screen(group, models, progress=progress, **kwargs, **score_kwargs).scored
+            for group in screen
+        ]
     return run_screen(
         screen,
         models,

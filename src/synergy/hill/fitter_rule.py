@@ -13,12 +13,14 @@ import logging
 
 import xarray as xr
 
-__all__ = ["fits_for"]
+__all__ = ["fit_names", "fits_for"]
 
 logger = logging.getLogger(__name__)
 
 
-def _fit_names(screen: xr.Dataset) -> tuple[str, ...]:
+def fit_names(screen: xr.Dataset) -> tuple[str, ...]:
+    """Names of the single-drug fit variables of the screen's layout (`hill`, or
+    `hill_row`/`hill_col`)."""
     return ("hill",) if "drug" in screen.dims else ("hill_row", "hill_col")
 
 
@@ -50,7 +52,7 @@ def fits_for(screen: xr.Dataset, fitter: str, refit: bool | None) -> xr.Dataset:
     xarray.Dataset
         ``screen`` itself, or ``screen`` without the fit variables.
     """
-    names = _fit_names(screen)
+    names = fit_names(screen)
     if refit is True or not all(name in screen for name in names):
         return screen
     attrs = [screen[name].attrs for name in names]

@@ -58,6 +58,17 @@ def _zip(screen: xr.Dataset, ctx: ModelContext) -> xr.Dataset:
     return score_zip(screen, fitter=ctx.fitter)
 
 
+def _wells(model: str):
+    """The N-drug (well layout) scorer of a reference model (:mod:`synergy.models.multi`)."""
+
+    def score_wells(screen: xr.Dataset, ctx: ModelContext) -> xr.Dataset:
+        from synergy.models.multi import score_wells as score_model
+
+        return score_model(screen, model, ctx)
+
+    return score_wells
+
+
 def _musyc(screen: xr.Dataset, ctx: ModelContext) -> xr.Dataset:
     from synergy.models.musyc import fit_musyc
 
@@ -114,7 +125,7 @@ for _spec in (
         _bliss,
         _scores("bliss"),
         surface=True,
-        n_drugs=True,
+        score_wells=_wells("bliss"),
         bootstrap=True,
         default=True,
         description="Bliss independence (observed single-drug wells)",
@@ -125,7 +136,7 @@ for _spec in (
         _hsa,
         _scores("hsa"),
         surface=True,
-        n_drugs=True,
+        score_wells=_wells("hsa"),
         bootstrap=True,
         default=True,
         description="highest single agent",
@@ -137,7 +148,7 @@ for _spec in (
         _scores("loewe", "loewe_fallback", "loewe_n_fallback"),
         needs_fits=True,
         surface=True,
-        n_drugs=True,
+        score_wells=_wells("loewe"),
         bootstrap=True,
         check_fits=True,
         default=True,
@@ -150,7 +161,7 @@ for _spec in (
         _scores("zip", "zip_fit"),
         needs_fits=True,
         surface=True,
-        n_drugs=True,
+        score_wells=_wells("zip"),
         bootstrap=True,
         check_fits=True,
         default=True,

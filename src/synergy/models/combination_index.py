@@ -37,6 +37,7 @@ import numpy as np
 import xarray as xr
 
 from synergy import status as status_codes
+from synergy._kernels.surface import ordered_sum
 from synergy.models.common import doses, observed_surface
 
 __all__ = ["FA_LEVELS", "STATUS_MEANINGS", "combination_index", "median_effect_fit"]
@@ -69,13 +70,13 @@ def median_effect_fit(dose: np.ndarray, fa: np.ndarray) -> tuple[np.ndarray, ...
         x = np.where(use, np.log(np.where(use, dose, 1.0)), 0.0)
         y = np.where(use, np.log(np.where(use, fa, 0.5) / (1 - np.where(use, fa, 0.5))), 0.0)
         n = use.sum(axis=-1)
-        mx = x.sum(axis=-1) / n
-        my = y.sum(axis=-1) / n
+        mx = ordered_sum(x) / n
+        my = ordered_sum(y) / n
         dx = np.where(use, x - mx[..., None], 0.0)
         dy = np.where(use, y - my[..., None], 0.0)
-        sxx = (dx * dx).sum(axis=-1)
-        sxy = (dx * dy).sum(axis=-1)
-        syy = (dy * dy).sum(axis=-1)
+        sxx = ordered_sum(dx * dx)
+        sxy = ordered_sum(dx * dy)
+        syy = ordered_sum(dy * dy)
         m = np.where((n >= MIN_POINTS) & (sxx > 0), sxy / sxx, np.nan)
         r = np.where(np.isfinite(m) & (syy > 0), sxy / np.sqrt(sxx * syy), np.nan)
         dm = np.where(m > 0, np.exp(mx - my / m), np.nan)
@@ -164,7 +165,9 @@ def combination_index(screen: xr.Dataset) -> xr.Dataset:
     n_wells = np.isfinite(ci).sum(axis=(1, 2))
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        log_mean = np.nanmean(np.log(ci).reshape(n_block, -1), axis=1)
+        log_ci = np.log(ci)  # mean over the non-NaN wells, added in well order (§16)
+        counted = ~np.isnan(log_ci)
+        log_mean = ordered_sum(np.where(counted, log_ci, 0.0), 2) / counted.sum(axis=(1, 2))
 
     mask, share = _series(conc_row, conc_col, fa, dm1, dm2)
     total = np.where(mask, x1 + x2, np.nan)

@@ -1,7 +1,7 @@
 """Run the registered models on a screen: the loop :func:`synergy.score` and the bootstrap share.
 
 :func:`score_models` calls each model's function from :mod:`synergy.models.registry`;
-:func:`rescore_function` wraps it (with the single-drug refits and the N-drug path) as the
+:func:`rescore_function` wraps it (with the single-drug refits) as the
 ``rescore`` callable :func:`synergy.stats.bootstrap` receives.
 """
 
@@ -12,6 +12,8 @@ from typing import Any
 
 import xarray as xr
 
+from synergy.errors import SynergyError
+from synergy.io.multi import is_multi
 from synergy.models import registry
 from synergy.models.registry import ModelContext
 
@@ -29,12 +31,16 @@ def score_models(
     ci: float = 0.95,
     options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[xr.Dataset]:
-    """One Dataset of new variables per model of a pair screen, in the order of ``models``.
+    """One Dataset of new variables per model, in the order of ``models``, either layout.
+
+    Each model is its :class:`~synergy.models.registry.ModelSpec`'s ``score`` on a pair screen
+    and its ``score_wells`` on an N-drug screen (the layout switch of the scoring core;
+    docs/design.md §16).
 
     Parameters
     ----------
     screen : xarray.Dataset
-        A pair screen (with the single-drug fits the models need).
+        A screen (with the single-drug fits the models need).
     models : tuple of str
         Registered model names (:mod:`synergy.models.registry`).
     convention, loewe_solver, fitter, ci : str, str, str, float
@@ -45,14 +51,29 @@ def score_models(
     Returns
     -------
     list of xarray.Dataset
+
+    Raises
+    ------
+    SynergyError
+        A model of drug pairs only on an N-drug screen.
     """
     options = options or {}
-    return [
-        registry.get(m).score(
-            screen, ModelContext(convention, loewe_solver, fitter, ci, options.get(m, {}))
-        )
-        for m in models
-    ]
+    wells = is_multi(screen)
+    if wells:
+        pair_only = [m for m in models if not registry.get(m).n_drugs]
+        if pair_only:
+            raise SynergyError(
+                f"model(s) {pair_only} are defined for drug pairs only; N-drug screens score "
+                f"{[m for m in registry.model_names() if registry.get(m).n_drugs]}"
+            )
+    shared: dict[str, Any] = {}
+    out = []
+    for m in models:
+        spec = registry.get(m)
+        context = ModelContext(convention, loewe_solver, fitter, ci, options.get(m, {}), shared)
+        run = spec.score_wells if wells else spec.score
+        out.append(run(screen, context))
+    return out
 
 
 def rescore_function(convention: str, loewe_solver: str, fitter: str) -> Rescore:
@@ -76,14 +97,7 @@ def rescore_function(convention: str, loewe_solver: str, fitter: str) -> Rescore
             from synergy.hill import fit_screen
 
             resampled = fit_screen(resampled, fitter=fitter, replicates="mean")
-        if "drug" in resampled.dims:
-            from synergy.models.multi import score_multi
-
-            parts = score_multi(
-                resampled, models, convention=convention, loewe_solver=loewe_solver, fitter=fitter
-            )
-        else:
-            parts = score_models(resampled, models, convention, loewe_solver, fitter)
+        parts = score_models(resampled, models, convention, loewe_solver, fitter)
         return dict(zip(models, parts, strict=True))
 
     return rescore

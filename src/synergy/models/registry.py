@@ -76,6 +76,8 @@ class ModelContext:
     fitter: str = "drc"
     ci: float = 0.95
     options: Mapping[str, Any] = field(default_factory=dict)
+    #: what the models of one ``score`` call share (e.g. the N-drug well index), by key
+    shared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,12 @@ class ModelSpec:
         Writes the δ surface ``<prefix>`` (% points, positive = synergy; drawn as a landscape).
     needs_fits : bool
         Needs the single-drug Hill fits (``hill_row``/``hill_col``, or ``hill``).
+    score_wells : callable, optional
+        ``score_wells(screen, context) -> Dataset``: the same model on the well layout of
+        screens of N ≥ 3 drugs (docs/design.md §1.1); None for models of drug pairs only.
     n_drugs : bool
-        Scores screens of three or more drugs (through :func:`synergy.models.multi.score_multi`).
+        Scores screens of three or more drugs: True exactly when ``score_wells`` is given
+        (set from it).
     bootstrap : bool
         Has a δ surface and block score the bootstrap resamples (``n_boot``).
     check_fits : bool
@@ -129,10 +135,14 @@ class ModelSpec:
     options: Mapping[str, type] = field(default_factory=dict)
     default: bool = False
     description: str = ""
+    score_wells: Callable[[xr.Dataset, ModelContext], xr.Dataset] | None = None
 
     def __post_init__(self) -> None:
         if not self.prefix:
             object.__setattr__(self, "prefix", self.name)
+        if self.n_drugs and self.score_wells is None:
+            raise SynergyError(f"model {self.name!r}: n_drugs=True needs score_wells")
+        object.__setattr__(self, "n_drugs", self.score_wells is not None)
         if f"{self.prefix}_status" not in self.variables:
             raise SynergyError(f"model {self.name!r} must write {self.prefix}_status")
         if self.bootstrap and not (self.surface and f"{self.prefix}_score" in self.variables):

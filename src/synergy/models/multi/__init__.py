@@ -1,7 +1,9 @@
-"""Reference models for screens of N ≥ 3 drugs (docs/design.md §1; issue #12).
+"""Reference models for screens of N ≥ 3 drugs (docs/design.md §1.1, §16).
 
-:func:`score_multi` is what :func:`synergy.score` runs on an N-drug screen; the definitions are
-in :mod:`synergy.models.multi.models`.
+:func:`score_wells` is the registry's ``score_wells`` of Bliss, HSA, Loewe and ZIP
+(:mod:`synergy.models.builtin`): what :func:`synergy.score` runs on an N-drug screen through
+:func:`synergy.models.dispatch.score_models`; the definitions are in
+:mod:`synergy.models.multi.models`.
 """
 
 from __future__ import annotations
@@ -11,10 +13,45 @@ import xarray as xr
 from synergy.errors import SynergyError
 from synergy.models.multi.common import multi_block
 from synergy.models.multi.models import score_multi_model
+from synergy.models.registry import ModelContext
 
-__all__ = ["MULTI_MODELS", "score_multi"]
+__all__ = ["check_wells_settings", "score_multi", "score_wells"]
 
-MULTI_MODELS = ("bliss", "hsa", "loewe", "zip")
+
+def check_wells_settings(convention: str, loewe_solver: str) -> None:
+    """Refuse a convention or Loewe solver that has no N-drug definition."""
+    if convention != "synergyfinder3":
+        raise SynergyError(
+            f"convention={convention!r} has no N-drug definitions (SynergyFinder 2 / DrugComb "
+            "scored pairs only); use 'synergyfinder3'"
+        )
+    if loewe_solver not in ("grid100", "exact"):
+        raise SynergyError(
+            f"loewe_solver {loewe_solver!r}: N-drug screens use 'grid100' or 'exact'"
+        )
+
+
+def score_wells(screen: xr.Dataset, model: str, context: ModelContext) -> xr.Dataset:
+    """One reference model on an N-drug screen: the new variables (the registry's
+    ``score_wells`` of Bliss, HSA, Loewe and ZIP; :mod:`synergy.models.registry`).
+
+    Parameters
+    ----------
+    screen : xarray.Dataset
+        An N-drug screen; with Loewe or ZIP it must hold the single-drug fits ``hill``.
+    model : {"bliss", "hsa", "loewe", "zip"}
+    context : synergy.models.registry.ModelContext
+        ``convention`` (``"synergyfinder3"`` only), ``loewe_solver`` (``"grid100"`` or
+        ``"exact"``), ``fitter`` (ZIP's slices); the well index is computed once per
+        ``context.shared``.
+    """
+    check_wells_settings(context.convention, context.loewe_solver)
+    block = context.shared.get("multi_block")
+    if block is None:
+        block = context.shared["multi_block"] = multi_block(screen)
+    return score_multi_model(
+        screen, block, model, loewe_solver=context.loewe_solver, fitter=context.fitter
+    )
 
 
 def score_multi(
@@ -25,42 +62,14 @@ def score_multi(
     loewe_solver: str = "grid100",
     fitter: str = "drc",
 ) -> list[xr.Dataset]:
-    """Score an N-drug screen with each model; one Dataset of new variables per model.
-
-    Parameters
-    ----------
-    screen : xarray.Dataset
-        An N-drug screen; with Loewe or ZIP it must hold the single-drug fits ``hill``.
-    models : tuple of {"bliss", "hsa", "loewe", "zip"}
-    convention : {"synergyfinder3"}
-        SynergyFinder 3.7's multi-drug definitions (SynergyFinder 2's DrugComb pipeline
-        scored pairs only).
-    loewe_solver : {"grid100", "exact"}
-    fitter : {"drc", "lsq"}
-        ZIP's slice fitter.
+    """Score an N-drug screen with each model; one Dataset of new variables per model
+    (:func:`synergy.models.dispatch.score_models` on the registry's models).
 
     Raises
     ------
     SynergyError
         For a model, convention or solver that has no N-drug definition.
     """
-    unknown = [m for m in models if m not in MULTI_MODELS]
-    if unknown:
-        raise SynergyError(
-            f"model(s) {unknown} are defined for drug pairs only; "
-            f"N-drug screens score {MULTI_MODELS}"
-        )
-    if convention != "synergyfinder3":
-        raise SynergyError(
-            f"convention={convention!r} has no N-drug definitions (SynergyFinder 2 / DrugComb "
-            "scored pairs only); use 'synergyfinder3'"
-        )
-    if loewe_solver not in ("grid100", "exact"):
-        raise SynergyError(
-            f"loewe_solver {loewe_solver!r}: N-drug screens use 'grid100' or 'exact'"
-        )
-    block = multi_block(screen)
-    return [
-        score_multi_model(screen, block, m, loewe_solver=loewe_solver, fitter=fitter)
-        for m in models
-    ]
+    from synergy.models.dispatch import score_models
+
+    return score_models(screen, tuple(models), convention, loewe_solver, fitter)

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import xarray as xr
 
+from synergy._kernels.surface import ordered_sum
 from synergy.io.wells import gather, n_present, observed_wells, single_drug_index, well_doses
 from synergy.models.common import SEVERITY_FAILED, status_attrs
 
@@ -83,7 +84,7 @@ def summarise_multi(
     scored = full & np.isfinite(delta)
     n_wells = scored.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        score = np.where(n_wells > 0, np.where(scored, delta, 0.0).sum(axis=1) / n_wells, np.nan)
+        score = np.where(n_wells > 0, ordered_sum(np.where(scored, delta, 0.0)) / n_wells, np.nan)
     masked = np.where(scored, delta, np.nan)
     has = n_wells > 0
     idx_max = np.where(has, np.nanargmax(np.where(has[:, None], masked, 0.0), axis=1), 0)
