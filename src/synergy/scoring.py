@@ -365,6 +365,9 @@ def _score_grid(
     well_intervals: bool,
     model_options: Mapping[str, Mapping[str, Any]] | None,
     response_range: tuple[float, float],
+    impute: str | None,
+    outliers: str | None,
+    outlier_threshold: float,
 ) -> xr.Dataset:
     """:func:`score` on blocks that share one grid (every block of the screen, or a group)."""
     given = {k: v for k, v in locals().items() if k != "screen"}
