@@ -31,6 +31,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     ),
     "orchestration": (
         "synergy.scoring",
+        "synergy.scoring_checks",
         "synergy.options",
         "synergy.batch",
         "synergy.benchmark",

@@ -65,7 +65,7 @@ class ScoringOptions:
     outlier_threshold: float = DEFAULT_THRESHOLD
 
     def __post_init__(self) -> None:
-        from synergy.scoring import check_bootstrap, check_model_options
+        from synergy.scoring_checks import check_bootstrap, check_model_options
 
         models = (self.models,) if isinstance(self.models, str) else tuple(self.models)
         object.__setattr__(self, "models", models)
@@ -89,7 +89,7 @@ class ScoringOptions:
 
     def resolved(self) -> tuple[tuple[str, ...], str, str]:
         """``(models, fitter, loewe_solver)`` with the convention's defaults filled in."""
-        from synergy.scoring import check_options
+        from synergy.scoring_checks import check_options
 
         return check_options(
             self.models,
