@@ -131,7 +131,7 @@ def test_four_drug_report_holds_the_other_drugs_at_zero():
 def test_cli_report_on_the_three_drug_csv(tmp_path):
     out = tmp_path / "ncats.html"
     result = CliRunner().invoke(
-        main, ["report", str(NCATS_CSV), "-o", str(out)], catch_exceptions=False
+        main, ["report", str(NCATS_CSV), "-o", str(out), "--static"], catch_exceptions=False
     )
     assert result.exit_code == 0, result.output
     assert "scoring 2 blocks" in result.output

@@ -122,8 +122,8 @@ def unit_text(unit: object) -> str:
     return _UNITS.get(text.lower().replace("μ", "µ"), text)
 
 
-# an interval wider than this ratio (4 decades) says the data cannot bound the IC50
-_UNIDENTIFIED_RATIO = 1e4
+# an interval wider than this many decades says the data cannot bound the IC50
+_UNIDENTIFIED_DECADES = 4.0
 
 
 def ic50_text(ic50: float, low: float, high: float) -> str:
@@ -143,12 +143,12 @@ def ic50_text(ic50: float, low: float, high: float) -> str:
 
 def interval_identified(lower: float, upper: float) -> bool:
     """Whether a dose interval says something: finite, positive and under four decades wide."""
+    lower, upper = float(lower), float(upper)
     return bool(
         np.isfinite(lower)
         and np.isfinite(upper)
-        and lower > 0
-        and upper >= lower
-        and upper / lower <= _UNIDENTIFIED_RATIO
+        and 0 < lower <= upper
+        and np.log10(upper) - np.log10(lower) <= _UNIDENTIFIED_DECADES
     )
 
 
