@@ -29,6 +29,13 @@ def _unpack(text: str, shape) -> np.ndarray:
     return np.where(coded == -32768, np.nan, coded / 10).reshape(shape)
 
 
+def _grids(panel: dict, overview: dict, shape) -> dict[str, np.ndarray]:
+    """A panel's grids by name: ``o`` (observed), ``d:<model>`` (δ), ``r:<model>`` (reference)."""
+    names = ["o", *(f"d:{m}" for m in overview["models"]), *(f"r:{m}" for m in overview["refs"])]
+    flat = _unpack(panel["g"], (len(names), *shape))
+    return dict(zip(names, flat, strict=True))
+
+
 def _chunk(folder: Path, k: int = 0) -> list[dict]:
     text = (folder / f"blocks-{k:05d}.js").read_text(encoding="utf-8")
     match = re.fullmatch(rf"SYNERGY\.chunk\({k},(.*)\);\n", text, flags=re.S)
@@ -52,21 +59,28 @@ def mathews_report(mathews, tmp_path_factory):
 
 
 def test_block_grids_are_the_screens_numbers(mathews, mathews_report):
-    blocks = _chunk(mathews_report.with_name("mathews_files"))
+    folder = mathews_report.with_name("mathews_files")
+    blocks, overview = _chunk(folder), _overview(folder)
     assert [b["id"] for b in blocks] == ["1", "2"]
     for i, block in enumerate(blocks):
-        (panel,) = block["panels"]
-        shape = (len(panel["y"]), len(panel["x"]))
-        np.testing.assert_allclose(panel["y"], mathews["conc_row"].values[i], rtol=1e-3)
+        (panel,) = block["panels"]  # a pair's map: rows = first drug's doses (its curve)
+        rows, cols = (np.array(c["x"]) for c in block["curves"])
+        np.testing.assert_allclose(rows, mathews["conc_row"].values[i], rtol=1e-4)
+        np.testing.assert_allclose(cols, mathews["conc_col"].values[i], rtol=1e-4)
+        grids = _grids(panel, overview, (rows.size, cols.size))
         observed = np.nanmean(mathews["response"].values[i], axis=-1)
-        np.testing.assert_allclose(_unpack(panel["o"], shape), observed, atol=0.05 + 1e-9)
+        np.testing.assert_allclose(grids["o"], observed, atol=0.05 + 1e-9)
+        assert overview["refs"] == ["zip", "bliss", "hsa", "loewe"]
         for model in ("zip", "bliss", "hsa", "loewe"):
             delta = mathews[model].values[i]
-            np.testing.assert_allclose(_unpack(panel["del"][model], shape), delta, atol=0.0501)
+            np.testing.assert_allclose(grids[f"d:{model}"], delta, atol=0.0501)
             reference = mathews[f"{model}_reference"].values[i]
-            np.testing.assert_allclose(_unpack(panel["ref"][model], shape), reference, atol=0.0501)
+            np.testing.assert_allclose(grids[f"r:{model}"], reference, atol=0.0501)
+            msa = float(mathews[f"{model}_msa"].values[i])
+            assert block["scores"][model][0] == pytest.approx(msa, rel=1e-3)
+            (row,) = (r for r in overview["rows"] if r[0] == block["id"])
             score = float(mathews[f"{model}_score"].values[i])
-            assert block["scores"][model][0] == pytest.approx(score, rel=1e-3)
+            assert row[5][overview["models"].index(model)][0] == pytest.approx(score, rel=1e-3)
 
 
 def test_ic50_and_intervals_in_plain_words(mathews, mathews_report):
@@ -75,9 +89,9 @@ def test_ic50_and_intervals_in_plain_words(mathews, mathews_report):
     top = format_dose(float(np.nanmax(mathews["conc_row"].values[0])))
     # sf_mathews block 1: a flat row-drug fit with IC50 2.2e17 nM and interval [0, inf)
     assert row["ic50"] == f"> {top}" and row["ci"] == "not identified"
-    assert row["fit"] == "flat" and "no significant dose effect" in row["why"]
-    assert col["ci"] == "not identified"  # 4.4e-57 – 1.7e57 nM
     overview = _overview(mathews_report.with_name("mathews_files"))
+    assert row["fit"] == "flat" and "no significant dose effect" in overview["words"]["flat"]
+    assert col["ci"] == "not identified"  # 4.4e-57 – 1.7e57 nM
     first = next(r for r in overview["rows"] if r[0] == "1")
     assert first[7][0] == f"> {top}" and overview["unit"] == "nM"
     assert "fallback max" not in json.dumps(overview)  # the reasons are plain words
@@ -94,7 +108,7 @@ def test_folder_needs_no_network_and_holds_the_full_table(mathews, mathews_repor
     assert "fetch(" not in script and "XMLHttpRequest" not in script
     assert "http" not in page and "http" not in (folder / "report.css").read_text()
     table = (folder / "blocks.csv").read_text(encoding="utf-8")
-    assert table == to_table(mathews, level="block").to_csv(index=False)
+    assert table == to_table(mathews, level="block").to_csv(index=False, float_format="%.5g")
     assert (folder / "blocks.xlsx").is_file()  # openpyxl is in the dev extra
     assert "How to read this report" in page and "most synergistic area" in page
 
@@ -112,7 +126,8 @@ def test_self_contained_is_one_file(mathews, tmp_path):
     page = path.read_text(encoding="utf-8")
     assert not re.findall(r'src="', page)
     (csv,) = re.findall(r'href="data:text/csv;base64,([^"]*)"', page)
-    assert base64.b64decode(csv).decode() == to_table(mathews, level="block").to_csv(index=False)
+    expected = to_table(mathews, level="block").to_csv(index=False, float_format="%.5g")
+    assert base64.b64decode(csv).decode() == expected
     assert page.count('type="application/json" id="chunk-') == 1
 
 
@@ -120,7 +135,7 @@ def test_three_drug_blocks_go_through_the_same_page(tmp_path):
     screen = synergy.datasets.simulate_multi(2, n_drugs=3, n_doses=4, seed=3)
     scored = synergy.score(screen, ("bliss", "hsa", "zip"))
     path = write_interactive_report(scored, tmp_path / "three.html")
-    blocks = _chunk(tmp_path / "three_files")
+    blocks, overview = _chunk(tmp_path / "three_files"), _overview(tmp_path / "three_files")
     conc = scored["conc"].transpose("block", "well", "drug").values
     for i, block in enumerate(blocks):
         assert len(block["curves"]) == 3
@@ -131,7 +146,7 @@ def test_three_drug_blocks_go_through_the_same_page(tmp_path):
         # each well sits in its panel at its two doses, δ as scored
         panel = block["panels"][-1]
         shape = (len(panel["y"]), len(panel["x"]))
-        grid = _unpack(panel["del"]["bliss"], shape)
+        grid = _grids(panel, overview, shape)["d:bliss"]
         at = np.isclose(conc[i, :, 2], levels[-1])
         for well in np.flatnonzero(at):
             r = int(np.argmin(np.abs(np.array(panel["y"]) - conc[i, well, 0])))

@@ -24,7 +24,7 @@ from synergy.models.registry import LABELS
 
 NAN_CODE = -32768
 SCALE = 10.0  # stored value = round(10 × % points)
-CURVE_POINTS = 40
+CURVE_POINTS = 20
 
 
 def pack(grid: np.ndarray) -> str:
@@ -64,6 +64,17 @@ def explain_all(screen: xr.Dataset, name: str) -> np.ndarray:
         pair = (word, status_codes.explain(word))
         for index in zip(*np.nonzero(codes == code), strict=True):
             out[index] = pair
+    return out
+
+
+def status_words(screen: xr.Dataset) -> dict[str, str]:
+    """``{flag word: plain explanation}`` of every status variable of the screen (the page
+    sends each block's words and looks their sentences up here)."""
+    out = {}
+    for name, var in screen.data_vars.items():
+        if name.endswith("_status") or name == "status":
+            for word in status_codes.decode(var.attrs).values():
+                out[word] = status_codes.explain(word)
     return out
 
 

@@ -109,7 +109,9 @@ def write_interactive(
         for k in range(0, n, CHUNK)
     ]
     table = to_table(screen, level="block")
-    csv_text = table.to_csv(index=False)
+    csv_text = table.to_csv(
+        index=False, float_format="%.5g"
+    )  # 6 digits: a 10,000-block table stays small
     subtitle = [*subtitle, f"page built in {time.perf_counter() - started:.1f} s"]
     if self_contained:
         csv_href = "data:text/csv;base64," + base64.b64encode(csv_text.encode()).decode("ascii")

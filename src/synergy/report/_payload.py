@@ -21,6 +21,7 @@ from synergy.report._data import (
     pack,
     score_models,
     single_drug_doses,
+    status_words,
     tested_range,
 )
 
@@ -63,7 +64,9 @@ def overview(screen: xr.Dataset, models: list[str], order: np.ndarray) -> dict:
             ]
         )
     return {
+        "words": status_words(screen),
         "models": models,
+        "refs": [m for m in models if f"{m}_reference" in screen],
         "labels": labels(models),
         "unit": unit_text(screen.attrs.get("conc_unit", "")),
         "reasons": list(unique_reasons),
@@ -78,36 +81,28 @@ def _mean(response: np.ndarray) -> np.ndarray:
         return np.where(count > 0, np.nansum(response, axis=-1) / np.maximum(count, 1), np.nan)
 
 
+def _grids(arrays: dict, models: list[str], i: int, observed, select) -> str:
+    """One base64 string of a panel's grids: observed, δ of each model, the references of
+    the models that have one (the page's ``D.refs``), each ``select``-ed from block ``i``."""
+    parts = [observed] + [select(arrays[f"d:{m}"][i]) for m in models]
+    parts += [select(arrays[f"r:{m}"][i]) for m in models if f"r:{m}" in arrays]
+    return pack(np.concatenate([np.ravel(p) for p in parts]))
+
+
 def _pair_panels(arrays: dict, models: list[str], i: int, drugs: list[str]) -> list[dict]:
+    """The one panel of a pair block: rows = first drug, columns = second drug, at the
+    doses of their curves."""
     rows, cols = arrays["conc_row"][i], arrays["conc_col"][i]
     nr, nc = int(np.isfinite(rows).sum()), int(np.isfinite(cols).sum())
     observed = _mean(arrays["response"][i])[:nr, :nc]
-    panel = {
-        "label": "",
-        "xd": drugs[1],
-        "yd": drugs[0],
-        "x": _rounded(cols[:nc], 6),
-        "y": _rounded(rows[:nr], 6),
-        "o": pack(observed),
-        "ref": {},
-        "del": {},
-    }
-    for m in models:
-        panel["del"][m] = pack(arrays[f"d:{m}"][i, :nr, :nc])
-        if f"r:{m}" in arrays:
-            panel["ref"][m] = pack(arrays[f"r:{m}"][i, :nr, :nc])
-    return [panel]
+    grids = _grids(arrays, models, i, observed, lambda grid: grid[:nr, :nc])
+    return [{"g": grids}]  # label, drugs and doses: the page takes them from the curves
 
 
 def _multi_panels(arrays: dict, models: list[str], i: int, drugs: list[str]) -> list[dict]:
     conc = arrays["conc"][i]
     keep = np.isfinite(conc).all(axis=1)
     conc = conc[keep]
-    wells = {"o": _mean(arrays["response"][i])[keep]}
-    for m in models:
-        wells[f"d:{m}"] = arrays[f"d:{m}"][i][keep]
-        if f"r:{m}" in arrays:
-            wells[f"r:{m}"] = arrays[f"r:{m}"][i][keep]
     rest = conc[:, 3:] == 0 if conc.shape[1] > 3 else np.ones((conc.shape[0], 0), bool)
     base = rest.all(axis=1)
     levels = np.unique(conc[base, 2]) if conc.shape[1] > 2 else np.array([np.nan])
@@ -117,24 +112,22 @@ def _multi_panels(arrays: dict, models: list[str], i: int, drugs: list[str]) -> 
         y_doses, x_doses = np.unique(conc[here, 0]), np.unique(conc[here, 1])
         iy = np.searchsorted(y_doses, conc[here, 0])
         ix = np.searchsorted(x_doses, conc[here, 1])
-        grids = {}
-        for key, values in wells.items():
-            grid = np.full((y_doses.size, x_doses.size), np.nan)
-            grid[iy, ix] = values[here]
-            grids[key] = pack(grid)
+
+        def on_grid(values, here=here, iy=iy, ix=ix, shape=(y_doses.size, x_doses.size)):
+            grid = np.full(shape, np.nan)
+            grid[iy, ix] = values[keep][here]
+            return grid
+
+        grids = _grids(arrays, models, i, on_grid(_mean(arrays["response"][i])), on_grid)
         label = f"{drugs[2]} at {format_dose(level)}" if conc.shape[1] > 2 else ""
         if conc.shape[1] > 3:
             label += f" ({', '.join(drugs[3:])} at 0)"
         panels.append(
             {
                 "label": label,
-                "xd": drugs[1],
-                "yd": drugs[0],
-                "x": _rounded(x_doses, 6),
-                "y": _rounded(y_doses, 6),
-                "o": grids["o"],
-                "ref": {m: grids[f"r:{m}"] for m in models if f"r:{m}" in grids},
-                "del": {m: grids[f"d:{m}"] for m in models},
+                "x": _rounded(x_doses, 5),
+                "y": _rounded(y_doses, 5),
+                "g": grids,
             }
         )
     return panels
@@ -181,23 +174,23 @@ def block_payload(models: list[str], i: int, context: dict) -> dict:
     params, ci, words = context["params"], context["ci"], context["words"][i]
     low, high = context["low"], context["high"]
     curves = []
-    for k, name in enumerate(drugs):
+    for k in range(len(drugs)):
         doses, reps = _single_drug_wells(context["arrays"], i, k)
         finite = np.isfinite(doses)
         curve = {
-            "drug": name,
-            "x": _rounded(doses[finite], 6),
-            "y": [_rounded(r, 3) for r in reps[finite]],
+            "x": _rounded(doses[finite], 5),
+            "y": [[_r(v, 4) for v in np.round(r, 1)] for r in reps[finite]],
             "ic50": ic50_text(params[i, k, 0], low[i, k], high[i, k]),
             "ci": dose_interval_text(ci[i, k, 0], ci[i, k, 1], low[i, k], high[i, k]),
-            "p": _rounded(params[i, k], 4),
+            "p": [_r(params[i, k, 0], 4), _r(params[i, k, 1], 3)]
+            + [_r(v, 4) for v in np.round(params[i, k, 2:], 1)],
             "fit": words[k][0],
-            "why": words[k][1],
         }
         if np.all(np.isfinite(params[i, k])) and np.isfinite(low[i, k]):
+            # the fitted curve at CURVE_POINTS log-spaced doses from fx[0] to fx[1]
             grid = np.geomspace(low[i, k] / 1.5, high[i, k] * 1.5, CURVE_POINTS)
-            curve["fx"] = _rounded(grid)
-            curve["fy"] = _rounded(evaluate(grid, *params[i, k]), 4)
+            curve["fx"] = [_r(grid[0], 5), _r(grid[-1], 5)]
+            curve["fy"] = pack(evaluate(grid, *params[i, k]))
         curves.append(curve)
     arrays = context["arrays"]
     make = _multi_panels if "conc" in arrays else _pair_panels
@@ -208,8 +201,8 @@ def block_payload(models: list[str], i: int, context: dict) -> dict:
         "curves": curves,
         "panels": make(arrays, models, i, drugs),
         "scores": {
-            m: [_r(scores[m][key][i], 4) for key in ("score", "low", "high", "msa", "max")]
-            + list(context["model_status"][m][i])
+            m: [_r(scores[m][key][i], 4) for key in ("msa", "max")]
+            + [context["model_status"][m][i][0]]
             for m in models
         },
     }

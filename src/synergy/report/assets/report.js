@@ -43,21 +43,31 @@
     if (a >= 0.01 && a < 100) return String(Number(x.toPrecision(3)));
     return x.toExponential(1).replace('.0e', 'e').replace('e+', 'e');
   }
-  function unpack(text, n, m) {
-    var bin = atob(text);
-    var view = new DataView(new ArrayBuffer(bin.length));
-    for (var i = 0; i < bin.length; i++) view.setUint8(i, bin.charCodeAt(i));
+  function reshape(flat, start, n, m) {
     var out = [];
-    for (var r = 0; r < n; r++) {
-      var row = [];
-      for (var c = 0; c < m; c++) {
-        var v = view.getInt16(2 * (r * m + c), true);
-        row.push(v === -32768 ? NaN : v / 10);
-      }
-      out.push(row);
-    }
+    for (var r = 0; r < n; r++) out.push(flat.slice(start + r * m, start + (r + 1) * m));
     return out;
   }
+  /* a panel's grids, one base64 int16 string: observed, δ of each model, then the
+     references of D.refs (tenths of a % point; -32768 = no well) */
+  function preparePanels(b) {
+    b.panels.forEach(function (p) {
+      if (p.O) return;
+      if (!p.x) { p.x = b.curves[1].x; p.y = b.curves[0].x; p.label = ''; }
+      if (!p.xd) { p.xd = b.drugs[1]; p.yd = b.drugs[0]; }
+      var n = p.y.length, m = p.x.length, flat = unpackFlat(p.g), k = 0;
+      p.O = reshape(flat, 0, n, m); p.D = {}; p.R = {};
+      D.models.forEach(function (mo) { k++; p.D[mo] = reshape(flat, k * n * m, n, m); });
+      D.refs.forEach(function (mo) { k++; p.R[mo] = reshape(flat, k * n * m, n, m); });
+    });
+  }
+  function unpackFlat(text) {
+    var bin = atob(text), view = new DataView(new ArrayBuffer(bin.length)), out = [];
+    for (var i = 0; i < bin.length; i++) view.setUint8(i, bin.charCodeAt(i));
+    for (i = 0; i < bin.length / 2; i++) { var v = view.getInt16(2 * i, true); out.push(v === -32768 ? NaN : v / 10); }
+    return out;
+  }
+  function explain(word) { return word && D.words[word] ? D.words[word] : (word || '').replace(/_/g, ' '); }
   function statusWord(code) { return ['ok', 'warning', 'failed'][code] || 'not scored'; }
 
   /* ---------- block data: <script src> chunks (file:// pages may load scripts, not fetch) */
@@ -282,10 +292,10 @@
       if (c2 < 0 || c2 >= m || r2 < 0 || r2 >= n) { tip.style.display = 'none'; return; }
       tip.innerHTML = '';
       tip.appendChild(el('div', {}, panel.yd + ' ' + fmtDose(panel.y[r2]) + ' ' + D.unit + ', ' + panel.xd + ' ' + fmtDose(panel.x[c2]) + ' ' + D.unit));
-      var o = unpack(panel.o, n, m)[r2][c2];
+      var o = panel.O[r2][c2];
       tip.appendChild(el('div', {}, 'observed ' + fmt(o, 1) + ' %'));
       D.models.forEach(function (mo) {
-        var ref = panel.ref[mo] ? unpack(panel.ref[mo], n, m)[r2][c2] : NaN, d = unpack(panel.del[mo], n, m)[r2][c2];
+        var ref = panel.R[mo] ? panel.R[mo][r2][c2] : NaN, d = panel.D[mo][r2][c2];
         tip.appendChild(el('div', {}, D.labels[mo] + ': reference ' + fmt(ref, 1) + ' %, δ ' + fmt(d, 1)));
       });
       tip.style.display = 'block'; tip.style.left = (e.pageX + 14) + 'px'; tip.style.top = (e.pageY + 10) + 'px';
@@ -373,7 +383,8 @@
         var t = svg('text', { x: L - 4, y: Y(v) + 3, 'text-anchor': 'end', class: 'tick' }); t.textContent = v; root.appendChild(t);
       });
       if (cv.fx) {
-        var d = cv.fx.map(function (x, j) { return (j ? 'L' : 'M') + X(x).toFixed(1) + ',' + Y(cv.fy[j]).toFixed(1); }).join('');
+        var fy = unpackFlat(cv.fy), a = Math.log(cv.fx[0]), z = Math.log(cv.fx[1]);
+        var d = fy.map(function (y, j) { var x = Math.exp(a + (z - a) * j / (fy.length - 1)); return (j ? 'L' : 'M') + X(x).toFixed(1) + ',' + Y(y).toFixed(1); }).join('');
         root.appendChild(svg('path', { d: d, fill: 'none', stroke: colour, 'stroke-width': 2 }));
       }
       cv.x.forEach(function (x, j) {
@@ -387,9 +398,9 @@
         t.textContent = fmtDose(x); if (j % Math.ceil(cv.x.length / 6) === 0) root.appendChild(t);
       });
       var title = svg('text', { x: L, y: 12, class: 'axis' });
-      title.textContent = cv.drug + ' alone · IC50 ' + cv.ic50 + ' ' + D.unit; root.appendChild(title);
+      title.textContent = b.drugs[k] + ' alone · IC50 ' + cv.ic50 + ' ' + D.unit; root.appendChild(title);
       var xlab = svg('text', { x: (W + L) / 2, y: H - 6, 'text-anchor': 'middle', class: 'axis' });
-      xlab.textContent = cv.drug + ' (' + D.unit + ', log scale; 0 at left)'; root.appendChild(xlab);
+      xlab.textContent = b.drugs[k] + ' (' + D.unit + ', log scale; 0 at left)'; root.appendChild(xlab);
       wrap.appendChild(root);
     });
     return wrap;
@@ -397,9 +408,9 @@
 
   function barometer(panel, r, c) {
     var n = panel.y.length, m = panel.x.length;
-    var obs = unpack(panel.o, n, m)[r][c];
+    var obs = panel.O[r][c];
     var marks = D.models.map(function (mo, k) {
-      return { name: D.labels[mo], v: panel.ref[mo] ? unpack(panel.ref[mo], n, m)[r][c] : NaN, colour: COLOURS[(k + 2) % COLOURS.length] };
+      return { name: D.labels[mo], v: panel.R[mo] ? panel.R[mo][r][c] : NaN, colour: COLOURS[(k + 2) % COLOURS.length] };
     }).filter(function (x) { return isFinite(x.v); });
     var all = marks.map(function (x) { return x.v; }).concat([0, 100, isFinite(obs) ? obs : 0]);
     var lo = Math.min.apply(null, all), hi = Math.max.apply(null, all);
@@ -431,6 +442,7 @@
   function drawBlock(b) {
     var box = document.getElementById('detail');
     var row = D.rows.find(function (r) { return r[0] === b.id; });
+    preparePanels(b);
     box.innerHTML = '';
     box.appendChild(el('h2', { id: 'detail-title' }, b.drugs.join(' × ') + ' · ' + row[2] + ' (block ' + b.id + ')'));
     var st = el('p');
@@ -440,9 +452,9 @@
     var t = el('table'), head = el('tr');
     ['model', 'score (% points)', 'CI', 'MSA', 'max δ', 'note'].forEach(function (h) { head.appendChild(el('th', {}, h)); });
     t.appendChild(head);
-    D.models.forEach(function (mo) {
-      var s = b.scores[mo], tr = el('tr');
-      [D.labels[mo], fmt(s[0]), s[1] === null ? '–' : '[' + fmt(s[1]) + ', ' + fmt(s[2]) + ']', fmt(s[3]), fmt(s[4]), s[5] && s[5] !== 'ok' ? s[6] : 'ok']
+    D.models.forEach(function (mo, k) {
+      var s = row[5][k], x = b.scores[mo], tr = el('tr');
+      [D.labels[mo], fmt(s[0]), s[1] === null ? '–' : '[' + fmt(s[1]) + ', ' + fmt(s[2]) + ']', fmt(x[0]), fmt(x[1]), x[2] && x[2] !== 'ok' ? explain(x[2]) : 'ok']
         .forEach(function (v, j) { tr.appendChild(el('td', { class: j === 5 || j === 0 ? 'text' : '' }, v)); });
       t.appendChild(tr);
     });
@@ -450,9 +462,9 @@
     var ft = el('table'), fh = el('tr');
     ['drug', 'IC50 (' + D.unit + ')', '95 % CI', 'slope', 'bottom (%)', 'top (%)', 'fit quality'].forEach(function (h) { fh.appendChild(el('th', {}, h)); });
     ft.appendChild(fh);
-    b.curves.forEach(function (cv) {
+    b.curves.forEach(function (cv, k) {
       var tr = el('tr');
-      [cv.drug, cv.ic50, cv.ci, fmt(cv.p[1]), fmt(cv.p[2], 1), fmt(cv.p[3], 1), cv.why || '–'].forEach(function (v, j) {
+      [b.drugs[k], cv.ic50, cv.ci, fmt(cv.p[1]), fmt(cv.p[2], 1), fmt(cv.p[3], 1), cv.fit ? explain(cv.fit) : '–'].forEach(function (v, j) {
         tr.appendChild(el('td', { class: j === 0 || j === 6 ? 'text' : '' }, v));
       });
       ft.appendChild(tr);
@@ -477,11 +489,11 @@
     box.appendChild(controls);
     var panel = b.panels[Math.min(state.panel, b.panels.length - 1)], mo = D.models[state.model];
     var n = panel.y.length, m = panel.x.length;
-    var delta = unpack(panel.del[mo], n, m), lim = 10;
+    var delta = panel.D[mo], lim = 10;
     delta.forEach(function (rw) { rw.forEach(function (v) { if (isFinite(v)) lim = Math.max(lim, Math.abs(v)); }); });
     var figs = el('div', { class: 'figs' });
-    figs.appendChild(heatmap(panel, unpack(panel.o, n, m), responseColour, 'observed inhibition (%)', 'observed'));
-    if (panel.ref[mo]) figs.appendChild(heatmap(panel, unpack(panel.ref[mo], n, m), responseColour, D.labels[mo] + ' reference (%)', 'reference'));
+    figs.appendChild(heatmap(panel, panel.O, responseColour, 'observed inhibition (%)', 'observed'));
+    if (panel.R[mo]) figs.appendChild(heatmap(panel, panel.R[mo], responseColour, D.labels[mo] + ' reference (%)', 'reference'));
     figs.appendChild(heatmap(panel, delta, function (v) { return deltaColour(v, lim); }, D.labels[mo] + ' δ (% points)', 'delta'));
     figs.appendChild(surface3d(panel, delta, lim, D.labels[mo]));
     box.appendChild(figs);
