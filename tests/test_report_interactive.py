@@ -253,6 +253,10 @@ def test_self_contained_report_draws_in_chromium(mathews, tmp_path):
     dom, console = load_in_chromium(path, "--dump-dom")
     assert console == []
     assert_drawn(dom, "1")
+    assert 'data-overflow="0"' in dom
+    # a phone: the page reflows to one column, nothing wider than the screen
+    dom, console = load_in_chromium(path, "--dump-dom", "--window-size=390,844")
+    assert console == [] and 'data-overflow="0"' in dom
 
 
 @pytest.mark.browser

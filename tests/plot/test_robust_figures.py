@@ -141,3 +141,10 @@ def test_dose_interval_text(lower, upper, expected):
 )
 def test_units_are_written_as_readers_write_them(unit, shown):
     assert splot.unit_text(unit) == shown
+
+
+def test_msa_box_has_a_legend(cases):
+    screen, block = cases["flat (sf_mathews block 1)"]
+    fig = splot.landscape(screen, block, "zip")
+    (ax,) = [a for a in fig.axes if a.get_legend() is not None]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["MSA: most synergistic 3×3 area"]

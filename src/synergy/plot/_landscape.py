@@ -94,9 +94,10 @@ def _draw_heatmap(ax, screen: xr.Dataset, view: BlockView, model: str, cmap, vma
                     edgecolor="black",
                     linewidth=2,
                     linestyle="--",
-                    label="most synergistic 3×3 area",
+                    label="MSA: most synergistic 3×3 area",
                 )
             )
+            ax.legend(loc="upper left", fontsize=6.5, framealpha=0.8, handlelength=1.6)
     if not finite.any():
         ax.text(0.5, 0.5, "no δ (see status)", ha="center", va="center", transform=ax.transAxes)
     return image

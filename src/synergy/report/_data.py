@@ -180,6 +180,14 @@ def score_models(screen: xr.Dataset, models: list[str]) -> dict[str, dict[str, n
     return out
 
 
+def msa_positions(screen: xr.Dataset, model: str) -> np.ndarray:
+    """(B, 2) row and column index of the MSA box's first well (-1: none)."""
+    names = (f"{model}_msa_row", f"{model}_msa_col")
+    if not all(name in screen for name in names):
+        return np.full((screen.sizes["block"], 2), -1)
+    return np.stack([np.asarray(screen[name].values) for name in names], axis=1).astype(int)
+
+
 def labels(models: list[str]) -> dict[str, str]:
     """How the page names each model."""
     return {m: LABELS.get(m, m) for m in models}

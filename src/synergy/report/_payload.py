@@ -18,6 +18,7 @@ from synergy.report._data import (
     hill_arrays,
     is_multi,
     labels,
+    msa_positions,
     pack,
     score_models,
     single_drug_doses,
@@ -203,6 +204,7 @@ def block_payload(models: list[str], i: int, context: dict) -> dict:
         "scores": {
             m: [_r(scores[m][key][i], 4) for key in ("msa", "max")]
             + [context["model_status"][m][i][0]]
+            + [int(v) for v in context["msa_at"][m][i]]
             for m in models
         },
     }
@@ -222,6 +224,7 @@ def block_context(screen: xr.Dataset, models: list[str]) -> dict:
         "words": fit_words(screen, status_names),
         "scores": score_models(screen, models),
         "model_status": {m: explain_all(screen, f"{m}_status") for m in models},
+        "msa_at": {m: msa_positions(screen, m) for m in models},
     }
 
 

@@ -266,7 +266,7 @@
   }
 
   /* ---------- block detail */
-  function heatmap(panel, grid, colour, title, key) {
+  function heatmap(panel, grid, colour, title, key, msa) {
     var n = panel.y.length, m = panel.x.length, wrap = el('div', { class: 'heat' });
     wrap.appendChild(el('div', { class: 'caption' }, title));
     var cell = Math.max(14, Math.min(38, Math.floor(300 / Math.max(n, m))));
@@ -285,9 +285,17 @@
     for (c = 0; c < m; c++) { ctx.save(); ctx.translate(L + (c + 0.5) * cell, n * cell + 6); ctx.rotate(-0.7); ctx.textAlign = 'right'; ctx.fillText(fmtDose(panel.x[c]), 0, 6); ctx.restore(); }
     ctx.textAlign = 'right';
     for (r = 0; r < n; r++) ctx.fillText(fmtDose(panel.y[r]), L - 4, (n - 1 - r + 0.6) * cell);
+    if (msa && msa[0] >= 0 && f === 1) {
+      ctx.save(); ctx.setLineDash([5, 3]); ctx.strokeStyle = '#111'; ctx.lineWidth = 2;
+      ctx.strokeRect(L + msa[1] * cell, (n - 3 - msa[0]) * cell, 3 * cell, 3 * cell); ctx.restore();
+    }
     if (state.well) { ctx.strokeStyle = '#000'; ctx.lineWidth = 2; ctx.strokeRect(L + state.well[1] * cell + 1, (n - 1 - state.well[0]) * cell + 1, cell - 2, cell - 2); }
+    function wellAt(e) {  // the canvas may be scaled down to fit a small screen
+      var b = canvas.getBoundingClientRect(), sx = canvas.width / b.width, sy = canvas.height / b.height;
+      return [n - 1 - Math.floor((e.clientY - b.top) * sy / cell), Math.floor(((e.clientX - b.left) * sx - L) / cell)];
+    }
     canvas.addEventListener('mousemove', function (e) {
-      var b = canvas.getBoundingClientRect(), c2 = Math.floor((e.clientX - b.left - L) / cell), r2 = n - 1 - Math.floor((e.clientY - b.top) / cell);
+      var at = wellAt(e), r2 = at[0], c2 = at[1];
       var tip = document.getElementById('tip');
       if (c2 < 0 || c2 >= m || r2 < 0 || r2 >= n) { tip.style.display = 'none'; return; }
       tip.innerHTML = '';
@@ -302,7 +310,7 @@
     });
     canvas.addEventListener('mouseleave', function () { document.getElementById('tip').style.display = 'none'; });
     canvas.addEventListener('click', function (e) {
-      var b = canvas.getBoundingClientRect(), c2 = Math.floor((e.clientX - b.left - L) / cell), r2 = n - 1 - Math.floor((e.clientY - b.top) / cell);
+      var at = wellAt(e), r2 = at[0], c2 = at[1];
       if (c2 >= 0 && c2 < m && r2 >= 0 && r2 < n) { state.well = [r2, c2]; drawBlock(state.block); }
     });
     wrap.appendChild(canvas);
@@ -458,7 +466,7 @@
         .forEach(function (v, j) { tr.appendChild(el('td', { class: j === 5 || j === 0 ? 'text' : '' }, v)); });
       t.appendChild(tr);
     });
-    box.appendChild(t);
+    var wrapT = el('div', { class: 'scroll' }); wrapT.appendChild(t); box.appendChild(wrapT);
     var ft = el('table'), fh = el('tr');
     ['drug', 'IC50 (' + D.unit + ')', '95 % CI', 'slope', 'bottom (%)', 'top (%)', 'fit quality'].forEach(function (h) { fh.appendChild(el('th', {}, h)); });
     ft.appendChild(fh);
@@ -469,7 +477,7 @@
       });
       ft.appendChild(tr);
     });
-    box.appendChild(ft);
+    var wrapF = el('div', { class: 'scroll' }); wrapF.appendChild(ft); box.appendChild(wrapF);
     box.appendChild(curvesSvg(b));
     var controls = el('div', { class: 'controls' });
     var msel = el('select', { id: 'model-select' });
@@ -494,7 +502,10 @@
     var figs = el('div', { class: 'figs' });
     figs.appendChild(heatmap(panel, panel.O, responseColour, 'observed inhibition (%)', 'observed'));
     if (panel.R[mo]) figs.appendChild(heatmap(panel, panel.R[mo], responseColour, D.labels[mo] + ' reference (%)', 'reference'));
-    figs.appendChild(heatmap(panel, delta, function (v) { return deltaColour(v, lim); }, D.labels[mo] + ' δ (% points)', 'delta'));
+    var msa = b.panels.length === 1 && b.scores[mo].length > 4 ? b.scores[mo].slice(3, 5) : null;
+    var dmap = heatmap(panel, delta, function (v) { return deltaColour(v, lim); }, D.labels[mo] + ' δ (% points)', 'delta', msa);
+    if (msa && msa[0] >= 0) dmap.appendChild(el('div', { class: 'small' }, 'dashed box: most synergistic area (MSA), the 3 × 3 wells where δ averages highest: ' + fmt(b.scores[mo][0])));
+    figs.appendChild(dmap);
     figs.appendChild(surface3d(panel, delta, lim, D.labels[mo]));
     box.appendChild(figs);
     if (!state.well || state.well[0] >= n || state.well[1] >= m) {
@@ -532,6 +543,7 @@
     if (location.hash.indexOf('block=') >= 0) route();
     else if (D.rows.length) showBlock(D.rows[0][0]);
     document.body.dataset.firstRenderMs = Math.round(performance.now());
+    document.body.dataset.overflow = document.documentElement.scrollWidth > window.innerWidth + 1 ? '1' : '0';
     document.body.dataset.ready = '1';
   }
   S.start = start;
