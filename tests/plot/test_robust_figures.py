@@ -147,4 +147,4 @@ def test_msa_box_has_a_legend(cases):
     screen, block = cases["flat (sf_mathews block 1)"]
     fig = splot.landscape(screen, block, "zip")
     (ax,) = [a for a in fig.axes if a.get_legend() is not None]
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["MSA: most synergistic 3×3 area"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["most synergistic 3×3 area"]

@@ -94,7 +94,7 @@ def _draw_heatmap(ax, screen: xr.Dataset, view: BlockView, model: str, cmap, vma
                     edgecolor="black",
                     linewidth=2,
                     linestyle="--",
-                    label="MSA: most synergistic 3×3 area",
+                    label="most synergistic 3×3 area",
                 )
             )
             ax.legend(loc="upper left", fontsize=6.5, framealpha=0.8, handlelength=1.6)
