@@ -204,7 +204,7 @@ def dose_response(screen: xr.Dataset, block: str | int, *, level: float = 0.95):
     Each panel shows the single-drug wells (replicates as points, their mean as open
     circles, the zero dose at its own position left of a dotted break), the fitted Hill
     curve (``hill_row``/``hill_col``) with its pointwise confidence band clipped to the
-    y range of the wells and the 0–100 % scale (:func:`data_ylim`)
+    y range of the wells and the 0–100 % scale (``data_ylim``)
     (:func:`synergy.hill.band.block_band`, delta method), and the IC50 with its Wald
     interval (``hill_<side>_ic50_ci``).  Failed fits show the wells and the fit status.
 
