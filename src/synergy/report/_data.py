@@ -141,13 +141,11 @@ def single_drug_doses(screen: xr.Dataset) -> np.ndarray:
 
 def tested_range(doses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Lowest positive and highest tested dose (…, M) → (…), NaN where none."""
-    positive = np.where(doses > 0, doses, np.nan)
-    with np.errstate(all="ignore"):
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return np.nanmin(positive, axis=-1), np.nanmax(positive, axis=-1)
+    positive = np.isfinite(doses) & (doses > 0)
+    has = positive.any(axis=-1)
+    low = np.min(np.where(positive, doses, np.inf), axis=-1, initial=np.inf)
+    high = np.max(np.where(positive, doses, -np.inf), axis=-1, initial=-np.inf)
+    return np.where(has, low, np.nan), np.where(has, high, np.nan)
 
 
 def fit_words(screen: xr.Dataset, names: list[str]) -> list[list[tuple[str, str]]]:
