@@ -163,7 +163,8 @@
       });
       tr.appendChild(el('td', {}, fmt(r[6])));
       tr.appendChild(el('td', { class: 'text' }, r[7].join(' / ')));
-      tr.appendChild(el('td', { class: 'text' }, r[8]));
+      tr.appendChild(el('td', { class: 'text', title: r[8] === 'good' ? 'the single-drug curves fitted well' :
+        r[8].split(', ').map(function (w) { return w + ': ' + explain(w); }).join('; ') }, r[8].replace(/_/g, ' ')));
       var st = el('td', { class: 'text status-' + r[3], title: D.reasons[r[4]] }, statusWord(r[3]));
       tr.appendChild(st);
       body.appendChild(tr);
