@@ -224,6 +224,16 @@ def test_demo_report_draws_in_chromium(demo_report):
     best = str(scored["block"].values[int(np.nanargmax(scored["zip_score"].values))])
     assert_drawn(dom, best)
     assert dom.count("<tr data-index=") == scored.sizes["block"]  # one table page
+    # a link can carry a search: the table keeps the matching blocks only
+    dom, console = load_in_chromium(path, "--dump-dom", fragment="#q=ziftomenib")
+    matching = int(np.sum(scored["drug_row"].values == "ziftomenib"))
+    assert console == [] and 0 < matching < scored.sizes["block"]
+    assert dom.count("<tr data-index=") == matching
+    assert f"{matching} of {scored.sizes['block']} blocks" in dom
+    dom, console = load_in_chromium(path, "--dump-dom", fragment="#status=1")
+    warned = int(np.sum(scored["status"].values == 1))
+    assert console == [] and dom.count('class="status-row-1"') == warned == 1
+    assert dom.count("<tr data-index=") == warned
     # a block opened from the address (#block=…) is drawn from its data chunk
     dom, console = load_in_chromium(path, "--dump-dom", fragment="#block=13")
     assert console == [] and 'data-block="13"' in dom

@@ -539,7 +539,14 @@
       if (box) box.textContent += (e.message || String(e)) + '\n';
     });
     state.model = 0;
-    histogram(); buildTable(); table(); topAndFlagged();
+    // a shared link may carry a search (#q=venetoclax) or a status filter (#status=2)
+    var h = decodeURIComponent(location.hash.replace(/^#/, ''));
+    if (h.indexOf('q=') === 0) state.query = h.slice(2);
+    if (h.indexOf('status=') === 0) state.status = h.slice(7);
+    histogram(); buildTable();
+    document.getElementById('search').value = state.query;
+    document.getElementById('status-filter').value = state.status;
+    table(); topAndFlagged();
     window.addEventListener('hashchange', route);
     if (location.hash.indexOf('block=') >= 0) route();
     else if (D.rows.length) showBlock(D.rows[0][0]);
