@@ -29,7 +29,7 @@ def _run(*args):
 def test_report_from_a_scored_screen(inputs):
     folder, nc, _ = inputs
     out = folder / "from_nc.html"
-    result = _run("report", str(nc), "-o", str(out))
+    result = _run("report", str(nc), "-o", str(out), "--static")
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     assert 'id="block-1"' in page and 'id="block-2"' in page
@@ -52,6 +52,7 @@ def test_report_scores_a_raw_table_first(inputs):
         "plate_qc,isobologram,landscape_3d",
         "--max-blocks",
         "1",
+        "--static",
     )
     assert result.exit_code == 0, result.output
     assert "scoring 2 blocks" in result.output
@@ -62,6 +63,25 @@ def test_report_scores_a_raw_table_first(inputs):
     assert page.count("data:image/png;base64,") == 1 + 3 + 3
 
 
+def test_interactive_report_is_the_default(inputs):
+    folder, nc, _ = inputs
+    out = folder / "live.html"
+    result = _run("report", str(nc), "-o", str(out), "--top", "1")
+    assert result.exit_code == 0, result.output
+    assert "wrote" in result.output and "live_files/" in result.output
+    files = sorted(p.name for p in (folder / "live_files").iterdir())
+    assert files == ["blocks-00000.js", "blocks.csv", "blocks.xlsx", "overview.js",
+                     "report.css", "report.js"]  # fmt: skip
+    assert "top 1" in out.read_text(encoding="utf-8")
+    # the data folder is an output too: not replaced without --overwrite
+    again = CliRunner().invoke(main, ["report", str(nc), "-o", str(out)])
+    assert again.exit_code == 2 and "live_files: exists" in again.output
+    assert _run("report", str(nc), "-o", str(out), "--overwrite").exit_code == 0
+    one = folder / "one.html"
+    assert _run("report", str(nc), "-o", str(one), "--self-contained").exit_code == 0
+    assert not (folder / "one_files").exists()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -69,7 +89,13 @@ def test_report_scores_a_raw_table_first(inputs):
         (["{nc}", "-o", "r.pdf"], "write the report as .html"),
         (["{nc}", "-o", "nofolder/r.html"], "does not exist"),
         (["{nc}", "-o", "r.html", "--rank-by", "musyc"], "rank_by='musyc' is not scored"),
-        (["{nc}", "-o", "r.html", "--extra", "violin"], "unknown extra figure(s) violin"),
+        (
+            ["{nc}", "-o", "r.html", "--extra", "violin", "--static"],
+            "unknown extra figure(s) violin",
+        ),
+        (["{nc}", "-o", "r.html", "--extra", "isobologram"], "add --static"),
+        (["{nc}", "-o", "r.html", "--static", "--self-contained"], "one file already"),
+        (["{nc}", "-o", "r.html", "--top", "0"], "--top must be >= 1"),
     ],
 )
 def test_bad_inputs_exit_2(inputs, args, message, monkeypatch):

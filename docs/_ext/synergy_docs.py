@@ -38,6 +38,10 @@ SKIP_MODULES = ("synergy.cli",)
 NOT_FIGURES = {
     "replicate_sd": "is not a figure: {func}`synergy.plot.plate_qc` draws it.",
     "format_dose": "is not a figure: the dose text (µM, nM …) the figures and the report print.",
+    "ic50_text": "is not a figure: an IC50 capped at the tested doses (``> top dose``).",
+    "dose_interval_text": "is not a figure: a dose interval, or ``not identified``.",
+    "interval_identified": "is not a figure: whether a dose interval bounds its estimate.",
+    "unit_text": "is not a figure: a unit as readers write it (``uM`` → µM).",
 }
 # design documents shown under "Design and internals" when present
 INTERNALS = (

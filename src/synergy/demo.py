@@ -91,7 +91,7 @@ def _figures_and_report(scored, ranked_ids: list[str], out_dir: Path) -> dict[st
     except ImportError:  # the plot extra is not installed: tables only
         return {}
     from synergy import plot
-    from synergy.report import write_report
+    from synergy.report import write_interactive_report
 
     folder = out_dir / "figures"
     folder.mkdir(exist_ok=True)
@@ -113,5 +113,5 @@ def _figures_and_report(scored, ranked_ids: list[str], out_dir: Path) -> dict[st
         plot.therapeutic_window(scored, ranked_ids[0], "zip"),
         f"top1_block{ranked_ids[0]}_window.png",
     )
-    written["report"] = write_report(scored, out_dir / "report.html")
+    written["report"] = write_interactive_report(scored, out_dir / "report.html", overwrite=True)
     return written

@@ -22,7 +22,9 @@ bands and differences come from the library (:mod:`synergy.hill.band`,
   — ours against a published table (:mod:`synergy.benchmark`);
 - :func:`slice_landscapes`, :func:`drug_curves` — N-drug blocks: δ slices through the dose
   cube, one panel per dose of a third drug; each drug's curve alone;
-- :func:`format_dose` — a dose as the figures and the report print it.
+- :func:`format_dose`, :func:`ic50_text`, :func:`dose_interval_text`, :func:`unit_text` —
+  doses, IC50s (capped at the tested doses), intervals and units as figures and the report
+  print them.
 
 Pair figures raise :class:`~synergy.errors.SynergyError` on N-drug screens and vice versa.
 """
@@ -50,6 +52,10 @@ _WHERE = {
     "benchmark_bland_altman": "benchmark",
     "benchmark_well_differences": "benchmark",
     "format_dose": "common",
+    "unit_text": "common",
+    "ic50_text": "common",
+    "dose_interval_text": "common",
+    "interval_identified": "common",
 }
 
 __all__ = sorted(_WHERE)

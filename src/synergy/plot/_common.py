@@ -90,7 +90,7 @@ def block_view(screen: xr.Dataset, block: str | int) -> BlockView:
         drug_row=coord("drug_row", "row drug"),
         drug_col=coord("drug_col", "column drug"),
         sample=coord("sample", "sample"),
-        unit=str(screen.attrs.get("conc_unit", "")),
+        unit=unit_text(screen.attrs.get("conc_unit", "")),
         conc_row=conc_row[:n_row],
         conc_col=conc_col[:n_col],
         response=response,
@@ -110,6 +110,58 @@ def format_dose(value: float) -> str:
     mantissa, exponent = f"{value:.1e}".split("e")
     mantissa = mantissa.rstrip("0").rstrip(".")
     return f"{mantissa}e{int(exponent)}"
+
+
+_UNITS = {"um": "µM", "micromolar": "µM", "µm": "µM", "nm": "nM", "mm": "mM", "pm": "pM",
+          "ug/ml": "µg/mL", "ng/ml": "ng/mL", "mg/ml": "mg/mL"}  # fmt: skip
+
+
+def unit_text(unit: object) -> str:
+    """A concentration unit as a reader writes it: ``uM`` → ``µM``, ``ug/ml`` → ``µg/mL``."""
+    text = str(unit or "").strip()
+    return _UNITS.get(text.lower().replace("μ", "µ"), text)
+
+
+# an interval wider than this many decades says the data cannot bound the IC50
+_UNIDENTIFIED_DECADES = 4.0
+
+
+def ic50_text(ic50: float, low: float, high: float) -> str:
+    """An IC50 as SynergyFinder reports it: capped at the tested doses.
+
+    ``> high`` above the top tested dose, ``< low`` below the lowest positive one,
+    ``not identified`` when not finite or not positive, else :func:`format_dose`.
+    """
+    if not np.isfinite(ic50) or ic50 <= 0:
+        return "not identified"
+    if np.isfinite(high) and ic50 > high:
+        return f"> {format_dose(high)}"
+    if np.isfinite(low) and ic50 < low:
+        return f"< {format_dose(low)}"
+    return format_dose(ic50)
+
+
+def interval_identified(lower: float, upper: float) -> bool:
+    """Whether a dose interval says something: finite, positive and under four decades wide."""
+    lower, upper = float(lower), float(upper)
+    return bool(
+        np.isfinite(lower)
+        and np.isfinite(upper)
+        and 0 < lower <= upper
+        and np.log10(upper) - np.log10(lower) <= _UNIDENTIFIED_DECADES
+    )
+
+
+def dose_interval_text(
+    lower: float, upper: float, low: float, high: float, *, sep: str = " – "
+) -> str:
+    """A dose interval capped at the tested doses ``[low, high]`` (``< low``, ``> high``);
+    ``not identified`` when :func:`interval_identified` says so."""
+    if not interval_identified(lower, upper):
+        return "not identified"
+    left = f"< {format_dose(low)}" if lower < low else format_dose(lower)
+    right = f"> {format_dose(high)}" if upper > high else format_dose(upper)
+    return f"{left}{sep}{right}"
 
 
 def format_number(value: float, digits: int = 2) -> str:

@@ -6,7 +6,15 @@ import numpy as np
 import xarray as xr
 
 from synergy import status as status_codes
-from synergy.plot._common import BlockView, block_view, format_dose, new_figure
+from synergy.plot._common import (
+    BlockView,
+    block_view,
+    dose_interval_text,
+    format_dose,
+    ic50_text,
+    interval_identified,
+    new_figure,
+)
 
 __all__ = ["dose_response"]
 
@@ -24,6 +32,25 @@ def _zero_position(doses: np.ndarray) -> tuple[float, float, float]:
     return low / ratio, low, high
 
 
+def data_ylim(*responses: np.ndarray) -> tuple[float, float]:
+    """y range of a curve panel: the measured wells and the 0–100 % scale, 6 % margin.
+
+    Set from the data, never from the fits: a degenerate fit's band (which can run to
+    ±10^4 %) is clipped to this range rather than hiding the wells.
+    """
+    finite = [np.asarray(r, dtype=np.float64) for r in responses]
+    finite = [r[np.isfinite(r)] for r in finite]
+    values = np.concatenate([*finite, np.array([0.0, 100.0])])
+    low, high = float(values.min()), float(values.max())
+    margin = 0.06 * (high - low)
+    return low - margin, high + margin
+
+
+def clip_to(values: np.ndarray, ylim: tuple[float, float]) -> np.ndarray:
+    """``values`` clipped to the axes' y range (NaN kept): bands end on the frame."""
+    return np.clip(np.asarray(values, dtype=np.float64), ylim[0], ylim[1])
+
+
 def _status_word(screen: xr.Dataset, side: str, index: int) -> str:
     name = f"hill_{side}_status"
     if name not in screen:
@@ -32,7 +59,9 @@ def _status_word(screen: xr.Dataset, side: str, index: int) -> str:
     return status_codes.decode(screen[name].attrs).get(code, f"code {code}").replace("_", " ")
 
 
-def _draw_side(ax, screen: xr.Dataset, view: BlockView, side: str, level: float) -> None:
+def _draw_side(
+    ax, screen: xr.Dataset, view: BlockView, side: str, level: float, ylim: tuple[float, float]
+) -> None:
     from synergy.hill.band import block_band
 
     colour = _COLOURS[side]
@@ -69,12 +98,12 @@ def _draw_side(ax, screen: xr.Dataset, view: BlockView, side: str, level: float)
     if np.all(np.isfinite(params)):
         grid = np.geomspace(low / 1.5, high * 1.5, 160)
         fitted, lower, upper = block_band(screen, view.index, side, grid, level=level)
-        ax.plot(grid, fitted, color=colour, lw=1.8, label="Hill fit")
+        ax.plot(grid, clip_to(fitted, ylim), color=colour, lw=1.8, label="Hill fit")
         if np.isfinite(lower).any():
             ax.fill_between(
                 grid,
-                lower,
-                upper,
+                clip_to(lower, ylim),
+                clip_to(upper, ylim),
                 where=np.isfinite(lower),
                 color=colour,
                 alpha=0.18,
@@ -84,6 +113,7 @@ def _draw_side(ax, screen: xr.Dataset, view: BlockView, side: str, level: float)
         zero_fit, zero_lo, zero_hi = block_band(
             screen, view.index, side, np.array([0.0]), level=level
         )
+        zero_fit, zero_lo, zero_hi = (clip_to(v, ylim) for v in (zero_fit, zero_lo, zero_hi))
         if np.isfinite(zero_lo[0]):
             ax.errorbar(
                 [x_zero],
@@ -94,7 +124,7 @@ def _draw_side(ax, screen: xr.Dataset, view: BlockView, side: str, level: float)
                 ms=12,
                 capsize=3,
             )
-        _mark_ic50(ax, screen, view, side, params, colour, (x_zero, high * 1.5))
+        _mark_ic50(ax, screen, view, side, params, (low, high), (x_zero, high * 1.5))
         text = f"slope {params[1]:.2g}, bottom {params[2]:.3g}, top {params[3]:.3g} %"
         if status and status not in ("converged", "ok"):
             text += f"\nfit: {status}"
@@ -110,31 +140,34 @@ def _draw_side(ax, screen: xr.Dataset, view: BlockView, side: str, level: float)
     ax.grid(alpha=0.25)
 
 
-def _mark_ic50(ax, screen, view, side, params, colour, xlim) -> None:
+def _mark_ic50(ax, screen, view, side, params, tested, xlim) -> None:
     ci_name = f"hill_{side}_ic50_ci"
     ci = (
         np.asarray(screen[ci_name].values[view.index], dtype=np.float64)
         if ci_name in screen
         else np.full(2, np.nan)
     )
-    mark_ic50(ax, params, ci, view.unit, xlim)
+    mark_ic50(ax, params, ci, view.unit, xlim, tested)
 
 
-def mark_ic50(ax, params, ci, unit: str, xlim) -> None:
+def mark_ic50(ax, params, ci, unit: str, xlim, tested: tuple[float, float]) -> None:
     """IC50 as a diamond at mid-effect with its interval ``ci`` (NaN: none), labelled.
 
-    An IC50 outside ``xlim`` is named in the legend only; the interval is clipped to ``xlim``.
+    The label caps the IC50 at the ``tested`` doses as SynergyFinder does (``> top dose``)
+    and names an interval that does not bound it "not identified"; an IC50 outside
+    ``xlim`` is named in the legend only; the interval is clipped to ``xlim``.
     """
     ic50, _, bottom, top = params
     mid = 0.5 * (bottom + top)
     unit = f" {unit}" if unit else ""
-    label = f"IC50 {format_dose(ic50)}{unit}"
-    if np.all(np.isfinite(ci)):
-        label += f" [{format_dose(ci[0])}, {format_dose(ci[1])}]"
+    label = f"IC50 {ic50_text(ic50, *tested)}{unit}"
+    identified = interval_identified(*ci)
+    interval = dose_interval_text(ci[0], ci[1], *tested, sep=", ")
+    label += f" [{interval}]" if identified else ", CI not identified"
     if not xlim[0] <= ic50 <= xlim[1]:
-        ax.plot([], [], " ", label=label + " (outside plotted doses)")
+        ax.plot([], [], " ", label=label)
         return
-    if np.all(np.isfinite(ci)):
+    if identified:
         lo, hi = max(ci[0], xlim[0]), min(ci[1], xlim[1])
         ax.errorbar(
             [ic50],
@@ -148,7 +181,7 @@ def mark_ic50(ax, params, ci, unit: str, xlim) -> None:
             label=label,
         )
     else:
-        ax.plot([ic50], [mid], "D", color="black", ms=5, label=label + " (no CI)")
+        ax.plot([ic50], [mid], "D", color="black", ms=5, label=label)
 
 
 def _dose_ticks(ax, x_zero: float, low: float, high: float) -> None:
@@ -170,7 +203,8 @@ def dose_response(screen: xr.Dataset, block: str | int, *, level: float = 0.95):
 
     Each panel shows the single-drug wells (replicates as points, their mean as open
     circles, the zero dose at its own position left of a dotted break), the fitted Hill
-    curve (``hill_row``/``hill_col``) with its pointwise confidence band
+    curve (``hill_row``/``hill_col``) with its pointwise confidence band clipped to the
+    y range of the wells and the 0–100 % scale (``data_ylim``)
     (:func:`synergy.hill.band.block_band`, delta method), and the IC50 with its Wald
     interval (``hill_<side>_ic50_ci``).  Failed fits show the wells and the fit status.
 
@@ -191,9 +225,11 @@ def dose_response(screen: xr.Dataset, block: str | int, *, level: float = 0.95):
     view = block_view(screen, block)
     fig = new_figure(9.6, 4.0)
     axes = fig.subplots(1, 2, sharey=True)
+    ylim = data_ylim(view.response[:, 0, :], view.response[0, :, :])
     for ax, side in zip(axes, ("row", "col"), strict=True):
-        _draw_side(ax, screen, view, side, level)
+        _draw_side(ax, screen, view, side, level, ylim)
         ax.legend(fontsize=7, loc="lower right", framealpha=0.85)
+    axes[0].set_ylim(*ylim)
     axes[0].set_ylabel("inhibition (%)")
     fig.suptitle(view.title, fontsize=11)
     return fig

@@ -97,6 +97,7 @@ def _draw_heatmap(ax, screen: xr.Dataset, view: BlockView, model: str, cmap, vma
                     label="most synergistic 3×3 area",
                 )
             )
+            ax.legend(loc="upper left", fontsize=6.5, framealpha=0.8, handlelength=1.6)
     if not finite.any():
         ax.text(0.5, 0.5, "no δ (see status)", ha="center", va="center", transform=ax.transAxes)
     return image

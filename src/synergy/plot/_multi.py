@@ -23,6 +23,7 @@ from synergy.plot._common import (
     select_block,
     status_text,
     synergy_cmap,
+    unit_text,
 )
 
 __all__ = ["MultiView", "multi_view", "require_multi", "slice_landscapes"]
@@ -76,7 +77,7 @@ def multi_view(screen: xr.Dataset, block: str | int) -> MultiView:
         block_id=str(screen["block"].values[i]),
         drug_names=names,
         sample=sample,
-        unit=str(screen.attrs.get("conc_unit", "")),
+        unit=unit_text(screen.attrs.get("conc_unit", "")),
         conc=conc[keep],
         keep=keep,
     )

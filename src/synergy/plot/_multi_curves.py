@@ -7,6 +7,7 @@ import xarray as xr
 
 from synergy import status as status_codes
 from synergy.plot._common import new_figure
+from synergy.plot._curves import _dose_ticks, _zero_position, clip_to, data_ylim, mark_ic50
 from synergy.plot._multi import _DRUG_COLOURS, MultiView, multi_view, require_multi
 
 __all__ = ["drug_curves"]
@@ -60,6 +61,7 @@ def drug_curves(screen: xr.Dataset, block: str | int, *, level: float = 0.95, nc
     ncols = max(1, min(ncols, n_drug))
     nrows = int(np.ceil(n_drug / ncols))
     fig = new_figure(3.9 * ncols + 0.4, 3.5 * nrows + 0.6)
+    ylim = data_ylim(resp_all)
     axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
     for k, ax in enumerate(axes.ravel()[:n_drug]):
         _draw_drug(
@@ -70,15 +72,12 @@ def drug_curves(screen: xr.Dataset, block: str | int, *, level: float = 0.95, nc
             (conc_all[k], resp_all[k]),
             (conc_mean[k], resp_mean[k]),
             (fit_data[0][k], fit_data[1][k], level),
+            ylim,
         )
     for ax in axes.ravel()[n_drug:]:
         ax.set_visible(False)
-    # y range of the wells and the curves (a wide band on a steep fit is clipped, not shown
-    # at the cost of the data)
-    drawn = [resp_all[np.isfinite(resp_all)]]
-    drawn += [np.asarray(line.get_ydata(), float) for ax in axes.ravel() for line in ax.lines]
-    values = np.concatenate([v[np.isfinite(v)] for v in drawn] + [np.array([0.0, 100.0])])
-    axes[0, 0].set_ylim(values.min() - 8.0, values.max() + 8.0)
+    # y range of the wells and the 0-100 % scale: curves and bands are clipped to it
+    axes[0, 0].set_ylim(*ylim)
     for ax in axes[:, 0]:
         ax.set_ylabel("inhibition (%)")
     fig.suptitle(view.title, fontsize=11)
@@ -98,9 +97,10 @@ def _band(grid: np.ndarray, params: np.ndarray, fit_data) -> tuple[np.ndarray, n
     return lower, upper
 
 
-def _draw_drug(ax, screen: xr.Dataset, view: MultiView, k: int, points, means, fit_data) -> None:
+def _draw_drug(
+    ax, screen: xr.Dataset, view: MultiView, k: int, points, means, fit_data, ylim
+) -> None:
     from synergy.hill import evaluate
-    from synergy.plot._curves import _dose_ticks, _zero_position
 
     colour = _DRUG_COLOURS[k % len(_DRUG_COLOURS)]
     doses = view.conc[:, k]
@@ -135,20 +135,21 @@ def _draw_drug(ax, screen: xr.Dataset, view: MultiView, k: int, points, means, f
     status = _status_words(screen, "hill_status", view.index, k).replace("_", " ")
     if np.all(np.isfinite(params)):
         grid = np.geomspace(low / 1.5, high * 1.5, 160)
-        ax.plot(grid, evaluate(grid, *params), color=colour, lw=1.8, label="Hill fit")
+        fitted = clip_to(evaluate(grid, *params), ylim)
+        ax.plot(grid, fitted, color=colour, lw=1.8, label="Hill fit")
         lower, upper = _band(grid, params, fit_data)
         if np.isfinite(lower).any():
             ax.fill_between(
                 grid,
-                lower,
-                upper,
+                clip_to(lower, ylim),
+                clip_to(upper, ylim),
                 where=np.isfinite(lower),
                 color=colour,
                 alpha=0.18,
                 linewidth=0,
                 label=f"{100 * fit_data[2]:.0f} % confidence band",
             )
-        _mark_ic50(ax, screen, view, k, params, (x_zero, high * 1.5))
+        _mark_ic50(ax, screen, view, k, params, (low, high), (x_zero, high * 1.5))
         text = f"slope {params[1]:.2g}, bottom {params[2]:.3g}, top {params[3]:.3g} %"
         if "hill_model" in screen and int(screen["hill_model"].values[view.index, k]) == 1:
             text += "\nL.4 fallback fit"
@@ -170,12 +171,10 @@ def _draw_drug(ax, screen: xr.Dataset, view: MultiView, k: int, points, means, f
         ax.legend(fontsize=6.5, loc="best", framealpha=0.85)
 
 
-def _mark_ic50(ax, screen, view: MultiView, k: int, params, xlim) -> None:
-    from synergy.plot._curves import mark_ic50
-
+def _mark_ic50(ax, screen, view: MultiView, k: int, params, tested, xlim) -> None:
     ci = (
         np.asarray(screen["hill_ic50_ci"].values[view.index, k], dtype=np.float64)
         if "hill_ic50_ci" in screen
         else np.full(2, np.nan)
     )
-    mark_ic50(ax, params, ci, view.unit, xlim)
+    mark_ic50(ax, params, ci, view.unit, xlim, tested)

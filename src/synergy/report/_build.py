@@ -11,16 +11,18 @@ import xarray as xr
 
 from synergy import status as status_codes
 from synergy.errors import SynergyError
+from synergy.plot import dose_interval_text, ic50_text, unit_text
 from synergy.report import _multi
 from synergy.report._cells import LABELS, figure, score_cell, scored_models, values
-from synergy.report._html import anchor, dose, esc, number, page, status_cell, table
+from synergy.report._glossary import glossary_html
+from synergy.report._html import anchor, esc, number, page, status_cell, table
 from synergy.report._params import parametric_table
 from synergy.report._plates import plate_qc_section
 
 
 def _ranked_table(screen: xr.Dataset, models: list[str], order: np.ndarray) -> str:
     ids = values(screen, "block").astype(str)
-    unit = screen.attrs.get("conc_unit", "")
+    unit = unit_text(screen.attrs.get("conc_unit", ""))
     header = ["rank", "block", "row drug", "column drug", "sample"]
     header += [f"{LABELS.get(m, m)} score" for m in models]
     header += [f"{LABELS.get(models[0], models[0])} MSA", f"IC50 row ({unit})"]
@@ -39,12 +41,20 @@ def _ranked_table(screen: xr.Dataset, models: list[str], order: np.ndarray) -> s
         row.append(number(screen[msa].values[i]) if msa in screen else "–")
         for side in ("row", "col"):
             name = f"hill_{side}"
-            row.append(dose(screen[name].values[i, 0]) if name in screen else "–")
+            low, high = _tested(screen, side, i)
+            row.append(ic50_text(screen[name].values[i, 0], low, high) if name in screen else "–")
         status = int(screen["status"].values[i]) if "status" in screen else 0
         row.append(status_cell(status))
         row.append(f'<span class="reason">{esc(values(screen, "status_reason")[i])}</span>')
         rows.append(row)
     return table(header, rows, text_columns=(1, 2, 3, 4, len(header) - 1))
+
+
+def _tested(screen: xr.Dataset, side: str, i: int) -> tuple[float, float]:
+    """Lowest positive and highest tested dose of block ``i``'s ``side`` drug."""
+    doses = np.asarray(screen[f"conc_{side}"].values[i], dtype=np.float64)
+    positive = doses[np.isfinite(doses) & (doses > 0)]
+    return (float(positive.min()), float(positive.max())) if positive.size else (np.nan, np.nan)
 
 
 def _scores_table(screen: xr.Dataset, models: list[str], i: int) -> str:
@@ -79,7 +89,7 @@ def _scores_table(screen: xr.Dataset, models: list[str], i: int) -> str:
 
 
 def _hill_table(screen: xr.Dataset, i: int) -> str:
-    unit = screen.attrs.get("conc_unit", "")
+    unit = unit_text(screen.attrs.get("conc_unit", ""))
     header = [
         "drug",
         f"IC50 ({unit})",
@@ -88,7 +98,7 @@ def _hill_table(screen: xr.Dataset, i: int) -> str:
         "bottom (%)",
         "top (%)",
         "SSE",
-        "fit status",
+        "fit quality",
     ]
     rows = []
     for side, drug in (("row", "drug_row"), ("col", "drug_col")):
@@ -103,16 +113,18 @@ def _hill_table(screen: xr.Dataset, i: int) -> str:
         if status in screen:
             code = int(screen[status].values[i])
             word = status_codes.decode(screen[status].attrs).get(code, f"code_{code}")
-            meaning = "ok" if code == 0 else f"{status_codes.explain(word)} ({word})"
+            meaning = status_codes.explain(word)
+            meaning = "good" if code == 0 else f"{meaning} ({word})"
         model = f"{name}_model"
         if model in screen and int(screen[model].values[i]) == 1:
             meaning += " (L.4 fallback)"
         sse = f"{name}_sse"
+        low, high = _tested(screen, side, i)
         rows.append(
             [
                 esc(values(screen, drug)[i]),
-                dose(p[0]),
-                f"{dose(ci[0])} – {dose(ci[1])}",
+                esc(ic50_text(p[0], low, high)),
+                esc(dose_interval_text(ci[0], ci[1], low, high)),
                 number(p[1]),
                 number(p[2], 1),
                 number(p[3], 1),
@@ -181,7 +193,7 @@ def _summary(screen: xr.Dataset, models: list[str]) -> list[str]:
     lines = [
         f"{n} blocks · {screen.sizes['row']}×{screen.sizes['col']} dose grid (largest) · "
         f"{screen.sizes.get('replicate', 1)} replicate(s) · doses in "
-        f"{esc(screen.attrs.get('conc_unit', '?'))} · response: % inhibition",
+        f"{esc(unit_text(screen.attrs.get('conc_unit', '?')))} · response: % inhibition",
         "row drugs: "
         + esc(", ".join(unique["drug_row"][:12]))
         + (" …" if len(unique["drug_row"]) > 12 else "")
@@ -195,8 +207,13 @@ def _summary(screen: xr.Dataset, models: list[str]) -> list[str]:
     except json.JSONDecodeError:
         scoring = {}
     if scoring:
-        shown = ", ".join(f"{k} {v}" for k, v in scoring.items() if k != "models")
-        lines.append(f"scored: {esc(', '.join(LABELS.get(m, m) for m in models))} ({esc(shown)})")
+        how = [f"{scoring[k]} {k}" for k in ("convention", "fitter") if scoring.get(k)]
+        if scoring.get("n_boot"):
+            how.append(f"{scoring['n_boot']} bootstrap resamples for the CIs")
+        lines.append(
+            f"scored: {esc(', '.join(LABELS.get(m, m) for m in models))}"
+            + (f" ({esc(', '.join(how))})" if how else "")
+        )
     if "status" in screen:
         status = np.asarray(screen["status"].values)
         counts = ", ".join(
@@ -204,6 +221,24 @@ def _summary(screen: xr.Dataset, models: list[str]) -> list[str]:
         )
         lines.append(f"block status: {counts}")
     return lines
+
+
+def _prepare(screen: xr.Dataset, rank_by: str | None, title: str | None) -> tuple[list, str]:
+    """Scored models (ranking model first) and the page title; errors in words."""
+    models = scored_models(screen)
+    if not models:
+        raise SynergyError("the screen holds no synergy scores: run synergy.score first")
+    if rank_by is not None:
+        if rank_by not in models:
+            raise SynergyError(f"rank_by={rank_by!r} is not scored (scored: {', '.join(models)})")
+        models = [rank_by, *(m for m in models if m != rank_by)]
+    if title is None:
+        try:
+            title = json.loads(str(screen.attrs.get("provenance", "{}"))).get("description")
+        except (json.JSONDecodeError, AttributeError):
+            title = None
+        title = title or "synergy report"
+    return models, title
 
 
 def render_report(
@@ -263,22 +298,10 @@ def render_report(
             f"extra figure(s) {', '.join(extra)} draw drug pairs; an N-drug report has the drug "
             "curves and the δ slices of every model"
         )
-    models = scored_models(screen)
-    if not models:
-        raise SynergyError("the screen holds no synergy scores: run synergy.score first")
-    if rank_by is not None:
-        if rank_by not in models:
-            raise SynergyError(f"rank_by={rank_by!r} is not scored (scored: {', '.join(models)})")
-        models = [rank_by, *(m for m in models if m != rank_by)]
+    models, title = _prepare(screen, rank_by, title)
     started = time.perf_counter()
     scores = np.asarray(screen[f"{models[0]}_score"].values, dtype=np.float64)
     order = np.argsort(-np.nan_to_num(scores, nan=-np.inf), kind="stable")
-    if title is None:
-        try:
-            title = json.loads(str(screen.attrs.get("provenance", "{}"))).get("description")
-        except (json.JSONDecodeError, AttributeError):
-            title = None
-        title = title or "synergy report"
     by = "sample" if "sample" in screen.coords else None
     overview = figure(
         lambda: plot.screen_overview(screen, models[0], by=by), "screen overview", dpi
@@ -291,7 +314,11 @@ def render_report(
     else:
         sections = [_block_section(screen, models, int(i), dpi, tuple(extra)) for i in shown]
         ranked = _ranked_table(screen, models, order)
-        legend = "MSA: most synergistic 3×3 area. IC50: relative IC50 of the Hill fit."
+        legend = (
+            "MSA: most synergistic area, the mean δ of the 3×3 square of adjacent doses with "
+            "the highest mean (the box on the landscapes). IC50: midpoint of the Hill fit, "
+            "'> top dose' beyond the tested doses."
+        )
     note = ""
     if len(order) > len(shown):
         note = (
@@ -310,6 +337,7 @@ def render_report(
             "<h2>Blocks</h2>",
             note,
             *sections,
+            glossary_html(),
         ]
     )
     from synergy._version import __version__

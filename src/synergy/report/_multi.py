@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from synergy.plot import dose_interval_text, ic50_text, unit_text
 from synergy.report._cells import LABELS, figure, score_cell, values
+from synergy.report._data import single_drug_doses, tested_range
 from synergy.report._html import anchor, dose, esc, number, status_cell, table
 from synergy.report._params import flag_word
 
@@ -20,12 +22,10 @@ def drug_names(screen: xr.Dataset, i: int) -> list[str]:
     return [str(v) for v in np.asarray(screen["drug_name"].transpose("block", "drug").values[i])]
 
 
-def interval_text(low: float, high: float) -> str:
-    """``lo – hi`` of a dose interval: ``–`` when neither end exists, ``∞`` for an open end."""
-    low, high = float(low), float(high)
-    if not (np.isfinite(low) or np.isfinite(high)):
-        return "–"
-    return f"{dose(low) if np.isfinite(low) else '–'} – {dose(high) if high < np.inf else '∞'}"
+def _tested(screen: xr.Dataset, i: int) -> tuple[np.ndarray, np.ndarray]:
+    """Lowest positive and highest tested dose of each drug of block ``i``, (D,) each."""
+    low, high = tested_range(single_drug_doses(screen.isel(block=[i])))
+    return low[0], high[0]
 
 
 def _doses_text(values: np.ndarray) -> str:
@@ -36,7 +36,7 @@ def ranked_table(screen: xr.Dataset, models: list[str], order: np.ndarray) -> st
     """The blocks ranked by ``models[0]``'s score: drugs, sample, scores, IC50s, status."""
 
     ids = values(screen, "block").astype(str)
-    unit = screen.attrs.get("conc_unit", "")
+    unit = unit_text(screen.attrs.get("conc_unit", ""))
     header = ["rank", "block", "drugs", "sample"]
     header += [f"{LABELS.get(m, m)} score" for m in models]
     header += [f"{LABELS.get(models[0], models[0])} max δ", f"IC50s ({unit})", "status", "why"]
@@ -51,7 +51,12 @@ def ranked_table(screen: xr.Dataset, models: list[str], order: np.ndarray) -> st
         row += [score_cell(screen, m, i) for m in models]
         peak = f"{models[0]}_max"
         row.append(number(screen[peak].values[i]) if peak in screen else "–")
-        row.append(_doses_text(screen["hill"].values[i, :, 0]) if "hill" in screen else "–")
+        if "hill" in screen:
+            low, high = _tested(screen, i)
+            ic50 = screen["hill"].values[i, :, 0]
+            row.append(esc(" / ".join(map(ic50_text, ic50, low, high))))
+        else:
+            row.append("–")
         status = int(screen["status"].values[i]) if "status" in screen else 0
         row.append(status_cell(status))
         row.append(f'<span class="reason">{esc(values(screen, "status_reason")[i])}</span>')
@@ -69,7 +74,7 @@ def summary(screen: xr.Dataset, models: list[str]) -> list[str]:
     lines = [
         f"{n} blocks of {screen.sizes['drug']} drugs · up to {int(wells.sum(axis=1).max())} "
         f"dose combinations per block · {screen.sizes.get('replicate', 1)} replicate(s) · doses "
-        f"in {esc(screen.attrs.get('conc_unit', '?'))} · response: % inhibition",
+        f"in {esc(unit_text(screen.attrs.get('conc_unit', '?')))} · response: % inhibition",
         "drugs: "
         + esc(", ".join(names[:16]))
         + (" …" if len(names) > 16 else "")
@@ -91,7 +96,7 @@ def scores_table(screen: xr.Dataset, models: list[str], i: int) -> str:
     """Block ``i``'s scores: score, largest and smallest δ with the doses where they are."""
 
     names = drug_names(screen, i)
-    unit = screen.attrs.get("conc_unit", "")
+    unit = unit_text(screen.attrs.get("conc_unit", ""))
     where = f"doses ({' / '.join(names)}, {unit})"
     header = ["model", "score (% points)", "max δ", f"max at {where}", "min δ", "min at"]
     header += ["wells", "status"]
@@ -126,11 +131,12 @@ def hill_table(screen: xr.Dataset, i: int) -> str:
     """Block ``i``'s single-drug Hill fits, one row per drug ("" without fits)."""
     if "hill" not in screen:
         return ""
-    unit = screen.attrs.get("conc_unit", "")
+    unit = unit_text(screen.attrs.get("conc_unit", ""))
     header = ["drug", f"IC50 ({unit})", "95 % CI", "slope", "bottom (%)", "top (%)", "SSE"]
     extra = [name for name in ("ri",) if name in screen and screen[name].dims == ("block", "drug")]
     header += ["RI (%)" for _ in extra] + ["fit status"]
     rows = []
+    low, high = _tested(screen, i)
     for k, name in enumerate(drug_names(screen, i)):
         p = np.asarray(screen["hill"].values[i, k], dtype=np.float64)
         ci = screen["hill_ic50_ci"].values[i, k] if "hill_ic50_ci" in screen else [np.nan] * 2
@@ -140,8 +146,8 @@ def hill_table(screen: xr.Dataset, i: int) -> str:
         rows.append(
             [
                 esc(name),
-                dose(p[0]),
-                interval_text(ci[0], ci[1]),
+                esc(ic50_text(p[0], low[k], high[k])),
+                esc(dose_interval_text(ci[0], ci[1], low[k], high[k])),
                 number(p[1]),
                 number(p[2], 1),
                 number(p[3], 1),

@@ -1,0 +1,191 @@
+"""The data the interactive report draws from: one overview table, one payload per block.
+
+Pair screens (block, row, col) and N-drug screens (block, well, drug) go through one path:
+a block is a list of single-drug curves and a list of dose *panels* (a 2-D grid of two
+drugs' doses holding the observed inhibition and each model's reference and δ).  A pair
+block has one panel; an N-drug block has one panel per dose of its third drug (drugs
+beyond the third at dose 0), the slices of :func:`synergy.plot.slice_landscapes`.
+
+Grids travel as base64 little-endian int16 in tenths of a % point (NaN = -32768): 0.1 %
+resolution is finer than any plate reader's noise and keeps a 10,000-block report small.
+Nothing here computes science: curves are :func:`synergy.hill.evaluate` of the stored fits,
+texts come from :mod:`synergy.status` and :mod:`synergy.plot` (doses, IC50s, intervals).
+"""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import xarray as xr
+
+from synergy import status as status_codes
+from synergy.models.registry import LABELS
+
+NAN_CODE = -32768
+SCALE = 10.0  # stored value = round(10 × % points)
+CURVE_POINTS = 20
+
+
+def pack(grid: np.ndarray) -> str:
+    """A float grid (% points) as base64 int16 tenths, row-major; NaN as :data:`NAN_CODE`."""
+    values = np.asarray(grid, dtype=np.float64)
+    scaled = np.clip(np.round(values * SCALE), -32767, 32767)
+    coded = np.where(np.isfinite(values), scaled, NAN_CODE).astype("<i2")
+    return base64.b64encode(coded.tobytes()).decode("ascii")
+
+
+def unpack(text: str, shape: tuple[int, ...]) -> np.ndarray:
+    """Inverse of :func:`pack` (for tests and readers of the data files)."""
+    coded = np.frombuffer(base64.b64decode(text), dtype="<i2").astype(np.float64)
+    return np.where(coded == NAN_CODE, np.nan, coded / SCALE).reshape(shape)
+
+
+def _r(value: float, digits: int = 3) -> float | None:
+    """A JSON number to ``digits`` significant digits (None for NaN)."""
+    x = float(value)
+    if not np.isfinite(x):
+        return None
+    return float(f"{x:.{digits}g}")
+
+
+def explain_all(screen: xr.Dataset, name: str) -> np.ndarray:
+    """(flag word, plain explanation) of every element of the status variable ``name``,
+    as an object array of its shape; ("", "") per block when the variable is absent."""
+    if name not in screen:
+        out = np.empty(screen.sizes["block"], dtype=object)
+        out[:] = [("", "")] * out.size
+        return out
+    codes = np.asarray(screen[name].values, int)
+    words = status_codes.decode(screen[name].attrs)
+    out = np.empty(codes.shape, dtype=object)
+    for code in np.unique(codes):
+        word = words.get(int(code), f"code_{int(code)}")
+        pair = (word, status_codes.explain(word))
+        for index in zip(*np.nonzero(codes == code), strict=True):
+            out[index] = pair
+    return out
+
+
+def status_words(screen: xr.Dataset) -> dict[str, str]:
+    """``{flag word: plain explanation}`` of every status variable of the screen (the page
+    sends each block's words and looks their sentences up here)."""
+    out = {}
+    for name, var in screen.data_vars.items():
+        if name.endswith("_status") or name == "status":
+            for word in status_codes.decode(var.attrs).values():
+                out[word] = status_codes.explain(word)
+    return out
+
+
+def _texts(screen: xr.Dataset, name: str) -> np.ndarray:
+    n = screen.sizes["block"]
+    return np.asarray(screen[name].values).astype(str) if name in screen else np.full(n, "")
+
+
+def is_multi(screen: xr.Dataset) -> bool:
+    """Whether the screen is in the N-drug layout (``drug`` dimension)."""
+    return "drug" in screen.dims
+
+
+def block_drugs(screen: xr.Dataset) -> list[list[str]]:
+    """Each block's drug names, in order (row, column drug for pairs)."""
+    if is_multi(screen):
+        names = np.asarray(screen["drug_name"].transpose("block", "drug").values).astype(str)
+        return [list(row) for row in names]
+    rows, cols = _texts(screen, "drug_row"), _texts(screen, "drug_col")
+    return [[r or "row drug", c or "column drug"] for r, c in zip(rows, cols, strict=True)]
+
+
+def hill_arrays(screen: xr.Dataset) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Fits (B, D, 4), IC50 intervals (B, D, 2) and the status variable names per drug."""
+    n = screen.sizes["block"]
+    if is_multi(screen):
+        d = screen.sizes["drug"]
+        params = screen["hill"].values if "hill" in screen else np.full((n, d, 4), np.nan)
+        ci = (
+            screen["hill_ic50_ci"].values
+            if "hill_ic50_ci" in screen
+            else np.full((n, d, 2), np.nan)
+        )
+        return np.asarray(params, float), np.asarray(ci, float), ["hill_status"] * d
+    params, ci = [], []
+    for side in ("row", "col"):
+        name = f"hill_{side}"
+        params.append(screen[name].values if name in screen else np.full((n, 4), np.nan))
+        ci_name = f"{name}_ic50_ci"
+        ci.append(screen[ci_name].values if ci_name in screen else np.full((n, 2), np.nan))
+    names = ["hill_row_status", "hill_col_status"]
+    return np.stack(params, 1).astype(float), np.stack(ci, 1).astype(float), names
+
+
+def single_drug_doses(screen: xr.Dataset) -> np.ndarray:
+    """Each drug's tested doses (B, D, M), NaN-padded, ascending, 0 included."""
+    if is_multi(screen):
+        conc = np.asarray(screen["conc"].transpose("block", "well", "drug").values, float)
+        out = np.full((conc.shape[0], conc.shape[2], conc.shape[1]), np.nan)
+        for i in range(conc.shape[0]):
+            for k in range(conc.shape[2]):
+                u = np.unique(conc[i, :, k][np.isfinite(conc[i, :, k])])
+                out[i, k, : u.size] = u
+        width = int(np.max(np.sum(np.isfinite(out), axis=2), initial=1))
+        return out[:, :, :width]
+    rows = np.asarray(screen["conc_row"].values, float)
+    cols = np.asarray(screen["conc_col"].values, float)
+    width = max(rows.shape[1], cols.shape[1])
+    out = np.full((rows.shape[0], 2, width), np.nan)
+    out[:, 0, : rows.shape[1]] = rows
+    out[:, 1, : cols.shape[1]] = cols
+    return out
+
+
+def tested_range(doses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lowest positive and highest tested dose (…, M) → (…), NaN where none."""
+    positive = np.isfinite(doses) & (doses > 0)
+    has = positive.any(axis=-1)
+    low = np.min(np.where(positive, doses, np.inf), axis=-1, initial=np.inf)
+    high = np.max(np.where(positive, doses, -np.inf), axis=-1, initial=-np.inf)
+    return np.where(has, low, np.nan), np.where(has, high, np.nan)
+
+
+def fit_words(screen: xr.Dataset, names: list[str]) -> list[list[tuple[str, str]]]:
+    """(word, explanation) of each block's single-drug fits."""
+    if is_multi(screen):
+        return [list(row) for row in explain_all(screen, names[0])]  # (block, drug)
+    sides = [explain_all(screen, name) for name in names]
+    return [[side[i] for side in sides] for i in range(screen.sizes["block"])]
+
+
+def score_models(screen: xr.Dataset, models: list[str]) -> dict[str, dict[str, np.ndarray]]:
+    """Per model: score, CI ends, MSA, max δ (NaN where absent), (B,) each."""
+    n = screen.sizes["block"]
+    nan = np.full(n, np.nan)
+    out = {}
+    for m in models:
+        get = {
+            key: np.asarray(screen[f"{m}_{suffix}"].values, float)
+            if f"{m}_{suffix}" in screen
+            else nan
+            for key, suffix in (
+                ("score", "score"),
+                ("low", "score_low"),
+                ("high", "score_high"),
+                ("msa", "msa"),
+                ("max", "max"),
+            )
+        }
+        out[m] = get
+    return out
+
+
+def msa_positions(screen: xr.Dataset, model: str) -> np.ndarray:
+    """(B, 2) row and column index of the MSA box's first well (-1: none)."""
+    names = (f"{model}_msa_row", f"{model}_msa_col")
+    if not all(name in screen for name in names):
+        return np.full((screen.sizes["block"], 2), -1)
+    return np.stack([np.asarray(screen[name].values) for name in names], axis=1).astype(int)
+
+
+def labels(models: list[str]) -> dict[str, str]:
+    """How the page names each model."""
+    return {m: LABELS.get(m, m) for m in models}

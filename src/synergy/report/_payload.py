@@ -1,0 +1,239 @@
+"""JSON payloads of the interactive report: the screen overview and each block's detail."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import xarray as xr
+
+from synergy.plot import dose_interval_text, format_dose, ic50_text, unit_text
+from synergy.report._data import (
+    CURVE_POINTS,
+    _r,
+    _texts,
+    block_drugs,
+    explain_all,
+    fit_words,
+    hill_arrays,
+    is_multi,
+    labels,
+    msa_positions,
+    pack,
+    score_models,
+    single_drug_doses,
+    status_words,
+    tested_range,
+)
+
+
+def _rounded(values: np.ndarray, digits: int = 3) -> list:
+    return [_r(v, digits) for v in np.ravel(values)]
+
+
+def overview(screen: xr.Dataset, models: list[str], order: np.ndarray) -> dict:
+    """Columns of the ranked table (one entry per block, in ``order``) and screen facts."""
+    drugs = block_drugs(screen)
+    params, _, status_names = hill_arrays(screen)
+    low, high = tested_range(single_drug_doses(screen))
+    words = fit_words(screen, status_names)
+    scores = score_models(screen, models)
+    reasons = _texts(screen, "status_reason")
+    unique_reasons = sorted(set(reasons))
+    status = (
+        np.asarray(screen["status"].values, int)
+        if "status" in screen
+        else np.zeros(screen.sizes["block"], int)
+    )
+    rows = []
+    for i in order:
+        i = int(i)
+        ic50 = [ic50_text(params[i, k, 0], low[i, k], high[i, k]) for k in range(len(drugs[i]))]
+        fit = [w for w, _ in words[i] if w and w not in ("converged", "ok")]
+        rows.append(
+            [
+                str(screen["block"].values[i]),
+                drugs[i],
+                str(screen["sample"].values[i]) if "sample" in screen.coords else "",
+                int(status[i]),
+                unique_reasons.index(reasons[i]),
+                [[_r(scores[m][key][i], 4) for key in ("score", "low", "high")] for m in models],
+                _r(scores[models[0]]["msa"][i], 4),
+                ic50,
+                ", ".join(sorted(set(fit))) or "good",
+                i,
+            ]
+        )
+    return {
+        "words": status_words(screen),
+        "models": models,
+        "refs": [m for m in models if f"{m}_reference" in screen],
+        "labels": labels(models),
+        "unit": unit_text(screen.attrs.get("conc_unit", "")),
+        "reasons": list(unique_reasons),
+        "rows": rows,
+        "multi": is_multi(screen),
+    }
+
+
+def _mean(response: np.ndarray) -> np.ndarray:
+    count = np.sum(np.isfinite(response), axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, np.nansum(response, axis=-1) / np.maximum(count, 1), np.nan)
+
+
+def _grids(arrays: dict, models: list[str], i: int, observed, select) -> str:
+    """One base64 string of a panel's grids: observed, δ of each model, the references of
+    the models that have one (the page's ``D.refs``), each ``select``-ed from block ``i``."""
+    parts = [observed] + [select(arrays[f"d:{m}"][i]) for m in models]
+    parts += [select(arrays[f"r:{m}"][i]) for m in models if f"r:{m}" in arrays]
+    return pack(np.concatenate([np.ravel(p) for p in parts]))
+
+
+def _pair_panels(arrays: dict, models: list[str], i: int, drugs: list[str]) -> list[dict]:
+    """The one panel of a pair block: rows = first drug, columns = second drug, at the
+    doses of their curves."""
+    rows, cols = arrays["conc_row"][i], arrays["conc_col"][i]
+    nr, nc = int(np.isfinite(rows).sum()), int(np.isfinite(cols).sum())
+    observed = _mean(arrays["response"][i])[:nr, :nc]
+    grids = _grids(arrays, models, i, observed, lambda grid: grid[:nr, :nc])
+    return [{"g": grids}]  # label, drugs and doses: the page takes them from the curves
+
+
+def _multi_panels(arrays: dict, models: list[str], i: int, drugs: list[str]) -> list[dict]:
+    conc = arrays["conc"][i]
+    keep = np.isfinite(conc).all(axis=1)
+    conc = conc[keep]
+    rest = conc[:, 3:] == 0 if conc.shape[1] > 3 else np.ones((conc.shape[0], 0), bool)
+    base = rest.all(axis=1)
+    levels = np.unique(conc[base, 2]) if conc.shape[1] > 2 else np.array([np.nan])
+    panels = []
+    for level in levels:
+        here = base & (conc[:, 2] == level) if conc.shape[1] > 2 else base
+        y_doses, x_doses = np.unique(conc[here, 0]), np.unique(conc[here, 1])
+        iy = np.searchsorted(y_doses, conc[here, 0])
+        ix = np.searchsorted(x_doses, conc[here, 1])
+
+        def on_grid(values, here=here, iy=iy, ix=ix, shape=(y_doses.size, x_doses.size)):
+            grid = np.full(shape, np.nan)
+            grid[iy, ix] = values[keep][here]
+            return grid
+
+        grids = _grids(arrays, models, i, on_grid(_mean(arrays["response"][i])), on_grid)
+        label = f"{drugs[2]} at {format_dose(level)}" if conc.shape[1] > 2 else ""
+        if conc.shape[1] > 3:
+            label += f" ({', '.join(drugs[3:])} at 0)"
+        panels.append(
+            {
+                "label": label,
+                "x": _rounded(x_doses, 5),
+                "y": _rounded(y_doses, 5),
+                "g": grids,
+            }
+        )
+    return panels
+
+
+def _single_drug_wells(arrays: dict, i: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Doses (M,) and replicate responses (M, K) of drug ``k`` alone in block ``i``."""
+    response = arrays["response"][i]
+    if "conc" in arrays:
+        conc = arrays["conc"][i]
+        others = np.delete(conc, k, axis=1)
+        alone = np.isfinite(conc).all(axis=1) & (others == 0).all(axis=1)
+        return conc[alone, k], response[alone]
+    if k == 0:
+        return arrays["conc_row"][i], response[:, 0, :]
+    return arrays["conc_col"][i], response[0, :, :]
+
+
+def _arrays(screen: xr.Dataset, models: list[str]) -> dict[str, np.ndarray]:
+    """The screen's variables the payloads read, as numpy arrays (read once: xarray's
+    item access costs more than building a block's payload)."""
+    out = {"ids": np.asarray(screen["block"].values).astype(str)}
+    if is_multi(screen):
+        out["conc"] = np.asarray(screen["conc"].transpose("block", "well", "drug").values, float)
+        out["response"] = np.asarray(
+            screen["response"].transpose("block", "well", ...).values, float
+        )
+    else:
+        out["conc_row"] = np.asarray(screen["conc_row"].values, float)
+        out["conc_col"] = np.asarray(screen["conc_col"].values, float)
+        out["response"] = np.asarray(screen["response"].values, float)
+    for m in models:
+        out[f"d:{m}"] = np.asarray(screen[m].values, float)
+        if f"{m}_reference" in screen:
+            out[f"r:{m}"] = np.asarray(screen[f"{m}_reference"].values, float)
+    return out
+
+
+def block_payload(models: list[str], i: int, context: dict) -> dict:
+    """Everything the page draws for block ``i``: curves, panels, scores, fits, status."""
+    from synergy.hill import evaluate
+
+    drugs = context["drugs"][i]
+    params, ci, words = context["params"], context["ci"], context["words"][i]
+    low, high = context["low"], context["high"]
+    curves = []
+    for k in range(len(drugs)):
+        doses, reps = _single_drug_wells(context["arrays"], i, k)
+        finite = np.isfinite(doses)
+        curve = {
+            "x": _rounded(doses[finite], 5),
+            "y": [[_r(v, 4) for v in np.round(r, 1)] for r in reps[finite]],
+            "ic50": ic50_text(params[i, k, 0], low[i, k], high[i, k]),
+            "ci": dose_interval_text(ci[i, k, 0], ci[i, k, 1], low[i, k], high[i, k]),
+            "p": [_r(params[i, k, 0], 4), _r(params[i, k, 1], 3)]
+            + [_r(v, 4) for v in np.round(params[i, k, 2:], 1)],
+            "fit": words[k][0],
+        }
+        if np.all(np.isfinite(params[i, k])) and np.isfinite(low[i, k]):
+            # the fitted curve at CURVE_POINTS log-spaced doses from fx[0] to fx[1]
+            grid = np.geomspace(low[i, k] / 1.5, high[i, k] * 1.5, CURVE_POINTS)
+            curve["fx"] = [_r(grid[0], 5), _r(grid[-1], 5)]
+            curve["fy"] = pack(evaluate(grid, *params[i, k]))
+        curves.append(curve)
+    arrays = context["arrays"]
+    make = _multi_panels if "conc" in arrays else _pair_panels
+    scores = context["scores"]
+    return {
+        "id": str(arrays["ids"][i]),
+        "drugs": drugs,
+        "curves": curves,
+        "panels": make(arrays, models, i, drugs),
+        "scores": {
+            m: [_r(scores[m][key][i], 4) for key in ("msa", "max")]
+            + [context["model_status"][m][i][0]]
+            + [int(v) for v in context["msa_at"][m][i]]
+            for m in models
+        },
+    }
+
+
+def block_context(screen: xr.Dataset, models: list[str]) -> dict:
+    """What every block payload reads, computed once for the screen."""
+    params, ci, status_names = hill_arrays(screen)
+    low, high = tested_range(single_drug_doses(screen))
+    return {
+        "arrays": _arrays(screen, models),
+        "drugs": block_drugs(screen),
+        "params": params,
+        "ci": ci,
+        "low": low,
+        "high": high,
+        "words": fit_words(screen, status_names),
+        "scores": score_models(screen, models),
+        "model_status": {m: explain_all(screen, f"{m}_status") for m in models},
+        "msa_at": {m: msa_positions(screen, m) for m in models},
+    }
+
+
+def safe_json(payload: object) -> str:
+    """Compact JSON that can sit inside a ``<script>`` element (no ``</``)."""
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return text.replace("</", "<\\/")
+
+
+def script(call: str, payload: object, lead: str = "") -> str:
+    """``call(<lead><json>);`` with the JSON safe inside a ``<script>`` element."""
+    return f"{call}({lead}{safe_json(payload)});\n"
