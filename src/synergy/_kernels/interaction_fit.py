@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from synergy._kernels.braid_full import BRAID_FULL, braid_full_accumulate
 from synergy._kernels.interaction_surfaces import (
     BRAID,
     ZIMMER,
@@ -46,6 +47,7 @@ from synergy._kernels.musyc_lm import cholesky as _cholesky
 
 __all__ = [
     "BRAID",
+    "BRAID_FULL",
     "CONVERGED",
     "HIT_BOUND",
     "NON_FINITE_DATA",
@@ -77,8 +79,11 @@ def accumulate(model, u1, u2, y, n, q, A, g, jac):
     """SSE at q, ``A = J^T J`` and ``g = J^T r`` (r = y − E) over the n points.
 
     The surface's per-block constants are scalars and the per-point helpers take and return
-    scalars only (no reference counting in the point loop).
+    scalars only (no reference counting in the point loop).  The full BRAID
+    (``BRAID_FULL``) has its own loop (:mod:`synergy._kernels.braid_full`).
     """
+    if model == BRAID_FULL:
+        return braid_full_accumulate(u1, u2, y, n, q, A, g, jac)
     p = q.shape[0]
     for j in range(p):
         g[j] = 0.0
