@@ -198,3 +198,17 @@ def test_free_e3_holds_delta_at_one():
 def test_unknown_variant_is_an_error():
     with pytest.raises(SynergyError, match="variant"):
         fit_braid(full_screen(0.0, 3, True), variant="both")
+
+
+def test_e3_tied_to_the_stronger_drug_is_not_a_bound_failure():
+    """Truth with E3 = E2 (b = 0 on its bound): status ok, E3 at E2, κ as the κ variant's."""
+    screen = simulate_interaction(3, model="braid", kappa=[-1.0, 0.5, 2.5], n_replicates=2,
+                                  seed=4, n_doses=7)  # fmt: skip
+    screen = fit_screen(screen, fitter="lsq")
+    full = fit_braid(screen, variant="free_e3", intervals="wald")
+    assert (full["braid_status"].values == 0).all()
+    top = screen["true_hill_col"].sel(param="top").values
+    top = np.where(top > screen["true_hill_row"].sel(param="top").values, top,
+                   screen["true_hill_row"].sel(param="top").values)  # fmt: skip
+    np.testing.assert_allclose(full["braid"].sel(braid_param="E3").values, top, atol=1e-3)
+    np.testing.assert_allclose(full["braid_kappa"].values, [-1.0, 0.5, 2.5], atol=1e-4)
