@@ -327,12 +327,13 @@ def _fit_one(model, dose1, dose2, resp, init, bounds, starts, max_iter, q, cov):
 
 @njit(cache=True, error_model="numpy", parallel=True)
 def fit_surface(model, dose1, dose2, response, init, bounds, starts, max_iter):
-    """Fit the ``model`` surface (ZIMMER or BRAID) to B blocks (module docstring).
+    """Fit the ``model`` surface (ZIMMER, BRAID or BRAID_FULL) to B blocks (module docstring).
 
     Parameters
     ----------
     model : int
-        :data:`ZIMMER` or :data:`BRAID`.
+        :data:`ZIMMER`, :data:`BRAID` or :data:`BRAID_FULL` (the full BRAID,
+        :mod:`synergy._kernels.braid_full`).
     dose1, dose2 : float64 (B, N)
         Doses of drug 1 (row) and drug 2 (column) at each point, ≥ 0, any unit.
     response : float64 (B, N)
