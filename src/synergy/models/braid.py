@@ -78,8 +78,8 @@ def fit_braid(
         ``"kappa"`` (default): δ = 1, E3 the stronger drug's maximum.  ``"full"``: κ, δ and
         E3 fitted (:func:`synergy.models.braid_full.fit_braid_full`); ``braid_param`` gains
         ``delta``, and ``braid_delta``, ``braid_delta_stderr``, ``braid_delta_ci`` are added
-        (δ > 1 synergy, < 1 antagonism); the Dataset's ``braid_variant`` attribute says which.
-        ``"free_e3"``: κ and E3 fitted, δ held at 1 (the peer package's ``mode="kappa"``).
+        (δ > 1 synergy, < 1 antagonism).  ``"free_e3"``: κ and E3 fitted, δ held at 1 (the
+        peer package's ``mode="kappa"``).  These two set the ``braid_variant`` attribute.
 
     Returns
     -------
