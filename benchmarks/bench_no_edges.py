@@ -1,4 +1,4 @@
-"""BRAID κ on the peer package's own synthetic surfaces, which have no single-drug wells.
+"""BRAID on the peer package's own synthetic surfaces, which have no single-drug wells.
 
     .venv/bin/python benchmarks/bench_no_edges.py --peer-data DIR [--peer-venv PATH | --no-peer]
 
@@ -10,13 +10,15 @@ github:djwooten/synergy (GPL: kept out of this repository; copy them from a clon
 the files differ in BRAID's κ (the truth: 0, 1, −1) and δ (2 and 0.5 in the ``delta_*``
 files, κ = 0 there).  We read them with ``response_kind="viability"`` (a fraction, converted
 to % inhibition), fit the Hill curves (all ``too_few_points``: no single-drug wells) and
-BRAID (κ variant: δ = 1, E3 = the stronger drug's maximum), started from the surface.  The
+BRAID in its three variants, started from the surface: ``kappa`` (δ = 1, E3 = the stronger
+drug's maximum), ``free_e3`` (δ = 1, E3 fitted) and ``full`` (κ, δ and E3 fitted).  The
 peer's own fit (``BRAID(mode="kappa")``: E3 free) runs in a SEPARATE venv through
 ``benchmarks/peer/run_peer_bz.py`` (``--peer-venv``, default ``$SYNERGY_PEER_VENV`` or
 ``benchmarks/peer/.venv``, created with ``pip install synergy==1.0.0 pandas`` if missing).
 
-Printed: per file the true κ, ours with its 95 % profile interval and status, the peer's,
-and whether ours is within 0.6 of the truth or no farther from it than the peer's.  Then the
+Printed: per file and variant the true κ (and δ), ours with its 95 % profile interval and
+status, the peer's, and whether ours is within 0.6 of the truth or no farther from it than
+the peer's.  Then the
 same design simulated inside our BRAID variant (``simulate_interaction``: E3 = E2 = 90 %,
 κ = −1, 0, 1, noise sd 5 points, ``--seeds`` seeds, single-drug wells dropped): how far κ
 lands from the truth and how often the interval holds it.
@@ -46,7 +48,9 @@ TRUE_KAPPA = {
     "delta_synergy_1": 0.0,
     "delta_antagonism_1": 0.0,
 }
+TRUE_DELTA = {"delta_synergy_1": 2.0, "delta_antagonism_1": 0.5}
 TOLERANCE = 0.6
+VARIANTS = ("kappa", "free_e3", "full")
 
 
 def read_peer_files(folder: Path) -> pd.DataFrame:
@@ -80,7 +84,7 @@ def fit_ours(data: pd.DataFrame, workdir: Path):
     meanings = dict(zip(hill.attrs["flag_values"], hill.attrs["flag_meanings"].split(),
                         strict=True))  # fmt: skip
     print("our Hill fits:", sorted({meanings[int(c)] for c in hill.values}))
-    return screen, fit_braid(screen)
+    return screen, {variant: fit_braid(screen, variant=variant) for variant in VARIANTS}
 
 
 def fit_peer(python: Path, data: pd.DataFrame, workdir: Path) -> dict[str, float]:
@@ -139,6 +143,74 @@ def in_family(n_seeds: int) -> None:
                   f"{held:.0%} | {counts} |")  # fmt: skip
 
 
+def paper_braid(d1, d2, e0, e1, e2, e3, kappa, delta):
+    """The full BRAID surface as printed (Twarog et al. 2016), h = C = 1, % inhibition."""
+    span = e3 - e0
+    r1, r2 = (e1 - e0) / span, (e2 - e0) / span
+    big1, big2 = r1 * d1 / (1 + (1 - r1) * d1), r2 * d2 / (1 + (1 - r2) * d2)
+    p1, p2 = big1 ** (1 / delta), big2 ** (1 / delta)
+    with np.errstate(divide="ignore"):  # the zero-dose corner (dropped)
+        return e0 + span / (1 + (p1 + p2 + kappa * np.sqrt(p1 * p2)) ** (-delta))
+
+
+def in_family_full(n_seeds: int) -> None:
+    """κ and δ recovered by ``variant="full"`` on the peer files' design (their E's: 0, 50,
+    90, E3 100 %), simulated from the paper's formula, without and with single-drug wells."""
+    from synergy.datasets.simulate_interaction import simulate_interaction
+    from synergy.hill import fit_screen
+    from synergy.models.braid import fit_braid
+
+    truths = [(0.0, 1.0), (1.0, 1.0), (-1.0, 1.0), (0.0, 2.0), (0.0, 0.5)]
+    kappas = np.tile([k for k, _ in truths], n_seeds)
+    deltas = np.tile([d for _, d in truths], n_seeds)
+    grid = np.concatenate([[0.0], np.geomspace(0.02, 50.0, 10)])
+    screen = simulate_interaction(len(kappas), model="braid", seed=2, conc_row=grid,
+                                  conc_col=grid)  # fmt: skip
+    d1, d2 = np.meshgrid(grid, grid, indexing="ij")
+    rng = np.random.default_rng(2)
+    response = screen["response"].values.copy()  # (block, row, col, replicate)
+    for k in range(len(kappas)):
+        true = paper_braid(d1, d2, 0.0, 50.0, 90.0, 100.0, kappas[k], deltas[k])
+        response[k] = true[..., None] + 5.0 * rng.standard_normal((*true.shape, 1))
+    print(
+        f"\nvariant='full' on the same design from the paper's formula (E3 100 %), noise "
+        f"sd 5, {n_seeds} seeds per truth:"
+    )
+    print(
+        "| single-drug wells | true κ, δ | median abs error κ | within 0.6 | within 0.6 of κ "
+        "or its alias | interval holds κ | median abs error ln δ | interval holds δ | "
+        "status 0 / 5 / 7-9 / ≥ 10 |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")  # fmt: skip
+    for edges in (False, True):
+        data = screen.copy()
+        values = response.copy()
+        if not edges:
+            values[:, 0] = np.nan
+            values[:, :, 0] = np.nan
+        data["response"] = (screen["response"].dims, values)
+        out = fit_braid(fit_screen(data, fitter="lsq"), variant="full")
+        kappa, delta = out["braid_kappa"].values, out["braid_delta"].values
+        k_lo, k_hi = out["braid_kappa_ci"].values.T
+        d_lo, d_hi = out["braid_delta_ci"].values.T
+        for truth_k, truth_d in truths:
+            sel = (kappas == truth_k) & (deltas == truth_d)
+            err = np.abs(kappa[sel] - truth_k)
+            # κ = 0, δ and κ = 2, δ / 2 are one surface (the sum is a square)
+            alias = np.minimum(err, np.abs(kappa[sel] - 2.0)) if truth_k == 0 else err
+            status = out["braid_status"].values[sel]
+            counts = [np.sum(status == 0), np.sum(status == 5), np.sum((status >= 7) &
+                      (status <= 9)), np.sum(status >= 10)]  # fmt: skip
+            counts = " / ".join(str(int(c)) for c in counts)
+            print(f"| {'yes' if edges else 'no'} | {truth_k:g}, {truth_d:g} | "
+                  f"{np.nanmedian(err):.3f} | {np.mean(err <= TOLERANCE):.0%} | "
+                  f"{np.mean(alias <= TOLERANCE):.0%} | "
+                  f"{np.mean((k_lo[sel] <= truth_k) & (truth_k <= k_hi[sel])):.0%} | "
+                  f"{np.nanmedian(np.abs(np.log(delta[sel] / truth_d))):.3f} | "
+                  f"{np.mean((d_lo[sel] <= truth_d) & (truth_d <= d_hi[sel])):.0%} | "
+                  f"{counts} |")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--peer-data", type=Path, required=True)
@@ -152,25 +224,35 @@ def main() -> None:
         workdir = Path(tmp)
         screen, ours = fit_ours(data, workdir)
         peer = {} if args.no_peer else fit_peer(ensure_peer_venv(args.peer_venv), data, workdir)
-    status = ours["braid_status"]
-    meanings = dict(zip(status.attrs["flag_values"], status.attrs["flag_meanings"].split(),
-                        strict=True))  # fmt: skip
-    print("\n| file | true κ | ours κ (95 % interval) | our status | peer κ | ours within 0.6 "
-          "or no farther than the peer |")  # fmt: skip
-    print("|---|---|---|---|---|---|")
+    print(
+        "\n| file | true κ, δ | variant | ours κ (95 % interval) | ours δ (95 % interval) | "
+        "our E3 % | our status | peer κ | ours within 0.6 or no farther than the peer |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")  # fmt: skip
     blocks = list(screen["block"].values)
     for name, truth in TRUE_KAPPA.items():
         k = blocks.index(name)
-        kappa = float(ours["braid_kappa"].values[k])
-        low, high = ours["braid_kappa_ci"].values[k]
         theirs = peer.get(name, np.nan)
-        ok = abs(kappa - truth) <= TOLERANCE or (
-            np.isfinite(theirs) and abs(kappa - truth) <= abs(theirs - truth)
-        )
-        word = meanings[int(status.values[k])]
-        print(f"| {name} | {truth:g} | {kappa:.3f} ({low:.3f}, {high:.3f}) | {word} | "
-              f"{theirs:.3f} | {'yes' if ok else 'NO'} |")  # fmt: skip
+        for variant, out in ours.items():
+            status = out["braid_status"]
+            meanings = dict(zip(status.attrs["flag_values"], status.attrs["flag_meanings"].split(),
+                                strict=True))  # fmt: skip
+            kappa = float(out["braid_kappa"].values[k])
+            low, high = out["braid_kappa_ci"].values[k]
+            ok = abs(kappa - truth) <= TOLERANCE or (
+                np.isfinite(theirs) and abs(kappa - truth) <= abs(theirs - truth) + 5e-4
+            )
+            delta = "1 (held)"
+            if variant == "full":
+                d_low, d_high = out["braid_delta_ci"].values[k]
+                delta = f"{float(out['braid_delta'].values[k]):.3f} ({d_low:.3f}, {d_high:.3f})"
+            e3 = float(out["braid"].sel(braid_param="E3").values[k])
+            word = meanings[int(status.values[k])]
+            print(f"| {name} | {truth:g}, {TRUE_DELTA.get(name, 1.0):g} | {variant} | "
+                  f"{kappa:.3f} ({low:.3f}, {high:.3f}) | {delta} | {e3:.1f} | {word} | "
+                  f"{theirs:.3f} | {'yes' if ok else 'NO'} |")  # fmt: skip
     in_family(args.seeds)
+    in_family_full(args.seeds)
 
 
 if __name__ == "__main__":

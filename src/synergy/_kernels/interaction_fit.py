@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from synergy._kernels.braid_full import BRAID_FULL, braid_full_accumulate
 from synergy._kernels.interaction_surfaces import (
     BRAID,
     ZIMMER,
@@ -46,6 +47,7 @@ from synergy._kernels.musyc_lm import cholesky as _cholesky
 
 __all__ = [
     "BRAID",
+    "BRAID_FULL",
     "CONVERGED",
     "HIT_BOUND",
     "NON_FINITE_DATA",
@@ -77,8 +79,11 @@ def accumulate(model, u1, u2, y, n, q, A, g, jac):
     """SSE at q, ``A = J^T J`` and ``g = J^T r`` (r = y − E) over the n points.
 
     The surface's per-block constants are scalars and the per-point helpers take and return
-    scalars only (no reference counting in the point loop).
+    scalars only (no reference counting in the point loop).  The full BRAID
+    (``BRAID_FULL``) has its own loop (:mod:`synergy._kernels.braid_full`).
     """
+    if model == BRAID_FULL:
+        return braid_full_accumulate(u1, u2, y, n, q, A, g, jac)
     p = q.shape[0]
     for j in range(p):
         g[j] = 0.0
@@ -322,12 +327,13 @@ def _fit_one(model, dose1, dose2, resp, init, bounds, starts, max_iter, q, cov):
 
 @njit(cache=True, error_model="numpy", parallel=True)
 def fit_surface(model, dose1, dose2, response, init, bounds, starts, max_iter):
-    """Fit the ``model`` surface (ZIMMER or BRAID) to B blocks (module docstring).
+    """Fit the ``model`` surface (ZIMMER, BRAID or BRAID_FULL) to B blocks (module docstring).
 
     Parameters
     ----------
     model : int
-        :data:`ZIMMER` or :data:`BRAID`.
+        :data:`ZIMMER`, :data:`BRAID` or :data:`BRAID_FULL` (the full BRAID,
+        :mod:`synergy._kernels.braid_full`).
     dose1, dose2 : float64 (B, N)
         Doses of drug 1 (row) and drug 2 (column) at each point, ≥ 0, any unit.
     response : float64 (B, N)

@@ -55,6 +55,7 @@ __all__ = [
     "braid_constants",
     "braid_drug",
     "braid_point",
+    "braid_sum",
     "braid_terms",
     "prepare_params",
     "surface_grid",
@@ -223,13 +224,12 @@ def braid_terms(u1, u2, e0, ln_c1, ln_c2, h1, h2, h, kappa2, r1, r2, lr1, lr2, d
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def braid_combine(on1, ld1, g1, gr1, z1, on2, ld2, g2, gr2, z2, e0, h1, h2, h, kappa2, r1, r2,
-                  dfe, first):  # fmt: skip
-    """:func:`braid_terms` from the two drugs' :func:`braid_drug` terms."""
-    if dfe == 0.0 or not (on1 or on2):
-        return (e0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-    p = 1.0 / h
-    kappa = kappa2 - 2.0
+def braid_sum(on1, ld1, on2, ld2, p, kappa):
+    """BRAID's sum ``D = P1 + P2 + κ sqrt(P1 P2)``, ``ln P_i = p ln D_i`` (inactive: P_i = 0).
+
+    Returns ``(ln D, w1, w2, root, dn)``: ``w_i = d ln D / d ln P_i`` and ``root / dn =
+    sqrt(P1 P2) / D``, both scaled by the larger P (no overflow).
+    """
     lp1 = p * ld1 if on1 else -np.inf
     lp2 = p * ld2 if on2 else -np.inf
     top = max(lp1, lp2)
@@ -237,9 +237,18 @@ def braid_combine(on1, ld1, g1, gr1, z1, on2, ld2, g2, gr2, z2, e0, h1, h2, h, k
     p2 = np.exp(lp2 - top)
     root = np.sqrt(p1 * p2)
     dn = p1 + p2 + kappa * root
-    ln_d = top + np.log(dn)
-    w1 = (p1 + 0.5 * kappa * root) / dn  # d ln D / d ln P_i
+    w1 = (p1 + 0.5 * kappa * root) / dn
     w2 = (p2 + 0.5 * kappa * root) / dn
+    return top + np.log(dn), w1, w2, root, dn
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def braid_combine(on1, ld1, g1, gr1, z1, on2, ld2, g2, gr2, z2, e0, h1, h2, h, kappa2, r1, r2,
+                  dfe, first):  # fmt: skip
+    """:func:`braid_terms` from the two drugs' :func:`braid_drug` terms."""
+    if dfe == 0.0 or not (on1 or on2):
+        return (e0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    ln_d, w1, w2, root, dn = braid_sum(on1, ld1, on2, ld2, 1.0 / h, kappa2 - 2.0)
     frac = _logistic(h * ln_d)
     e = e0 + dfe * frac
     slope = frac * (1.0 - frac)  # dF / d(h ln D)

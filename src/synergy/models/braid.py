@@ -18,8 +18,10 @@ Fit: bounded Levenberg–Marquardt with an analytic Jacobian, batched over block
 (:mod:`synergy._kernels.interaction_fit`), started from the monotherapy Hill fits with
 κ = 0 and further starts κ ∈ {−1.5, 2, 10}.  κ is fitted as ln(κ + 2) in
 [ln 1e-3, ln 1e3] (κ up to 998); its interval is a profile-likelihood interval (or the
-Wald interval of ln(κ + 2)) mapped back (:mod:`synergy.models._interaction`).  Not
-implemented: δ, a free E3, and BRAID's index of achievable efficacy.  Calibration on
+Wald interval of ln(κ + 2)) mapped back (:mod:`synergy.models._interaction`).
+``variant="full"`` fits the full model instead: κ, the potency parameter δ and a free E3
+(:mod:`synergy.models.braid_full`); ``variant="free_e3"`` frees E3 and holds δ = 1.
+Not implemented: BRAID's index of achievable efficacy.  Calibration on
 simulated truth: ``benchmarks/bench_braid_zimmer.py``.
 """
 
@@ -29,6 +31,7 @@ import numpy as np
 import xarray as xr
 
 from synergy._kernels.interaction_fit import BRAID
+from synergy.errors import SynergyError
 from synergy.models._interaction import STATUS_MEANINGS, InteractionSpec, fit_interaction
 
 __all__ = ["BRAID_PARAMS", "STATUS_MEANINGS", "fit_braid"]
@@ -46,9 +49,16 @@ SPEC = InteractionSpec(
 
 
 def fit_braid(
-    screen: xr.Dataset, *, ci: float = 0.95, intervals: str = "profile", max_iter: int = 200
+    screen: xr.Dataset,
+    *,
+    ci: float = 0.95,
+    intervals: str = "profile",
+    max_iter: int = 200,
+    variant: str = "kappa",
 ) -> xr.Dataset:
     """Fit the BRAID κ surface (δ = 1, E3 = the stronger drug's maximum) to every block.
+
+    ``variant="full"`` fits the full BRAID model (κ, δ and a free E3) instead.
 
     Parameters
     ----------
@@ -64,6 +74,12 @@ def fit_braid(
         on the two sides: ``benchmarks/README.md``).
     max_iter : int
         Levenberg–Marquardt iterations per block and start.
+    variant : {"kappa", "free_e3", "full"}
+        ``"kappa"`` (default): δ = 1, E3 the stronger drug's maximum.  ``"full"``: κ, δ and
+        E3 fitted (:func:`synergy.models.braid_full.fit_braid_full`); ``braid_param`` gains
+        ``delta``, and ``braid_delta``, ``braid_delta_stderr``, ``braid_delta_ci`` are added
+        (δ > 1 synergy, < 1 antagonism).  ``"free_e3"``: κ and E3 fitted, δ held at 1 (the
+        peer package's ``mode="kappa"``).  These two set the ``braid_variant`` attribute.
 
     Returns
     -------
@@ -84,6 +100,13 @@ def fit_braid(
           11 not identifiable without single-drug wells, 12 too few points, 15
           non-finite data; :mod:`synergy.models.surface_inputs`).
     """
+    if variant in ("full", "free_e3"):
+        from synergy.models.braid_full import fit_braid_full
+
+        return fit_braid_full(screen, ci=ci, intervals=intervals, max_iter=max_iter,
+                              fit_delta=variant == "full")  # fmt: skip
+    if variant != "kappa":
+        raise SynergyError(f"BRAID variant must be 'kappa', 'free_e3' or 'full', got {variant!r}")
     ds, raw = fit_interaction(screen, SPEC, ci=ci, intervals=intervals, max_iter=max_iter)
     params, stderr = raw["params"], raw["stderr"]
     e0 = params[:, 0]
