@@ -49,3 +49,4 @@ bench: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache .mypy_cache build dist docs/_build
+	find src \( -name "*.nbi" -o -name "*.nbc" \) -delete

@@ -212,3 +212,16 @@ def test_e3_tied_to_the_stronger_drug_is_not_a_bound_failure():
                    screen["true_hill_row"].sel(param="top").values)  # fmt: skip
     np.testing.assert_allclose(full["braid"].sel(braid_param="E3").values, top, atol=1e-3)
     np.testing.assert_allclose(full["braid_kappa"].values, [-1.0, 0.5, 2.5], atol=1e-4)
+
+
+def test_score_passes_the_variant_through_model_options():
+    """``score(model_options={"braid": {"variant": ...}})`` runs the same fit as fit_braid."""
+    from synergy.scoring import score
+
+    screen = fit_screen(full_screen(0.0, 3, True), fitter="drc")
+    direct = fit_braid(screen, variant="free_e3", intervals="wald")
+    scored = score(screen, models=["braid"], refit=False,
+                   model_options={"braid": {"variant": "free_e3", "intervals": "wald"}})  # fmt: skip
+    assert "free_e3" in scored.attrs["scoring"]  # recorded with score's options
+    np.testing.assert_array_equal(scored["braid_kappa"].values, direct["braid_kappa"].values)
+    np.testing.assert_array_equal(scored["braid_delta"].values, 1.0)

@@ -221,7 +221,7 @@ for _spec in (
         _braid,
         _fitted("braid", "braid_kappa", "braid_kappa_ci", "braid_kappa_stderr"),
         needs_fits=True,
-        options=_INTERACTION_OPTIONS,
+        options={**_INTERACTION_OPTIONS, "variant": str},  # "kappa", "free_e3", "full"
         description="BRAID's interaction kappa (> 0: synergy)",
     ),
 ):
