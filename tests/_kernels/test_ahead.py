@@ -82,3 +82,27 @@ def test_wait_reports_a_failed_child_and_kills_a_hung_one():
 def test_in_cache_answers_unknown_for_a_dispatcher_without_cache_internals():
     assert ahead.in_cache(object()) is True
     assert ahead.in_cache(object(), unknown=False) is False
+
+
+def _sleeper(seconds: float) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", f"import time; time.sleep({seconds})"])
+
+
+def test_an_early_child_is_waited_for_by_the_fit_and_killed_if_the_caller_ends_first(
+    monkeypatch,
+):
+    started = []
+
+    def start(parallel):
+        started.append(_sleeper(60 if not started else 0.1))
+        return started[-1]
+
+    monkeypatch.setattr(ahead, "start_drc_child", start)
+    with ahead.early_drc_child():  # the caller fails before fitting: child killed
+        pass
+    assert started[0].returncode is not None
+    with ahead.early_drc_child():
+        with ahead.drc_in_child(parallel=True) as child:  # takes the early child
+            assert child is started[1]
+        assert child.returncode == 0  # waited for, not killed
+    assert len(started) == 2

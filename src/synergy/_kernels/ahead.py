@@ -32,13 +32,22 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["ENV_SWITCH", "compile_drc", "drc_in_child", "in_cache", "start_drc_child", "wait"]
+__all__ = [
+    "ENV_SWITCH",
+    "compile_drc",
+    "drc_in_child",
+    "early_drc_child",
+    "in_cache",
+    "start_drc_child",
+    "wait",
+]
 
 ENV_SWITCH = "SYNERGY_COMPILE_CHILD"
 """Environment variable: ``0`` never starts the compile child."""
 
 _ROOT = str(Path(__file__).resolve().parents[2])  # the directory holding the synergy package
 _LOCK = threading.Lock()  # one child per process; other threads wait for it
+_EARLY: list[subprocess.Popen] = []  # started by early_drc_child, waited for by drc_in_child
 
 
 def in_cache(dispatcher, unknown: bool = True) -> bool:
@@ -121,11 +130,30 @@ def drc_in_child(parallel: bool) -> Iterator[subprocess.Popen | None]:
     one at a time, so a second thread finds the replica cached instead of compiling it.
     """
     with _LOCK:
-        child = start_drc_child(parallel)
+        child = _EARLY.pop() if _EARLY else start_drc_child(parallel)
         try:
             yield child
         finally:
             wait(child)
+
+
+@contextmanager
+def early_drc_child() -> Iterator[None]:
+    """Context for a caller that will fit with drc after other work (the command line reads
+    and checks its input first): the child starts now, :func:`drc_in_child` waits for it,
+    and a child still running when the context ends (the caller failed first) is killed."""
+    child = start_drc_child(parallel=False)  # the all-cores variant builds on it
+    if child is not None:
+        _EARLY.append(child)
+    try:
+        yield
+    finally:
+        if child is not None:
+            if child in _EARLY:
+                _EARLY.remove(child)
+            if child.poll() is None:
+                child.kill()
+                child.wait()
 
 
 def compile_drc(parallel: bool = False) -> None:
