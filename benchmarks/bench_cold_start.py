@@ -9,13 +9,19 @@ Each step runs in a fresh interpreter with its own empty ``NUMBA_CACHE_DIR``:
 (a) ``import synergy``;
 (b) the first ``synergy.score`` of the bundled ``sf_oneil`` (2 blocks) with default settings
     (the time of the call, the import excluded), with numba's compile seconds per kernel
-    module (outermost compilations, wall and CPU);
-(c) the first ``synergy score data.csv -o out.nc`` on the command line (whole process);
+    module in the scoring process (outermost compilations, wall and CPU); on two cores or
+    more drc's replica compiles in a child process meanwhile (``synergy._kernels.ahead``),
+    whose CPU is in the CPU column;
+(b1) the same with ``SYNERGY_COMPILE_CHILD=0`` (everything in one process: CPU seconds of
+    every kernel module);
+(c) the first ``synergy score data.csv -o out.nc`` on the command line (whole process), and
+    (c1) the same with ``SYNERGY_COMPILE_CHILD=0``;
 (d) ``synergy warmup`` (compiles every kernel);
 
 then on the warm cache of (c): the same ``synergy score`` again and ``synergy --version``.
 Wall times are noisy on a shared machine; the CPU column (user + system time of the child
-process, ``resource.getrusage(RUSAGE_CHILDREN)``) is less sensitive to other processes.
+process and of its own children, ``resource.getrusage(RUSAGE_CHILDREN)``) is less
+sensitive to other processes.
 Prints a markdown table.
 """
 
@@ -48,9 +54,12 @@ json.dump({"call": t2 - t1, "wall": dict(timer.seconds), "cpu": dict(timer.cpu_s
 """
 
 
-def _child(args: list[str], cache: Path) -> tuple[float, float, str]:
-    """Run a child process on the numba cache ``cache``: (wall s, CPU s, stdout)."""
-    env = {**os.environ, "NUMBA_CACHE_DIR": str(cache)}
+def _child(args: list[str], cache: Path, alone: bool = False) -> tuple[float, float, str]:
+    """Run a child process on the numba cache ``cache``: (wall s, CPU s, stdout); ``alone``:
+    without the process that compiles drc's replica in parallel."""
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(cache), "SYNERGY_COMPILE_CHILD": "1"}
+    if alone:
+        env["SYNERGY_COMPILE_CHILD"] = "0"
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
@@ -78,18 +87,21 @@ def main() -> None:
         tmp_path = Path(tmp)
         wall, cpu, _ = _child([py, "-c", "import synergy"], tmp_path / "a")
         rows.append(("(a) `import synergy`", wall, cpu, ""))
-        wall, cpu, out = _child([py, "-c", FIRST_SCORE], tmp_path / "b")
-        first = json.loads(out)
-        families = f"wall: {_families(first['wall'])}; CPU: {_families(first['cpu'])}"
-        rows.append(
-            (
-                f"(b) first `synergy.score(sf_oneil)` (the call; process wall {wall:.1f})",
-                first["call"],
-                cpu,
-                families,
+        for name, alone in (("(b)", False), ("(b1) one process:", True)):
+            wall, cpu, out = _child([py, "-c", FIRST_SCORE], tmp_path / name, alone)
+            first = json.loads(out)
+            families = f"wall: {_families(first['wall'])}; CPU: {_families(first['cpu'])}"
+            rows.append(
+                (
+                    f"{name} first `synergy.score(sf_oneil)` (the call; process {wall:.1f})",
+                    first["call"],
+                    cpu,
+                    families,
+                )
             )
-        )
         cli = [py, "-m", "synergy", "score", data, "-q", "-o"]
+        wall, cpu, _ = _child([*cli, str(tmp_path / "c1.nc")], tmp_path / "c1", alone=True)
+        rows.append(("(c1) one process: first `synergy score data.csv -o out.nc`", wall, cpu, ""))
         wall, cpu, _ = _child([*cli, str(tmp_path / "c.nc")], tmp_path / "c")
         rows.append(("(c) first `synergy score data.csv -o out.nc`", wall, cpu, ""))
         if not opts.no_warmup:
@@ -102,7 +114,7 @@ def main() -> None:
         wall, cpu, _ = _child([py, "-m", "synergy", "--version"], tmp_path / "c")
         rows.append(("warm cache: `synergy --version`", wall, cpu, ""))
     print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the end\n")
-    print("| step | wall (s) | CPU (s) | numba compile seconds per kernel module |")
+    print("| step | wall (s) | CPU (s) | numba compile seconds per kernel module (scorer) |")
     print("|---|---:|---:|---|")
     for name, wall, cpu, note in rows:
         print(f"| {name} | {wall:.1f} | {cpu:.1f} | {note} |")

@@ -128,28 +128,30 @@ def lm_line(u, v, lapack310):
         x0[i] = 1.0
     x1 = u.copy()
     qty = v.copy()
-    qraux0 = dnrm2(x0, 0, m, lapack310)
-    qraux1 = dnrm2(x1, 0, m, lapack310)
+    row0 = np.int64(0)  # typed int64, not Literal[int]: one compilation of dnrm2 and ddot
+    row1 = np.int64(1)
+    qraux0 = dnrm2(x0, row0, m, lapack310)
+    qraux1 = dnrm2(x1, row0, m, lapack310)
     norm1 = qraux1 if qraux1 != 0.0 else 1.0
     # Householder step on column 1 (rows 1..m)
-    nrm = dnrm2(x0, 0, m, lapack310)
+    nrm = dnrm2(x0, row0, m, lapack310)
     inv = 1.0 / nrm
     for i in range(m):
         x0[i] = inv * x0[i]
     x0[0] = 1.0 + x0[0]
-    tt = -ddot(x0, x1, 0, m) / x0[0]
+    tt = -ddot(x0, x1, row0, m) / x0[0]
     for i in range(m):
         x1[i] = x1[i] + tt * x0[i]
     if qraux1 != 0.0:
         r = abs(x1[0]) / qraux1
         w = max(1.0 - r * r, 0.0)
-        qraux1 = qraux1 * math.sqrt(w) if abs(w) >= 1e-6 else dnrm2(x1, 1, m - 1, lapack310)
+        qraux1 = qraux1 * math.sqrt(w) if abs(w) >= 1e-6 else dnrm2(x1, row1, m - 1, lapack310)
     qraux0 = x0[0]
     x0[0] = -nrm
     if not qraux1 >= norm1 * _QR_TOL:
         return math.nan, math.nan, False  # column 2 negligible: rank 1, NA slope
     if m > 2:  # Householder step on column 2 (rows 2..m)
-        nrm = dnrm2(x1, 1, m - 1, lapack310)
+        nrm = dnrm2(x1, row1, m - 1, lapack310)
         if nrm != 0.0:
             if x1[1] != 0.0:
                 nrm = math.copysign(nrm, x1[1])
@@ -163,14 +165,14 @@ def lm_line(u, v, lapack310):
     if qraux0 != 0.0:
         temp = x0[0]
         x0[0] = qraux0
-        tt = -ddot(x0, qty, 0, m) / x0[0]
+        tt = -ddot(x0, qty, row0, m) / x0[0]
         for i in range(m):
             qty[i] = qty[i] + tt * x0[i]
         x0[0] = temp
     if m > 2 and qraux1 != 0.0:
         temp = x1[1]
         x1[1] = qraux1
-        tt = -ddot(x1, qty, 1, m - 1) / x1[1]
+        tt = -ddot(x1, qty, row1, m - 1) / x1[1]
         for i in range(1, m):
             qty[i] = qty[i] + tt * x1[i]
         x1[1] = temp

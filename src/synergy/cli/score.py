@@ -333,6 +333,10 @@ def score(
             f"{checkpoint}: a checkpoint of an interrupted run exists; rerun with --resume "
             "to finish it, or delete it to start again"
         )
+    if fitter in (None, "drc") and workers is None and scheduler is None:
+        from synergy._kernels.ahead import early_drc_child  # cold cache: compile drc meanwhile
+
+        ctx.with_resource(early_drc_child())
     if layout:  # INPUTS are plate reads
         screen = open_plates(ctx, inputs, layout, plate_table, spatial_correction, conc_unit, quiet)
     else:

@@ -11,7 +11,6 @@ into a container image (``RUN synergy warmup``) or run it once per shared cache 
 from __future__ import annotations
 
 import importlib
-import os
 import pkgutil
 import time
 from collections import defaultdict
@@ -121,6 +120,7 @@ def uncompiled_kernels() -> list[str]:
     from numba.core.registry import CPUDispatcher
 
     import synergy._kernels as kernels
+    from synergy._kernels.ahead import in_cache
 
     found = {}
     for info in pkgutil.iter_modules(kernels.__path__):
@@ -138,16 +138,8 @@ def uncompiled_kernels() -> list[str]:
         if id(kernel) not in called
         and kernel.targetoptions.get("inline", "never") != "always"
         and not kernel.signatures
-        and not _in_cache(kernel)
+        and not in_cache(kernel, unknown=False)
     ]
-
-
-def _in_cache(dispatcher) -> bool:
-    """Whether numba's cache has an index file for ``dispatcher`` (it was compiled once)."""
-    try:
-        return os.path.exists(dispatcher._cache._cache_file._index_path)
-    except AttributeError:  # numba's cache internals changed: assume missing
-        return False
 
 
 def warm_up() -> dict[str, float]:
