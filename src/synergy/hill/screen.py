@@ -28,6 +28,7 @@ __all__ = [
     "FORMULA",
     "fit_drc_arrays",
     "fit_screen",
+    "fit_targets",
     "monotherapy_arrays",
     "single_drug_arrays",
 ]
@@ -79,8 +80,9 @@ def single_drug_arrays(
     """Doses and responses of each drug alone, (B·N, P) each, row ``b·N + i`` = drug i of b.
 
     One entry point for both layouts: a pair's drugs are its row drug (i = 0) and column
-    drug (i = 1), each on its grid (:func:`monotherapy_arrays`, padded to the longer of the
-    two); an N-drug screen's drug i is every well where it is the only drug present.
+    drug (i = 1), each on its grid (:func:`~synergy.hill.screen.monotherapy_arrays`, padded
+    to the longer of the two); an N-drug screen's drug i is every well where it is the only
+    drug present.
 
     Parameters
     ----------
@@ -177,7 +179,8 @@ def fit_screen(
         An N-drug screen gets ``hill`` (block, drug, param), ``hill_stderr`` (block, drug,
         param), ``hill_ic50_ci`` (block, drug, bound), ``hill_status``, ``hill_sse``,
         ``hill_n_points`` and ``hill_model`` (block, drug) instead: one path fits both layouts
-        (:func:`single_drug_arrays`), only the variables' names and dims differ.
+        (:func:`~synergy.hill.screen.single_drug_arrays`); only the variables' names and dims
+        differ.
     """
     if "response" not in screen or not all(c in screen.coords for c in dose_coords(screen)):
         needed = ", ".join(repr(c) for c in ("response", *dose_coords(screen)))
@@ -236,13 +239,14 @@ def fit_screen(
             },
         ),
     }
-    if drc_status is not None and not is_multi(screen):
+    targets = fit_targets(screen)
+    if drc_status is not None and targets[0][3] is not None:  # drc's own codes: pairs only
         parts["_drc_status"] = (drc_status, (), dict(drc_attrs))
     out = screen.copy()
     out = out.assign_coords(param=("param", list(PARAM_NAMES)), bound=("bound", ["lower", "upper"]))
     for suffix, (values, dims, attrs) in parts.items():
         values = np.asarray(values).reshape(n_block, -1, *np.shape(values)[1:])  # (B, N, ...)
-        for name, drug, wells, index in _fit_targets(screen):
+        for name, drug, wells, index in targets:
             text = {
                 **attrs,
                 "long_name": attrs["long_name"].format(name=name, drug=drug, wells=wells),
@@ -254,7 +258,7 @@ def fit_screen(
     return out
 
 
-def _fit_targets(screen: xr.Dataset) -> list[tuple[str, str, str, int | None]]:
+def fit_targets(screen: xr.Dataset) -> list[tuple[str, str, str, int | None]]:
     """Where the fits of each drug go: (variable, drug, its wells, index into the drug axis);
     index None = every drug on a ``drug`` dimension (the layout switch of this module)."""
     if is_multi(screen):

@@ -13,6 +13,7 @@ import xarray as xr
 
 from synergy.errors import SynergyError
 from synergy.io.columns import normalise_name
+from synergy.io.layout import is_multi
 from synergy.io.response_kind import screen_response_warnings
 from synergy.io.screen import screen_problems
 from synergy.io.sniff import DELIMITERS, file_kind, read_text
@@ -154,7 +155,7 @@ def describe(screen: xr.Dataset) -> pd.DataFrame:
     (% inhibition)``.  Doses count the zero dose.  N-drug screens: ``drug1 … drugN``,
     ``n_doses1 … N``, ``n_wells`` instead of the pair's columns.
     """
-    if "drug" in screen.dims:
+    if is_multi(screen):
         return _describe_multi(screen)
     response = screen["response"].values
     finite = np.isfinite(response)
