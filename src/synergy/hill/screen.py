@@ -204,7 +204,7 @@ def fit_screen(
             fits.params,
             ("param",),
             {
-                "long_name": "Hill fit of {drug} alone ({wells}, the control included)",
+                "long_name": "Hill fit of {drug} alone ({wells})",
                 "formula": FORMULA,
                 "units": f"ic50: {unit}; hill_slope: 1; bottom, top: % inhibition",
                 **common,
@@ -244,13 +244,12 @@ def fit_screen(
         parts["_drc_status"] = (drc_status, (), dict(drc_attrs))
     out = screen.copy()
     out = out.assign_coords(param=("param", list(PARAM_NAMES)), bound=("bound", ["lower", "upper"]))
-    for suffix, (values, dims, attrs) in parts.items():
-        values = np.asarray(values).reshape(n_block, -1, *np.shape(values)[1:])  # (B, N, ...)
-        for name, drug, wells, index in targets:
-            text = {
-                **attrs,
-                "long_name": attrs["long_name"].format(name=name, drug=drug, wells=wells),
-            }
+    for name, drug, wells, index in targets:  # pairs: every hill_row variable, then hill_col
+        for suffix, (values, dims, attrs) in parts.items():
+            values = np.asarray(values).reshape(n_block, -1, *np.shape(values)[1:])  # (B, N, …)
+            text = dict(attrs)
+            if "long_name" in text:
+                text["long_name"] = text["long_name"].format(name=name, drug=drug, wells=wells)
             dims_of = ("block", "drug", *dims) if index is None else ("block", *dims)
             out[name + suffix] = xr.DataArray(
                 values if index is None else values[:, index], dims=dims_of, attrs=text
@@ -262,8 +261,8 @@ def fit_targets(screen: xr.Dataset) -> list[tuple[str, str, str, int | None]]:
     """Where the fits of each drug go: (variable, drug, its wells, index into the drug axis);
     index None = every drug on a ``drug`` dimension (the layout switch of this module)."""
     if is_multi(screen):
-        return [("hill", "each drug", "its single-drug wells", None)]
+        return [("hill", "each drug", "its single-drug wells and the control", None)]
     return [
-        ("hill_row", "the drug_row", "wells with the other dose 0", 0),
-        ("hill_col", "the drug_col", "wells with the other dose 0", 1),
+        ("hill_row", "the drug_row", "wells with the other dose 0, the (0, 0) control included", 0),
+        ("hill_col", "the drug_col", "wells with the other dose 0, the (0, 0) control included", 1),
     ]

@@ -10,9 +10,19 @@ from __future__ import annotations
 
 from typing import Literal, TypeAlias
 
+import numpy as np
 import xarray as xr
 
-__all__ = ["LAYOUTS", "Layout", "cell_dims", "dose_coords", "is_multi", "layout_of"]
+__all__ = [
+    "LAYOUTS",
+    "Layout",
+    "cell_dims",
+    "dose_coords",
+    "drug_axes",
+    "is_multi",
+    "layout_of",
+    "measured_cells",
+]
 
 Layout: TypeAlias = Literal["pair", "wells"]
 LAYOUTS: tuple[Layout, ...] = ("pair", "wells")
@@ -36,3 +46,28 @@ def cell_dims(screen: xr.Dataset) -> tuple[str, ...]:
 def dose_coords(screen: xr.Dataset) -> tuple[str, ...]:
     """The dose coordinates of the layout: ``("conc_row", "conc_col")`` or ``("conc",)``."""
     return ("conc",) if is_multi(screen) else ("conc_row", "conc_col")
+
+
+def drug_axes(screen: xr.Dataset) -> tuple[np.ndarray, list[np.ndarray], tuple[str, ...]]:
+    """Each block's drugs (B, N), each drug's doses, and the cell dimension that indexes them.
+
+    Pairs: the grids ``conc_row`` (B, R) on ``row`` and ``conc_col`` (B, C) on ``col``;
+    N drugs: each drug's doses in every well (B, W) on ``well``.
+    """
+    if is_multi(screen):
+        conc = screen["conc"].transpose("block", "well", "drug").values
+        names = screen["drug_name"].transpose("block", "drug").values
+        return names, [conc[:, :, i] for i in range(conc.shape[2])], ("well",) * conc.shape[2]
+    names = np.stack([screen["drug_row"].values, screen["drug_col"].values], axis=1)
+    return names, [screen["conc_row"].values, screen["conc_col"].values], ("row", "col")
+
+
+def measured_cells(screen: xr.Dataset) -> np.ndarray:
+    """Cells of each block's own design (every drug's dose finite), bool ``(block, *cells)``."""
+    cells = cell_dims(screen)
+    _, doses, dims = drug_axes(screen)
+    mask = np.ones((screen.sizes["block"], *(screen.sizes[d] for d in cells)), dtype=bool)
+    for dose, dim in zip(doses, dims, strict=True):
+        shape = [dose.shape[0], *(screen.sizes[d] if d == dim else 1 for d in cells)]
+        mask &= np.isfinite(dose).reshape(shape)
+    return mask

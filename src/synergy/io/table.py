@@ -19,7 +19,7 @@ import pandas as pd
 import xarray as xr
 
 from synergy.errors import SynergyError
-from synergy.io.layout import cell_dims, is_multi
+from synergy.io.layout import cell_dims, drug_axes
 
 __all__ = ["SF_SCORE_NAMES", "TABLE_SUFFIXES", "to_table", "write_table"]
 
@@ -99,18 +99,6 @@ def _constant_text(value: str, n: int) -> pd.Categorical:
     return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
 
 
-def _drug_axes(screen: xr.Dataset) -> tuple[np.ndarray, list[np.ndarray], tuple[str, ...]]:
-    """Each block's drugs (B, N), each drug's doses per cell, and the cell dimension that
-    indexes them: the pair's grids ``conc_row`` (B, R) on ``row`` and ``conc_col`` (B, C) on
-    ``col``, or the N-drug wells' doses (B, W) on ``well`` (the layout switch of this module)."""
-    if is_multi(screen):
-        conc = screen["conc"].transpose("block", "well", "drug").values
-        names = screen["drug_name"].transpose("block", "drug").values
-        return names, [conc[:, :, i] for i in range(conc.shape[2])], ("well",) * conc.shape[2]
-    names = np.stack([screen["drug_row"].values, screen["drug_col"].values], axis=1)
-    return names, [screen["conc_row"].values, screen["conc_col"].values], ("row", "col")
-
-
 def _well_table(screen: xr.Dataset) -> pd.DataFrame:
     cells = cell_dims(screen)
     response = screen["response"].transpose("block", *cells, "replicate").values
@@ -120,7 +108,7 @@ def _well_table(screen: xr.Dataset) -> pd.DataFrame:
         rows = np.lexsort((index[-1], order))
         index = tuple(i[rows] for i in index)
     b, k, cell_of = index[0], index[-1], dict(zip(cells, index[1:-1], strict=True))
-    names, doses, dose_dims = _drug_axes(screen)
+    names, doses, dose_dims = drug_axes(screen)
     n_drug, n = len(doses), len(b)
     unit = screen.attrs.get("conc_unit", "unspecified")
     columns: dict[str, object] = {"block_id": _per_block_text(screen["block"].values, b)}
@@ -156,7 +144,7 @@ def _n_distinct(doses: np.ndarray) -> np.ndarray:
 
 def _block_table(screen: xr.Dataset) -> pd.DataFrame:
     cells = cell_dims(screen)
-    names, doses, _ = _drug_axes(screen)
+    names, doses, _ = drug_axes(screen)
     columns: dict[str, np.ndarray] = {"block_id": screen["block"].values.astype(str)}
     for i in range(len(doses)):
         columns[f"drug{i + 1}"] = names[:, i].astype(str)
