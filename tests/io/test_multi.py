@@ -11,7 +11,8 @@ import xarray as xr
 
 import synergy
 from synergy.errors import ColumnError, SynergyError
-from synergy.io.multi import build_multi_screen, is_multi
+from synergy.io.layout import is_multi
+from synergy.io.screen import build_multi_screen
 from synergy.io.wells import dose_cube, n_present, single_drug_index, slices_along
 
 

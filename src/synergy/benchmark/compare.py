@@ -15,11 +15,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import xarray as xr
 
-from synergy import status as status_codes
+from synergy.benchmark.blocks import block_table
 from synergy.benchmark.convention import CONVENTIONS, choose, summarise
 from synergy.benchmark.evidence import explain
 from synergy.benchmark.fits import fit_check, inject_published_fits, with_fit_check
@@ -28,6 +27,7 @@ from synergy.benchmark.published import MODELS, PublishedScores, read_published
 from synergy.benchmark.result import BenchmarkResult
 from synergy.benchmark.wells import compare_wells
 from synergy.errors import SynergyError
+from synergy.io.layout import is_multi
 
 __all__ = ["compare", "score_for_benchmark"]
 
@@ -130,70 +130,6 @@ def score_for_benchmark(
     return runs, base, injected
 
 
-def _fit_status(scored: xr.Dataset, b: np.ndarray) -> np.ndarray:
-    """Words for our single-drug fits' statuses, e.g. ``"row: converged; col: flat"``."""
-    parts = []
-    for side in ("row", "col"):
-        name = f"hill_{side}_status"
-        if name not in scored:
-            continue
-        var = scored[name]
-        words = status_codes.decode(var.attrs)
-        codes = np.asarray(var.values)[b].tolist()
-        parts.append([f"{side}: {words.get(int(c), f'code {int(c)}')}" for c in codes])
-    if not parts:
-        return np.full(len(b), "", dtype=object)
-    out = np.array(["; ".join(p) for p in zip(*parts, strict=True)], dtype=object)
-    injected = set(str(scored.attrs.get("published_fits", "")).split(","))
-    ids = scored["block"].values.astype(str)[b]
-    out[np.isin(ids, list(injected))] = "published fits"
-    return out
-
-
-def _block_table(
-    scored: xr.Dataset,
-    published: PublishedScores,
-    matching: Matching,
-    models: tuple[str, ...],
-    tolerance: float,
-) -> pd.DataFrame:
-    position = {b: k for k, b in enumerate(scored["block"].values.astype(str))}
-    pairs = matching.pairs
-    b = np.array([position[x] for x in pairs["block"]], dtype=int)
-    pub = published.blocks.loc[pairs["index"].to_numpy()]
-    status = scored["status"].values[b] if "status" in scored else np.zeros(len(b), int)
-    reason = scored["status_reason"].values[b] if "status_reason" in scored else [""] * len(b)
-    fit_status = _fit_status(scored, b)
-    parts = []
-    for model in models:
-        ours = np.asarray(scored[f"{model}_score"].values, dtype=float)[b]
-        theirs = pub[model].to_numpy(dtype=float)
-        diff = ours - theirs
-        parts.append(
-            pd.DataFrame(
-                {
-                    "block": pairs["block"].to_numpy(),
-                    "published_block": pairs["published_block"].to_numpy(),
-                    "drug_row": scored["drug_row"].values[b].astype(str),
-                    "drug_col": scored["drug_col"].values[b].astype(str),
-                    "sample": scored["sample"].values[b].astype(str),
-                    "swapped": pairs["swapped"].to_numpy(bool),
-                    "matched_by": pairs["matched_by"].to_numpy(),
-                    "model": model,
-                    "ours": ours,
-                    "theirs": theirs,
-                    "diff": diff,
-                    "abs_diff": np.abs(diff),
-                    "within": np.abs(diff) <= tolerance,
-                    "fit_status": fit_status,
-                    "status": np.asarray(status).astype(int),
-                    "status_reason": np.asarray(reason).astype(str),
-                }
-            )
-        )
-    return pd.concat(parts, ignore_index=True)
-
-
 def compare(
     scored: xr.Dataset,
     published: Any,
@@ -257,7 +193,7 @@ def compare(
         )
     pub = published if isinstance(published, PublishedScores) else read_published(published)
     models = _models(models, pub)
-    if ("drug" in scored.dims) != (pub.n_drugs > 2):
+    if is_multi(scored) != (pub.n_drugs > 2):
         raise SynergyError(
             f"the screen has {scored.sizes.get('drug', 2)} drugs per block, the published "
             f"tables {pub.n_drugs}: compare tables of the same combinations"
@@ -292,7 +228,7 @@ def compare(
         chosen = list(CONVENTIONS) if convention == "auto" else [convention or CONVENTIONS[0]]
         fits = (pub.fits, matching) if use_published_fits else None
         runs, base, injected = score_for_benchmark(scored, models, chosen, fitter=fitter, fits=fits)
-    tables = {c: _block_table(s, pub, matching, models, tolerance) for c, s in runs.items()}
+    tables = {c: block_table(s, pub, matching, models, tolerance) for c, s in runs.items()}
     conventions = block_conventions = None
     best: dict[str, str] = {}
     ties: dict[str, list[str]] = {}
@@ -312,7 +248,7 @@ def compare(
                 scored, models, [main], fitter=fitter, correct_baseline=option
             )
             runs_b[option] = found[main]
-            tables_b[option] = _block_table(found[main], pub, matching, models, tolerance)
+            tables_b[option] = block_table(found[main], pub, matching, models, tolerance)
         baselines, block_baselines, best_baseline, tied = choose(
             tables_b, models, tolerance, key="correct_baseline"
         )

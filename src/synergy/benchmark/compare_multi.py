@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from synergy import status as status_codes
 from synergy.benchmark.agreement import agreement
+from synergy.benchmark.blocks import block_table
 from synergy.benchmark.convention import choose, summarise
 from synergy.benchmark.fits import FITTED, poorer, sse_text
 from synergy.benchmark.multi import match_multi
@@ -31,57 +31,6 @@ from synergy.hill.model import HILL_PARAMS, hill_predict
 __all__ = ["compare_multi"]
 
 BASELINES = ("non", "part", "all")
-
-
-def _words(var: xr.DataArray, code: int) -> str:
-    return status_codes.decode(var.attrs).get(int(code), f"code {int(code)}")
-
-
-def _block_table(scored, pub, matching, models, tolerance) -> pd.DataFrame:
-    position = {b: k for k, b in enumerate(scored["block"].values.astype(str))}
-    pairs = matching.pairs
-    b = np.array([position[x] for x in pairs["block"]], dtype=int)
-    names = scored["drug_name"].values[b].astype(str)
-    drugs = [" × ".join(row) for row in names.tolist()]
-    fit_status = [""] * len(b)
-    if "hill_status" in scored:
-        codes = scored["hill_status"].values[b]
-        fit_status = [
-            "; ".join(
-                f"{n}: {_words(scored['hill_status'], c)}" for n, c in zip(nm, cs, strict=True)
-            )
-            for nm, cs in zip(names.tolist(), codes.tolist(), strict=True)
-        ]
-    status = scored["status"].values[b] if "status" in scored else np.zeros(len(b), int)
-    reason = scored["status_reason"].values[b] if "status_reason" in scored else [""] * len(b)
-    sample = scored["sample"].values[b].astype(str) if "sample" in scored.coords else None
-    parts = []
-    for model in models:
-        ours = np.asarray(scored[f"{model}_score"].values, dtype=float)[b]
-        theirs = pub.blocks.loc[pairs["index"].to_numpy(), model].to_numpy(dtype=float)
-        diff = ours - theirs
-        parts.append(
-            pd.DataFrame(
-                {
-                    "block": pairs["block"].to_numpy(),
-                    "published_block": pairs["published_block"].to_numpy(),
-                    "drugs": drugs,
-                    "sample": sample,
-                    "swapped": pairs["swapped"].to_numpy(bool),
-                    "matched_by": pairs["matched_by"].to_numpy(),
-                    "model": model,
-                    "ours": ours,
-                    "theirs": theirs,
-                    "diff": diff,
-                    "abs_diff": np.abs(diff),
-                    "within": np.abs(diff) <= tolerance,
-                    "fit_status": fit_status,
-                    "status": np.asarray(status).astype(int),
-                    "status_reason": np.asarray(reason).astype(str),
-                }
-            )
-        )
-    return pd.concat(parts, ignore_index=True)
 
 
 def place_multi(screen: xr.Dataset, wells: pd.DataFrame, matching) -> pd.DataFrame:
@@ -141,7 +90,7 @@ def _compare_wells(scored, wells, matching, models, tolerance):
 
 def _fit_sse(scored, params: np.ndarray, l4: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """SSE (B, N) of fits (B, N, 4) on each drug's single-drug points (control included)."""
-    from synergy.hill.multi import single_drug_arrays
+    from synergy.hill.screen import single_drug_arrays
 
     conc, response = single_drug_arrays(scored, "mean")
     ok = np.isfinite(conc) & np.isfinite(response)
@@ -281,7 +230,7 @@ def compare_multi(
             c: score(base, models, convention=chosen, fitter=fitter, correct_baseline=c)
             for c in options
         }
-    tables = {c: _block_table(s, pub, matching, models, tolerance) for c, s in runs.items()}
+    tables = {c: block_table(s, pub, matching, models, tolerance) for c, s in runs.items()}
     baselines = block_baselines = None
     best_baseline: dict[str, str] = {}
     ties: dict[str, list[str]] = {}

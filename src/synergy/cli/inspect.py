@@ -16,6 +16,7 @@ from synergy.cli._common import (
     sheet_arg,
     wide_pandas,
 )
+from synergy.io.layout import is_multi
 
 
 @click.command()
@@ -36,7 +37,7 @@ def info(
 
     screen = open_inputs(ctx, paths, response_kind, conc_unit, sheet)
     table = describe(screen)
-    if "drug" in screen.dims:  # N-drug layout
+    if is_multi(screen):  # N-drug layout
         n_drug = screen.sizes["drug"]
         drugs = " × ".join(f"{table[f'drug{i}'].nunique()} drug-{i}" for i in range(1, n_drug + 1))
         grid = f"up to {screen.sizes['well']} dose combinations of {n_drug} drugs"

@@ -1,9 +1,12 @@
-"""Single-drug Hill fits of every block of a screen: :func:`fit_screen`.
+"""Single-drug Hill fits of every block of a screen, either layout: :func:`fit_screen`.
 
 The single-drug data of the row drug are the wells whose column dose is 0, **including the
 (0, 0) control well** (so ``E(0) = bottom`` is anchored by the control, as in SynergyFinder);
-likewise for the column drug.  Row and column curves of all blocks go to the kernel in one
-batched call (no Python loop over blocks).
+likewise for the column drug.  For N drugs, the data of drug i are the wells where drug i is
+the only drug present, plus the all-zero control well.  :func:`single_drug_arrays` gives both
+layouts' curves as one (B·N, P) batch, and every curve of every block goes to the kernel in
+one call (no Python loop over blocks); only the names of the fit variables differ
+(``hill_row``/``hill_col`` or ``hill`` on a ``drug`` dimension).
 """
 
 from __future__ import annotations
@@ -18,9 +21,17 @@ from synergy.hill.drc_arrays import FORMULA, fit_drc_arrays
 from synergy.hill.fit import fit
 from synergy.hill.model import PARAM_NAMES
 from synergy.hill.status import FLAT_ALPHA, flag_attrs
-from synergy.io.wells import replicate_mean
+from synergy.io.layout import dose_coords, is_multi
+from synergy.io.wells import n_present, replicate_mean, well_doses
 
-__all__ = ["FORMULA", "fit_drc_arrays", "fit_screen", "monotherapy_arrays"]
+__all__ = [
+    "FORMULA",
+    "fit_drc_arrays",
+    "fit_screen",
+    "fit_targets",
+    "monotherapy_arrays",
+    "single_drug_arrays",
+]
 
 
 def monotherapy_arrays(
@@ -61,6 +72,63 @@ def monotherapy_arrays(
         raise SynergyError(f"replicates must be 'all' or 'mean', got {replicates!r}")
     conc_all = np.repeat(conc[:, :, None], n_rep, axis=2).reshape(n_block, n_dose * n_rep)
     return conc_all, resp.reshape(n_block, n_dose * n_rep)
+
+
+def single_drug_arrays(
+    screen: xr.Dataset, replicates: Literal["all", "mean"] = "mean"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Doses and responses of each drug alone, (B·N, P) each, row ``b·N + i`` = drug i of b.
+
+    One entry point for both layouts: a pair's drugs are its row drug (i = 0) and column
+    drug (i = 1), each on its grid (:func:`~synergy.hill.screen.monotherapy_arrays`, padded
+    to the longer of the two); an N-drug screen's drug i is every well where it is the only
+    drug present.
+
+    Parameters
+    ----------
+    screen : xarray.Dataset
+        A screen of either layout (docs/design.md §1, §1.1).
+    replicates : {"all", "mean"}
+        Every replicate a point, or one point per well (the replicate mean).
+
+    Returns
+    -------
+    conc, response : ndarray (B·N, P)
+        Doses of drug i (``conc_unit``), ascending, the control (dose 0) first; % inhibition;
+        NaN padded.
+    """
+    if not is_multi(screen):
+        sides = [monotherapy_arrays(screen, side, replicates) for side in ("row", "col")]
+        width = max(conc.shape[1] for conc, _ in sides)
+        out = np.full((2, screen.sizes["block"], 2, width), np.nan)  # (conc|resp, B, drug, P)
+        for i, (conc, resp) in enumerate(sides):
+            out[0, :, i, : conc.shape[1]] = conc
+            out[1, :, i, : resp.shape[1]] = resp
+        return out[0].reshape(-1, width), out[1].reshape(-1, width)
+    conc = well_doses(screen)
+    n_block, n_well, n_drug = conc.shape
+    response = np.asarray(screen["response"].transpose("block", "well", "replicate").values)
+    if replicates == "mean":
+        response = replicate_mean(response)[:, :, None]
+    elif replicates != "all":
+        raise SynergyError(f"replicates must be 'all' or 'mean', got {replicates!r}")
+    n_rep = response.shape[2]
+    present = n_present(conc)
+    alone = ((present == 1)[:, :, None] & (np.nan_to_num(conc) > 0)) | (present == 0)[:, :, None]
+    alone = alone & np.isfinite(response).any(axis=2)[:, :, None]  # (B, W, N)
+    # rows b·N + i; points in well order (ascending dose of drug i), replicates inner
+    mask = np.repeat(np.transpose(alone, (0, 2, 1)), n_rep, axis=2)  # (B, N, W·K)
+    doses = np.repeat(np.transpose(conc, (0, 2, 1)), n_rep, axis=2)
+    values = np.broadcast_to(response.reshape(n_block, 1, n_well * n_rep), mask.shape)
+    mask = mask.reshape(n_block * n_drug, -1) & np.isfinite(values.reshape(n_block * n_drug, -1))
+    width = max(int(mask.sum(axis=1).max(initial=0)), 1)
+    row, col = np.nonzero(mask)
+    position = np.arange(row.size) - np.searchsorted(row, row, side="left")
+    out_conc = np.full((n_block * n_drug, width), np.nan)
+    out_resp = np.full((n_block * n_drug, width), np.nan)
+    out_conc[row, position] = doses.reshape(n_block * n_drug, -1)[row, col]
+    out_resp[row, position] = values.reshape(n_block * n_drug, -1)[row, col]
+    return out_conc, out_resp
 
 
 def fit_screen(
@@ -108,96 +176,93 @@ def fit_screen(
     -------
     xarray.Dataset
         A new Dataset: the screen plus the variables above (existing ones are replaced).
-        An N-drug screen gets ``hill`` (block, drug, param) and its companions instead
-        (:func:`synergy.hill.multi.fit_multi_screen`).
+        An N-drug screen gets ``hill`` (block, drug, param), ``hill_stderr`` (block, drug,
+        param), ``hill_ic50_ci`` (block, drug, bound), ``hill_status``, ``hill_sse``,
+        ``hill_n_points`` and ``hill_model`` (block, drug) instead: one path fits both layouts
+        (:func:`~synergy.hill.screen.single_drug_arrays`); only the variables' names and dims
+        differ.
     """
-    if "drug" in screen.dims:  # N-drug layout (docs/design.md §1)
-        from synergy.hill.multi import fit_multi_screen
-
-        return fit_multi_screen(screen, fitter=fitter, replicates=replicates, flat_alpha=flat_alpha)
-    if "response" not in screen or "conc_row" not in screen.coords:
-        raise ScreenError("fit_screen needs a screen with 'response', 'conc_row' and 'conc_col'")
+    if "response" not in screen or not all(c in screen.coords for c in dose_coords(screen)):
+        needed = ", ".join(repr(c) for c in ("response", *dose_coords(screen)))
+        raise ScreenError(f"fit_screen needs a screen with {needed}")
     if fitter not in ("lsq", "drc"):
         raise SynergyError(f"fitter must be 'lsq' or 'drc', got {fitter!r}")
     n_block = screen.sizes["block"]
-    conc_r, resp_r = monotherapy_arrays(screen, "row", replicates)
-    conc_c, resp_c = monotherapy_arrays(screen, "col", replicates)
-    width = max(conc_r.shape[1], conc_c.shape[1])
-    conc = np.full((2 * n_block, width), np.nan)
-    resp = np.full((2 * n_block, width), np.nan)
-    conc[:n_block, : conc_r.shape[1]] = conc_r
-    conc[n_block:, : conc_c.shape[1]] = conc_c
-    resp[:n_block, : resp_r.shape[1]] = resp_r
-    resp[n_block:, : resp_c.shape[1]] = resp_c
+    conc, resp = single_drug_arrays(screen, replicates)
     drc_status = drc_attrs = None
     if fitter == "lsq":
         fits = fit(conc, resp, flat_alpha=flat_alpha)
-        l4 = np.zeros(2 * n_block, dtype=bool)
+        l4 = np.zeros(conc.shape[0], dtype=bool)
     else:
         fits, drc_status, drc_attrs, l4 = fit_drc_arrays(conc, resp)
     unit = str(screen.attrs.get("conc_unit", ""))
     lower, upper = fits.ic50_ci(0.95)
-    stderr = fits.stderr
-    out = screen.copy()
-    out = out.assign_coords(param=("param", list(PARAM_NAMES)), bound=("bound", ["lower", "upper"]))
-    drug_of = {"row": "drug_row", "col": "drug_col"}
-    for side, part in (("row", slice(0, n_block)), ("col", slice(n_block, 2 * n_block))):
-        name = f"hill_{side}"
-        common = {"fitter": fitter, "replicates": replicates, "ic50_units": unit}
-        out[name] = xr.DataArray(
-            fits.params[part],
-            dims=("block", "param"),
-            attrs={
-                "long_name": f"Hill fit of the {drug_of[side]} alone (wells with the other dose 0,"
-                " the (0, 0) control included)",
+    common = {"fitter": fitter, "replicates": replicates, "ic50_units": unit}
+    # every fit variable as (B, N, ...) with its trailing dims and attrs ({name}: the fit's name)
+    parts: dict[str, tuple[np.ndarray, tuple[str, ...], dict]] = {
+        "": (
+            fits.params,
+            ("param",),
+            {
+                "long_name": "Hill fit of {drug} alone ({wells})",
                 "formula": FORMULA,
                 "units": f"ic50: {unit}; hill_slope: 1; bottom, top: % inhibition",
                 **common,
             },
-        )
-        out[f"{name}_stderr"] = xr.DataArray(
-            stderr[part],
-            dims=("block", "param"),
-            attrs={
-                "long_name": f"Wald standard error of {name} (ic50 by the delta method)",
-                **common,
-            },
-        )
-        out[f"{name}_ic50_ci"] = xr.DataArray(
-            np.stack([lower[part], upper[part]], axis=-1),
-            dims=("block", "bound"),
-            attrs={
-                "long_name": f"Wald 95 % confidence interval of the IC50 of {name}, symmetric"
+        ),
+        "_stderr": (
+            fits.stderr,
+            ("param",),
+            {"long_name": "Wald standard error of {name} (ic50 by the delta method)", **common},
+        ),
+        "_ic50_ci": (
+            np.stack([lower, upper], axis=-1),
+            ("bound",),
+            {
+                "long_name": "Wald 95 % confidence interval of the IC50 of {name}, symmetric"
                 " in ln(ic50)",
                 "units": unit,
                 "level": 0.95,
             },
-        )
-        out[f"{name}_status"] = xr.DataArray(
-            fits.status[part].astype(np.int8), dims=("block",), attrs={**flag_attrs(), **common}
-        )
-        out[f"{name}_sse"] = xr.DataArray(
-            fits.sse[part],
-            dims=("block",),
-            attrs={"long_name": f"residual sum of squares of {name}", "units": "%^2"},
-        )
-        out[f"{name}_n_points"] = xr.DataArray(
-            fits.n_points[part].astype(np.int64),
-            dims=("block",),
-            attrs={"long_name": f"wells used by {name}"},
-        )
-        out[f"{name}_model"] = xr.DataArray(
-            l4[part].astype(np.int8),
-            dims=("block",),
-            attrs={
-                "long_name": f"curve family of {name}: LL.4 on dose, or SynergyFinder's L.4"
+        ),
+        "_status": (fits.status.astype(np.int8), (), {**flag_attrs(), **common}),
+        "_sse": (fits.sse, (), {"long_name": "residual sum of squares of {name}", "units": "%^2"}),
+        "_n_points": (fits.n_points.astype(np.int64), (), {"long_name": "wells used by {name}"}),
+        "_model": (
+            l4.astype(np.int8),
+            (),
+            {
+                "long_name": "curve family of {name}: LL.4 on dose, or SynergyFinder's L.4"
                 " fallback on ln(dose) (dose 0 predicted at 1e-10)",
                 "flag_values": np.array([0, 1], dtype=np.int8),
                 "flag_meanings": "ll4 l4_fallback",
             },
-        )
-        if drc_status is not None:
-            out[f"{name}_drc_status"] = xr.DataArray(
-                drc_status[part], dims=("block",), attrs=dict(drc_attrs)
+        ),
+    }
+    targets = fit_targets(screen)
+    if drc_status is not None and targets[0][3] is not None:  # drc's own codes: pairs only
+        parts["_drc_status"] = (drc_status, (), dict(drc_attrs))
+    out = screen.copy()
+    out = out.assign_coords(param=("param", list(PARAM_NAMES)), bound=("bound", ["lower", "upper"]))
+    for name, drug, wells, index in targets:  # pairs: every hill_row variable, then hill_col
+        for suffix, (values, dims, attrs) in parts.items():
+            values = np.asarray(values).reshape(n_block, -1, *np.shape(values)[1:])  # (B, N, …)
+            text = dict(attrs)
+            if "long_name" in text:
+                text["long_name"] = text["long_name"].format(name=name, drug=drug, wells=wells)
+            dims_of = ("block", "drug", *dims) if index is None else ("block", *dims)
+            out[name + suffix] = xr.DataArray(
+                values if index is None else values[:, index], dims=dims_of, attrs=text
             )
     return out
+
+
+def fit_targets(screen: xr.Dataset) -> list[tuple[str, str, str, int | None]]:
+    """Where the fits of each drug go: (variable, drug, its wells, index into the drug axis);
+    index None = every drug on a ``drug`` dimension (the layout switch of this module)."""
+    if is_multi(screen):
+        return [("hill", "each drug", "its single-drug wells and the control", None)]
+    return [
+        ("hill_row", "the drug_row", "wells with the other dose 0, the (0, 0) control included", 0),
+        ("hill_col", "the drug_col", "wells with the other dose 0, the (0, 0) control included", 1),
+    ]

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 import xarray as xr
 
-from synergy.io.multi import is_multi
+from synergy.io.layout import cell_dims, dose_coords
 
 __all__ = ["fill_value", "grid_extents", "group_plan", "join_groups", "padded_dims", "shape_groups"]
 
@@ -30,8 +30,8 @@ DENSE_WASTE_LIMIT = 2.0
 
 def padded_dims(screen: xr.Dataset) -> tuple[str, ...]:
     """The dimensions a block's grid is padded along: ``("well",)`` for N drugs, else
-    ``("row", "col")`` (the one layout switch of this module)."""
-    return ("well",) if is_multi(screen) else ("row", "col")
+    ``("row", "col")`` (:func:`synergy.io.layout.cell_dims`)."""
+    return cell_dims(screen)
 
 
 def _extent(conc: np.ndarray) -> np.ndarray:
@@ -68,7 +68,7 @@ def group_plan(screen: xr.Dataset, waste_limit: float | None = None) -> list[np.
     ``waste_limit`` defaults to ``DENSE_WASTE_LIMIT`` (2.0); 0 always groups.
     """
     waste_limit = DENSE_WASTE_LIMIT if waste_limit is None else waste_limit
-    needed = ("conc",) if is_multi(screen) else ("conc_row", "conc_col")
+    needed = dose_coords(screen)
     if "block" not in screen.dims or any(name not in screen for name in needed):
         return [np.arange(screen.sizes.get("block", 0))]  # not a screen: score says why
     extents = grid_extents(screen)

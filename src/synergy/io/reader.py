@@ -27,6 +27,7 @@ from synergy.io.checks import (
     check_text,
 )
 from synergy.io.columns import n_drugs
+from synergy.io.layout import cell_dims
 from synergy.io.load import load_table
 from synergy.io.long_table import (
     INPUT_ORDER_ATTRS,
@@ -36,7 +37,7 @@ from synergy.io.long_table import (
     resolve_units,
 )
 from synergy.io.response_kind import to_inhibition
-from synergy.io.screen import build_screen
+from synergy.io.screen import build_multi_screen, build_screen
 
 __all__ = ["read_screen", "screen_from_long"]
 
@@ -82,7 +83,7 @@ def read_screen(
     layout : {"auto", "pair", "multi"}
         ``"auto"``: pairs (``drug1``/``drug2`` only) get the pair layout of docs/design.md §1,
         tables with ``drug3``/``conc3`` … (SynergyFinder's multi-drug table) the N-drug
-        layout of ``docs/design.md`` §1 (:mod:`synergy.io.multi`).  ``"multi"`` reads a pair
+        layout of ``docs/design.md`` §1.1 (:mod:`synergy.io.layout`).  ``"multi"`` reads a pair
         table into the N-drug layout too (N = 2).
 
     Returns
@@ -148,19 +149,10 @@ def read_screen(
         "block_ids_generated": bool(generated),
     }
     extra = {"source_file": "_file"} if multi else {}
-    if n_drug > 2 or layout == "multi":
-        from synergy.io.multi import multi_screen_from_long
-
-        return multi_screen_from_long(
-            table,
-            n_drug,
-            response_kind=response_kind,
-            conc_unit=conc_unit,
-            provenance=provenance,
-            extra_coords=extra,
-        )
     return screen_from_long(
         table,
+        n_drugs=n_drug,
+        layout=layout,
         response_kind=response_kind,
         conc_unit=conc_unit,
         provenance=provenance,
@@ -191,9 +183,21 @@ def _prefix_colliding(table: pd.DataFrame, names: list[str]) -> pd.Series:
     return block.where(~block.isin(colliding), prefixed)
 
 
+_PAIR_TO_K = {
+    "drug_row": "drug_1",
+    "drug_col": "drug_2",
+    "conc_row": "conc_1",
+    "conc_col": "conc_2",
+    "conc_unit_row": "conc_unit_1",
+    "conc_unit_col": "conc_unit_2",
+}
+
+
 def screen_from_long(
     table: pd.DataFrame,
     *,
+    n_drugs: int = 2,
+    layout: Literal["auto", "pair", "multi"] = "auto",
     response_kind: ResponseKind = "auto",
     conc_unit: str | None = None,
     provenance: dict | None = None,
@@ -203,43 +207,68 @@ def screen_from_long(
 
     ``table`` has columns ``block, drug_row, drug_col, conc_row, conc_col, response``
     and optionally ``sample, replicate, conc_unit[_row|_col], response_kind``, plus
-    ``_file`` and ``_line`` for messages.  Used by :func:`read_screen` and
-    :func:`synergy.io.matrix.read_matrix`.
+    ``_file`` and ``_line`` for messages; drugs 3 … N as ``drug_k``, ``conc_k``,
+    ``conc_unit_k``.  One path for both layouts: the same checks, unit conversion,
+    response-kind rule, replicate rule and control averaging; only the cell index differs
+    (a dose grid per drug for pairs, the distinct dose combinations for N drugs).
+    ``layout="auto"`` gives pairs the pair layout and N ≥ 3 drugs the well layout;
+    ``"multi"`` puts a pair into the well layout too.  Used by :func:`read_screen`,
+    :func:`synergy.io.matrix.read_matrix` and the plate reader.
     """
-    table = table.copy()
+    wells = n_drugs > 2 or layout == "multi"
     provenance = dict(provenance or {})
-    for role in ("block", "drug_row", "drug_col"):
+    if wells:
+        table = table.rename(columns=_PAIR_TO_K).copy()
+        table.attrs["columns"] = {
+            _PAIR_TO_K.get(role, role): col for role, col in table.attrs.get("columns", {}).items()
+        }
+        drugs = tuple(f"drug_{k}" for k in range(1, n_drugs + 1))
+        concs = tuple(f"conc_{k}" for k in range(1, n_drugs + 1))
+        units = {c: f"conc_unit_{k}" for k, c in enumerate(concs, start=1)}
+        provenance_n = {"n_drugs": n_drugs}
+    else:
+        table = table.copy()
+        drugs, concs = ("drug_row", "drug_col"), ("conc_row", "conc_col")
+        units, provenance_n = None, {}
+    for role in ("block", *drugs):
         table[role] = check_text(table, role, what=role.replace("_", " "))
     if "sample" in table:
         table["sample"] = check_text(table, "sample", what="sample", allow_empty=True)
     else:
         table["sample"] = ""
-    for side in ("conc_row", "conc_col"):
-        table[side] = check_doses(table, side)
+    for role in concs:
+        table[role] = check_doses(table, role)
     table["response"] = check_responses(table)
-    for role in ("drug_row", "drug_col", "sample"):
+    for role in (*drugs, "sample"):
         check_consistent_per_block(table, role, what=role.replace("_", " "))
-    unit, unit_record = resolve_units(table, conc_unit)
+    unit, unit_record = resolve_units(table, conc_unit, units)
     table["response"], kind_record = to_inhibition(table, response_kind)
-    provenance.update(conc_unit=unit, units=unit_record, response=kind_record)
+    provenance.update(conc_unit=unit, units=unit_record, response=kind_record, **provenance_n)
 
     block_code, block_ids = pd.factorize(table["block"], sort=False)
     n_block = len(block_ids)
-    conc_row, row_idx = _grid(block_code, table["conc_row"].to_numpy(np.float64), n_block)
-    conc_col, col_idx = _grid(block_code, table["conc_col"].to_numpy(np.float64), n_block)
-    well = (block_code.astype(np.int64) * conc_row.shape[1] + row_idx) * conc_col.shape[1] + col_idx
-    rep_idx, n_rep, rep_record = replicate_index(table, well)
-    control = (row_idx == 0) & (col_idx == 0)
+    doses = [table[c].to_numpy(np.float64) for c in concs]
+    if wells:  # cells: the distinct dose combinations of a block
+        conc, well_idx = _wells(block_code, doses, n_block)
+        cells, shape = (well_idx,), conc.shape[1:2]
+    else:  # cells: the dose grid of each drug
+        conc_row, row_idx = _grid(block_code, doses[0], n_block)
+        conc_col, col_idx = _grid(block_code, doses[1], n_block)
+        cells, shape = (row_idx, col_idx), (conc_row.shape[1], conc_col.shape[1])
+    cell_code = np.ravel_multi_index((block_code.astype(np.int64), *cells), (n_block, *shape))
+    rep_idx, n_rep, rep_record = replicate_index(table, cell_code)
+    control = np.logical_and.reduce([idx == 0 for idx in cells])  # cell 0: every dose 0
     values = table["response"].to_numpy(np.float64)
     average, n_control, blocks_avg, means = average_controls(
         block_code, control, rep_idx, n_rep, values, n_block
     )
-    response = np.full((n_block, conc_row.shape[1], conc_col.shape[1], n_rep), np.nan)
+    response = np.full((n_block, *shape, n_rep), np.nan)
     keep = ~average
-    response[block_code[keep], row_idx[keep], col_idx[keep], rep_idx[keep]] = values[keep]
+    response[(block_code[keep], *(idx[keep] for idx in cells), rep_idx[keep])] = values[keep]
     if blocks_avg.size:
-        response[blocks_avg, 0, 0, :] = np.nan
-        response[blocks_avg, 0, 0, 0] = means
+        zero = (0,) * len(cells)
+        response[(blocks_avg, *zero)] = np.nan
+        response[(blocks_avg, *zero, 0)] = means
         provenance["controls_averaged_blocks"] = len(blocks_avg)
     provenance.update(replicates=rep_record, n_missing_response=int(table["response"].isna().sum()))
 
@@ -248,24 +277,52 @@ def screen_from_long(
     coords = {
         name: ("block", per_block[col].to_numpy()) for name, col in (extra_coords or {}).items()
     }
-    screen = build_screen(
-        block=np.asarray(block_ids, dtype=str),
-        drug_row=per_block["drug_row"].to_numpy(),
-        drug_col=per_block["drug_col"].to_numpy(),
-        sample=per_block["sample"].to_numpy(),
-        conc_row=conc_row,
-        conc_col=conc_col,
-        response=response,
-        conc_unit=unit,
-        n_control=n_control,
-        provenance=provenance,
-        extra_coords=coords,
-    )
-    shape = (n_block, conc_row.shape[1], conc_col.shape[1])
-    measured = np.isfinite(values)
-    order = input_order(well[measured], shape)
-    screen["input_order"] = (("block", "row", "col"), order, INPUT_ORDER_ATTRS)
+    common = {"conc_unit": unit, "n_control": n_control, "provenance": provenance}
+    if wells:
+        screen = build_multi_screen(
+            np.asarray(block_ids, dtype=str),
+            np.stack([per_block[d].astype(str).to_numpy() for d in drugs], axis=1),
+            per_block["sample"].astype(str).to_numpy(),
+            conc,
+            response,
+            extra_coords=coords,
+            **common,
+        )
+    else:
+        screen = build_screen(
+            block=np.asarray(block_ids, dtype=str),
+            drug_row=per_block["drug_row"].to_numpy(),
+            drug_col=per_block["drug_col"].to_numpy(),
+            sample=per_block["sample"].to_numpy(),
+            conc_row=conc_row,
+            conc_col=conc_col,
+            response=response,
+            extra_coords=coords,
+            **common,
+        )
+    order = input_order(cell_code[np.isfinite(values)], (n_block, *shape))
+    screen["input_order"] = (("block", *cell_dims(screen)), order, INPUT_ORDER_ATTRS)
     return screen
+
+
+def _wells(
+    block_code: np.ndarray, doses: list[np.ndarray], n_block: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-block wells (distinct dose combinations, sorted, all-zero first, NaN padded) as
+    doses (B, W, N), and each row's well index."""
+    concs = [f"c{k}" for k in range(len(doses))]
+    keys = pd.DataFrame({"b": block_code, **dict(zip(concs, doses, strict=True))})
+    wells = keys.drop_duplicates().sort_values(["b", *concs], kind="stable")
+    has_zero = np.zeros(n_block, dtype=bool)
+    is_zero = (wells[concs].to_numpy() == 0).all(axis=1)
+    has_zero[wells["b"].to_numpy()[is_zero]] = True
+    rank = wells.groupby("b").cumcount().to_numpy() + (~has_zero)[wells["b"].to_numpy()]
+    n_wells = np.bincount(wells["b"].to_numpy(), minlength=n_block) + (~has_zero)
+    conc = np.full((n_block, int(n_wells.max()), len(doses)), np.nan)
+    conc[wells["b"].to_numpy(), rank] = wells[concs].to_numpy()
+    conc[~has_zero, 0] = 0.0  # every block gets its all-zero control well (NaN if not measured)
+    lookup = pd.Series(rank, index=pd.MultiIndex.from_frame(wells))
+    return conc, lookup.reindex(pd.MultiIndex.from_frame(keys)).to_numpy(np.int64)
 
 
 def _grid(block_code: np.ndarray, conc: np.ndarray, n_block: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,6 +1,7 @@
 """The screen data model (docs/design.md §1): construction from arrays and its invariants.
 
-A *screen* is one plain :class:`xarray.Dataset`::
+A *screen* is one plain :class:`xarray.Dataset`, in one of two layouts
+(:mod:`synergy.io.layout`).  Pairs::
 
     dims    block, row, col, replicate
     coords  block (str), drug_row, drug_col, sample (block, str),
@@ -9,9 +10,20 @@ A *screen* is one plain :class:`xarray.Dataset`::
             n_control (block)                              (0, 0) wells averaged into cell (0, 0)
     attrs   conc_unit, response_kind="inhibition", provenance (JSON string)
 
-This module builds screens (:func:`build_screen`) and checks them (:func:`check_screen`);
-readers and the simulator both go through :func:`build_screen`, so every screen in
-the package satisfies the same invariants.
+N ≥ 3 drugs (docs/design.md §1.1)::
+
+    dims    block, well, drug, replicate
+    coords  block (str), drug (1 … N), drug_name (block, drug, str), sample (block, str),
+            conc (block, well, drug)          doses, wells sorted by (conc_1, …, conc_N);
+                                              well 0 is the all-zero control; NaN padded
+    data    response (block, well, replicate) % inhibition, NaN = no well
+            n_control (block)                 control wells averaged into well 0
+    attrs   conc_unit, response_kind="inhibition", provenance (JSON), n_drugs
+
+This module builds screens (:func:`build_screen`, :func:`build_multi_screen`) and checks
+them (:func:`check_screen`, :func:`screen_problems` for either layout); readers and the
+simulators go through the builders, so every screen in the package satisfies the same
+invariants.
 """
 
 from __future__ import annotations
@@ -24,10 +36,20 @@ import numpy as np
 import xarray as xr
 
 from synergy.errors import ScreenError
+from synergy.io.layout import is_multi
 
-__all__ = ["SCREEN_DIMS", "build_screen", "check_screen", "screen_problems"]
+__all__ = [
+    "MULTI_DIMS",
+    "SCREEN_DIMS",
+    "build_multi_screen",
+    "build_screen",
+    "check_screen",
+    "multi_problems",
+    "screen_problems",
+]
 
 SCREEN_DIMS = ("block", "row", "col", "replicate")
+MULTI_DIMS = ("block", "well", "replicate")
 
 
 def _as_str_array(values: Sequence[Any] | np.ndarray, n_block: int, name: str) -> np.ndarray:
@@ -105,24 +127,37 @@ def build_screen(
     }
     for name, (dim, values) in (extra_coords or {}).items():
         coords[name] = (dim, _as_str_array(values, n_block, name))
-    screen = xr.Dataset(
+    screen = _dataset(SCREEN_DIMS, response, n_control, coords, conc_unit, provenance)
+    check_screen(screen)
+    return screen
+
+
+def _dataset(
+    dims: tuple[str, ...],
+    response: np.ndarray,
+    n_control: np.ndarray,
+    coords: dict[str, Any],
+    conc_unit: str,
+    provenance: dict[str, Any] | None,
+    n_drugs: int | None = None,
+) -> xr.Dataset:
+    """The screen Dataset of either layout from its response, controls and coordinates."""
+    attrs: dict[str, Any] = {"conc_unit": conc_unit, "response_kind": "inhibition"}
+    if n_drugs is not None:
+        attrs["n_drugs"] = n_drugs
+    attrs["provenance"] = json.dumps(provenance or {}, sort_keys=True, default=str)
+    return xr.Dataset(
         {
             "response": (
-                SCREEN_DIMS,
+                dims,
                 response,
                 {"units": "%", "long_name": "inhibition (0 = untreated, 100 = no viable cells)"},
             ),
             "n_control": ("block", np.asarray(n_control, dtype=np.int64)),
         },
         coords=coords,
-        attrs={
-            "conc_unit": conc_unit,
-            "response_kind": "inhibition",
-            "provenance": json.dumps(provenance or {}, sort_keys=True, default=str),
-        },
+        attrs=attrs,
     )
-    check_screen(screen)
-    return screen
 
 
 def screen_problems(screen: xr.Dataset) -> list[str]:
@@ -132,9 +167,7 @@ def screen_problems(screen: xr.Dataset) -> list[str]:
     (descending or non-zero-first dose grids, duplicate block ids, blocks without
     any monotherapy well) are all reported, each naming the block.
     """
-    if "drug" in screen.dims:  # N-drug layout (docs/design.md §1)
-        from synergy.io.multi import multi_problems
-
+    if is_multi(screen):  # N-drug layout (docs/design.md §1.1)
         return multi_problems(screen)
     problems: list[str] = []
     for name in ("response",):
@@ -185,6 +218,101 @@ def screen_problems(screen: xr.Dataset) -> list[str]:
         problems.append(f"block {block_ids[i]!r}: no monotherapy well of the row drug")
     for i in np.flatnonzero(~mono_col):
         problems.append(f"block {block_ids[i]!r}: no monotherapy well of the column drug")
+    return problems
+
+
+def build_multi_screen(
+    block: np.ndarray,
+    drug_name: np.ndarray,
+    sample: np.ndarray,
+    conc: np.ndarray,
+    response: np.ndarray,
+    *,
+    conc_unit: str,
+    n_control: np.ndarray | None = None,
+    provenance: dict[str, Any] | None = None,
+    extra_coords: dict[str, tuple[str, np.ndarray]] | None = None,
+) -> xr.Dataset:
+    """Assemble an N-drug screen from dense arrays and check its invariants.
+
+    Parameters
+    ----------
+    block : (B,) block ids (stored as str)
+    drug_name : (B, N) drug of each block's drug axis
+    sample : (B,) sample of each block
+    conc : (B, W, N) doses in ``conc_unit`` (NaN for padding wells)
+    response : (B, W, K) % inhibition, NaN = not measured
+    conc_unit : str
+    n_control : (B,) int, optional
+        Control wells averaged into well 0 (default: its measured replicates).
+    provenance : dict, optional
+    extra_coords : dict, optional
+        Further per-block coordinates ``{name: ("block", values)}``.
+
+    Returns
+    -------
+    xarray.Dataset
+    """
+    response = np.ascontiguousarray(response, dtype=np.float64)
+    conc = np.ascontiguousarray(conc, dtype=np.float64)
+    if response.ndim != 3 or conc.ndim != 3 or conc.shape[:2] != response.shape[:2]:
+        raise ScreenError(
+            f"need conc (block, well, drug) and response (block, well, replicate) with the "
+            f"same blocks and wells; got {conc.shape} and {response.shape}"
+        )
+    n_block, _, n_drug = conc.shape
+    if n_control is None:
+        n_control = np.sum(np.isfinite(response[:, 0, :]), axis=-1)
+    coords: dict[str, Any] = {
+        "block": ("block", np.asarray(block, dtype=str)),
+        "drug": ("drug", np.arange(1, n_drug + 1)),
+        "drug_name": (("block", "drug"), np.asarray(drug_name, dtype=str).reshape(n_block, n_drug)),
+        "sample": ("block", np.asarray(sample, dtype=str).reshape(n_block)),
+        "conc": (("block", "well", "drug"), conc, {"units": conc_unit}),
+    }
+    for name, (dim, values) in (extra_coords or {}).items():
+        coords[name] = (dim, np.asarray(values, dtype=str))
+    screen = _dataset(MULTI_DIMS, response, n_control, coords, conc_unit, provenance, n_drug)
+    problems = multi_problems(screen, strict=True)
+    if problems:
+        raise ScreenError("invalid N-drug screen: " + "; ".join(problems))
+    return screen
+
+
+def multi_problems(screen: xr.Dataset, *, strict: bool = False) -> list[str]:
+    """Problems of an N-drug screen, one line each (empty when it is usable).
+
+    ``strict`` lists only violations of the layout's invariants; otherwise also data
+    problems a user should know (blocks without single-drug wells, without wells where every
+    drug is present).
+    """
+    problems = []
+    conc = np.asarray(screen["conc"].values)
+    blocks = np.array([str(b) for b in screen["block"].values], dtype=object)  # messages: '1'
+    finite = np.isfinite(conc)
+    partial = finite.any(axis=2) & ~finite.all(axis=2)
+    if partial.any():
+        problems.append(
+            f"blocks {sorted(set(blocks[np.nonzero(partial)[0]]))[:5]}: a well "
+            "with doses for some drugs only"
+        )
+    if (conc[finite] < 0).any():
+        problems.append("negative doses")
+    if np.isinf(np.asarray(screen["response"].values)).any():
+        problems.append("infinite responses")
+    if strict:
+        return problems
+    measured = np.isfinite(np.asarray(screen["response"].values)).any(axis=2)
+    present = np.where(finite, conc > 0, False)
+    n_present = present.sum(axis=2)
+    for b, block in enumerate(blocks):
+        if not (measured[b] & (n_present[b] == conc.shape[2])).any():
+            problems.append(f"block {block!r}: no measured well with every drug present")
+        for k in range(conc.shape[2]):
+            single = measured[b] & present[b, :, k] & (n_present[b] == 1)
+            if not single.any():
+                name = screen["drug_name"].values[b, k]
+                problems.append(f"block {block!r}: no single-drug well of drug {k + 1} ({name})")
     return problems
 
 

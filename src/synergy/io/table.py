@@ -4,7 +4,8 @@
 SynergyFinder 3 plus ``sample`` and ``replicate``), so table → screen → table is
 lossless (docs/design.md §6.16).  ``level="block"`` writes one row per block with every
 per-block variable of the screen (scores, statuses, Hill parameters), the four
-model scores under SynergyFinder's names (``ZIP_synergy`` …).
+model scores under SynergyFinder's names (``ZIP_synergy`` …).  One path for both layouts:
+N-drug screens get ``drug1 … drugN``, ``conc1 … concN`` (SynergyFinder's multi-drug table).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pandas as pd
 import xarray as xr
 
 from synergy.errors import SynergyError
+from synergy.io.layout import cell_dims, drug_axes
 
 __all__ = ["SF_SCORE_NAMES", "TABLE_SUFFIXES", "to_table", "write_table"]
 
@@ -67,7 +69,7 @@ def to_table(
         concentrations in ``attrs["conc_unit"]``; on a scored screen also each well's δ
         and reference (``ZIP_synergy``, ``ZIP_ref``, ``ZIP_fit``, ``Bliss_synergy`` …, in
         % points).  ``"block"``: one row per block (block scores as ``ZIP_synergy`` …).
-        N-drug screens: ``drug1 … drugN``, ``conc1 … concN`` (:mod:`synergy.io.table_multi`).
+        N-drug screens: ``drug1 … drugN``, ``conc1 … concN`` (and ``n_wells`` per block).
     path : path, optional
         Also write the table there: ``.csv``, ``.tsv``, ``.parquet`` or ``.xlsx``, the same
         columns in each (:func:`~synergy.io.table.write_table`).
@@ -82,12 +84,6 @@ def to_table(
         table = to_table(screen, level)
         write_table(table, path)
         return table
-    if "drug" in screen.dims:  # N-drug layout (docs/design.md §1)
-        from synergy.io.table_multi import multi_block_table, multi_well_table
-
-        if level == "well":
-            return multi_well_table(screen, SF_SURFACE_NAMES)
-        return multi_block_table(screen, SF_SCORE_NAMES)
     if level == "well":
         return _well_table(screen)
     return _block_table(screen)
@@ -104,58 +100,77 @@ def _constant_text(value: str, n: int) -> pd.Categorical:
 
 
 def _well_table(screen: xr.Dataset) -> pd.DataFrame:
-    response = screen["response"].values
-    b, r, c, k = np.nonzero(np.isfinite(response))
+    cells = cell_dims(screen)
+    response = screen["response"].transpose("block", *cells, "replicate").values
+    index = np.nonzero(np.isfinite(response))
     if "input_order" in screen:  # wells in the order the input listed them
-        rows = np.lexsort((k, screen["input_order"].values[b, r, c]))
-        b, r, c, k = b[rows], r[rows], c[rows], k[rows]
+        order = screen["input_order"].transpose("block", *cells).values[index[:-1]]
+        rows = np.lexsort((index[-1], order))
+        index = tuple(i[rows] for i in index)
+    b, k, cell_of = index[0], index[-1], dict(zip(cells, index[1:-1], strict=True))
+    names, doses, dose_dims = drug_axes(screen)
+    n_drug, n = len(doses), len(b)
     unit = screen.attrs.get("conc_unit", "unspecified")
-    columns = {
-        "block_id": _per_block_text(screen["block"].values, b),
-        "drug1": _per_block_text(screen["drug_row"].values, b),
-        "drug2": _per_block_text(screen["drug_col"].values, b),
-        "conc1": screen["conc_row"].values[b, r],
-        "conc2": screen["conc_col"].values[b, c],
-        "response": response[b, r, c, k],
-        "conc_unit1": _constant_text(unit, len(b)),
-        "conc_unit2": _constant_text(unit, len(b)),
-        "sample": _per_block_text(screen["sample"].values, b),
-        "replicate": k + 1,
-        "response_kind": _constant_text("inhibition", len(b)),
-    }
+    columns: dict[str, object] = {"block_id": _per_block_text(screen["block"].values, b)}
+    for i in range(n_drug):
+        columns[f"drug{i + 1}"] = _per_block_text(names[:, i], b)
+    for i in range(n_drug):
+        columns[f"conc{i + 1}"] = doses[i][b, cell_of[dose_dims[i]]]
+    columns["response"] = response[index]
+    for i in range(n_drug):
+        columns[f"conc_unit{i + 1}"] = _constant_text(unit, n)
+    columns["sample"] = _per_block_text(screen["sample"].values, b)
+    columns["replicate"] = k + 1
+    columns["response_kind"] = _constant_text("inhibition", n)
     if "source_file" in screen.coords:
         columns["source_file"] = _per_block_text(screen["source_file"].values, b)
     # scored screens: the δ surfaces and references of each well, repeated on its replicates
     for name, var in screen.data_vars.items():
-        if var.dims == ("block", "row", "col") and np.issubdtype(var.dtype, np.floating):
-            columns[SF_SURFACE_NAMES.get(str(name), str(name))] = var.values[b, r, c]
-        elif var.dims == screen["response"].dims and var.dtype == bool:
-            columns[str(name)] = var.values[b, r, c, k]  # masks: imputed, outlier (§18)
+        if var.dims == ("block", *cells) and np.issubdtype(var.dtype, np.floating):
+            columns[SF_SURFACE_NAMES.get(str(name), str(name))] = var.values[index[:-1]]
+        elif set(var.dims) == set(screen["response"].dims) and var.dtype == bool:
+            masks = var.transpose("block", *cells, "replicate").values  # imputed, outlier (§18)
+            columns[str(name)] = masks[index]
     return pd.DataFrame(columns)
 
 
+def _n_distinct(doses: np.ndarray) -> np.ndarray:
+    """Distinct finite doses of each block (B, D) -> (B,)."""
+    ordered = np.sort(doses, axis=1)  # NaN last
+    finite = np.isfinite(ordered)
+    new = np.concatenate([finite[:, :1], finite[:, 1:] & (ordered[:, 1:] != ordered[:, :-1])], 1)
+    return new.sum(axis=1)
+
+
 def _block_table(screen: xr.Dataset) -> pd.DataFrame:
-    response = screen["response"].values
-    columns: dict[str, np.ndarray] = {
-        "block_id": screen["block"].values.astype(str),
-        "drug1": screen["drug_row"].values.astype(str),
-        "drug2": screen["drug_col"].values.astype(str),
-        "sample": screen["sample"].values.astype(str),
-        "conc_unit": np.full(screen.sizes["block"], screen.attrs.get("conc_unit", "")),
-        "n_conc1": np.sum(np.isfinite(screen["conc_row"].values), axis=1),
-        "n_conc2": np.sum(np.isfinite(screen["conc_col"].values), axis=1),
-        "n_values": np.sum(np.isfinite(response), axis=(1, 2, 3)),
-    }
+    cells = cell_dims(screen)
+    names, doses, _ = drug_axes(screen)
+    columns: dict[str, np.ndarray] = {"block_id": screen["block"].values.astype(str)}
+    for i in range(len(doses)):
+        columns[f"drug{i + 1}"] = names[:, i].astype(str)
+    columns["sample"] = screen["sample"].values.astype(str)
+    columns["conc_unit"] = np.full(screen.sizes["block"], screen.attrs.get("conc_unit", ""))
+    for i, dose in enumerate(doses):
+        columns[f"n_conc{i + 1}"] = _n_distinct(dose)
+    if cells == ("well",):
+        columns["n_wells"] = np.isfinite(screen["conc"].values).all(axis=2).sum(axis=1)
+    columns["n_values"] = np.isfinite(screen["response"].values).sum(
+        axis=tuple(range(1, screen["response"].ndim))
+    )
     for name, coord in screen.coords.items():
         if coord.dims == ("block",) and name not in ("block", "drug_row", "drug_col", "sample"):
             columns[str(name)] = coord.values
     for name, var in screen.data_vars.items():
         if var.dims == ("block",):
             columns[SF_SCORE_NAMES.get(str(name), str(name))] = var.values
-        elif len(var.dims) == 2 and var.dims[0] == "block" and var.dims[1] not in ("row", "col"):
+        elif len(var.dims) == 2 and var.dims[0] == "block" and var.dims[1] not in cells:
             labels = screen[var.dims[1]].values.astype(str)
             for j, label in enumerate(labels):
                 columns[f"{name}_{label}"] = var.values[:, j]
+        elif var.dims == ("block", "drug", "param"):  # N-drug Hill fits
+            for i, drug in enumerate(screen["drug"].values):
+                for j, param in enumerate(screen["param"].values):
+                    columns[f"{name}_{param}_{drug}"] = var.values[:, i, j]
     return pd.DataFrame(columns)
 
 

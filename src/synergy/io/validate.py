@@ -13,9 +13,11 @@ import xarray as xr
 
 from synergy.errors import SynergyError
 from synergy.io.columns import normalise_name
+from synergy.io.layout import cell_dims, drug_axes, is_multi, measured_cells
 from synergy.io.response_kind import screen_response_warnings
 from synergy.io.screen import screen_problems
 from synergy.io.sniff import DELIMITERS, file_kind, read_text
+from synergy.io.table import _n_distinct
 
 __all__ = ["ValidationReport", "describe", "open_any", "validate"]
 
@@ -154,55 +156,34 @@ def describe(screen: xr.Dataset) -> pd.DataFrame:
     (% inhibition)``.  Doses count the zero dose.  N-drug screens: ``drug1 … drugN``,
     ``n_doses1 … N``, ``n_wells`` instead of the pair's columns.
     """
-    if "drug" in screen.dims:
-        return _describe_multi(screen)
-    response = screen["response"].values
+    multi = is_multi(screen)
+    names, doses, _ = drug_axes(screen)
+    cells = cell_dims(screen)
+    response = screen["response"].transpose("block", *cells, "replicate").values
+    n_block, n_cell = response.shape[0], int(np.prod(response.shape[1:-1]))
+    response = response.reshape(n_block, n_cell, response.shape[-1])  # (B, cells, K)
     finite = np.isfinite(response)
-    n_row = np.sum(np.isfinite(screen["conc_row"].values), axis=1)
-    n_col = np.sum(np.isfinite(screen["conc_col"].values), axis=1)
-    any_well = finite.any(axis=-1)
+    design = measured_cells(screen).reshape(n_block, n_cell)
+    n_doses = [_n_distinct(dose) for dose in doses]
+    # column names: the pair's row/column, or drug 1 … N (the layout's own names)
+    drug_names = [f"drug{i + 1}" for i in range(len(doses))] if multi else ["drug_row", "drug_col"]
+    dose_names = (
+        [f"n_doses{i + 1}" for i in range(len(doses))] if multi else ["n_row_doses", "n_col_doses"]
+    )
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN control cells
-        control = np.nanmean(np.where(finite[:, 0, 0], response[:, 0, 0], np.nan), axis=-1)
-        max_inh = np.nanmax(np.where(finite, response, -np.inf), axis=(1, 2, 3))
-    return pd.DataFrame(
-        {
-            "block": screen["block"].values.astype(str),
-            "drug_row": screen["drug_row"].values.astype(str),
-            "drug_col": screen["drug_col"].values.astype(str),
-            "sample": screen["sample"].values.astype(str),
-            "n_row_doses": n_row,
-            "n_col_doses": n_col,
-            "n_replicates": np.max(finite.sum(axis=-1), axis=(1, 2)),
-            "n_values": finite.sum(axis=(1, 2, 3)),
-            "n_missing_wells": n_row * n_col - any_well.sum(axis=(1, 2)),
-            "control_mean": control,
-            "max_inhibition": np.where(np.isfinite(max_inh), max_inh, np.nan),
-        }
-    )
-
-
-def _describe_multi(screen: xr.Dataset) -> pd.DataFrame:
-    conc = screen["conc"].transpose("block", "well", "drug").values
-    names = screen["drug_name"].transpose("block", "drug").values.astype(str)
-    response = screen["response"].transpose("block", "well", "replicate").values
-    finite = np.isfinite(response)
-    columns: dict[str, object] = {"block": screen["block"].values.astype(str)}
-    for i in range(conc.shape[2]):
-        columns[f"drug{i + 1}"] = names[:, i]
-    columns["sample"] = screen["sample"].values.astype(str)
-    for i in range(conc.shape[2]):
-        columns[f"n_doses{i + 1}"] = [np.unique(d[np.isfinite(d)]).size for d in conc[:, :, i]]
-    wells = np.isfinite(conc).all(axis=2)
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        control = np.nanmean(response[:, 0, :], axis=-1)
+        control = np.nanmean(np.where(finite[:, 0], response[:, 0], np.nan), axis=-1)
         max_inh = np.nanmax(np.where(finite, response, -np.inf), axis=(1, 2))
+    columns: dict[str, object] = {"block": screen["block"].values.astype(str)}
+    columns.update({name: names[:, i].astype(str) for i, name in enumerate(drug_names)})
+    columns["sample"] = screen["sample"].values.astype(str)
+    columns.update(dict(zip(dose_names, n_doses, strict=True)))
+    if multi:
+        columns["n_wells"] = design.sum(axis=1)
     columns.update(
-        n_wells=wells.sum(axis=1),
         n_replicates=finite.sum(axis=2).max(axis=1),
         n_values=finite.sum(axis=(1, 2)),
-        n_missing_wells=(wells & ~finite.any(axis=2)).sum(axis=1),
+        n_missing_wells=(design & ~finite.any(axis=2)).sum(axis=1),
         control_mean=control,
         max_inhibition=np.where(np.isfinite(max_inh), max_inh, np.nan),
     )

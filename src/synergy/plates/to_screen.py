@@ -2,11 +2,11 @@
 
 The sample wells become one long table (block = sample × drugs, one row per well) that
 goes through the same builder as every long table the package reads
-(:func:`synergy.io.reader.screen_from_long`, or the N-drug
-:func:`synergy.io.multi.multi_screen_from_long`), so a plate screen satisfies the same
-invariants.  Each value keeps the plate and well it came from (``source_plate``,
-``source_well``), and each block the QC verdict of its plates (``plate_qc_status``,
-``plate_qc_reason``), which :func:`synergy.score` folds into ``status``/``status_reason``.
+(:func:`synergy.io.reader.screen_from_long`, for pairs and N drugs alike), so a plate
+screen satisfies the same invariants.  Each value keeps the plate and well it came from
+(``source_plate``, ``source_well``), and each block the QC verdict of its plates
+(``plate_qc_status``, ``plate_qc_reason``), which :func:`synergy.score` folds into
+``status``/``status_reason``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pandas as pd
 import xarray as xr
 
 from synergy.errors import SynergyError
+from synergy.io.layout import is_multi
 from synergy.io.plate_map import well_names
 from synergy.plates.qc import QC_FLAGS
 
@@ -172,7 +173,7 @@ def _trace(screen: xr.Dataset, table: pd.DataFrame, plates: xr.Dataset) -> None:
     block = pd.Index(np.asarray(screen["block"].values).astype(str)).get_indexer(table["block"])
     rep = table["replicate"].astype(int).to_numpy() - 1
     shape = screen["response"].shape
-    if "drug" in screen.dims:
+    if is_multi(screen):
         conc = screen["conc"].transpose("block", "well", "drug").values
         b, w = np.nonzero(np.isfinite(conc).all(axis=2))
         lookup = pd.Series(w, index=pd.MultiIndex.from_arrays([b, *conc[b, w].T]))
@@ -274,18 +275,11 @@ def plates_to_screen(
     n_drug = plates.sizes["drug"]
     unit = plates.attrs.get("conc_unit", "unspecified")
     unit = None if unit == "unspecified" else unit  # no unit: as a long table without one
-    if n_drug > 2:
-        from synergy.io.multi import multi_screen_from_long
+    from synergy.io.reader import screen_from_long
 
-        screen = multi_screen_from_long(
-            table, n_drug, response_kind="inhibition", conc_unit=unit, provenance=provenance
-        )
-    else:
-        from synergy.io.reader import screen_from_long
-
-        screen = screen_from_long(
-            table, response_kind="inhibition", conc_unit=unit, provenance=provenance
-        )
+    screen = screen_from_long(
+        table, n_drugs=n_drug, response_kind="inhibition", conc_unit=unit, provenance=provenance
+    )
     _trace(screen, table, plates)
     labels = table.attrs["replicate_labels"]
     screen.coords["replicate_label"] = ("replicate", labels[: screen.sizes["replicate"]])

@@ -36,6 +36,7 @@ import numpy as np
 import xarray as xr
 
 from synergy.errors import SynergyError
+from synergy.io.layout import is_multi
 from synergy.sensitivity.curve import integral_log10
 
 __all__ = ["block_sensitivity", "wells_of"]
@@ -45,7 +46,7 @@ def wells_of(screen: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
     """Doses (B, W, N) and replicate-mean responses (B, W) of either layout (flat wells)."""
     from synergy.io.wells import observed_wells, well_doses
 
-    if "drug" in screen.dims:
+    if is_multi(screen):
         return well_doses(screen), observed_wells(screen)
     from synergy.models.common import doses, observed_surface
 
@@ -230,7 +231,7 @@ def _as_dataset(screen, ic50, ri, css, css_mean, s_scores, fitter) -> xr.Dataset
         "s_max": block_var(s_scores[1], "S_max: css minus the largest RI"),
         "s_mean": block_var(s_scores[2], "S_mean: css minus the mean RI"),
     }
-    if "drug" in screen.dims:
+    if is_multi(screen):
         per_drug = {"dims": ("block", "drug"), "coords": {**coords, "drug": screen["drug"].values}}
         data["sf_ic50"] = xr.DataArray(
             ic50,

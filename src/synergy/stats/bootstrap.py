@@ -48,6 +48,7 @@ from synergy._kernels.resample import normal_resample, residual_resample
 from synergy.cleaning import hold_imputed, restore_imputed
 from synergy.datasets.streams import block_digest
 from synergy.errors import SynergyError
+from synergy.io.layout import is_multi
 from synergy.models import registry
 from synergy.models.common import combination_mask
 from synergy.models.dispatch import Rescore, rescore_function
@@ -329,7 +330,7 @@ def bootstrap(
         rescore = rescore_function(convention, loewe_solver, fitter)
     n_boot = int(n_boot)
     seed = 0 if seed is None else int(seed)
-    multi = "drug" in scored.dims  # N drugs: wells as a (W, 1) grid for the resampler
+    multi = is_multi(scored)  # N drugs: wells as a (W, 1) grid for the resampler
     if multi:
         from synergy.io.wells import n_present, well_doses
 
