@@ -80,7 +80,13 @@ def check_options(
 
 
 def check_bootstrap(n_boot: int, method: str, screen: xr.Dataset | None = None) -> None:
-    """Check ``n_boot`` and the bootstrap method (:class:`~synergy.errors.SynergyError` otherwise)."""
+    """Check ``n_boot`` and the bootstrap method.
+
+    Raises
+    ------
+    SynergyError
+        On a negative, fractional or single bootstrap count, or an unknown method.
+    """
     if isinstance(n_boot, bool) or int(n_boot) != n_boot or n_boot < 0 or n_boot == 1:
         raise SynergyError(f"n_boot must be 0 (no bootstrap) or an integer >= 2, got {n_boot!r}")
     if method not in ("resample", "synergyfinder"):

@@ -220,8 +220,8 @@ def test_score_passes_the_variant_through_model_options():
 
     screen = fit_screen(full_screen(0.0, 3, True), fitter="drc")
     direct = fit_braid(screen, variant="free_e3", intervals="wald")
-    scored = score(screen, models=["braid"], refit=False,
-                   model_options={"braid": {"variant": "free_e3", "intervals": "wald"}})  # fmt: skip
+    options = {"braid": {"variant": "free_e3", "intervals": "wald"}}
+    scored = score(screen, models=["braid"], refit=False, model_options=options)
     assert "free_e3" in scored.attrs["scoring"]  # recorded with score's options
     np.testing.assert_array_equal(scored["braid_kappa"].values, direct["braid_kappa"].values)
     np.testing.assert_array_equal(scored["braid_delta"].values, 1.0)

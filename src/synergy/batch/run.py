@@ -277,7 +277,7 @@ def score_screen(
     resume: bool = False,
     out: str | os.PathLike | None = None,
     **score_kwargs: Any,
-) -> xr.Dataset:
+) -> xr.Dataset | list[xr.Dataset]:
     """Score every block of a screen, chunk by chunk, locally or on dask, resumably.
 
     The screen is split along ``block`` into contiguous chunks; each chunk is scored by one

@@ -13,7 +13,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -248,6 +248,7 @@ def screen_from_long(
     block_code, block_ids = pd.factorize(table["block"], sort=False)
     n_block = len(block_ids)
     doses = [table[c].to_numpy(np.float64) for c in concs]
+    cells: tuple[np.ndarray, ...]
     if wells:  # cells: the distinct dose combinations of a block
         conc, well_idx = _wells(block_code, doses, n_block)
         cells, shape = (well_idx,), conc.shape[1:2]
@@ -266,9 +267,9 @@ def screen_from_long(
     keep = ~average
     response[(block_code[keep], *(idx[keep] for idx in cells), rep_idx[keep])] = values[keep]
     if blocks_avg.size:
-        zero = (0,) * len(cells)
-        response[(blocks_avg, *zero)] = np.nan
-        response[(blocks_avg, *zero, 0)] = means
+        at_control: tuple[Any, ...] = (blocks_avg, *(0,) * len(cells))
+        response[at_control] = np.nan
+        response[(*at_control, 0)] = means
         provenance["controls_averaged_blocks"] = len(blocks_avg)
     provenance.update(replicates=rep_record, n_missing_response=int(table["response"].isna().sum()))
 
@@ -277,7 +278,7 @@ def screen_from_long(
     coords = {
         name: ("block", per_block[col].to_numpy()) for name, col in (extra_coords or {}).items()
     }
-    common = {"conc_unit": unit, "n_control": n_control, "provenance": provenance}
+    common: dict[str, Any] = {"conc_unit": unit, "n_control": n_control, "provenance": provenance}
     if wells:
         screen = build_multi_screen(
             np.asarray(block_ids, dtype=str),
