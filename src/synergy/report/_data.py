@@ -25,6 +25,7 @@ from synergy.models.registry import LABELS
 NAN_CODE = -32768
 SCALE = 10.0  # stored value = round(10 × % points)
 CURVE_POINTS = 20
+BAND_RATIO = 1.1  # step of the band half-width codes above 100 % points (pack_width)
 
 
 def pack(grid: np.ndarray) -> str:
@@ -33,6 +34,30 @@ def pack(grid: np.ndarray) -> str:
     scaled = np.clip(np.round(values * SCALE), -32767, 32767)
     coded = np.where(np.isfinite(values), scaled, NAN_CODE).astype("<i2")
     return base64.b64encode(coded.tobytes()).decode("ascii")
+
+
+def pack_width(half: np.ndarray) -> str:
+    """Half-widths of a confidence band (% points) as base64 uint8 codes.
+
+    ``k`` = 0–200: ``k / 2`` % points (0.5-point steps); 201–253: ``100 · 1.1^(k − 200)``
+    (5 % relative steps up to 16,000 points: wider bands only need to reach the frame);
+    254: wider still; 255: no band (NaN).  One byte per dose keeps every block's bands
+    within 0.1 MB per 1,000 blocks (docs/design.md §17).
+    """
+    h = np.asarray(half, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tail = 200.0 + np.round(np.log(np.maximum(h, 100.0) / 100.0) / np.log(BAND_RATIO))
+        codes = np.where(h <= 100.0, np.round(np.maximum(h, 0.0) * 2.0), np.minimum(tail, 254))
+    codes = np.where(np.isfinite(h), codes, np.where(np.isnan(h), 255, 254))
+    return base64.b64encode(codes.astype(np.uint8).tobytes()).decode("ascii")
+
+
+def unpack_width(text: str) -> np.ndarray:
+    """Inverse of :func:`pack_width` (254 → inf, 255 → NaN)."""
+    k = np.frombuffer(base64.b64decode(text), dtype=np.uint8).astype(np.float64)
+    wide = 100.0 * BAND_RATIO ** (k - 200.0)
+    out = np.where(k <= 200, k / 2.0, wide)
+    return np.where(k == 255, np.nan, np.where(k == 254, np.inf, out))
 
 
 def unpack(text: str, shape: tuple[int, ...]) -> np.ndarray:

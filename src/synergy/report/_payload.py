@@ -20,6 +20,7 @@ from synergy.report._data import (
     labels,
     msa_positions,
     pack,
+    pack_width,
     score_models,
     single_drug_doses,
     status_words,
@@ -169,8 +170,6 @@ def _arrays(screen: xr.Dataset, models: list[str]) -> dict[str, np.ndarray]:
 
 def block_payload(models: list[str], i: int, context: dict) -> dict:
     """Everything the page draws for block ``i``: curves, panels, scores, fits, status."""
-    from synergy.hill import evaluate
-
     drugs = context["drugs"][i]
     params, ci, words = context["params"], context["ci"], context["words"][i]
     low, high = context["low"], context["high"]
@@ -180,18 +179,23 @@ def block_payload(models: list[str], i: int, context: dict) -> dict:
         finite = np.isfinite(doses)
         curve = {
             "x": _rounded(doses[finite], 5),
-            "y": [[_r(v, 4) for v in np.round(r, 1)] for r in reps[finite]],
+            # replicate responses (dose-major, replicates inner), as the panels' grids
+            "y": pack(reps[finite]),
             "ic50": ic50_text(params[i, k, 0], low[i, k], high[i, k]),
             "ci": dose_interval_text(ci[i, k, 0], ci[i, k, 1], low[i, k], high[i, k]),
             "p": [_r(params[i, k, 0], 4), _r(params[i, k, 1], 3)]
             + [_r(v, 4) for v in np.round(params[i, k, 2:], 1)],
             "fit": words[k][0],
         }
-        if np.all(np.isfinite(params[i, k])) and np.isfinite(low[i, k]):
-            # the fitted curve at CURVE_POINTS log-spaced doses from fx[0] to fx[1]
-            grid = np.geomspace(low[i, k] / 1.5, high[i, k] * 1.5, CURVE_POINTS)
+        fitted, half = context["fitted"][i, k], context["half"][i, k]
+        if np.all(np.isfinite(fitted)):
+            # the fitted curve and its band half-width at CURVE_POINTS log-spaced doses
+            # from fx[0] to fx[1]
+            grid = context["grid"][i, k]
             curve["fx"] = [_r(grid[0], 5), _r(grid[-1], 5)]
-            curve["fy"] = pack(evaluate(grid, *params[i, k]))
+            curve["fy"] = pack(fitted)
+            if np.isfinite(half).any():
+                curve["fb"] = pack_width(half)
         curves.append(curve)
     arrays = context["arrays"]
     make = _multi_panels if "conc" in arrays else _pair_panels
@@ -210,12 +214,33 @@ def block_payload(models: list[str], i: int, context: dict) -> dict:
     }
 
 
+def _curve_bands(
+    screen: xr.Dataset, params: np.ndarray, low: np.ndarray, high: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Doses (B, D, CURVE_POINTS) from the lowest tested dose / 1.5 to the highest × 1.5,
+    log-spaced, and every single-drug fit there with its 95 % band's half-width
+    (:func:`synergy.hill.band.screen_bands`, all blocks at once; NaN without a fit)."""
+    from synergy.hill.band import screen_bands
+
+    with np.errstate(invalid="ignore"):
+        grid = np.geomspace(low / 1.5, high * 1.5, CURVE_POINTS, axis=-1)
+    if not np.isfinite(params).all(axis=-1).any():  # no fit anywhere (e.g. Bliss only)
+        nan = np.full(grid.shape, np.nan)
+        return grid, nan, nan.copy()
+    fitted, lower, upper = screen_bands(screen, grid)
+    return grid, fitted, 0.5 * (upper - lower)
+
+
 def block_context(screen: xr.Dataset, models: list[str]) -> dict:
     """What every block payload reads, computed once for the screen."""
     params, ci, status_names = hill_arrays(screen)
     low, high = tested_range(single_drug_doses(screen))
+    grid, fitted, half = _curve_bands(screen, params, low, high)
     return {
         "arrays": _arrays(screen, models),
+        "grid": grid,
+        "fitted": fitted,
+        "half": half,
         "drugs": block_drugs(screen),
         "params": params,
         "ci": ci,

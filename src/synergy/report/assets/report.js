@@ -67,6 +67,15 @@
     for (i = 0; i < bin.length / 2; i++) { var v = view.getInt16(2 * i, true); out.push(v === -32768 ? NaN : v / 10); }
     return out;
   }
+  /* a band's half-widths, one byte per dose (report/_data.py pack_width) */
+  function unpackWidth(text) {
+    var bin = atob(text), out = [];
+    for (var i = 0; i < bin.length; i++) {
+      var k = bin.charCodeAt(i);
+      out.push(k === 255 ? NaN : k === 254 ? Infinity : k <= 200 ? k / 2 : 100 * Math.pow(1.1, k - 200));
+    }
+    return out;
+  }
   function explain(word) { return word && D.words[word] ? D.words[word] : (word || '').replace(/_/g, ' '); }
   function statusWord(code) { return ['ok', 'warning', 'failed'][code] || 'not scored'; }
 
@@ -374,8 +383,9 @@
   function curvesSvg(b) {
     var W = 300, H = 210, L = 40, B = 36, T = 18, wrap = el('div', { class: 'curves' });
     b.curves.forEach(function (cv, k) {
-      var all = [0, 100];
-      cv.y.forEach(function (reps) { reps.forEach(function (v) { if (v !== null) all.push(v); }); });
+      var flatY = unpackFlat(cv.y), nrep = cv.x.length ? flatY.length / cv.x.length : 1, all = [0, 100];
+      var ys = cv.x.map(function (_, j) { return flatY.slice(j * nrep, (j + 1) * nrep); });
+      flatY.forEach(function (v) { if (isFinite(v)) all.push(v); });
       var ylo = Math.min.apply(null, all), yhi = Math.max.apply(null, all), pad = 0.06 * (yhi - ylo);
       ylo -= pad; yhi += pad;
       var pos = cv.x.filter(function (x) { return x > 0; });
@@ -393,12 +403,26 @@
       });
       if (cv.fx) {
         var fy = unpackFlat(cv.fy), a = Math.log(cv.fx[0]), z = Math.log(cv.fx[1]);
-        var d = fy.map(function (y, j) { var x = Math.exp(a + (z - a) * j / (fy.length - 1)); return (j ? 'L' : 'M') + X(x).toFixed(1) + ',' + Y(y).toFixed(1); }).join('');
+        var fxs = fy.map(function (_, j) { return X(Math.exp(a + (z - a) * j / (fy.length - 1))).toFixed(1); });
+        if (cv.fb) {  // the 95 % band, clipped to the frame (Y clips) as the static figure's
+          var half = unpackWidth(cv.fb), up = [], down = [];
+          fy.forEach(function (y, j) {
+            if (!isFinite(half[j])) return;
+            up.push(fxs[j] + ',' + Y(y + half[j]).toFixed(1));
+            down.unshift(fxs[j] + ',' + Y(y - half[j]).toFixed(1));
+          });
+          if (up.length > 1) {
+            var band = svg('path', { d: 'M' + up.concat(down).join('L') + 'Z', fill: colour, 'fill-opacity': 0.18, stroke: 'none', 'data-kind': 'band' });
+            var bt = svg('title'); bt.textContent = '95 % confidence band of the fit'; band.appendChild(bt);
+            root.appendChild(band);
+          }
+        }
+        var d = fy.map(function (y, j) { return (j ? 'L' : 'M') + fxs[j] + ',' + Y(y).toFixed(1); }).join('');
         root.appendChild(svg('path', { d: d, fill: 'none', stroke: colour, 'stroke-width': 2 }));
       }
       cv.x.forEach(function (x, j) {
-        cv.y[j].forEach(function (v) {
-          if (v === null) return;
+        ys[j].forEach(function (v) {
+          if (!isFinite(v)) return;
           var c = svg('circle', { cx: X(x), cy: Y(v), r: 3, fill: colour, 'fill-opacity': 0.55 });
           var t = svg('title'); t.textContent = fmtDose(x) + ' ' + D.unit + ': ' + fmt(v, 1) + ' %'; c.appendChild(t);
           root.appendChild(c);
