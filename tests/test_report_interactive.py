@@ -289,6 +289,36 @@ def test_demo_report_draws_in_chromium(demo_report):
 
 @pytest.mark.browser
 @needs_chromium
+def test_close_references_and_the_surface_axes_are_legible(demo_report):
+    """Demo block 9: ZIP, Bliss, Loewe and HSA references within a few points of each other
+    at the barometer's well (the best ZIP δ): their labels must not overlap as the browser
+    lays them out; the 3-D surface names both drugs and δ; the block is "ok" with a note."""
+    scored, path = demo_report
+    i = int(np.flatnonzero(scored["block"].values.astype(str) == "9")[0])
+    delta = scored["zip"].values[i].copy()
+    delta[0, :] = delta[:, 0] = -np.inf
+    r, c = np.unravel_index(np.nanargmax(delta), delta.shape)
+    refs = [scored[f"{m}_reference"].values[i][r, c] for m in ("zip", "bliss", "hsa", "loewe")]
+    assert max(refs) - min(refs) < 8  # closer than a label is wide on the 560-px scale
+    dom, console = load_in_chromium(path, "--dump-dom", fragment="#block=9")
+    assert console == [] and 'data-block="9"' in dom
+    assert dom.count('data-kind="baro-label"') == 4
+    assert 'data-label-overlaps="0"' in dom
+    axes = re.search(r'data-kind="surface3d"[^>]*data-axes="([^"]*)"', dom)
+    drugs = [str(scored[f"drug_{side}"].values[i]) for side in ("row", "col")]
+    assert axes and axes.group(1).split("|") == [*drugs, "δ"]
+    labels = int(re.search(r'data-axis-labels="(\d+)"', dom).group(1))
+    assert labels >= 2 + 5 + 4  # two drug names, δ ticks and name, dose ticks
+    assert int(scored["status"].values[i]) == 0 and "Loewe" in str(
+        scored["status_reason"].values[i]
+    )
+    status = re.search(r'data-kind="block-status">([^<]*)</span>([^<]*)<', dom)
+    assert status.group(1) == "ok" and status.group(2).startswith(" — note: Loewe:")
+    assert re.search(r'class="text status-0">note: some wells had an effect neither', dom)
+
+
+@pytest.mark.browser
+@needs_chromium
 def test_thousand_block_report_draws_in_chromium(tmp_path):
     screen = synergy.datasets.simulate(1000, n_doses=5, noise_sd=3, n_replicates=1, seed=2)
     scored = synergy.score(screen, ("bliss", "hsa", "loewe", "zip"), fitter="lsq")

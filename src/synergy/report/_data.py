@@ -103,6 +103,25 @@ def status_words(screen: xr.Dataset) -> dict[str, str]:
     return out
 
 
+def block_statuses() -> dict[int, list[str]]:
+    """``{code: [word, explanation]}`` of the block ``status`` (:mod:`synergy.status`)."""
+    codes = [*status_codes.CODES["block"].values(), status_codes.NOT_SCORED]
+    return {c.value: [c.word, c.explanation] for c in codes}
+
+
+def score_severities(screen: xr.Dataset, models: list[str]) -> dict[str, int]:
+    """``{flag word: 0 note, 1 warning, 2 failed}`` of the models' status words (the rule
+    of :func:`synergy.models.common.severity`, which sets the block ``status``)."""
+    from synergy.models.common import severity
+
+    out = {}
+    for m in models:
+        if f"{m}_status" in screen:
+            for code, word in status_codes.decode(screen[f"{m}_status"].attrs).items():
+                out[word] = int(severity(np.array([code]))[0])
+    return out
+
+
 def _texts(screen: xr.Dataset, name: str) -> np.ndarray:
     n = screen.sizes["block"]
     return np.asarray(screen[name].values).astype(str) if name in screen else np.full(n, "")

@@ -13,6 +13,7 @@ from synergy.report._data import (
     _r,
     _texts,
     block_drugs,
+    block_statuses,
     explain_all,
     fit_words,
     hill_arrays,
@@ -22,6 +23,7 @@ from synergy.report._data import (
     pack,
     pack_width,
     score_models,
+    score_severities,
     single_drug_doses,
     status_words,
     tested_range,
@@ -67,6 +69,8 @@ def overview(screen: xr.Dataset, models: list[str], order: np.ndarray) -> dict:
         )
     return {
         "words": status_words(screen),
+        "block": block_statuses(),
+        "severity": score_severities(screen, models),
         "models": models,
         "refs": [m for m in models if f"{m}_reference" in screen],
         "labels": labels(models),
