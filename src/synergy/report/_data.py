@@ -28,16 +28,26 @@ CURVE_POINTS = 20
 BAND_RATIO = 1.1  # step of the band half-width codes above 100 % points (pack_width)
 
 
+def tenths(values: np.ndarray) -> np.ndarray:
+    """Floats (% points) as little-endian int16 tenths, NaN as :data:`NAN_CODE` (any shape:
+    code a whole screen at once, then :func:`b64` each block's part)."""
+    x = np.asarray(values, dtype=np.float64)
+    scaled = np.clip(np.round(x * SCALE), -32767, 32767)
+    return np.where(np.isfinite(x), scaled, NAN_CODE).astype("<i2")
+
+
+def b64(codes: np.ndarray) -> str:
+    """Coded values (row-major bytes) as base64 text."""
+    return base64.b64encode(np.ascontiguousarray(codes).tobytes()).decode("ascii")
+
+
 def pack(grid: np.ndarray) -> str:
     """A float grid (% points) as base64 int16 tenths, row-major; NaN as :data:`NAN_CODE`."""
-    values = np.asarray(grid, dtype=np.float64)
-    scaled = np.clip(np.round(values * SCALE), -32767, 32767)
-    coded = np.where(np.isfinite(values), scaled, NAN_CODE).astype("<i2")
-    return base64.b64encode(coded.tobytes()).decode("ascii")
+    return b64(tenths(grid))
 
 
-def pack_width(half: np.ndarray) -> str:
-    """Half-widths of a confidence band (% points) as base64 uint8 codes.
+def width_codes(half: np.ndarray) -> np.ndarray:
+    """Half-widths of confidence bands (% points, any shape) as uint8 codes.
 
     ``k`` = 0–200: ``k / 2`` % points (0.5-point steps); 201–253: ``100 · 1.1^(k − 200)``
     (5 % relative steps up to 16,000 points: wider bands only need to reach the frame);
@@ -48,8 +58,12 @@ def pack_width(half: np.ndarray) -> str:
     with np.errstate(invalid="ignore", divide="ignore"):
         tail = 200.0 + np.round(np.log(np.maximum(h, 100.0) / 100.0) / np.log(BAND_RATIO))
         codes = np.where(h <= 100.0, np.round(np.maximum(h, 0.0) * 2.0), np.minimum(tail, 254))
-    codes = np.where(np.isfinite(h), codes, np.where(np.isnan(h), 255, 254))
-    return base64.b64encode(codes.astype(np.uint8).tobytes()).decode("ascii")
+    return np.where(np.isfinite(h), codes, np.where(np.isnan(h), 255, 254)).astype(np.uint8)
+
+
+def pack_width(half: np.ndarray) -> str:
+    """:func:`width_codes` as base64 text."""
+    return b64(width_codes(half))
 
 
 def unpack_width(text: str) -> np.ndarray:

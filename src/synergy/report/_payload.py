@@ -12,6 +12,7 @@ from synergy.report._data import (
     CURVE_POINTS,
     _r,
     _texts,
+    b64,
     block_drugs,
     block_statuses,
     explain_all,
@@ -21,12 +22,13 @@ from synergy.report._data import (
     labels,
     msa_positions,
     pack,
-    pack_width,
     score_models,
     score_severities,
     single_drug_doses,
     status_words,
+    tenths,
     tested_range,
+    width_codes,
 )
 
 
@@ -48,6 +50,8 @@ def overview(screen: xr.Dataset, models: list[str], order: np.ndarray) -> dict:
         if "status" in screen
         else np.zeros(screen.sizes["block"], int)
     )
+    ids = np.asarray(screen["block"].values).astype(str)  # once: item access converts it all
+    samples = _texts(screen, "sample")
     rows = []
     for i in order:
         i = int(i)
@@ -55,9 +59,9 @@ def overview(screen: xr.Dataset, models: list[str], order: np.ndarray) -> dict:
         fit = [w for w, _ in words[i] if w and w not in ("converged", "ok")]
         rows.append(
             [
-                str(screen["block"].values[i]),
+                str(ids[i]),
                 drugs[i],
-                str(screen["sample"].values[i]) if "sample" in screen.coords else "",
+                str(samples[i]),
                 int(status[i]),
                 unique_reasons.index(reasons[i]),
                 [[_r(scores[m][key][i], 4) for key in ("score", "low", "high")] for m in models],
@@ -191,15 +195,14 @@ def block_payload(models: list[str], i: int, context: dict) -> dict:
             + [_r(v, 4) for v in np.round(params[i, k, 2:], 1)],
             "fit": words[k][0],
         }
-        fitted, half = context["fitted"][i, k], context["half"][i, k]
-        if np.all(np.isfinite(fitted)):
+        if context["has_fit"][i, k]:
             # the fitted curve and its band half-width at CURVE_POINTS log-spaced doses
             # from fx[0] to fx[1]
             grid = context["grid"][i, k]
             curve["fx"] = [_r(grid[0], 5), _r(grid[-1], 5)]
-            curve["fy"] = pack(fitted)
-            if np.isfinite(half).any():
-                curve["fb"] = pack_width(half)
+            curve["fy"] = b64(context["fitted"][i, k])
+            if context["has_band"][i, k]:
+                curve["fb"] = b64(context["half"][i, k])
         curves.append(curve)
     arrays = context["arrays"]
     make = _multi_panels if "conc" in arrays else _pair_panels
@@ -243,8 +246,10 @@ def block_context(screen: xr.Dataset, models: list[str]) -> dict:
     return {
         "arrays": _arrays(screen, models),
         "grid": grid,
-        "fitted": fitted,
-        "half": half,
+        "fitted": tenths(fitted),  # coded for the page, all blocks at once
+        "half": width_codes(half),
+        "has_fit": np.all(np.isfinite(fitted), axis=-1),
+        "has_band": np.any(np.isfinite(half), axis=-1),
         "drugs": block_drugs(screen),
         "params": params,
         "ci": ci,
