@@ -20,6 +20,7 @@ import numpy as np
 import xarray as xr
 
 from synergy import status as status_codes
+from synergy.io.multi import is_multi
 from synergy.models.registry import LABELS
 
 NAN_CODE = -32768
@@ -141,11 +142,6 @@ def _texts(screen: xr.Dataset, name: str) -> np.ndarray:
     return np.asarray(screen[name].values).astype(str) if name in screen else np.full(n, "")
 
 
-def is_multi(screen: xr.Dataset) -> bool:
-    """Whether the screen is in the N-drug layout (``drug`` dimension)."""
-    return "drug" in screen.dims
-
-
 def block_drugs(screen: xr.Dataset) -> list[list[str]]:
     """Each block's drug names, in order (row, column drug for pairs)."""
     if is_multi(screen):
@@ -155,26 +151,37 @@ def block_drugs(screen: xr.Dataset) -> list[list[str]]:
     return [[r or "row drug", c or "column drug"] for r, c in zip(rows, cols, strict=True)]
 
 
-def hill_arrays(screen: xr.Dataset) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Fits (B, D, 4), IC50 intervals (B, D, 2) and the status variable names per drug."""
+def per_drug(screen: xr.Dataset, suffix: str, fill: tuple[int, ...] = ()) -> np.ndarray:
+    """A single-drug fit variable per block and drug, (B, D, *fill): ``hill<suffix>`` of an
+    N-drug screen, ``hill_row<suffix>`` and ``hill_col<suffix>`` stacked for pairs; NaN
+    where the screen does not hold it.  The one place the two layouts' fit names differ."""
     n = screen.sizes["block"]
     if is_multi(screen):
-        d = screen.sizes["drug"]
-        params = screen["hill"].values if "hill" in screen else np.full((n, d, 4), np.nan)
-        ci = (
-            screen["hill_ic50_ci"].values
-            if "hill_ic50_ci" in screen
-            else np.full((n, d, 2), np.nan)
-        )
-        return np.asarray(params, float), np.asarray(ci, float), ["hill_status"] * d
-    params, ci = [], []
+        name = f"hill{suffix}"
+        if name not in screen:
+            return np.full((n, screen.sizes["drug"], *fill), np.nan)
+        return np.asarray(screen[name].transpose("block", "drug", ...).values)
+    sides = []
     for side in ("row", "col"):
-        name = f"hill_{side}"
-        params.append(screen[name].values if name in screen else np.full((n, 4), np.nan))
-        ci_name = f"{name}_ic50_ci"
-        ci.append(screen[ci_name].values if ci_name in screen else np.full((n, 2), np.nan))
-    names = ["hill_row_status", "hill_col_status"]
-    return np.stack(params, 1).astype(float), np.stack(ci, 1).astype(float), names
+        name = f"hill_{side}{suffix}"
+        sides.append(
+            np.asarray(screen[name].values) if name in screen else np.full((n, *fill), np.nan)
+        )
+    return np.stack(sides, axis=1)
+
+
+def status_names(screen: xr.Dataset) -> list[str]:
+    """The status variable of each drug's fit (N-drug screens: one for all drugs)."""
+    if is_multi(screen):
+        return ["hill_status"] * screen.sizes["drug"]
+    return ["hill_row_status", "hill_col_status"]
+
+
+def hill_arrays(screen: xr.Dataset) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Fits (B, D, 4), IC50 intervals (B, D, 2) and the status variable names per drug."""
+    params = per_drug(screen, "", (4,)).astype(float)
+    ci = per_drug(screen, "_ic50_ci", (2,)).astype(float)
+    return params, ci, status_names(screen)
 
 
 def single_drug_doses(screen: xr.Dataset) -> np.ndarray:
