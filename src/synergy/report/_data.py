@@ -151,30 +151,36 @@ def block_drugs(screen: xr.Dataset) -> list[list[str]]:
     return [[r or "row drug", c or "column drug"] for r, c in zip(rows, cols, strict=True)]
 
 
+def fit_names(screen: xr.Dataset, suffix: str = "") -> list[str]:
+    """The variables holding the drugs' single-drug fit ``hill…<suffix>``: one per drug of
+    a pair (``hill_row…``, ``hill_col…``), one with a ``drug`` axis for N drugs.  The one
+    place the two layouts' fit names differ."""
+    return [f"hill{suffix}"] if is_multi(screen) else [f"hill_row{suffix}", f"hill_col{suffix}"]
+
+
+def _n_drugs(screen: xr.Dataset, name: str) -> int:
+    return screen.sizes["drug"] if "drug" in screen[name].dims else 1
+
+
 def per_drug(screen: xr.Dataset, suffix: str, fill: tuple[int, ...] = ()) -> np.ndarray:
-    """A single-drug fit variable per block and drug, (B, D, *fill): ``hill<suffix>`` of an
-    N-drug screen, ``hill_row<suffix>`` and ``hill_col<suffix>`` stacked for pairs; NaN
-    where the screen does not hold it.  The one place the two layouts' fit names differ."""
-    n = screen.sizes["block"]
-    if is_multi(screen):
-        name = f"hill{suffix}"
-        if name not in screen:
-            return np.full((n, screen.sizes["drug"], *fill), np.nan)
-        return np.asarray(screen[name].transpose("block", "drug", ...).values)
-    sides = []
-    for side in ("row", "col"):
-        name = f"hill_{side}{suffix}"
-        sides.append(
-            np.asarray(screen[name].values) if name in screen else np.full((n, *fill), np.nan)
-        )
-    return np.stack(sides, axis=1)
+    """A single-drug fit variable per block and drug, (B, D, *fill) (:func:`fit_names`);
+    NaN where the screen does not hold it."""
+    n, parts = screen.sizes["block"], []
+    for name in fit_names(screen, suffix):
+        if name in screen and "drug" in screen[name].dims:
+            parts.append(np.asarray(screen[name].transpose("block", "drug", ...).values))
+        elif name in screen:
+            parts.append(np.asarray(screen[name].values)[:, None])
+        else:
+            d = screen.sizes["drug"] if "drug" in screen.dims else 1
+            parts.append(np.full((n, d, *fill), np.nan))
+    return np.concatenate(parts, axis=1)
 
 
 def status_names(screen: xr.Dataset) -> list[str]:
     """The status variable of each drug's fit (N-drug screens: one for all drugs)."""
-    if is_multi(screen):
-        return ["hill_status"] * screen.sizes["drug"]
-    return ["hill_row_status", "hill_col_status"]
+    names = fit_names(screen, "_status")
+    return [name for name in names for _ in range(_n_drugs(screen, name) if name in screen else 1)]
 
 
 def hill_arrays(screen: xr.Dataset) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -214,11 +220,21 @@ def tested_range(doses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def fit_words(screen: xr.Dataset, names: list[str]) -> list[list[tuple[str, str]]]:
-    """(word, explanation) of each block's single-drug fits."""
-    if is_multi(screen):
-        return [list(row) for row in explain_all(screen, names[0])]  # (block, drug)
-    sides = [explain_all(screen, name) for name in names]
-    return [[side[i] for side in sides] for i in range(screen.sizes["block"])]
+    """(word, explanation) of each block's single-drug fits, ``names`` = the status
+    variable of each drug (:func:`status_names`)."""
+    codes = per_drug(screen, "_status")
+    words = np.empty(codes.shape, dtype=object)
+    for k, name in enumerate(names):
+        if name not in screen:
+            for i in range(len(codes)):
+                words[i, k] = ("", "")
+            continue
+        meanings = status_codes.decode(screen[name].attrs)
+        for code in np.unique(codes[:, k]):
+            word = meanings.get(int(code), f"code_{int(code)}")
+            for i in np.flatnonzero(codes[:, k] == code):
+                words[i, k] = (word, status_codes.explain(word))
+    return [list(row) for row in words]
 
 
 def score_models(screen: xr.Dataset, models: list[str]) -> dict[str, dict[str, np.ndarray]]:

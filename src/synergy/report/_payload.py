@@ -81,7 +81,6 @@ def overview(screen: xr.Dataset, models: list[str], order: np.ndarray) -> dict:
         "unit": unit_text(screen.attrs.get("conc_unit", "")),
         "reasons": list(unique_reasons),
         "rows": rows,
-        "multi": is_multi(screen),
     }
 
 
