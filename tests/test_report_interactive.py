@@ -97,6 +97,54 @@ def test_ic50_and_intervals_in_plain_words(mathews, mathews_report):
     assert "fallback max" not in json.dumps(overview)  # the reasons are plain words
 
 
+def test_curves_carry_the_static_figures_bands(mathews, mathews_report):
+    """Each curve's fit and 95 % band are those of the static figure (``block_band`` per
+    block), at the quantisation of the page: 0.1 point (fit), 0.25 point (band half-width
+    up to 100 points), 5 % beyond; the wells are the screen's single-drug wells."""
+    from synergy.hill.band import block_band
+    from synergy.hill.model import evaluate
+
+    blocks = _chunk(mathews_report.with_name("mathews_files"))
+    codes_seen = set()
+    for i, block in enumerate(blocks):
+        for side, curve in zip(("row", "col"), block["curves"], strict=True):
+            doses = mathews[f"conc_{side}"].values[i]
+            wells = (
+                mathews["response"].values[i][:, 0]
+                if side == "row"
+                else mathews["response"].values[i][0]
+            )
+            np.testing.assert_allclose(_unpack(curve["y"], wells.shape), wells, atol=0.0501)
+            positive = doses[doses > 0]
+            grid = np.geomspace(positive.min() / 1.5, positive.max() * 1.5, 20)
+            fitted, lower, upper = block_band(mathews, i, side, grid)
+            params = mathews[f"hill_{side}"].values[i]
+            np.testing.assert_allclose(fitted, evaluate(grid, *params))
+            np.testing.assert_allclose(_unpack(curve["fy"], (20,)), fitted, atol=0.0501)
+            half = 0.5 * (upper - lower)
+            codes = np.frombuffer(base64.b64decode(curve["fb"]), dtype=np.uint8)
+            codes_seen.update(codes.tolist())
+            small = half <= 100
+            np.testing.assert_allclose(codes[small] / 2, half[small], atol=0.2501)
+            wide = 100 * 1.1 ** (codes[~small].astype(float) - 200)
+            huge = codes[~small] == 254
+            np.testing.assert_allclose(wide[~huge], half[~small][~huge], rtol=0.0489)
+            assert np.all(half[~small][huge] > 100 * 1.1**53.5)
+    # sf_mathews block 1's degenerate fits reach the tail of the code (bands to ±10^4 %)
+    assert max(codes_seen) > 200 and min(codes_seen) < 200
+
+
+def test_band_codes_round_trip():
+    from synergy.report._data import pack_width, unpack_width
+
+    half = np.array([0.0, 0.24, 3.3, 99.9, 100.0, 100.1, 180.0, 5e3, 1.5e4, 1e9, np.inf, np.nan])
+    back = unpack_width(pack_width(half))
+    np.testing.assert_allclose(back[:5], half[:5], atol=0.25)
+    np.testing.assert_allclose(back[5:9], half[5:9], rtol=0.0489)
+    assert back[9] == back[10] == np.inf and np.isnan(back[11])
+    assert unpack_width(pack_width(-1.0))[0] == 0.0  # a negative width cannot occur: no band
+
+
 def test_folder_needs_no_network_and_holds_the_full_table(mathews, mathews_report):
     folder = mathews_report.with_name("mathews_files")
     page = mathews_report.read_text(encoding="utf-8")
@@ -241,6 +289,36 @@ def test_demo_report_draws_in_chromium(demo_report):
 
 @pytest.mark.browser
 @needs_chromium
+def test_close_references_and_the_surface_axes_are_legible(demo_report):
+    """Demo block 9: ZIP, Bliss, Loewe and HSA references within a few points of each other
+    at the barometer's well (the best ZIP δ): their labels must not overlap as the browser
+    lays them out; the 3-D surface names both drugs and δ; the block is "ok" with a note."""
+    scored, path = demo_report
+    i = int(np.flatnonzero(scored["block"].values.astype(str) == "9")[0])
+    delta = scored["zip"].values[i].copy()
+    delta[0, :] = delta[:, 0] = -np.inf
+    r, c = np.unravel_index(np.nanargmax(delta), delta.shape)
+    refs = [scored[f"{m}_reference"].values[i][r, c] for m in ("zip", "bliss", "hsa", "loewe")]
+    assert max(refs) - min(refs) < 8  # closer than a label is wide on the 560-px scale
+    dom, console = load_in_chromium(path, "--dump-dom", fragment="#block=9")
+    assert console == [] and 'data-block="9"' in dom
+    assert dom.count('data-kind="baro-label"') == 4
+    assert 'data-label-overlaps="0"' in dom
+    axes = re.search(r'data-kind="surface3d"[^>]*data-axes="([^"]*)"', dom)
+    drugs = [str(scored[f"drug_{side}"].values[i]) for side in ("row", "col")]
+    assert axes and axes.group(1).split("|") == [*drugs, "δ"]
+    labels = int(re.search(r'data-axis-labels="(\d+)"', dom).group(1))
+    assert labels >= 2 + 5 + 4  # two drug names, δ ticks and name, dose ticks
+    assert int(scored["status"].values[i]) == 0 and "Loewe" in str(
+        scored["status_reason"].values[i]
+    )
+    status = re.search(r'data-kind="block-status">([^<]*)</span>([^<]*)<', dom)
+    assert status.group(1) == "ok" and status.group(2).startswith(" — note: Loewe:")
+    assert re.search(r'class="text status-0">note: some wells had an effect neither', dom)
+
+
+@pytest.mark.browser
+@needs_chromium
 def test_thousand_block_report_draws_in_chromium(tmp_path):
     screen = synergy.datasets.simulate(1000, n_doses=5, noise_sd=3, n_replicates=1, seed=2)
     scored = synergy.score(screen, ("bliss", "hsa", "loewe", "zip"), fitter="lsq")
@@ -264,6 +342,11 @@ def test_self_contained_report_draws_in_chromium(mathews, tmp_path):
     assert console == []
     assert_drawn(dom, "1")
     assert 'data-overflow="0"' in dom
+    # block 1's degenerate fits: the bands end on the frame of their panels (y 18 to 174)
+    bands = re.findall(r'<path d="M([^"]*)Z"[^>]*data-kind="band"', dom)
+    assert len(bands) == 2
+    ys = [float(y) for band in bands for y in re.findall(r",(-?[\d.]+)", band)]
+    assert min(ys) >= 18 and max(ys) <= 174 and max(ys) - min(ys) > 100
     # a phone: the page reflows to one column, nothing wider than the screen
     dom, console = load_in_chromium(path, "--dump-dom", "--window-size=390,844")
     assert console == [] and 'data-overflow="0"' in dom

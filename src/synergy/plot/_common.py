@@ -215,6 +215,19 @@ def new_figure(width: float, height: float, *, layout: str = "constrained"):
     return SynergyFigure(figsize=(width, height), dpi=100, layout=layout)
 
 
+def delta_image(ax, values: np.ndarray, cmap, limit: float):
+    """A δ grid (rows on y from the bottom, NaN masked) on a colour scale ±``limit``."""
+    return ax.imshow(
+        np.ma.masked_invalid(values),
+        origin="lower",
+        cmap=cmap,
+        vmin=-limit,
+        vmax=limit,
+        aspect="auto",
+        interpolation="nearest",
+    )
+
+
 def note(ax, text: str) -> None:
     """Write a message in the middle of an empty axes."""
     ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, wrap=True)

@@ -11,6 +11,7 @@ from synergy.plot._common import (
     SYNERGYFINDER_CMAP,
     BlockView,
     block_view,
+    delta_image,
     label_dose_axes,
     model_label,
     new_figure,
@@ -54,15 +55,7 @@ def _contour_levels(delta: np.ndarray, limit: float) -> np.ndarray:
 def _draw_heatmap(ax, screen: xr.Dataset, view: BlockView, model: str, cmap, vmax, contours):
     delta = _delta(screen, view, model)
     limit = _limit(delta, vmax)
-    image = ax.imshow(
-        np.ma.masked_invalid(delta),
-        origin="lower",
-        cmap=cmap,
-        vmin=-limit,
-        vmax=limit,
-        aspect="auto",
-        interpolation="nearest",
-    )
+    image = delta_image(ax, delta, cmap, limit)
     label_dose_axes(ax, view)
     n_row, n_col = delta.shape
     finite = np.isfinite(delta)

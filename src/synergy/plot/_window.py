@@ -8,6 +8,7 @@ import xarray as xr
 from synergy.plot._common import (
     SYNERGYFINDER_CMAP,
     block_view,
+    delta_image,
     label_dose_axes,
     model_label,
     new_figure,
@@ -75,15 +76,7 @@ def therapeutic_window(
             ax.set_title(label, fontsize=9)
             continue
         limit = max(5.0, float(np.ceil(np.abs(finite).max() / 5.0) * 5.0))
-        image = ax.imshow(
-            np.ma.masked_invalid(values),
-            origin="lower",
-            cmap=colour,
-            vmin=-limit,
-            vmax=limit,
-            aspect="auto",
-            interpolation="nearest",
-        )
+        image = delta_image(ax, values, colour, limit)
         label_dose_axes(ax, view)
         fig.colorbar(image, ax=ax, label=label, shrink=0.9)
         mean = float(result[f"{name}_mean"])

@@ -9,155 +9,43 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from synergy import status as status_codes
 from synergy.errors import SynergyError
-from synergy.plot import dose_interval_text, ic50_text, unit_text
-from synergy.report import _multi
-from synergy.report._cells import LABELS, figure, score_cell, scored_models, values
+from synergy.io.multi import is_multi
+from synergy.report._cells import LABELS, figure, scored_models, values
+from synergy.report._data import block_drugs
 from synergy.report._glossary import glossary_html
-from synergy.report._html import anchor, esc, number, page, status_cell, table
+from synergy.report._html import anchor, esc, page, status_cell
 from synergy.report._params import parametric_table
 from synergy.report._plates import plate_qc_section
-
-
-def _ranked_table(screen: xr.Dataset, models: list[str], order: np.ndarray) -> str:
-    ids = values(screen, "block").astype(str)
-    unit = unit_text(screen.attrs.get("conc_unit", ""))
-    header = ["rank", "block", "row drug", "column drug", "sample"]
-    header += [f"{LABELS.get(m, m)} score" for m in models]
-    header += [f"{LABELS.get(models[0], models[0])} MSA", f"IC50 row ({unit})"]
-    header += [f"IC50 col ({unit})", "status", "why"]
-    rows = []
-    for rank, i in enumerate(order, start=1):
-        row = [
-            str(rank),
-            f'<a href="#{anchor(ids[i])}">{esc(ids[i])}</a>',
-            esc(values(screen, "drug_row")[i]),
-            esc(values(screen, "drug_col")[i]),
-            esc(values(screen, "sample")[i]),
-        ]
-        row += [score_cell(screen, m, i) for m in models]
-        msa = f"{models[0]}_msa"
-        row.append(number(screen[msa].values[i]) if msa in screen else "–")
-        for side in ("row", "col"):
-            name = f"hill_{side}"
-            low, high = _tested(screen, side, i)
-            row.append(ic50_text(screen[name].values[i, 0], low, high) if name in screen else "–")
-        status = int(screen["status"].values[i]) if "status" in screen else 0
-        row.append(status_cell(status))
-        row.append(f'<span class="reason">{esc(values(screen, "status_reason")[i])}</span>')
-        rows.append(row)
-    return table(header, rows, text_columns=(1, 2, 3, 4, len(header) - 1))
-
-
-def _tested(screen: xr.Dataset, side: str, i: int) -> tuple[float, float]:
-    """Lowest positive and highest tested dose of block ``i``'s ``side`` drug."""
-    doses = np.asarray(screen[f"conc_{side}"].values[i], dtype=np.float64)
-    positive = doses[np.isfinite(doses) & (doses > 0)]
-    return (float(positive.min()), float(positive.max())) if positive.size else (np.nan, np.nan)
-
-
-def _scores_table(screen: xr.Dataset, models: list[str], i: int) -> str:
-    header = ["model", "score (% points)", "p-value", "MSA", "max δ", "min δ", "wells", "status"]
-    rows = []
-    for m in models:
-
-        def get(suffix: str, digits: int = 2, m: str = m) -> str:
-            name = f"{m}_{suffix}"
-            return number(screen[name].values[i], digits) if name in screen else "–"
-
-        status = f"{m}_status"
-        meaning = "–"
-        if status in screen:
-            code = int(screen[status].values[i])
-            word = status_codes.decode(screen[status].attrs).get(code, f"code_{code}")
-            meaning = "ok" if code == 0 else f"{status_codes.explain(word)} ({word})"
-        wells = f"{m}_n_wells"
-        rows.append(
-            [
-                esc(LABELS.get(m, m)),
-                score_cell(screen, m, i),
-                get("pvalue", 3),
-                get("msa"),
-                get("max"),
-                get("min"),
-                str(int(screen[wells].values[i])) if wells in screen else "–",
-                esc(meaning),
-            ]
-        )
-    return table(header, rows, text_columns=(0, 7))
-
-
-def _hill_table(screen: xr.Dataset, i: int) -> str:
-    unit = unit_text(screen.attrs.get("conc_unit", ""))
-    header = [
-        "drug",
-        f"IC50 ({unit})",
-        "95 % CI",
-        "slope",
-        "bottom (%)",
-        "top (%)",
-        "SSE",
-        "fit quality",
-    ]
-    rows = []
-    for side, drug in (("row", "drug_row"), ("col", "drug_col")):
-        name = f"hill_{side}"
-        if name not in screen:
-            continue
-        p = np.asarray(screen[name].values[i], dtype=np.float64)
-        ci_name = f"{name}_ic50_ci"
-        ci = screen[ci_name].values[i] if ci_name in screen else [np.nan, np.nan]
-        status = f"{name}_status"
-        meaning = "–"
-        if status in screen:
-            code = int(screen[status].values[i])
-            word = status_codes.decode(screen[status].attrs).get(code, f"code_{code}")
-            meaning = status_codes.explain(word)
-            meaning = "good" if code == 0 else f"{meaning} ({word})"
-        model = f"{name}_model"
-        if model in screen and int(screen[model].values[i]) == 1:
-            meaning += " (L.4 fallback)"
-        sse = f"{name}_sse"
-        low, high = _tested(screen, side, i)
-        rows.append(
-            [
-                esc(values(screen, drug)[i]),
-                esc(ic50_text(p[0], low, high)),
-                esc(dose_interval_text(ci[0], ci[1], low, high)),
-                number(p[1]),
-                number(p[2], 1),
-                number(p[3], 1),
-                number(screen[sse].values[i], 1) if sse in screen else "–",
-                esc(meaning),
-            ]
-        )
-    return table(header, rows, text_columns=(0, 7))
-
+from synergy.report._tables import hill_table, ranked_table, scores_table, summary
 
 EXTRA_FIGURES = ("plate_qc", "isobologram", "landscape_3d")
 
 
-def _block_section(
-    screen: xr.Dataset, models: list[str], i: int, dpi: int, extra: tuple[str, ...] = ()
-) -> str:
+def _figures(screen: xr.Dataset, models: list[str], i: int, dpi: int, extra: tuple) -> list:
+    """Block ``i``'s figures: the curves of its drugs, then per layout the dose–response
+    matrix, the landscapes and the therapeutic window (pairs) or the δ slices through the
+    dose cube (N-drug blocks), then the ``extra`` figures (pairs)."""
     from synergy import plot
 
-    ids = values(screen, "block").astype(str)
-    block_id = ids[i]
-    title = (
-        f"{esc(values(screen, 'drug_row')[i])} × {esc(values(screen, 'drug_col')[i])} · "
-        f"{esc(values(screen, 'sample')[i])} <span class='small'>(block {esc(block_id)})</span>"
-    )
-    status = int(screen["status"].values[i]) if "status" in screen else 0
-    reason = esc(values(screen, "status_reason")[i])
+    if is_multi(screen):
+        parts = [figure(lambda: plot.drug_curves(screen, i), "dose–response curves", dpi)]
+        n_drug = screen.sizes["drug"]
+        if n_drug > 3:
+            parts.append(
+                f"<p class='small'>{n_drug} drugs: the slices hold drugs 4 … {n_drug} at dose 0 "
+                "(synergy.plot.slice_landscapes(..., at={drug: dose}) draws other slices).</p>"
+            )
+        at = {k: 0.0 for k in range(4, n_drug + 1)}
+        return parts + [
+            figure(
+                lambda m=m: plot.slice_landscapes(screen, i, m, at=at),
+                f"{m} slices through the dose cube",
+                dpi,
+            )
+            for m in models
+        ]
     parts = [
-        f'<section class="block" id="{anchor(block_id)}"><h3>{title}</h3>',
-        f"<p>status: {status_cell(status)} <span class='reason'>{reason}</span></p>",
-        _scores_table(screen, models, i),
-        _hill_table(screen, i),
-        parametric_table(screen, i),
-        '<div class="figs">',
         figure(lambda: plot.dose_response(screen, i), "dose–response curves", dpi),
         figure(lambda: plot.response_matrix(screen, i), "dose–response matrix", dpi),
         figure(
@@ -180,47 +68,32 @@ def _block_section(
         make = getattr(plot, name)
         args = (screen, i, models[0]) if name == "landscape_3d" else (screen, i)
         parts.append(figure(lambda make=make, args=args: make(*args), name, dpi))
-    parts.append('</div><p class="small"><a href="#top">back to the table</a></p></section>')
-    return "\n".join(parts)
+    return parts
 
 
-def _summary(screen: xr.Dataset, models: list[str]) -> list[str]:
-    n = screen.sizes["block"]
-    unique = {
-        name: sorted(set(values(screen, name).astype(str)))
-        for name in ("drug_row", "drug_col", "sample")
-    }
-    lines = [
-        f"{n} blocks · {screen.sizes['row']}×{screen.sizes['col']} dose grid (largest) · "
-        f"{screen.sizes.get('replicate', 1)} replicate(s) · doses in "
-        f"{esc(unit_text(screen.attrs.get('conc_unit', '?')))} · response: % inhibition",
-        "row drugs: "
-        + esc(", ".join(unique["drug_row"][:12]))
-        + (" …" if len(unique["drug_row"]) > 12 else "")
-        + " · column drugs: "
-        + esc(", ".join(unique["drug_col"][:12]))
-        + " · samples: "
-        + esc(", ".join(unique["sample"][:12])),
+def _block_section(
+    screen: xr.Dataset, models: list[str], i: int, dpi: int, extra: tuple[str, ...] = ()
+) -> str:
+    """Block ``i``'s section: status, scores, fits, MuSyC / CI results, figures."""
+    block_id = str(values(screen, "block").astype(str)[i])
+    drugs = block_drugs(screen)[i]
+    title = (
+        f"{esc(' × '.join(drugs))} · {esc(values(screen, 'sample')[i])} "
+        f"<span class='small'>(block {esc(block_id)})</span>"
+    )
+    status = int(screen["status"].values[i]) if "status" in screen else 0
+    reason = esc(values(screen, "status_reason")[i])
+    parts = [
+        f'<section class="block" id="{anchor(block_id)}"><h3>{title}</h3>',
+        f"<p>status: {status_cell(status)} <span class='reason'>{reason}</span></p>",
+        scores_table(screen, models, i, drugs),
+        hill_table(screen, i, drugs),
+        parametric_table(screen, i),
+        '<div class="figs">',
+        *_figures(screen, models, i, dpi, extra),
+        '</div><p class="small"><a href="#top">back to the table</a></p></section>',
     ]
-    try:
-        scoring = json.loads(str(screen.attrs.get("scoring", "{}")))
-    except json.JSONDecodeError:
-        scoring = {}
-    if scoring:
-        how = [f"{scoring[k]} {k}" for k in ("convention", "fitter") if scoring.get(k)]
-        if scoring.get("n_boot"):
-            how.append(f"{scoring['n_boot']} bootstrap resamples for the CIs")
-        lines.append(
-            f"scored: {esc(', '.join(LABELS.get(m, m) for m in models))}"
-            + (f" ({esc(', '.join(how))})" if how else "")
-        )
-    if "status" in screen:
-        status = np.asarray(screen["status"].values)
-        counts = ", ".join(
-            f"{int(np.sum(status == c))} {w}" for c, w in ((0, "ok"), (1, "warning"), (2, "failed"))
-        )
-        lines.append(f"block status: {counts}")
-    return lines
+    return "\n".join(parts)
 
 
 def _prepare(screen: xr.Dataset, rank_by: str | None, title: str | None) -> tuple[list, str]:
@@ -292,8 +165,7 @@ def render_report(
         raise SynergyError(
             f"unknown extra figure(s) {', '.join(unknown)}; choose from {', '.join(EXTRA_FIGURES)}"
         )
-    multi = _multi.is_multi(screen)
-    if multi and extra:
+    if is_multi(screen) and extra:
         raise SynergyError(
             f"extra figure(s) {', '.join(extra)} draw drug pairs; an N-drug report has the drug "
             "curves and the δ slices of every model"
@@ -307,18 +179,13 @@ def render_report(
         lambda: plot.screen_overview(screen, models[0], by=by), "screen overview", dpi
     )
     shown = order[:max_blocks]
-    if multi:
-        sections = [_multi.block_section(screen, models, int(i), dpi) for i in shown]
-        ranked = _multi.ranked_table(screen, models, order)
-        legend = "max δ: the largest δ of a well. IC50s: relative IC50 of each drug's Hill fit."
-    else:
-        sections = [_block_section(screen, models, int(i), dpi, tuple(extra)) for i in shown]
-        ranked = _ranked_table(screen, models, order)
-        legend = (
-            "MSA: most synergistic area, the mean δ of the 3×3 square of adjacent doses with "
-            "the highest mean (the box on the landscapes). IC50: midpoint of the Hill fit, "
-            "'> top dose' beyond the tested doses."
-        )
+    sections = [_block_section(screen, models, int(i), dpi, tuple(extra)) for i in shown]
+    ranked = ranked_table(screen, models, order)
+    legend = (
+        "MSA: most synergistic area, the mean δ of the 3×3 square of adjacent doses with "
+        "the highest mean (the box on the landscapes); max δ: the largest δ of a well. "
+        "IC50: midpoint of each drug's Hill fit, '> top dose' beyond the tested doses."
+    )
     note = ""
     if len(order) > len(shown):
         note = (
@@ -344,7 +211,7 @@ def render_report(
 
     elapsed = time.perf_counter() - started
     subtitle = [
-        *(_multi.summary(screen, models) if multi else _summary(screen, models)),
+        *summary(screen, models),
         f"synergy {esc(__version__)} · rendered in {elapsed:.1f} s",
     ]
     return page(title, subtitle, body)

@@ -20,19 +20,59 @@ import numpy as np
 import xarray as xr
 
 from synergy import status as status_codes
+from synergy.io.multi import is_multi
 from synergy.models.registry import LABELS
 
 NAN_CODE = -32768
 SCALE = 10.0  # stored value = round(10 × % points)
 CURVE_POINTS = 20
+BAND_RATIO = 1.1  # step of the band half-width codes above 100 % points (pack_width)
+
+
+def tenths(values: np.ndarray) -> np.ndarray:
+    """Floats (% points) as little-endian int16 tenths, NaN as :data:`NAN_CODE` (any shape:
+    code a whole screen at once, then :func:`b64` each block's part)."""
+    x = np.asarray(values, dtype=np.float64)
+    scaled = np.clip(np.round(x * SCALE), -32767, 32767)
+    return np.where(np.isfinite(x), scaled, NAN_CODE).astype("<i2")
+
+
+def b64(codes: np.ndarray) -> str:
+    """Coded values (row-major bytes) as base64 text."""
+    return base64.b64encode(np.ascontiguousarray(codes).tobytes()).decode("ascii")
 
 
 def pack(grid: np.ndarray) -> str:
     """A float grid (% points) as base64 int16 tenths, row-major; NaN as :data:`NAN_CODE`."""
-    values = np.asarray(grid, dtype=np.float64)
-    scaled = np.clip(np.round(values * SCALE), -32767, 32767)
-    coded = np.where(np.isfinite(values), scaled, NAN_CODE).astype("<i2")
-    return base64.b64encode(coded.tobytes()).decode("ascii")
+    return b64(tenths(grid))
+
+
+def width_codes(half: np.ndarray) -> np.ndarray:
+    """Half-widths of confidence bands (% points, any shape) as uint8 codes.
+
+    ``k`` = 0–200: ``k / 2`` % points (0.5-point steps); 201–253: ``100 · 1.1^(k − 200)``
+    (5 % relative steps up to 16,000 points: wider bands only need to reach the frame);
+    254: wider still; 255: no band (NaN).  One byte per dose keeps every block's bands
+    within 0.1 MB per 1,000 blocks (docs/design.md §17).
+    """
+    h = np.asarray(half, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tail = 200.0 + np.round(np.log(np.maximum(h, 100.0) / 100.0) / np.log(BAND_RATIO))
+        codes = np.where(h <= 100.0, np.round(np.maximum(h, 0.0) * 2.0), np.minimum(tail, 254))
+    return np.where(np.isfinite(h), codes, np.where(np.isnan(h), 255, 254)).astype(np.uint8)
+
+
+def pack_width(half: np.ndarray) -> str:
+    """:func:`width_codes` as base64 text."""
+    return b64(width_codes(half))
+
+
+def unpack_width(text: str) -> np.ndarray:
+    """Inverse of :func:`pack_width` (254 → inf, 255 → NaN)."""
+    k = np.frombuffer(base64.b64decode(text), dtype=np.uint8).astype(np.float64)
+    wide = 100.0 * BAND_RATIO ** (k - 200.0)
+    out = np.where(k <= 200, k / 2.0, wide)
+    return np.where(k == 255, np.nan, np.where(k == 254, np.inf, out))
 
 
 def unpack(text: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -78,14 +118,28 @@ def status_words(screen: xr.Dataset) -> dict[str, str]:
     return out
 
 
+def block_statuses() -> dict[int, list[str]]:
+    """``{code: [word, explanation]}`` of the block ``status`` (:mod:`synergy.status`)."""
+    codes = [*status_codes.CODES["block"].values(), status_codes.NOT_SCORED]
+    return {c.value: [c.word, c.explanation] for c in codes}
+
+
+def score_severities(screen: xr.Dataset, models: list[str]) -> dict[str, int]:
+    """``{flag word: 0 note, 1 warning, 2 failed}`` of the models' status words (the rule
+    of :func:`synergy.models.common.severity`, which sets the block ``status``)."""
+    from synergy.models.common import severity
+
+    out = {}
+    for m in models:
+        if f"{m}_status" in screen:
+            for code, word in status_codes.decode(screen[f"{m}_status"].attrs).items():
+                out[word] = int(severity(np.array([code]))[0])
+    return out
+
+
 def _texts(screen: xr.Dataset, name: str) -> np.ndarray:
     n = screen.sizes["block"]
     return np.asarray(screen[name].values).astype(str) if name in screen else np.full(n, "")
-
-
-def is_multi(screen: xr.Dataset) -> bool:
-    """Whether the screen is in the N-drug layout (``drug`` dimension)."""
-    return "drug" in screen.dims
 
 
 def block_drugs(screen: xr.Dataset) -> list[list[str]]:
@@ -97,26 +151,43 @@ def block_drugs(screen: xr.Dataset) -> list[list[str]]:
     return [[r or "row drug", c or "column drug"] for r, c in zip(rows, cols, strict=True)]
 
 
+def fit_names(screen: xr.Dataset, suffix: str = "") -> list[str]:
+    """The variables holding the drugs' single-drug fit ``hill…<suffix>``: one per drug of
+    a pair (``hill_row…``, ``hill_col…``), one with a ``drug`` axis for N drugs.  The one
+    place the two layouts' fit names differ."""
+    return [f"hill{suffix}"] if is_multi(screen) else [f"hill_row{suffix}", f"hill_col{suffix}"]
+
+
+def _n_drugs(screen: xr.Dataset, name: str) -> int:
+    return screen.sizes["drug"] if "drug" in screen[name].dims else 1
+
+
+def per_drug(screen: xr.Dataset, suffix: str, fill: tuple[int, ...] = ()) -> np.ndarray:
+    """A single-drug fit variable per block and drug, (B, D, *fill) (:func:`fit_names`);
+    NaN where the screen does not hold it."""
+    n, parts = screen.sizes["block"], []
+    for name in fit_names(screen, suffix):
+        if name in screen and "drug" in screen[name].dims:
+            parts.append(np.asarray(screen[name].transpose("block", "drug", ...).values))
+        elif name in screen:
+            parts.append(np.asarray(screen[name].values)[:, None])
+        else:
+            d = screen.sizes["drug"] if "drug" in screen.dims else 1
+            parts.append(np.full((n, d, *fill), np.nan))
+    return np.concatenate(parts, axis=1)
+
+
+def status_names(screen: xr.Dataset) -> list[str]:
+    """The status variable of each drug's fit (N-drug screens: one for all drugs)."""
+    names = fit_names(screen, "_status")
+    return [name for name in names for _ in range(_n_drugs(screen, name) if name in screen else 1)]
+
+
 def hill_arrays(screen: xr.Dataset) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Fits (B, D, 4), IC50 intervals (B, D, 2) and the status variable names per drug."""
-    n = screen.sizes["block"]
-    if is_multi(screen):
-        d = screen.sizes["drug"]
-        params = screen["hill"].values if "hill" in screen else np.full((n, d, 4), np.nan)
-        ci = (
-            screen["hill_ic50_ci"].values
-            if "hill_ic50_ci" in screen
-            else np.full((n, d, 2), np.nan)
-        )
-        return np.asarray(params, float), np.asarray(ci, float), ["hill_status"] * d
-    params, ci = [], []
-    for side in ("row", "col"):
-        name = f"hill_{side}"
-        params.append(screen[name].values if name in screen else np.full((n, 4), np.nan))
-        ci_name = f"{name}_ic50_ci"
-        ci.append(screen[ci_name].values if ci_name in screen else np.full((n, 2), np.nan))
-    names = ["hill_row_status", "hill_col_status"]
-    return np.stack(params, 1).astype(float), np.stack(ci, 1).astype(float), names
+    params = per_drug(screen, "", (4,)).astype(float)
+    ci = per_drug(screen, "_ic50_ci", (2,)).astype(float)
+    return params, ci, status_names(screen)
 
 
 def single_drug_doses(screen: xr.Dataset) -> np.ndarray:
@@ -149,11 +220,21 @@ def tested_range(doses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def fit_words(screen: xr.Dataset, names: list[str]) -> list[list[tuple[str, str]]]:
-    """(word, explanation) of each block's single-drug fits."""
-    if is_multi(screen):
-        return [list(row) for row in explain_all(screen, names[0])]  # (block, drug)
-    sides = [explain_all(screen, name) for name in names]
-    return [[side[i] for side in sides] for i in range(screen.sizes["block"])]
+    """(word, explanation) of each block's single-drug fits, ``names`` = the status
+    variable of each drug (:func:`status_names`)."""
+    codes = per_drug(screen, "_status")
+    words = np.empty(codes.shape, dtype=object)
+    for k, name in enumerate(names):
+        if name not in screen:
+            for i in range(len(codes)):
+                words[i, k] = ("", "")
+            continue
+        meanings = status_codes.decode(screen[name].attrs)
+        for code in np.unique(codes[:, k]):
+            word = meanings.get(int(code), f"code_{int(code)}")
+            for i in np.flatnonzero(codes[:, k] == code):
+                words[i, k] = (word, status_codes.explain(word))
+    return [list(row) for row in words]
 
 
 def score_models(screen: xr.Dataset, models: list[str]) -> dict[str, dict[str, np.ndarray]]:

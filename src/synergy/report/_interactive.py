@@ -21,11 +21,11 @@ import numpy as np
 import xarray as xr
 
 from synergy.errors import SynergyError
-from synergy.report import _multi
-from synergy.report._build import _prepare, _summary
+from synergy.report._build import _prepare
 from synergy.report._glossary import glossary_html
 from synergy.report._html import esc
 from synergy.report._payload import block_context, block_payload, overview, safe_json, script
+from synergy.report._tables import summary
 
 CHUNK = 200  # blocks per data file: ~0.5 MB, one opens in well under a second
 EXCEL_LIMIT = 500  # above, openpyxl takes longer than the rest of the page: CSV only
@@ -209,8 +209,7 @@ def write_interactive_report(
         The page.
     """
     models, title = _prepare(screen, rank_by, title)
-    multi = _multi.is_multi(screen)
-    subtitle = _multi.summary(screen, models) if multi else _summary(screen, models)
+    subtitle = summary(screen, models)
     from synergy._version import __version__
 
     subtitle.append(f"synergy {esc(__version__)}")

@@ -12,7 +12,9 @@ from synergy.report._data import (
     CURVE_POINTS,
     _r,
     _texts,
+    b64,
     block_drugs,
+    block_statuses,
     explain_all,
     fit_words,
     hill_arrays,
@@ -21,9 +23,12 @@ from synergy.report._data import (
     msa_positions,
     pack,
     score_models,
+    score_severities,
     single_drug_doses,
     status_words,
+    tenths,
     tested_range,
+    width_codes,
 )
 
 
@@ -45,6 +50,8 @@ def overview(screen: xr.Dataset, models: list[str], order: np.ndarray) -> dict:
         if "status" in screen
         else np.zeros(screen.sizes["block"], int)
     )
+    ids = np.asarray(screen["block"].values).astype(str)  # once: item access converts it all
+    samples = _texts(screen, "sample")
     rows = []
     for i in order:
         i = int(i)
@@ -52,9 +59,9 @@ def overview(screen: xr.Dataset, models: list[str], order: np.ndarray) -> dict:
         fit = [w for w, _ in words[i] if w and w not in ("converged", "ok")]
         rows.append(
             [
-                str(screen["block"].values[i]),
+                str(ids[i]),
                 drugs[i],
-                str(screen["sample"].values[i]) if "sample" in screen.coords else "",
+                str(samples[i]),
                 int(status[i]),
                 unique_reasons.index(reasons[i]),
                 [[_r(scores[m][key][i], 4) for key in ("score", "low", "high")] for m in models],
@@ -66,13 +73,14 @@ def overview(screen: xr.Dataset, models: list[str], order: np.ndarray) -> dict:
         )
     return {
         "words": status_words(screen),
+        "block": block_statuses(),
+        "severity": score_severities(screen, models),
         "models": models,
         "refs": [m for m in models if f"{m}_reference" in screen],
         "labels": labels(models),
         "unit": unit_text(screen.attrs.get("conc_unit", "")),
         "reasons": list(unique_reasons),
         "rows": rows,
-        "multi": is_multi(screen),
     }
 
 
@@ -169,8 +177,6 @@ def _arrays(screen: xr.Dataset, models: list[str]) -> dict[str, np.ndarray]:
 
 def block_payload(models: list[str], i: int, context: dict) -> dict:
     """Everything the page draws for block ``i``: curves, panels, scores, fits, status."""
-    from synergy.hill import evaluate
-
     drugs = context["drugs"][i]
     params, ci, words = context["params"], context["ci"], context["words"][i]
     low, high = context["low"], context["high"]
@@ -180,18 +186,22 @@ def block_payload(models: list[str], i: int, context: dict) -> dict:
         finite = np.isfinite(doses)
         curve = {
             "x": _rounded(doses[finite], 5),
-            "y": [[_r(v, 4) for v in np.round(r, 1)] for r in reps[finite]],
+            # replicate responses (dose-major, replicates inner), as the panels' grids
+            "y": pack(reps[finite]),
             "ic50": ic50_text(params[i, k, 0], low[i, k], high[i, k]),
             "ci": dose_interval_text(ci[i, k, 0], ci[i, k, 1], low[i, k], high[i, k]),
             "p": [_r(params[i, k, 0], 4), _r(params[i, k, 1], 3)]
             + [_r(v, 4) for v in np.round(params[i, k, 2:], 1)],
             "fit": words[k][0],
         }
-        if np.all(np.isfinite(params[i, k])) and np.isfinite(low[i, k]):
-            # the fitted curve at CURVE_POINTS log-spaced doses from fx[0] to fx[1]
-            grid = np.geomspace(low[i, k] / 1.5, high[i, k] * 1.5, CURVE_POINTS)
+        if context["has_fit"][i, k]:
+            # the fitted curve and its band half-width at CURVE_POINTS log-spaced doses
+            # from fx[0] to fx[1]
+            grid = context["grid"][i, k]
             curve["fx"] = [_r(grid[0], 5), _r(grid[-1], 5)]
-            curve["fy"] = pack(evaluate(grid, *params[i, k]))
+            curve["fy"] = b64(context["fitted"][i, k])
+            if context["has_band"][i, k]:
+                curve["fb"] = b64(context["half"][i, k])
         curves.append(curve)
     arrays = context["arrays"]
     make = _multi_panels if "conc" in arrays else _pair_panels
@@ -210,12 +220,35 @@ def block_payload(models: list[str], i: int, context: dict) -> dict:
     }
 
 
+def _curve_bands(
+    screen: xr.Dataset, params: np.ndarray, low: np.ndarray, high: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Doses (B, D, CURVE_POINTS) from the lowest tested dose / 1.5 to the highest × 1.5,
+    log-spaced, and every single-drug fit there with its 95 % band's half-width
+    (:func:`synergy.hill.band.screen_bands`, all blocks at once; NaN without a fit)."""
+    from synergy.hill.band import screen_bands
+
+    with np.errstate(invalid="ignore"):
+        grid = np.geomspace(low / 1.5, high * 1.5, CURVE_POINTS, axis=-1)
+    if not np.isfinite(params).all(axis=-1).any():  # no fit anywhere (e.g. Bliss only)
+        nan = np.full(grid.shape, np.nan)
+        return grid, nan, nan.copy()
+    fitted, lower, upper = screen_bands(screen, grid)
+    return grid, fitted, 0.5 * (upper - lower)
+
+
 def block_context(screen: xr.Dataset, models: list[str]) -> dict:
     """What every block payload reads, computed once for the screen."""
     params, ci, status_names = hill_arrays(screen)
     low, high = tested_range(single_drug_doses(screen))
+    grid, fitted, half = _curve_bands(screen, params, low, high)
     return {
         "arrays": _arrays(screen, models),
+        "grid": grid,
+        "fitted": tenths(fitted),  # coded for the page, all blocks at once
+        "half": width_codes(half),
+        "has_fit": np.all(np.isfinite(fitted), axis=-1),
+        "has_band": np.any(np.isfinite(half), axis=-1),
         "drugs": block_drugs(screen),
         "params": params,
         "ci": ci,

@@ -67,8 +67,24 @@
     for (i = 0; i < bin.length / 2; i++) { var v = view.getInt16(2 * i, true); out.push(v === -32768 ? NaN : v / 10); }
     return out;
   }
+  /* a band's half-widths, one byte per dose (report/_data.py pack_width) */
+  function unpackWidth(text) {
+    var bin = atob(text), out = [];
+    for (var i = 0; i < bin.length; i++) {
+      var k = bin.charCodeAt(i);
+      out.push(k === 255 ? NaN : k === 254 ? Infinity : k <= 200 ? k / 2 : 100 * Math.pow(1.1, k - 200));
+    }
+    return out;
+  }
   function explain(word) { return word && D.words[word] ? D.words[word] : (word || '').replace(/_/g, ' '); }
-  function statusWord(code) { return ['ok', 'warning', 'failed'][code] || 'not scored'; }
+  /* the block status in synergy.status's words; a model status word's severity
+     (0 note, 1 warning, 2 failed), the rule that sets the block status */
+  function statusWord(code) { return D.block[code] ? D.block[code][0].replace(/_/g, ' ') : 'code ' + code; }
+  function modelNote(word) {
+    if (!word || word === 'ok') return ['ok', 0];
+    var sev = D.severity[word] === undefined ? 1 : D.severity[word];
+    return [['note', 'warning', 'failed'][sev] + ': ' + explain(word), sev];
+  }
 
   /* ---------- block data: <script src> chunks (file:// pages may load scripts, not fetch) */
   function loadBlock(index, done) {
@@ -324,7 +340,7 @@
   function surface3d(panel, grid, lim, label) {
     var wrap = el('div', { class: 'heat' });
     wrap.appendChild(el('div', { class: 'caption' }, label + ' δ surface — drag to rotate'));
-    var canvas = el('canvas', { width: 420, height: 340, id: 'surface', 'data-kind': 'surface3d' });
+    var canvas = el('canvas', { width: 420, height: 370, id: 'surface', 'data-kind': 'surface3d' });
     wrap.appendChild(canvas);
     var g = state.smooth && grid.length > 1 && grid[0].length > 1 ? smooth(grid, 4) : grid;
     function draw() {
@@ -335,7 +351,7 @@
       function proj(r, c, z) {
         var x = m > 1 ? c / (m - 1) * 2 - 1 : 0, y = n > 1 ? r / (n - 1) * 2 - 1 : 0, zz = isFinite(z) ? z / zl : 0;
         var X = x * ca - y * sa, Y = x * sa + y * ca;
-        return [W / 2 + 120 * X, H / 2 + 25 - 120 * (zz * ce * 0.8 - Y * se), Y * ce + zz * se];
+        return [W / 2 + 90 * X, H / 2 + 15 - 90 * (zz * ce * 0.8 - Y * se), Y * ce + zz * se];
       }
       var quads = [];
       for (var r = 0; r < n - 1; r++) for (var c = 0; c < m - 1; c++) {
@@ -344,7 +360,8 @@
         var pts = [proj(r, c, v[0]), proj(r, c + 1, v[1]), proj(r + 1, c + 1, v[2]), proj(r + 1, c, v[3])];
         quads.push({ pts: pts, depth: pts.reduce(function (a, p) { return a + p[2]; }, 0), value: k ? mean / k : NaN });
       }
-      quads.sort(function (a, b) { return b.depth - a.depth; });
+      // painter's algorithm: the farthest quads first (depth grows towards the viewer)
+      quads.sort(function (a, b) { return a.depth - b.depth; });
       var box = [[0, 0, -zl], [0, m - 1, -zl], [n - 1, m - 1, -zl], [n - 1, 0, -zl]].map(function (p) { return proj(p[0], p[1], p[2]); });
       ctx.strokeStyle = '#bbb'; ctx.beginPath(); box.forEach(function (p, i) { ctx[i ? 'lineTo' : 'moveTo'](p[0], p[1]); }); ctx.closePath(); ctx.stroke();
       quads.forEach(function (q) {
@@ -352,9 +369,8 @@
         ctx.fillStyle = css(deltaColour(q.value, lim)); ctx.fill();
         ctx.strokeStyle = 'rgba(60,60,60,0.35)'; ctx.stroke();
       });
-      ctx.fillStyle = '#333'; ctx.font = '11px system-ui, sans-serif';
-      var px = proj(0, m - 1, -zl), py = proj(n - 1, 0, -zl);
-      ctx.fillText(panel.xd + ' →', px[0], px[1] + 14); ctx.fillText(panel.yd + ' →', py[0] - 30, py[1] + 14);
+      surfaceAxes(ctx, proj, [n, m], [(n - 1) / Math.max(1, grid.length - 1), (m - 1) / Math.max(1, grid[0].length - 1)], zl, lim, panel);
+      ctx.textAlign = 'left'; ctx.textBaseline = 'alphabetic'; ctx.fillStyle = '#333'; ctx.font = '11px system-ui, sans-serif';
       ctx.fillText('δ from ' + fmt(-lim, 0) + ' (green) to ' + fmt(lim, 0) + ' (red)', 8, 14);
     }
     var drag = null;
@@ -371,11 +387,55 @@
     return wrap;
   }
 
+  /* the 3-D surface's axes: dose ticks and names along the two front edges of its floor,
+     a δ axis with ticks at its leftmost corner (size = [rows, cols] of the drawn grid,
+     step = drawn grid points per dose) */
+  function surfaceAxes(ctx, proj, size, step, zl, lim, panel) {
+    var n = size[0], m = size[1], W = ctx.canvas.width, centre = proj((n - 1) / 2, (m - 1) / 2, -zl);
+    var placed = [];  // labels drawn so far: a label that would overlap one is left out
+    ctx.strokeStyle = '#888'; ctx.fillStyle = '#333'; ctx.textBaseline = 'middle';
+    function away(p, d) {
+      var dx = p[0] - centre[0], dy = p[1] - centre[1], l = Math.sqrt(dx * dx + dy * dy) || 1;
+      return [p[0] + d * dx / l, p[1] + d * dy / l];
+    }
+    function label(text, p, size, align) {
+      ctx.font = size + 'px system-ui, sans-serif';
+      var w = ctx.measureText(text).width, x = align === 'right' ? Math.max(w + 2, p[0]) - w / 2 : Math.max(w / 2 + 2, Math.min(W - w / 2 - 2, p[0]));
+      var box = [x - w / 2 - 2, x + w / 2 + 2, p[1] - size / 2 - 1, p[1] + size / 2 + 1];
+      if (placed.some(function (o) { return box[0] < o[1] && o[0] < box[1] && box[2] < o[3] && o[2] < box[3]; })) return;
+      placed.push(box); ctx.textAlign = 'center'; ctx.fillText(text, x, p[1]);
+    }
+    // the δ axis: a vertical line at the floor's leftmost corner on the screen
+    var corners = [[0, 0], [0, m - 1], [n - 1, m - 1], [n - 1, 0]], at = corners[0];
+    corners.forEach(function (k) { if (proj(k[0], k[1], 0)[0] < proj(at[0], at[1], 0)[0]) at = k; });
+    var bottom = proj(at[0], at[1], -zl), top = proj(at[0], at[1], zl);
+    ctx.beginPath(); ctx.moveTo(bottom[0], bottom[1]); ctx.lineTo(top[0], top[1]); ctx.stroke();
+    [lim, lim / 2, 0, -lim / 2, -lim].forEach(function (v) {
+      var p = proj(at[0], at[1], v);
+      ctx.beginPath(); ctx.moveTo(p[0] - 4, p[1]); ctx.lineTo(p[0], p[1]); ctx.stroke();
+      label(fmt(v, 0), [p[0] - 6, p[1]], 10, 'right');
+    });
+    label('δ (% points)', [top[0], top[1] - 13], 11);
+    // the dose axes along the front edges: of each pair of opposite floor edges, the one
+    // lower on the screen; names beyond the tick labels
+    var rEdge = proj(0, (m - 1) / 2, -zl)[1] >= proj(n - 1, (m - 1) / 2, -zl)[1] ? 0 : n - 1;
+    var cEdge = proj((n - 1) / 2, 0, -zl)[1] >= proj((n - 1) / 2, m - 1, -zl)[1] ? 0 : m - 1;
+    label(panel.xd + ' (' + D.unit + ')', away(proj(rEdge, (m - 1) / 2, -zl), 38), 11);
+    label(panel.yd + ' (' + D.unit + ')', away(proj((n - 1) / 2, cEdge, -zl), 38), 11);
+    var every = Math.ceil(panel.x.length / 5);
+    for (var c = 0; c < panel.x.length; c += every) label(fmtDose(panel.x[c]), away(proj(rEdge, c * step[1], -zl), 14), 10);
+    every = Math.ceil(panel.y.length / 5);
+    for (var r = 0; r < panel.y.length; r += every) label(fmtDose(panel.y[r]), away(proj(r * step[0], cEdge, -zl), 14), 10);
+    ctx.canvas.dataset.axes = [panel.yd, panel.xd, 'δ'].join('|');
+    ctx.canvas.dataset.axisLabels = placed.length;
+  }
+
   function curvesSvg(b) {
     var W = 300, H = 210, L = 40, B = 36, T = 18, wrap = el('div', { class: 'curves' });
     b.curves.forEach(function (cv, k) {
-      var all = [0, 100];
-      cv.y.forEach(function (reps) { reps.forEach(function (v) { if (v !== null) all.push(v); }); });
+      var flatY = unpackFlat(cv.y), nrep = cv.x.length ? flatY.length / cv.x.length : 1, all = [0, 100];
+      var ys = cv.x.map(function (_, j) { return flatY.slice(j * nrep, (j + 1) * nrep); });
+      flatY.forEach(function (v) { if (isFinite(v)) all.push(v); });
       var ylo = Math.min.apply(null, all), yhi = Math.max.apply(null, all), pad = 0.06 * (yhi - ylo);
       ylo -= pad; yhi += pad;
       var pos = cv.x.filter(function (x) { return x > 0; });
@@ -393,12 +453,26 @@
       });
       if (cv.fx) {
         var fy = unpackFlat(cv.fy), a = Math.log(cv.fx[0]), z = Math.log(cv.fx[1]);
-        var d = fy.map(function (y, j) { var x = Math.exp(a + (z - a) * j / (fy.length - 1)); return (j ? 'L' : 'M') + X(x).toFixed(1) + ',' + Y(y).toFixed(1); }).join('');
+        var fxs = fy.map(function (_, j) { return X(Math.exp(a + (z - a) * j / (fy.length - 1))).toFixed(1); });
+        if (cv.fb) {  // the 95 % band, clipped to the frame (Y clips) as the static figure's
+          var half = unpackWidth(cv.fb), up = [], down = [];
+          fy.forEach(function (y, j) {
+            if (!isFinite(half[j])) return;
+            up.push(fxs[j] + ',' + Y(y + half[j]).toFixed(1));
+            down.unshift(fxs[j] + ',' + Y(y - half[j]).toFixed(1));
+          });
+          if (up.length > 1) {
+            var band = svg('path', { d: 'M' + up.concat(down).join('L') + 'Z', fill: colour, 'fill-opacity': 0.18, stroke: 'none', 'data-kind': 'band' });
+            var bt = svg('title'); bt.textContent = '95 % confidence band of the fit'; band.appendChild(bt);
+            root.appendChild(band);
+          }
+        }
+        var d = fy.map(function (y, j) { return (j ? 'L' : 'M') + fxs[j] + ',' + Y(y).toFixed(1); }).join('');
         root.appendChild(svg('path', { d: d, fill: 'none', stroke: colour, 'stroke-width': 2 }));
       }
       cv.x.forEach(function (x, j) {
-        cv.y[j].forEach(function (v) {
-          if (v === null) return;
+        ys[j].forEach(function (v) {
+          if (!isFinite(v)) return;
           var c = svg('circle', { cx: X(x), cy: Y(v), r: 3, fill: colour, 'fill-opacity': 0.55 });
           var t = svg('title'); t.textContent = fmtDose(x) + ' ' + D.unit + ': ' + fmt(v, 1) + ' %'; c.appendChild(t);
           root.appendChild(c);
@@ -429,13 +503,27 @@
     [['0%', '#eef2f6'], ['100%', '#1f3b57']].forEach(function (s) { grad.appendChild(svg('stop', { offset: s[0], 'stop-color': s[1] })); });
     var defs = svg('defs'); defs.appendChild(grad); root.appendChild(defs);
     root.appendChild(svg('rect', { x: L, y: 56, width: W - 2 * L, height: 12, fill: 'url(#bar-grad)', rx: 6 }));
-    [lo, 0, 50, 100, hi].forEach(function (v) {
+    [lo, 0, 50, 100, hi].filter(function (v, k) {
+      return k > 0 && k < 4 || Math.min(Math.abs(X(v) - X(0)), Math.abs(X(v) - X(100))) > 36;
+    }).forEach(function (v) {
       var t = svg('text', { x: X(v), y: 82, 'text-anchor': 'middle', class: 'tick' }); t.textContent = fmt(v, 0) + ' %'; root.appendChild(t);
     });
+    // labels on one row, in the order of their marks, spread apart where references are
+    // close and joined to their marks by leaders (which then never cross)
+    marks.sort(function (a, b) { return a.v - b.v; });
+    var GAP = 8, pos = marks.map(function (mk) { mk.text = mk.name + ' ' + fmt(mk.v, 1); mk.w = 6.4 * mk.text.length + 4; return X(mk.v); });
+    for (var i = 1; i < marks.length; i++) pos[i] = Math.max(pos[i], pos[i - 1] + (marks[i - 1].w + marks[i].w) / 2 + GAP);
+    for (i = marks.length - 1; i >= 0; i--) {
+      var right = i + 1 < marks.length ? pos[i + 1] - (marks[i + 1].w + marks[i].w) / 2 - GAP : W - marks[i].w / 2;
+      pos[i] = Math.min(pos[i], right);
+    }
+    for (i = 0; i < marks.length; i++) pos[i] = Math.max(pos[i], marks[i].w / 2 + (i ? pos[i - 1] + marks[i - 1].w / 2 + GAP : 0));
     marks.forEach(function (mk, k) {
-      root.appendChild(svg('line', { x1: X(mk.v), x2: X(mk.v), y1: 12 + 11 * k, y2: 72, stroke: mk.colour, 'stroke-width': 2.5 }));
-      var right = X(mk.v) > W / 2, t = svg('text', { x: X(mk.v) + (right ? -4 : 4), y: 10 + 11 * k, 'text-anchor': right ? 'end' : 'start', class: 'tick', fill: mk.colour });
-      t.textContent = mk.name + ' ' + fmt(mk.v, 1); root.appendChild(t);
+      var x = X(mk.v);
+      root.appendChild(svg('path', { d: 'M' + pos[k].toFixed(1) + ',22 L' + pos[k].toFixed(1) + ',28 L' + x.toFixed(1) + ',46 L' + x.toFixed(1) + ',72',
+        fill: 'none', stroke: mk.colour, 'stroke-width': 2 }));
+      var t = svg('text', { x: pos[k].toFixed(1), y: 17, 'text-anchor': 'middle', class: 'tick', style: 'fill:' + mk.colour, 'data-kind': 'baro-label' });
+      t.textContent = mk.text; root.appendChild(t);
     });
     if (isFinite(obs)) {
       root.appendChild(svg('path', { d: 'M' + X(obs) + ',70 l-7,14 l14,0 z', fill: '#000' }));
@@ -455,16 +543,18 @@
     box.innerHTML = '';
     box.appendChild(el('h2', { id: 'detail-title' }, b.drugs.join(' × ') + ' · ' + row[2] + ' (block ' + b.id + ')'));
     var st = el('p');
-    st.appendChild(el('span', { class: 'status-' + row[3] }, statusWord(row[3])));
-    st.appendChild(document.createTextNode(' — ' + (D.reasons[row[4]] || 'every score was computed without a warning')));
+    st.appendChild(el('span', { class: 'status-' + row[3], 'data-kind': 'block-status' }, statusWord(row[3])));
+    // a block that is ok may still carry a note (e.g. the Loewe fallback on some wells)
+    var reason = D.reasons[row[4]], lead = row[3] === 0 && reason ? ' — note: ' : ' — ';
+    st.appendChild(document.createTextNode(lead + (reason || (D.block[row[3]] || ['', ''])[1])));
     box.appendChild(st);
     var t = el('table'), head = el('tr');
-    ['model', 'score (% points)', 'CI', 'MSA', 'max δ', 'note'].forEach(function (h) { head.appendChild(el('th', {}, h)); });
+    ['model', 'score (% points)', 'CI', 'MSA', 'max δ', 'note'].forEach(function (h, j) { head.appendChild(el('th', { class: j === 0 || j === 5 ? 'text' : '' }, h)); });
     t.appendChild(head);
     D.models.forEach(function (mo, k) {
-      var s = row[5][k], x = b.scores[mo], tr = el('tr');
-      [D.labels[mo], fmt(s[0]), s[1] === null ? '–' : '[' + fmt(s[1]) + ', ' + fmt(s[2]) + ']', fmt(x[0]), fmt(x[1]), x[2] && x[2] !== 'ok' ? explain(x[2]) : 'ok']
-        .forEach(function (v, j) { tr.appendChild(el('td', { class: j === 5 || j === 0 ? 'text' : '' }, v)); });
+      var s = row[5][k], x = b.scores[mo], tr = el('tr'), note = modelNote(x[2]);
+      [D.labels[mo], fmt(s[0]), s[1] === null ? '–' : '[' + fmt(s[1]) + ', ' + fmt(s[2]) + ']', fmt(x[0]), fmt(x[1]), note[0]]
+        .forEach(function (v, j) { tr.appendChild(el('td', { class: j === 5 ? 'text status-' + note[1] : j === 0 ? 'text' : '' }, v)); });
       t.appendChild(tr);
     });
     var wrapT = el('div', { class: 'scroll' }); wrapT.appendChild(t); box.appendChild(wrapT);
@@ -515,6 +605,10 @@
       state.well = best;
     }
     box.appendChild(barometer(panel, state.well[0], state.well[1]));
+    // what the browser laid out: barometer labels that overlap (0 expected)
+    var boxes = Array.prototype.map.call(box.querySelectorAll('[data-kind="baro-label"]'), function (t) { return t.getBoundingClientRect(); }), over = 0;
+    boxes.forEach(function (a, i) { boxes.slice(i + 1).forEach(function (b2) { if (a.left < b2.right && b2.left < a.right && a.top < b2.bottom && b2.top < a.bottom) over++; }); });
+    document.body.dataset.labelOverlaps = over;
     document.body.dataset.block = b.id;
   }
 

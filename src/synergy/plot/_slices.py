@@ -1,4 +1,4 @@
-"""Figures of N-drug blocks (docs/design.md §1): δ slices through the dose cube, drug curves.
+"""δ of N-drug blocks (docs/design.md §1): slices through the dose cube, two drugs at a time.
 
 An N-drug block is a flat list of wells with a dose of each drug (``conc (block, well,
 drug)``); :func:`synergy.io.wells.dose_cube` places them on the block's dense dose grid, and
@@ -16,6 +16,7 @@ import xarray as xr
 from synergy.errors import SynergyError
 from synergy.plot._common import (
     SYNERGYFINDER_CMAP,
+    delta_image,
     format_dose,
     model_label,
     new_figure,
@@ -27,8 +28,6 @@ from synergy.plot._common import (
 )
 
 __all__ = ["MultiView", "multi_view", "require_multi", "slice_landscapes"]
-
-_DRUG_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 
 
 @dataclass(frozen=True)
@@ -227,15 +226,7 @@ def slice_landscapes(
     peak = _peak_cell(screen, view, model, shown, doses, fixed_labels, select)
     image = None
     for p, ax in enumerate(axes.ravel()[:n_panel]):
-        image = ax.imshow(
-            np.ma.masked_invalid(cube[:, :, p]),
-            origin="lower",
-            cmap=colour,
-            vmin=-limit,
-            vmax=limit,
-            aspect="auto",
-            interpolation="nearest",
-        )
+        image = delta_image(ax, cube[:, :, p], colour, limit)
         if len(shown) == 3:
             dose = doses[2][p]
             label = f"{view.drug_names[shown[2]]} {format_dose(dose)}"
