@@ -43,7 +43,6 @@ from collections.abc import Callable
 import numpy as np
 import xarray as xr
 
-from synergy._kernels.surface import bliss_reference
 from synergy.errors import SynergyError
 from synergy.hill.model import ZERO_DOSE, hill_predict
 from synergy.models.common import (
@@ -54,6 +53,7 @@ from synergy.models.common import (
     observed_surface,
     surface_variable,
 )
+from synergy.models.reference import bliss_of_pair
 from synergy.models.summary import summarise
 
 __all__ = ["MIN_SLICE_POINTS", "SliceFitter", "score_zip", "slice_fitter", "zip_fitted_surface"]
@@ -210,7 +210,7 @@ def score_zip(
     par_col, l4_col = hill_fits(screen, "col")
     f_row = hill_predict(conc_row, par_row, l4_row, zero_dose)
     f_col = hill_predict(conc_col, par_col, l4_col, zero_dose)
-    reference = bliss_reference(f_row[:, :, None], f_col[:, None, :])
+    reference = bliss_of_pair(f_row[:, :, None], f_col[:, None, :])
     order = screen["input_order"].values if "input_order" in screen else None
     fitted, one_failed = zip_fitted_surface(
         conc_row, conc_col, observed, slice_fitter(fitter, zero_dose), order

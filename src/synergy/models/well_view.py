@@ -1,0 +1,135 @@
+"""The flat well view both layouts share: what the reference models compute on (§16.1).
+
+Every reference model (Bliss, HSA, Loewe, ZIP) is one implementation over a block's wells,
+whatever the number of drugs; a screen of either layout (docs/design.md §1, §1.1) is seen as
+
+* ``conc`` (B, W, N): each well's doses (NaN: padding well);
+* ``observed`` (B, W): replicate means, % inhibition (compensated as pandas' mean);
+* ``present`` (B, W): drugs with a dose > 0 (-1: padding);
+* ``single`` (B, W, N): the well holding drug i alone at the well's dose of drug i (-1: none);
+* ``order`` (B, W): each well's rank in the input, when known;
+* ``grid``: ``(R, C)`` for a pair screen, whose well ``w`` is ``(row, col) = divmod(w, C)``
+  (C order), so every well result reshapes to the ``(block, row, col)`` surface for free;
+  ``None`` for the well layout.
+
+A pair screen is N = 2: its single-drug wells are the grid's edges (``(row, 0)`` for the
+row drug, ``(0, col)`` for the column drug, the rule the pair models always used); an
+N-drug screen looks its single-drug wells up by dose (:func:`synergy.io.wells.single_drug_index`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+import xarray as xr
+
+from synergy._kernels.surface import pair_wells
+from synergy.io.multi import is_multi
+from synergy.io.wells import (
+    gather,
+    n_present,
+    observed_wells,
+    single_drug_index,
+    well_doses,
+)
+
+__all__ = [
+    "WellView",
+    "delta_and_reference",
+    "edge_values",
+    "grid_surface",
+    "multi_view",
+    "pair_view",
+    "well_variable",
+    "well_view",
+]
+
+
+class WellView(NamedTuple):
+    """A screen's wells as the reference models see them (see the module docstring)."""
+
+    conc: np.ndarray  # (B, W, N) doses
+    observed: np.ndarray  # (B, W) replicate means, % inhibition
+    present: np.ndarray  # (B, W) drugs with dose > 0; -1 padding
+    single: np.ndarray  # (B, W, N) well of drug i alone at the well's dose (-1: none)
+    order: np.ndarray | None  # (B, W) rank of each well in the input, if known
+    grid: tuple[int, int] | None = None  # (R, C) of a pair screen, None for the well layout
+
+
+def multi_view(screen: xr.Dataset) -> WellView:
+    """The well view of a screen in the well layout (``block, well, drug``)."""
+    conc = well_doses(screen)
+    order = np.asarray(screen["input_order"].values) if "input_order" in screen else None
+    return WellView(
+        conc, observed_wells(screen), n_present(conc), single_drug_index(conc), order, None
+    )
+
+
+def pair_view(screen: xr.Dataset) -> WellView:
+    """The well view of a pair screen (``block, row, col``): N = 2, wells in C order."""
+    from synergy.models.common import doses, observed_surface
+
+    observed = observed_surface(screen)
+    n_block, n_row, n_col = observed.shape
+    conc_row, conc_col = doses(screen)
+    conc = pair_wells(conc_row, conc_col)
+    rows, cols = np.divmod(np.arange(n_row * n_col), n_col)
+    single = np.empty((n_block, n_row * n_col, 2), dtype=np.int64)
+    single[:, :, 0] = rows * n_col  # (row, 0): the row drug alone
+    single[:, :, 1] = cols  # (0, col): the column drug alone
+    order = None
+    if "input_order" in screen:
+        order = screen["input_order"].transpose("block", "row", "col").values
+        order = order.reshape(n_block, n_row * n_col)
+    observed = observed.reshape(n_block, n_row * n_col)
+    return WellView(conc, observed, n_present(conc), single, order, (n_row, n_col))
+
+
+def well_view(screen: xr.Dataset, shared: dict[str, Any] | None = None) -> WellView:
+    """The well view of a screen of either layout, computed once per ``shared`` dict.
+
+    ``shared`` is :class:`~synergy.models.registry.ModelContext`'s: the models scored in one
+    call share the view (key ``"multi_block"`` for the well layout, as before, and
+    ``"pair_view"`` for pairs).
+    """
+    key = "multi_block" if is_multi(screen) else "pair_view"
+    if shared is not None and key in shared:
+        return shared[key]
+    view = multi_view(screen) if key == "multi_block" else pair_view(screen)
+    if shared is not None:
+        shared[key] = view
+    return view
+
+
+def edge_values(view: WellView, values: np.ndarray) -> np.ndarray:
+    """(B, W, N): ``values`` (B, W) at each well's single-drug wells (NaN where missing)."""
+    n_block = view.conc.shape[0]
+    return gather(values, np.arange(n_block)[:, None, None], view.single)
+
+
+def delta_and_reference(view: WellView, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Reference = observed where fewer than two drugs are present; δ = observed − reference.
+
+    Returns ``(reference, delta)``, both (B, W); δ = 0 at measured non-combination wells,
+    NaN where nothing was measured.
+    """
+    combo = view.present >= 2
+    observed = view.observed
+    reference = np.where(combo, reference, observed)
+    delta = np.where(combo, observed - reference, np.where(np.isfinite(observed), 0.0, np.nan))
+    return reference, delta
+
+
+def grid_surface(view: WellView, values: np.ndarray) -> np.ndarray:
+    """A (B, W) well result of a pair view as its (B, R, C) surface (a reshape, no copy)."""
+    if view.grid is None:
+        raise ValueError("the well layout has no (row, col) grid")
+    return values.reshape(values.shape[0], *view.grid)
+
+
+def well_variable(screen: xr.Dataset, values: np.ndarray, attrs: dict[str, Any]) -> xr.DataArray:
+    """Wrap a (B, W) array as a DataArray on the screen's block/well."""
+    return xr.DataArray(
+        values, dims=("block", "well"), coords={"block": screen["block"].values}, attrs=attrs
+    )
