@@ -256,3 +256,69 @@ def test_running_forms_are_the_pair_formulas_for_two_drugs():
     product = 100.0 * (1.0 - np.prod(1.0 - alone / 100.0, axis=1))
     np.testing.assert_allclose(bliss_combine(alone), product, rtol=0, atol=1e-11)
     np.testing.assert_allclose(bliss_combine(alone, "synergyfinder2"), product, atol=1e-11)
+
+
+def _toy_fitter(conc, response, baseline):
+    """A deterministic stand-in for a slice fit (independent of the points' order):
+    baseline + (mean measured response − baseline) · x / (x + 1)."""
+    with np.errstate(invalid="ignore"):
+        level = np.nanmean(response, axis=1, keepdims=True)
+    return baseline[:, None] + (level - baseline[:, None]) * conc / (conc + 1.0)
+
+
+def _zip_slow(screen: xr.Dataset, b: int, key: tuple, mean: dict, pars) -> tuple[float, float]:
+    """(fitted, reference) of one combination well, by dose lookups."""
+    keys = list(mean)
+    preds = []
+    for i in range(len(key)):
+        line = [k for k in keys if all(k[j] == key[j] for j in range(len(key)) if j != i)]
+        ys = [mean[k] for k in line]
+        zero = [mean[k] for k in line if k[i] == 0]
+        combos = [k for k in line if sum(x > 0 for x in k) >= 2]
+        measured = [y for y in ys if not math.isnan(y)]
+        if not zero or math.isnan(zero[0]) or not combos or len(measured) < 3:
+            continue
+        level = sum(measured) / len(measured)
+        preds.append(zero[0] + (level - zero[0]) * key[i] / (key[i] + 1.0))
+    fitted = sum(preds) / len(preds) if preds else math.nan
+    keep = 1.0
+    for i, x in enumerate(key):
+        keep *= 1.0 - _hill(x, *pars[i]) / 100.0
+    return fitted, 100.0 * (1.0 - keep)
+
+
+@pytest.mark.parametrize("n_drug", [2, 3, 4])
+def test_zip_matches_a_slow_reference(n_drug):
+    from synergy.models import score_zip
+
+    screen = _screen(n_drug, seed=30 + n_drug)
+    out = score_zip(screen, fitter=_toy_fitter)
+    params = screen["hill"].sel(param=list(HILL_PARAMS)).values
+    n_checked = 0
+    for b in range(screen.sizes["block"]):
+        keys, mean = _wells(screen, b)
+        pars = [tuple(params[b, i]) for i in range(n_drug)]
+        for w, key in enumerate(keys):
+            if sum(x > 0 for x in key) < 2:
+                continue
+            fitted, reference = _zip_slow(screen, b, key, mean, pars)
+            assert out["zip_reference"].values[b, w] == pytest.approx(reference, abs=1e-10)
+            np.testing.assert_allclose(out["zip_fit"].values[b, w], fitted, atol=1e-10)
+            expect = fitted - reference if not math.isnan(mean[key]) else math.nan
+            np.testing.assert_allclose(out["zip"].values[b, w], expect, atol=1e-10)
+            n_checked += 1
+    assert n_checked > 10
+
+
+def test_zip_pair_is_n_equals_two_to_the_bit():
+    from synergy.models import score_zip
+
+    pair = _pair(6)
+    grid, wells = (
+        score_zip(pair, fitter=_toy_fitter),
+        score_zip(_as_wells(pair), fitter=_toy_fitter),
+    )
+    for name in ("zip", "zip_reference", "zip_fit"):
+        assert np.array_equal(
+            grid[name].values.reshape(pair.sizes["block"], -1), wells[name].values, equal_nan=True
+        ), name

@@ -56,9 +56,10 @@ def _zip(screen: xr.Dataset, ctx: ModelContext) -> xr.Dataset:
         from synergy.models.zip_sf2 import score_zip_sf2
 
         return score_zip_sf2(screen, fitter=ctx.fitter)
+    from synergy.models.well_view import well_view
     from synergy.models.zip import score_zip
 
-    return score_zip(screen, fitter=ctx.fitter)
+    return score_zip(screen, fitter=ctx.fitter, view=well_view(screen, ctx.shared))
 
 
 def _wells(model: str):

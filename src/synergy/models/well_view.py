@@ -31,6 +31,7 @@ from synergy.io.wells import (
     n_present,
     observed_wells,
     single_drug_index,
+    slices_along,
     well_doses,
 )
 
@@ -39,8 +40,10 @@ __all__ = [
     "delta_and_reference",
     "edge_values",
     "grid_surface",
+    "grid_view",
     "multi_view",
     "pair_view",
+    "view_slices",
     "well_variable",
     "well_view",
 ]
@@ -70,20 +73,53 @@ def pair_view(screen: xr.Dataset) -> WellView:
     """The well view of a pair screen (``block, row, col``): N = 2, wells in C order."""
     from synergy.models.common import doses, observed_surface
 
-    observed = observed_surface(screen)
-    n_block, n_row, n_col = observed.shape
     conc_row, conc_col = doses(screen)
+    order = None
+    if "input_order" in screen:
+        order = screen["input_order"].transpose("block", "row", "col").values
+    return grid_view(conc_row, conc_col, observed_surface(screen), order)
+
+
+def grid_view(
+    conc_row: np.ndarray,
+    conc_col: np.ndarray,
+    observed: np.ndarray,
+    order: np.ndarray | None = None,
+) -> WellView:
+    """The well view of pair arrays: doses (B, R), (B, C), means and input order (B, R, C)."""
+    n_block, n_row, n_col = observed.shape
     conc = pair_wells(conc_row, conc_col)
     rows, cols = np.divmod(np.arange(n_row * n_col), n_col)
     single = np.empty((n_block, n_row * n_col, 2), dtype=np.int64)
     single[:, :, 0] = rows * n_col  # (row, 0): the row drug alone
     single[:, :, 1] = cols  # (0, col): the column drug alone
-    order = None
-    if "input_order" in screen:
-        order = screen["input_order"].transpose("block", "row", "col").values
-        order = order.reshape(n_block, n_row * n_col)
-    observed = observed.reshape(n_block, n_row * n_col)
+    flat = (n_block, n_row * n_col)
+    if order is not None:
+        order = np.asarray(order).reshape(flat)
+    observed = np.ascontiguousarray(observed, dtype=np.float64).reshape(flat)
     return WellView(conc, observed, n_present(conc), single, order, (n_row, n_col))
+
+
+def view_slices(view: WellView, drug: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """ZIP's slices along ``drug``: the wells sharing every other drug's dose.
+
+    Returns ``(well (S, P), block (S,), keys)``.  The well layout's slices come from
+    :func:`synergy.io.wells.slices_along`, already in input (or dose) order, ``keys`` None;
+    a pair grid's slices are its columns (along the row drug) or rows (along the column
+    drug), every grid position in grid order with the grid edge first, and ``keys`` (S, P)
+    the wells' input order (None if unknown), by which the fitter sees the points.
+    """
+    if view.grid is None:
+        slices = slices_along(view.conc, drug, view.order)
+        return slices.well, slices.block, None
+    n_block = view.conc.shape[0]
+    n_row, n_col = view.grid
+    index = np.arange(n_row * n_col).reshape(n_row, n_col)
+    lines = index.T if drug == 0 else index  # (C, R) columns or (R, C) rows
+    well = np.tile(lines, (n_block, 1))
+    block = np.repeat(np.arange(n_block), lines.shape[0])
+    keys = None if view.order is None else view.order[block[:, None], well]
+    return well, block, keys
 
 
 def well_view(screen: xr.Dataset, shared: dict[str, Any] | None = None) -> WellView:

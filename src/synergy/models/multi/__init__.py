@@ -2,8 +2,9 @@
 
 :func:`score_wells` is the registry's ``score_wells`` of Bliss, HSA, Loewe and ZIP
 (:mod:`synergy.models.builtin`): what :func:`synergy.score` runs on an N-drug screen through
-:func:`synergy.models.dispatch.score_models`; the definitions are in
-:mod:`synergy.models.multi.models`.
+:func:`synergy.models.dispatch.score_models`, after refusing the settings that have no
+N-drug definition.  The models themselves (:mod:`synergy.models.bliss`, ``hsa``, ``loewe``,
+``zip``) are one implementation for either layout (docs/design.md §16.1).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import xarray as xr
 
 from synergy.errors import SynergyError
-from synergy.models.multi.models import score_zip_wells
 from synergy.models.registry import ModelContext
 from synergy.models.well_view import well_view
 
@@ -59,7 +59,9 @@ def score_wells(screen: xr.Dataset, model: str, context: ModelContext) -> xr.Dat
         from synergy.models.loewe import score_loewe
 
         return score_loewe(screen, solver=context.loewe_solver, view=view)
-    return score_zip_wells(screen, view, fitter=context.fitter)
+    from synergy.models.zip import score_zip
+
+    return score_zip(screen, fitter=context.fitter, view=view)
 
 
 def score_multi(
