@@ -245,7 +245,7 @@ def test_a_pair_is_n_equals_two_to_the_bit(model, scorer):
 def test_running_forms_are_the_pair_formulas_for_two_drugs():
     rng = np.random.default_rng(0)
     y1, y2 = rng.uniform(-20, 120, (2, 1000))
-    alone = np.stack([y1, y2], axis=1)
+    alone = [y1, y2]
     sf3 = (1.0 - (1.0 - y1 / 100.0) * (1.0 - y2 / 100.0)) * 100.0
     sf2 = y1 + y2 - y1 * y2 / 100.0
     assert np.array_equal(bliss_combine(alone), sf3)
@@ -254,8 +254,8 @@ def test_running_forms_are_the_pair_formulas_for_two_drugs():
     # and for N drugs both forms are Bliss independence
     alone = rng.uniform(-20, 120, (1000, 4))
     product = 100.0 * (1.0 - np.prod(1.0 - alone / 100.0, axis=1))
-    np.testing.assert_allclose(bliss_combine(alone), product, rtol=0, atol=1e-11)
-    np.testing.assert_allclose(bliss_combine(alone, "synergyfinder2"), product, atol=1e-11)
+    np.testing.assert_allclose(bliss_combine(list(alone.T)), product, rtol=0, atol=1e-11)
+    np.testing.assert_allclose(bliss_combine(list(alone.T), "synergyfinder2"), product, atol=1e-11)
 
 
 def _toy_fitter(conc, response, baseline):

@@ -159,6 +159,15 @@ def grid_minimiser(doses, big):
     n_grid = big.shape[1]
     best = math.inf
     best_k = -1
+    if doses.shape[0] == 2:  # the pair's loop, unrolled (the same operations)
+        x1 = doses[0]
+        x2 = doses[1]
+        for k in range(n_grid):
+            dist = abs(x1 / big[0, k] + x2 / big[1, k] - 1.0)
+            if dist < best or (best_k < 0 and dist == best):
+                best = dist
+                best_k = k
+        return best_k
     for k in range(n_grid):
         total = doses[0] / big[0, k]
         for i in range(1, doses.shape[0]):

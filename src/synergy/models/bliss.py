@@ -35,7 +35,7 @@ EDGE_STATUS_CODES = (0, 1, 2, 3, 10, 12, 13)
 def score_edge_model(
     screen: xr.Dataset,
     model: str,
-    combine: Callable[[np.ndarray], np.ndarray],
+    combine: Callable[[list[np.ndarray]], np.ndarray],
     description: str,
     view: WellView | None = None,
 ) -> xr.Dataset:
@@ -53,8 +53,8 @@ def score_edge_model(
     model : str
         Variable prefix (``"bliss"``, ``"hsa"``).
     combine : callable
-        ``alone (B, W, N) -> (B, W)`` reference in % inhibition from the drugs' single-drug
-        responses at each well.
+        ``alone -> (B, W)`` reference in % inhibition from the drugs' single-drug responses
+        at each well (``alone``: one (B, W) array per drug).
     description : str
         The formula, stored in the variables' attrs.
     view : WellView, optional
@@ -102,7 +102,7 @@ def score_from_edges(
     is elementwise (numpy broadcasting), in % inhibition.
     """
     return score_edge_model(
-        screen, model, lambda alone: reference_fn(alone[..., 0], alone[..., 1]), description
+        screen, model, lambda alone: reference_fn(alone[0], alone[1]), description
     )
 
 

@@ -1,7 +1,7 @@
 """The reference rules of Bliss and HSA for any number of drugs (one implementation, §16.1).
 
-Each rule combines the drugs' single-drug responses ``y_1 … y_N`` at a well (the last axis of
-``alone``, % inhibition) one drug after another, so that for N = 2 it performs exactly the
+Each rule combines the drugs' single-drug responses ``y_1 … y_N`` at a well (``alone``: one
+array per drug, % inhibition) one drug after another, so that for N = 2 it performs exactly the
 floating-point operations of the pair formulas SynergyFinder's outputs are reproduced with
 (docs/design.md §7) — the pair path is N = 2 of it, to the bit:
 
@@ -14,11 +14,13 @@ floating-point operations of the pair formulas SynergyFinder's outputs are repro
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from synergy.errors import SynergyError
 
-__all__ = ["BLISS_FORMULAS", "bliss_combine", "bliss_of_pair", "hsa_combine"]
+__all__ = ["BLISS_FORMULAS", "bliss_combine", "hsa_combine"]
 
 BLISS_FORMULAS = {
     "synergyfinder3": "100*(1-prod(1-y_i/100)), y_i observed single-drug wells (SynergyFinder 3)",
@@ -26,45 +28,38 @@ BLISS_FORMULAS = {
 }
 
 
-def bliss_combine(alone: np.ndarray, convention: str = "synergyfinder3") -> np.ndarray:
-    """Bliss independence of the single-drug responses on the last axis of ``alone``.
+def bliss_combine(alone: Sequence[np.ndarray], convention: str = "synergyfinder3") -> np.ndarray:
+    """Bliss independence of the single-drug responses ``alone`` (one array per drug).
 
     Parameters
     ----------
-    alone : (..., N) float64
+    alone : sequence of N broadcastable float64 arrays
         Responses of each drug alone, % inhibition (NaN: missing).
     convention : {"synergyfinder3", "synergyfinder2"}
         The floating-point form (equal to ~1e-14; see the module docstring).
 
     Returns
     -------
-    (...) float64
+    ndarray (the broadcast shape) float64
         ``100 · (1 − Π_i (1 − y_i / 100))`` in % inhibition.
     """
-    n_drug = alone.shape[-1]
+    n_drug = len(alone)
     if convention == "synergyfinder3":
-        keep = 1.0 - alone[..., 0] / 100.0
+        keep = 1.0 - alone[0] / 100.0
         for k in range(1, n_drug):
-            keep = keep * (1.0 - alone[..., k] / 100.0)
+            keep = keep * (1.0 - alone[k] / 100.0)
         return (1.0 - keep) * 100.0
     if convention == "synergyfinder2":
-        acc = alone[..., 0]
+        acc = alone[0]
         for k in range(1, n_drug):
-            acc = acc + alone[..., k] - acc * alone[..., k] / 100.0
+            acc = acc + alone[k] - acc * alone[k] / 100.0
         return acc
     raise SynergyError(f"unknown convention {convention!r}")
 
 
-def hsa_combine(alone: np.ndarray) -> np.ndarray:
-    """Highest single agent ``max_i y_i`` over the last axis of ``alone`` (NaN if any is NaN)."""
-    acc = alone[..., 0]
-    for k in range(1, alone.shape[-1]):
-        acc = np.maximum(acc, alone[..., k])
+def hsa_combine(alone: Sequence[np.ndarray]) -> np.ndarray:
+    """Highest single agent ``max_i y_i`` of ``alone`` (one array per drug; NaN if any is NaN)."""
+    acc = alone[0]
+    for k in range(1, len(alone)):
+        acc = np.maximum(acc, alone[k])
     return acc
-
-
-def bliss_of_pair(
-    effect_row: np.ndarray, effect_col: np.ndarray, convention: str = "synergyfinder3"
-) -> np.ndarray:
-    """:func:`bliss_combine` of two broadcastable arrays (e.g. (B, R, 1) and (B, 1, C))."""
-    return bliss_combine(np.stack(np.broadcast_arrays(effect_row, effect_col), axis=-1), convention)

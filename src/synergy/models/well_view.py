@@ -39,6 +39,7 @@ __all__ = [
     "WellView",
     "delta_and_reference",
     "edge_values",
+    "grid_expand",
     "grid_surface",
     "grid_view",
     "multi_view",
@@ -97,7 +98,11 @@ def grid_view(
     if order is not None:
         order = np.asarray(order).reshape(flat)
     observed = np.ascontiguousarray(observed, dtype=np.float64).reshape(flat)
-    return WellView(conc, observed, n_present(conc), single, order, (n_row, n_col))
+    # n_present of the grid's wells, from the doses per row and per column
+    on_grid = np.isfinite(conc_row)[:, :, None] & np.isfinite(conc_col)[:, None, :]
+    count = (conc_row > 0)[:, :, None].astype(np.int64) + (conc_col > 0)[:, None, :]
+    present = np.where(on_grid, count, -1).reshape(flat)
+    return WellView(conc, observed, present, single, order, (n_row, n_col))
 
 
 def view_slices(view: WellView, drug: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -138,10 +143,23 @@ def well_view(screen: xr.Dataset, shared: dict[str, Any] | None = None) -> WellV
     return view
 
 
-def edge_values(view: WellView, values: np.ndarray) -> np.ndarray:
-    """(B, W, N): ``values`` (B, W) at each well's single-drug wells (NaN where missing)."""
-    n_block = view.conc.shape[0]
-    return gather(values, np.arange(n_block)[:, None, None], view.single)
+def edge_values(view: WellView, values: np.ndarray) -> list[np.ndarray]:
+    """``values`` (B, W) at each well's single-drug wells: one (B, W) array per drug (NaN
+    where missing).  On a pair grid: the edge column and row repeated across the grid."""
+    if view.grid is not None:
+        n_block, (n_row, n_col) = values.shape[0], view.grid
+        grid = values.reshape(n_block, n_row, n_col)
+        return [grid_expand(view, 0, grid[:, :, 0]), grid_expand(view, 1, grid[:, 0, :])]
+    blocks = np.arange(view.conc.shape[0])[:, None]
+    return [gather(values, blocks, view.single[:, :, i]) for i in range(view.conc.shape[2])]
+
+
+def grid_expand(view: WellView, drug: int, along: np.ndarray) -> np.ndarray:
+    """(B, W) from a value per row (``drug`` 0, (B, R)) or per column (``drug`` 1, (B, C))."""
+    n_row, n_col = view.grid
+    if drug == 0:
+        return np.repeat(along, n_col, axis=1)
+    return np.tile(along, (1, n_row))
 
 
 def delta_and_reference(view: WellView, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

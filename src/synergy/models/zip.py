@@ -51,6 +51,7 @@ from synergy.models.outputs import model_outputs
 from synergy.models.reference import bliss_combine
 from synergy.models.well_view import (
     WellView,
+    grid_expand,
     grid_surface,
     grid_view,
     view_slices,
@@ -150,7 +151,7 @@ def zip_fitted_wells(view: WellView, fitter: SliceFitter) -> tuple[np.ndarray, n
     one_failed : (B, W) bool, combination wells where a slice fit was missing
     """
     n_block, n_well, n_drug = view.conc.shape
-    preds = np.full((n_block, n_well, n_drug), np.nan)
+    preds = np.full((n_drug, n_block, n_well), np.nan)
     for drug in range(n_drug):  # one batched fit per drug (N is small)
         well, block, keys = view_slices(view, drug)
         if block.size == 0:
@@ -175,14 +176,19 @@ def zip_fitted_wells(view: WellView, fitter: SliceFitter) -> tuple[np.ndarray, n
         wells = well[use]
         blocks = np.broadcast_to(block[use][:, None], wells.shape)
         keep = wells >= 0
-        preds[blocks[keep], wells[keep], drug] = pred[keep]
+        preds[drug, blocks[keep], wells[keep]] = pred[keep]
     combo = view.present >= 2
-    available = np.isfinite(preds)
-    with np.errstate(invalid="ignore"):
-        fitted = np.where(
-            available.any(axis=2), np.nansum(preds, axis=2) / available.sum(axis=2), np.nan
-        )
-    one_failed = combo & available.any(axis=2) & ~available.all(axis=2)
+    # the mean over the slices available, one drug after another (N is small): for two
+    # drugs (a + b) / 2 or the one available
+    total = np.zeros((n_block, n_well))
+    n_available = np.zeros((n_block, n_well), dtype=np.int64)
+    for drug in range(n_drug):
+        available = np.isfinite(preds[drug])
+        total = total + np.where(available, preds[drug], 0.0)
+        n_available += available
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fitted = np.where(n_available > 0, total / n_available, np.nan)
+    one_failed = combo & (n_available > 0) & (n_available < n_drug)
     return np.where(combo, fitted, np.nan), one_failed
 
 
@@ -221,15 +227,22 @@ def zip_fitted_surface(
     return grid_surface(view, fitted), grid_surface(view, one_failed)
 
 
-def single_predictions(view: WellView, params: np.ndarray, l4: np.ndarray, zero_dose: float):
-    """f_i(x_i) of every drug's single-drug fit at every well, (B, W, N)."""
-    return np.stack(
-        [
-            hill_predict(view.conc[:, :, i], params[:, i], l4[:, i], zero_dose)
-            for i in range(view.conc.shape[2])
-        ],
-        axis=-1,
-    )
+def single_predictions(
+    view: WellView, params: np.ndarray, l4: np.ndarray, zero_dose: float
+) -> list[np.ndarray]:
+    """f_i(x_i) of every drug's single-drug fit at every well: one (B, W) array per drug
+    (on a pair grid evaluated per row and per column, then repeated across the grid)."""
+    if view.grid is not None:
+        n_col = view.grid[1]
+        along = (view.conc[:, ::n_col, 0], view.conc[:, :n_col, 1])  # conc_row, conc_col
+        return [
+            grid_expand(view, i, hill_predict(along[i], params[:, i], l4[:, i], zero_dose))
+            for i in range(2)
+        ]
+    return [
+        hill_predict(view.conc[:, :, i], params[:, i], l4[:, i], zero_dose)
+        for i in range(view.conc.shape[2])
+    ]
 
 
 def score_zip(
