@@ -6,7 +6,8 @@ whatever the number of drugs; a screen of either layout (docs/design.md §1, §1
 * ``conc`` (B, W, N): each well's doses (NaN: padding well);
 * ``observed`` (B, W): replicate means, % inhibition (compensated as pandas' mean);
 * ``present`` (B, W): drugs with a dose > 0 (-1: padding);
-* ``single`` (B, W, N): the well holding drug i alone at the well's dose of drug i (-1: none);
+* ``single`` (B, W, N): the well holding drug i alone at the well's dose of drug i (-1: none;
+  not stored for a pair grid, whose single-drug wells are the grid's edges);
 * ``order`` (B, W): each well's rank in the input, when known;
 * ``grid``: ``(R, C)`` for a pair screen, whose well ``w`` is ``(row, col) = divmod(w, C)``
   (C order), so every well result reshapes to the ``(block, row, col)`` surface for free;
@@ -56,7 +57,8 @@ class WellView(NamedTuple):
     conc: np.ndarray  # (B, W, N) doses
     observed: np.ndarray  # (B, W) replicate means, % inhibition
     present: np.ndarray  # (B, W) drugs with dose > 0; -1 padding
-    single: np.ndarray  # (B, W, N) well of drug i alone at the well's dose (-1: none)
+    single: np.ndarray | None  # (B, W, N) well of drug i alone at the well's dose (-1: none);
+    # None on a pair grid, whose single-drug wells are its edges (see edge_values)
     order: np.ndarray | None  # (B, W) rank of each well in the input, if known
     grid: tuple[int, int] | None = None  # (R, C) of a pair screen, None for the well layout
 
@@ -90,10 +92,6 @@ def grid_view(
     """The well view of pair arrays: doses (B, R), (B, C), means and input order (B, R, C)."""
     n_block, n_row, n_col = observed.shape
     conc = pair_wells(conc_row, conc_col)
-    rows, cols = np.divmod(np.arange(n_row * n_col), n_col)
-    single = np.empty((n_block, n_row * n_col, 2), dtype=np.int64)
-    single[:, :, 0] = rows * n_col  # (row, 0): the row drug alone
-    single[:, :, 1] = cols  # (0, col): the column drug alone
     flat = (n_block, n_row * n_col)
     if order is not None:
         order = np.asarray(order).reshape(flat)
@@ -102,7 +100,7 @@ def grid_view(
     on_grid = np.isfinite(conc_row)[:, :, None] & np.isfinite(conc_col)[:, None, :]
     count = (conc_row > 0)[:, :, None].astype(np.int64) + (conc_col > 0)[:, None, :]
     present = np.where(on_grid, count, -1).reshape(flat)
-    return WellView(conc, observed, present, single, order, (n_row, n_col))
+    return WellView(conc, observed, present, None, order, (n_row, n_col))
 
 
 def view_slices(view: WellView, drug: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
