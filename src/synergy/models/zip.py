@@ -264,7 +264,7 @@ def score_zip(
         the well layout), which give the reference; the slices are fitted here.
     fitter : {"drc", "lsq"} or callable
         Slice fitter: drc's procedure (SynergyFinder's numbers), the least-squares Hill
-        kernel (bottom fixed), or a callable (see :func:`zip_fitted_wells`).
+        kernel (bottom fixed), or a callable (see :func:`zip_fitted_surface`).
     zero_dose : float
         Dose (screen unit) that replaces 0 in L.4-fallback fits (SynergyFinder: 1e-10).
     view : WellView, optional
