@@ -46,20 +46,26 @@ from numba import njit, prange
 
 from synergy._kernels.loewe_grid import (
     FLAG_FALLBACK,
+    FLAG_NO_GRID,
     FLAG_NO_ROOT,
     FLAG_SOLVED,
-    _fits_usable,
-    _grid_minimiser,
+    block_grid,
     dose_for_effect,
     doses_on_grid,
     effect_grid,
+    fallback_effect,
+    fits_usable,
+    grid_step,
     hill_effect,
     loewe_grid_blocks,
+    well_doses,
 )
 from synergy._kernels.loewe_sf2 import sf2_newton
+from synergy._kernels.surface import pair_wells
 
 __all__ = [
     "FLAG_FALLBACK",
+    "FLAG_NO_GRID",
     "FLAG_NO_ROOT",
     "FLAG_SOLVED",
     "SOLVER_EXACT",
@@ -73,6 +79,7 @@ __all__ = [
     "loewe_g",
     "loewe_reference_blocks",
     "loewe_reference_kernel",
+    "loewe_wells_kernel",
 ]
 
 SOLVER_GRID = 0
@@ -214,87 +221,98 @@ def _drc_form(p: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True, error_model="numpy")
-def loewe_reference_blocks(
-    b0, b1, conc_row, conc_col, observed, par_row, par_col, solver, n_grid, out_reference, out_flag
-):
-    """:func:`loewe_reference_kernel` of blocks ``b0 .. b1 - 1`` (one thread)."""
-    n_row, n_col = observed.shape[1], observed.shape[2]
+def loewe_reference_blocks(b0, b1, conc, observed, params, solver, n_grid, out_reference, out_flag):
+    """:func:`loewe_wells_kernel` of blocks ``b0 .. b1 - 1`` (one thread), every solver."""
+    n_well, n_drug = conc.shape[1], conc.shape[2]
+    doses = np.empty(n_drug)
     for blk in range(b0, b1):
-        p1 = par_row[blk]
-        p2 = par_col[blk]
-        if not _fits_usable(p1, p2):
+        pars = params[blk]
+        if not fits_usable(pars):
             continue
-        # drc's LL.4 coefficients (b, c, d, e), for SynergyFinder 2's equation
-        drc1 = _drc_form(p1)
-        drc2 = _drc_form(p2)
-        y_min = min(min(p1[2], p1[3]), min(p2[2], p2[3]))
-        y_max = max(max(p1[2], p1[3]), max(p2[2], p2[3]))
-        params = np.empty((2, 4))
-        for k in range(4):  # element-wise: a row assignment compiles numba's shape-error
-            params[0, k] = p1[k]  # message formatting (~4 s of CPU on a cold cache)
-            params[1, k] = p2[k]
-        doses = np.empty(2)
-        grid = effect_grid(y_min, y_max, n_grid)
-        big = doses_on_grid(grid, params)
-        big1 = big[0]
-        big2 = big[1]
-        for i in range(n_row):
-            x1 = conc_row[blk, i]
-            if not (x1 > 0.0 and math.isfinite(x1)):
+        grid, big = block_grid(pars, n_grid)
+        # drc's LL.4 coefficients (b, c, d, e), for SynergyFinder 2's equation (two drugs)
+        drc1 = _drc_form(pars[0])
+        drc2 = _drc_form(pars[pars.shape[0] - 1])
+        for w in range(n_well):
+            y = observed[blk, w]
+            n_present, total, finite = well_doses(conc, blk, w, doses)
+            if not (finite and n_present >= 2 and math.isfinite(y)):
                 continue
-            for j in range(n_col):
-                x2 = conc_col[blk, j]
-                y = observed[blk, i, j]
-                if not (x2 > 0.0 and math.isfinite(x2) and math.isfinite(y)):
-                    continue
-                total = x1 + x2
-                fallback = max(
-                    hill_effect(total, p1[0], p1[1], p1[2], p1[3]),
-                    hill_effect(total, p2[0], p2[1], p2[2], p2[3]),
-                )
-                doses[0] = x1
-                doses[1] = x2
-                if solver == SOLVER_SF2:
-                    # SynergyFinder 2: x1 is the column drug's dose in its equation
-                    root, termcd = sf2_newton(x2, x1, drc2, drc1)
-                    if termcd < 3:
-                        out_reference[blk, i, j] = min(root, 100.0)
-                        out_flag[blk, i, j] = FLAG_SOLVED
-                    else:
-                        out_reference[blk, i, j] = min(fallback, 100.0)
-                        out_flag[blk, i, j] = FLAG_FALLBACK
-                    continue
-                cap1 = dose_for_effect(y, p1[0], p1[1], p1[2], p1[3])
-                cap2 = dose_for_effect(y, p2[0], p2[1], p2[2], p2[3])
-                if not math.isfinite(cap1) and not math.isfinite(cap2):
-                    out_reference[blk, i, j] = fallback
-                    out_flag[blk, i, j] = FLAG_FALLBACK
-                    continue
-                best_k = _grid_minimiser(x1, x2, big1, big2, n_grid)
-                if solver == SOLVER_GRID:
-                    out_reference[blk, i, j] = grid[best_k]
-                    out_flag[blk, i, j] = FLAG_SOLVED
-                    continue
-                root = first_root(grid, big, doses, params)
-                if math.isnan(root):
-                    out_reference[blk, i, j] = grid[best_k]
-                    out_flag[blk, i, j] = FLAG_NO_ROOT
+            if solver == SOLVER_SF2:
+                # SynergyFinder 2: x1 is the column drug's dose in its equation
+                root, termcd = sf2_newton(doses[1], doses[0], drc2, drc1)
+                if termcd < 3:
+                    out_reference[blk, w] = min(root, 100.0)
+                    out_flag[blk, w] = FLAG_SOLVED
                 else:
-                    out_reference[blk, i, j] = root
-                    out_flag[blk, i, j] = FLAG_SOLVED
+                    out_reference[blk, w] = min(fallback_effect(total, pars), 100.0)
+                    out_flag[blk, w] = FLAG_FALLBACK
+                continue
+            reference, flag, best_k = grid_step(y, total, doses, pars, grid, big)
+            if best_k < 0 or solver == SOLVER_GRID:
+                out_reference[blk, w] = reference
+                out_flag[blk, w] = flag
+                continue
+            root = first_root(grid, big, doses, pars)
+            if math.isnan(root):
+                out_reference[blk, w] = grid[best_k]
+                out_flag[blk, w] = FLAG_NO_ROOT
+            else:
+                out_reference[blk, w] = root
+                out_flag[blk, w] = FLAG_SOLVED
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def _loewe_reference_parallel(
-    conc_row, conc_col, observed, par_row, par_col, solver, n_grid, out_reference, out_flag
-):
+def _loewe_reference_parallel(conc, observed, params, solver, n_grid, out_reference, out_flag):
     """:func:`loewe_reference_blocks` on all cores, ``prange`` over blocks."""
     for blk in prange(observed.shape[0]):
         b = np.int64(blk)
         loewe_reference_blocks(
-            b, b + 1, conc_row, conc_col, observed, par_row, par_col, solver, n_grid,
-            out_reference, out_flag,
-        )  # fmt: skip
+            b, b + 1, conc, observed, params, solver, n_grid, out_reference, out_flag
+        )
+
+
+def loewe_wells_kernel(
+    conc: np.ndarray,
+    observed: np.ndarray,
+    params: np.ndarray,
+    solver: int,
+    n_grid: int,
+    out_reference: np.ndarray,
+    out_flag: np.ndarray,
+) -> None:
+    """Loewe reference of every well with two or more drugs present, any number of drugs.
+
+    One implementation for pairs and N drugs (docs/design.md §16.1): for N = 2 it performs
+    the pair's operations in the pair's order (dose sum ``x1 + x2``, fallback ``max(f1, f2)``,
+    grid distance ``|x1/X1 + x2/X2 − 1|``).  For N drugs, a drug with dose 0 adds ``0/X_i``
+    on the grid (R's arithmetic, NaN skipped) and nothing to the exact root's equation.
+
+    Screens of :data:`PARALLEL_MIN_BLOCKS` blocks or more run on all cores; smaller ones on
+    one thread (same numbers), which spares the first run the compilation of the parallel
+    variant (a few seconds).
+
+    Parameters
+    ----------
+    conc : (B, W, N) float64, doses (one unit; NaN = padding well)
+    observed : (B, W) float64, observed % inhibition (replicate means), NaN = none
+    params : (B, N, 4) float64, Hill fits (ic50, hill_slope, bottom, top) of each drug
+    solver : 0 = grid (SynergyFinder 3), 1 = exact root, 2 = SynergyFinder 2 (N = 2 only)
+    n_grid : number of grid points (100 in SynergyFinder 3)
+    out_reference : (B, W) float64, written: Loewe reference (% inhibition) at wells with
+        two or more doses > 0, a finite observation and usable fits; untouched elsewhere
+    out_flag : (B, W) float64, written at the same wells: 0 solved, 1 fallback
+        ``max f_i(Σ x)``, 2 no exact root (grid minimiser used), 3 no grid effect defined
+    """
+    if solver == SOLVER_SF2 and conc.shape[2] != 2:
+        raise ValueError("SynergyFinder 2's Loewe solver is defined for two drugs only")
+    args = (conc, observed, params, int(solver), int(n_grid))
+    if observed.shape[0] >= PARALLEL_MIN_BLOCKS:
+        _loewe_reference_parallel(*args, out_reference, out_flag)
+    elif solver == SOLVER_GRID:  # the default: compiles no root solver
+        loewe_grid_blocks(0, observed.shape[0], *args[:3], args[4], out_reference, out_flag)
+    else:
+        loewe_reference_blocks(0, observed.shape[0], *args, out_reference, out_flag)
 
 
 def loewe_reference_kernel(
@@ -308,11 +326,7 @@ def loewe_reference_kernel(
     out_reference: np.ndarray,
     out_flag: np.ndarray,
 ) -> None:
-    """Loewe reference of every combination well of every block.
-
-    Screens of :data:`PARALLEL_MIN_BLOCKS` blocks or more run on all cores; smaller ones on
-    one thread (same numbers), which spares the first run the compilation of the parallel
-    variant (a few seconds).
+    """:func:`loewe_wells_kernel` on a pair grid (N = 2, wells in C order).
 
     Parameters
     ----------
@@ -320,17 +334,21 @@ def loewe_reference_kernel(
     conc_col : (B, C) float64, doses of the column drug (same unit)
     observed : (B, R, C) float64, observed % inhibition (replicate means), NaN = none
     par_row, par_col : (B, 4) float64, Hill fits (ic50, hill_slope, bottom, top)
-    solver : 0 = grid (SynergyFinder 3), 1 = exact root, 2 = SynergyFinder 2
-    n_grid : number of grid points (100 in SynergyFinder 3)
-    out_reference : (B, R, C) float64, written: Loewe reference (% inhibition) at wells
-        with both doses > 0, a finite observation and finite fits; left untouched elsewhere
-    out_flag : (B, R, C) float64, written at the same wells: 0 solved, 1 fallback
-        ``max fi(x1 + x2)``, 2 no exact root (grid minimiser used)
+    solver, n_grid : as in :func:`loewe_wells_kernel`
+    out_reference, out_flag : (B, R, C) float64, C-contiguous, written as there
     """
-    args = (conc_row, conc_col, observed, par_row, par_col, int(solver), int(n_grid))
-    if observed.shape[0] >= PARALLEL_MIN_BLOCKS:
-        _loewe_reference_parallel(*args, out_reference, out_flag)
-    elif solver == SOLVER_GRID:  # the default: compiles no root solver
-        loewe_grid_blocks(0, observed.shape[0], *args[:5], args[6], out_reference, out_flag)
-    else:
-        loewe_reference_blocks(0, observed.shape[0], *args, out_reference, out_flag)
+    if not (out_reference.flags.c_contiguous and out_flag.flags.c_contiguous):
+        raise ValueError("out_reference and out_flag must be C-contiguous")
+    n_block = observed.shape[0]
+    conc = pair_wells(conc_row, conc_col)
+    params = np.ascontiguousarray(np.stack([par_row, par_col], axis=1), dtype=np.float64)
+    flat = (n_block, conc.shape[1])
+    loewe_wells_kernel(
+        conc,
+        np.ascontiguousarray(observed).reshape(flat),
+        params,
+        solver,
+        n_grid,
+        out_reference.reshape(flat),
+        out_flag.reshape(flat),
+    )

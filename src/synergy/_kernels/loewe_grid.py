@@ -34,6 +34,7 @@ __all__ = [
 FLAG_SOLVED = 0.0
 FLAG_FALLBACK = 1.0
 FLAG_NO_ROOT = 2.0
+FLAG_NO_GRID = 3.0  # N ≥ 3 only: no grid effect has a defined distance
 
 
 @njit(cache=True, error_model="numpy")
@@ -85,72 +86,132 @@ def doses_on_grid(grid: np.ndarray, params: np.ndarray) -> np.ndarray:
     return big
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def _fits_usable(p1, p2):
-    """Both Hill fits finite with ic50 > 0 and slope > 0."""
+@njit(cache=True, error_model="numpy")
+def fits_usable(pars):
+    """Every drug's Hill fit (rows of ``pars``) finite with ic50 > 0 and slope > 0."""
     ok = True
-    for k in range(4):
-        if not (math.isfinite(p1[k]) and math.isfinite(p2[k])):
+    for i in range(pars.shape[0]):
+        for k in range(4):
+            if not math.isfinite(pars[i, k]):
+                ok = False
+        if not (pars[i, 0] > 0.0 and pars[i, 1] > 0.0):
             ok = False
-    return ok and p1[0] > 0.0 and p2[0] > 0.0 and p1[1] > 0.0 and p2[1] > 0.0
+    return ok
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def _grid_minimiser(x1, x2, big1, big2, n_grid):
-    """Index of the first grid point minimising |x1/X1 + x2/X2 - 1| (SynergyFinder 3)."""
-    best = abs(x1 / big1[0] + x2 / big2[0] - 1.0)
-    best_k = 0
-    for k in range(1, n_grid):
-        dist = abs(x1 / big1[k] + x2 / big2[k] - 1.0)
-        if dist < best:
+@njit(cache=True, error_model="numpy")
+def block_grid(pars, n_grid):
+    """The effect grid between the lowest and highest asymptote of all the drugs, and X_i on
+    it (N, n_grid); the drugs are taken one after another (for N = 2 the pair's order)."""
+    y_min = min(pars[0, 2], pars[0, 3])
+    y_max = max(pars[0, 2], pars[0, 3])
+    for i in range(1, pars.shape[0]):
+        y_min = min(y_min, min(pars[i, 2], pars[i, 3]))
+        y_max = max(y_max, max(pars[i, 2], pars[i, 3]))
+    grid = effect_grid(y_min, y_max, n_grid)
+    return grid, doses_on_grid(grid, pars)
+
+
+@njit(cache=True, error_model="numpy")
+def well_doses(conc, blk, w, doses):
+    """Copy well ``w``'s doses into ``doses``; returns (drugs with dose > 0, their dose sum,
+    every dose finite).  The sum adds the doses in drug order (for N = 2: ``x1 + x2``)."""
+    n_present = 0
+    total = 0.0
+    finite = True
+    for i in range(doses.shape[0]):
+        x = conc[blk, w, i]
+        doses[i] = x
+        if not math.isfinite(x):
+            finite = False
+        elif x > 0.0:
+            total = x if n_present == 0 else total + x
+            n_present += 1
+    return n_present, total, finite
+
+
+@njit(cache=True, error_model="numpy")
+def fallback_effect(total, pars):
+    """``max_i f_i(Σ x)``: the Loewe fallback where no drug alone reaches the effect."""
+    best = hill_effect(total, pars[0, 0], pars[0, 1], pars[0, 2], pars[0, 3])
+    for i in range(1, pars.shape[0]):
+        best = max(best, hill_effect(total, pars[i, 0], pars[i, 1], pars[i, 2], pars[i, 3]))
+    return best
+
+
+@njit(cache=True, error_model="numpy")
+def reached(y, pars):
+    """Whether some drug alone reaches effect ``y`` (a finite X_i(y))."""
+    for i in range(pars.shape[0]):
+        if math.isfinite(dose_for_effect(y, pars[i, 0], pars[i, 1], pars[i, 2], pars[i, 3])):
+            return True
+    return False
+
+
+@njit(cache=True, error_model="numpy")
+def grid_minimiser(doses, big):
+    """Index of the first grid point minimising |Σ x_i/X_i − 1| (SynergyFinder 3); -1 if none.
+
+    R's arithmetic: a drug with dose 0 adds ``0 / X_i`` (NaN where ``X_i = 0``: that grid
+    effect is skipped, R's ``na.rm``), ``x/∞ = 0``, ``x/0 = ∞``.  For two drugs the sum is
+    ``x1/X1 + x2/X2`` as the pair always computed it (never NaN with both doses > 0).
+    """
+    n_grid = big.shape[1]
+    best = math.inf
+    best_k = -1
+    if doses.shape[0] == 2:  # the pair's loop, unrolled (the same operations)
+        x1 = doses[0]
+        x2 = doses[1]
+        for k in range(n_grid):
+            dist = abs(x1 / big[0, k] + x2 / big[1, k] - 1.0)
+            if dist < best or (best_k < 0 and dist == best):
+                best = dist
+                best_k = k
+        return best_k
+    for k in range(n_grid):
+        total = doses[0] / big[0, k]
+        for i in range(1, doses.shape[0]):
+            total = total + doses[i] / big[i, k]
+        dist = abs(total - 1.0)
+        # the first minimiser; NaN never wins, +inf only if nothing is finite
+        if dist < best or (best_k < 0 and dist == best):
             best = dist
             best_k = k
     return best_k
 
 
 @njit(cache=True, error_model="numpy")
-def loewe_grid_blocks(
-    b0, b1, conc_row, conc_col, observed, par_row, par_col, n_grid, out_reference, out_flag
-):
+def grid_step(y, total, doses, pars, grid, big):
+    """(reference, flag, grid index) of one well by SynergyFinder 3's rule: the fallback
+    ``max f_i(Σ x)`` where no drug alone reaches ``y`` (index -1), else the grid's first
+    minimiser (``FLAG_NO_GRID`` and NaN, index -1, where no grid effect is defined)."""
+    if not reached(y, pars):
+        return fallback_effect(total, pars), FLAG_FALLBACK, -1
+    best_k = grid_minimiser(doses, big)
+    if best_k < 0:
+        return math.nan, FLAG_NO_GRID, -1
+    return grid[best_k], FLAG_SOLVED, best_k
+
+
+@njit(cache=True, error_model="numpy")
+def loewe_grid_blocks(b0, b1, conc, observed, params, n_grid, out_reference, out_flag):
     """:func:`~synergy._kernels.loewe.loewe_reference_blocks` with the grid solver, one thread.
 
     The same numbers without the exact-root and SynergyFinder 2 solvers, so that the
     default path does not compile them.
     """
-    n_row, n_col = observed.shape[1], observed.shape[2]
+    n_well, n_drug = conc.shape[1], conc.shape[2]
+    doses = np.empty(n_drug)
     for blk in range(b0, b1):
-        p1 = par_row[blk]
-        p2 = par_col[blk]
-        if not _fits_usable(p1, p2):
+        pars = params[blk]
+        if not fits_usable(pars):
             continue
-        y_min = min(min(p1[2], p1[3]), min(p2[2], p2[3]))
-        y_max = max(max(p1[2], p1[3]), max(p2[2], p2[3]))
-        params = np.empty((2, 4))
-        for k in range(4):  # element-wise (see loewe_reference_blocks)
-            params[0, k] = p1[k]
-            params[1, k] = p2[k]
-        grid = effect_grid(y_min, y_max, n_grid)
-        big = doses_on_grid(grid, params)
-        big1 = big[0]
-        big2 = big[1]
-        for i in range(n_row):
-            x1 = conc_row[blk, i]
-            if not (x1 > 0.0 and math.isfinite(x1)):
+        grid, big = block_grid(pars, n_grid)
+        for w in range(n_well):
+            y = observed[blk, w]
+            n_present, total, finite = well_doses(conc, blk, w, doses)
+            if not (finite and n_present >= 2 and math.isfinite(y)):
                 continue
-            for j in range(n_col):
-                x2 = conc_col[blk, j]
-                y = observed[blk, i, j]
-                if not (x2 > 0.0 and math.isfinite(x2) and math.isfinite(y)):
-                    continue
-                cap1 = dose_for_effect(y, p1[0], p1[1], p1[2], p1[3])
-                cap2 = dose_for_effect(y, p2[0], p2[1], p2[2], p2[3])
-                if not math.isfinite(cap1) and not math.isfinite(cap2):
-                    total = x1 + x2
-                    out_reference[blk, i, j] = max(
-                        hill_effect(total, p1[0], p1[1], p1[2], p1[3]),
-                        hill_effect(total, p2[0], p2[1], p2[2], p2[3]),
-                    )
-                    out_flag[blk, i, j] = FLAG_FALLBACK
-                    continue
-                out_reference[blk, i, j] = grid[_grid_minimiser(x1, x2, big1, big2, n_grid)]
-                out_flag[blk, i, j] = FLAG_SOLVED
+            reference, flag, _ = grid_step(y, total, doses, pars, grid, big)
+            out_reference[blk, w] = reference
+            out_flag[blk, w] = flag

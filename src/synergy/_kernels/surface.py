@@ -11,36 +11,12 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 __all__ = [
-    "bliss_reference",
-    "bliss_reference_sf2",
     "extremes",
-    "hsa_reference",
     "masked_mean",
     "most_synergistic_area",
     "ordered_sum",
+    "pair_wells",
 ]
-
-
-def bliss_reference(effect_row: np.ndarray, effect_col: np.ndarray) -> np.ndarray:
-    """Bliss independence ``100 · (1 − (1 − y1/100)(1 − y2/100))`` in % inhibition.
-
-    ``effect_row`` (B, R, 1) and ``effect_col`` (B, 1, C) broadcast to (B, R, C); the
-    operations are those of SynergyFinder's ``(1 - prod(1 - x / 100)) * 100``.
-    """
-    return (1.0 - (1.0 - effect_row / 100.0) * (1.0 - effect_col / 100.0)) * 100.0
-
-
-def bliss_reference_sf2(effect_row: np.ndarray, effect_col: np.ndarray) -> np.ndarray:
-    """Bliss as SynergyFinder 2 computes it: ``y1 + y2 − y1 · y2 / 100`` (% inhibition).
-
-    The same number as :func:`bliss_reference` up to rounding (~1e-14).
-    """
-    return effect_row + effect_col - effect_row * effect_col / 100.0
-
-
-def hsa_reference(effect_row: np.ndarray, effect_col: np.ndarray) -> np.ndarray:
-    """Highest single agent ``max(y1, y2)`` in % inhibition (NaN if either is NaN)."""
-    return np.maximum(effect_row, effect_col)
 
 
 def ordered_sum(values: np.ndarray, n_axes: int = 1) -> np.ndarray:
@@ -137,3 +113,12 @@ def extremes(
     r_lo = np.where(has, i_lo // n_col, -1)
     c_lo = np.where(has, i_lo % n_col, -1)
     return v_hi, r_hi, c_hi, v_lo, r_lo, c_lo
+
+
+def pair_wells(conc_row: np.ndarray, conc_col: np.ndarray) -> np.ndarray:
+    """(B, R·C, 2) doses of a pair grid's wells in C order (row drug first)."""
+    n_block, n_row, n_col = conc_row.shape[0], conc_row.shape[1], conc_col.shape[1]
+    conc = np.empty((n_block, n_row * n_col, 2))
+    conc[:, :, 0] = np.repeat(conc_row, n_col, axis=1)
+    conc[:, :, 1] = np.tile(conc_col, (1, n_row))
+    return conc

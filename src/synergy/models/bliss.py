@@ -1,13 +1,14 @@
 """Bliss independence from the observed single-drug wells (SynergyFinder 3).
 
-Reference at a combination well (both doses > 0), all in % inhibition::
+Reference at a combination well (two or more doses > 0), all in % inhibition::
 
-    bliss_reference = 100 · (1 − (1 − y1 / 100) · (1 − y2 / 100))
+    bliss_reference = 100 · (1 − Π_i (1 − y_i / 100))
 
-with ``y1`` the observed response of the row drug alone at the well's row dose (the
-well at column dose 0) and ``y2`` that of the column drug alone (row dose 0); replicate
-means.  δ = observed − reference (positive = synergy).  Non-combination wells keep
-reference = observed, δ = 0, as SynergyFinder reports them.
+with ``y_i`` the observed response of drug i alone at the well's dose of drug i (for a
+pair: the row drug's well at column dose 0, the column drug's at row dose 0); replicate
+means.  One implementation for any number of drugs (:mod:`synergy.models.reference`).
+δ = observed − reference (positive = synergy).  Non-combination wells keep reference =
+observed, δ = 0, as SynergyFinder reports them.
 
 Reference: Bliss CI (1939) Ann Appl Biol 26:585-615; SynergyFinder 3.7
 ``R/calculate_synergy_score.R`` (``Bliss``), which this reproduces to rounding.
@@ -20,21 +21,73 @@ from collections.abc import Callable
 import numpy as np
 import xarray as xr
 
-from synergy._kernels.surface import bliss_reference, bliss_reference_sf2
 from synergy.errors import SynergyError
-from synergy.models.common import (
-    combination_mask,
-    doses,
-    edge_filled,
-    lacks_monotherapy,
-    observed_surface,
-    surface_variable,
-)
-from synergy.models.summary import summarise
+from synergy.models.common import lacks_monotherapy
+from synergy.models.outputs import model_outputs
+from synergy.models.reference import BLISS_FORMULAS, bliss_combine
+from synergy.models.well_view import WellView, delta_and_reference, edge_values, well_view
 
-__all__ = ["score_bliss", "score_from_edges"]
+__all__ = ["score_bliss", "score_edge_model", "score_from_edges"]
 
 EDGE_STATUS_CODES = (0, 1, 2, 3, 10, 12, 13)
+
+
+def score_edge_model(
+    screen: xr.Dataset,
+    model: str,
+    combine: Callable[[list[np.ndarray]], np.ndarray],
+    description: str,
+    view: WellView | None = None,
+) -> xr.Dataset:
+    """Score a model whose reference combines the observed single-drug wells, either layout.
+
+    One implementation for any number of drugs (docs/design.md §16.1): the single-drug
+    responses of every well are looked up on the well view, combined by ``combine``, and
+    δ = observed − reference; the outputs take the screen's layout
+    (:func:`synergy.models.outputs.model_outputs`).
+
+    Parameters
+    ----------
+    screen : xarray.Dataset
+        A screen of either layout (docs/design.md §1, §1.1).
+    model : str
+        Variable prefix (``"bliss"``, ``"hsa"``).
+    combine : callable
+        ``alone -> (B, W)`` reference in % inhibition from the drugs' single-drug responses
+        at each well (``alone``: one (B, W) array per drug).
+    description : str
+        The formula, stored in the variables' attrs.
+    view : WellView, optional
+        The screen's well view, if already computed.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``<model>`` (δ, % points), ``<model>_reference`` (% inhibition) on (block, row, col)
+        or (block, well), and the block summaries and ``<model>_status``.
+    """
+    view = well_view(screen) if view is None else view
+    reference = combine(edge_values(view, view.observed))
+    reference, delta = delta_and_reference(view, reference)
+    base = np.zeros(view.observed.shape[0], dtype=np.int8)
+    if view.grid is not None:  # the well layout's summaries set these codes themselves
+        combo = view.present >= 2
+        unreferenced = combo & np.isfinite(view.observed) & ~np.isfinite(reference)
+        base[np.any(unreferenced, axis=1)] = 3
+        n_block, (n_row, n_col) = view.observed.shape[0], view.grid
+        base[lacks_monotherapy(view.observed.reshape(n_block, n_row, n_col))] = 10
+    label = model.upper() if model == "hsa" else model.capitalize()
+    attrs = {"units": "%", "formula": description}
+    wells = {
+        model: (delta, {**attrs, "long_name": f"{label} synergy δ = observed − reference"}),
+        f"{model}_reference": (
+            reference,
+            {**attrs, "long_name": f"{label} reference (% inhibition)"},
+        ),
+    }
+    return xr.Dataset(
+        model_outputs(screen, view, model, label, wells, delta, base, EDGE_STATUS_CODES)
+    )
 
 
 def score_from_edges(
@@ -43,65 +96,22 @@ def score_from_edges(
     reference_fn: Callable[[np.ndarray, np.ndarray], np.ndarray],
     description: str,
 ) -> xr.Dataset:
-    """Score a model whose reference combines the observed single-drug wells.
+    """Score a pair model whose reference combines the two observed single-drug wells.
 
-    Parameters
-    ----------
-    screen : xarray.Dataset
-        A screen (docs/design.md §1).
-    model : str
-        Variable prefix (``"bliss"``, ``"hsa"``).
-    reference_fn : callable
-        ``(y_row (B, R, 1), y_col (B, 1, C)) -> (B, R, C)`` reference in % inhibition.
-    description : str
-        The formula, stored in the variables' attrs.
-
-    Returns
-    -------
-    xarray.Dataset
-        ``<model>`` (δ, % points), ``<model>_reference`` (% inhibition) on
-        (block, row, col), and the summaries of :func:`synergy.models.summary.summarise`.
+    :func:`score_edge_model` with ``combine = reference_fn(y_row, y_col)``; ``reference_fn``
+    is elementwise (numpy broadcasting), in % inhibition.
     """
-    observed = observed_surface(screen)
-    conc_row, conc_col = doses(screen)
-    combo = combination_mask(conc_row, conc_col)
-    reference = reference_fn(observed[:, :, :1], observed[:, :1, :])
-    reference, delta = edge_filled(reference, observed, combo)
-
-    base = np.zeros(observed.shape[0], dtype=np.int8)
-    unreferenced = np.any(combo & np.isfinite(observed) & ~np.isfinite(reference), axis=(1, 2))
-    base[unreferenced] = 3
-    base[lacks_monotherapy(observed)] = 10
-
-    label = model.upper() if model == "hsa" else model.capitalize()
-    data = {
-        model: surface_variable(
-            screen,
-            delta,
-            {
-                "units": "%",
-                "long_name": f"{label} synergy δ = observed − reference",
-                "formula": description,
-            },
-        ),
-        f"{model}_reference": surface_variable(
-            screen,
-            reference,
-            {
-                "units": "%",
-                "long_name": f"{label} reference (% inhibition)",
-                "formula": description,
-            },
-        ),
-    }
-    data.update(summarise(model, screen, delta, combo, observed, base, EDGE_STATUS_CODES))
-    return xr.Dataset(data)
+    return score_edge_model(
+        screen, model, lambda alone: reference_fn(alone[0], alone[1]), description
+    )
 
 
-def score_bliss(screen: xr.Dataset, *, convention: str = "synergyfinder3") -> xr.Dataset:
-    """Bliss δ surfaces and block scores of every block of a screen.
+def score_bliss(
+    screen: xr.Dataset, *, convention: str = "synergyfinder3", view: WellView | None = None
+) -> xr.Dataset:
+    """Bliss δ surfaces and block scores of every block of a screen (any number of drugs).
 
-    reference = 100·(1 − (1 − y1/100)(1 − y2/100)) from the observed single-drug wells
+    reference = 100·(1 − Π_i (1 − y_i/100)) from the observed single-drug wells
     (replicate means) at the well's doses; δ = observed − reference, in % points.
     Non-combination wells: reference = observed, δ = 0.  Reproduces SynergyFinder 3.7's
     ``Bliss`` (Bliss 1939).
@@ -109,29 +119,26 @@ def score_bliss(screen: xr.Dataset, *, convention: str = "synergyfinder3") -> xr
     Parameters
     ----------
     screen : xarray.Dataset
-        A screen (docs/design.md §1), responses in % inhibition.
+        A screen (docs/design.md §1, §1.1), responses in % inhibition.
     convention : {"synergyfinder3", "synergyfinder2"}
         The floating-point form of the formula: SynergyFinder 3's above, or
-        SynergyFinder 2's ``y1 + y2 − y1·y2/100`` (equal to ~1e-14).
+        SynergyFinder 2's ``y1 + y2 − y1·y2/100`` (equal to ~1e-14;
+        :func:`synergy.models.reference.bliss_combine`).
+    view : WellView, optional
+        The screen's well view, if already computed.
 
     Returns
     -------
     xarray.Dataset
         ``bliss`` (δ, % points), ``bliss_reference`` (%), ``bliss_score`` and the other
-        summaries of :mod:`synergy.models.summary`, ``bliss_status``.
+        summaries of :mod:`synergy.models.outputs`, ``bliss_status``.
     """
-    if convention == "synergyfinder3":
-        return score_from_edges(
-            screen,
-            "bliss",
-            bliss_reference,
-            "100*(1-(1-y1/100)*(1-y2/100)), y1, y2 observed single-drug wells (SynergyFinder 3)",
-        )
-    if convention == "synergyfinder2":
-        return score_from_edges(
-            screen,
-            "bliss",
-            bliss_reference_sf2,
-            "y1 + y2 - y1*y2/100, y1, y2 observed single-drug wells (SynergyFinder 2)",
-        )
-    raise SynergyError(f"unknown convention {convention!r}")
+    if convention not in BLISS_FORMULAS:
+        raise SynergyError(f"unknown convention {convention!r}")
+    return score_edge_model(
+        screen,
+        "bliss",
+        lambda alone: bliss_combine(alone, convention),
+        BLISS_FORMULAS[convention],
+        view,
+    )

@@ -32,20 +32,23 @@ def _fitted(prefix: str, *extra: str) -> tuple[str, ...]:
 
 def _bliss(screen: xr.Dataset, ctx: ModelContext) -> xr.Dataset:
     from synergy.models.bliss import score_bliss
+    from synergy.models.well_view import well_view
 
-    return score_bliss(screen, convention=ctx.convention)
+    return score_bliss(screen, convention=ctx.convention, view=well_view(screen, ctx.shared))
 
 
 def _hsa(screen: xr.Dataset, ctx: ModelContext) -> xr.Dataset:
     from synergy.models.hsa import score_hsa
+    from synergy.models.well_view import well_view
 
-    return score_hsa(screen)
+    return score_hsa(screen, view=well_view(screen, ctx.shared))
 
 
 def _loewe(screen: xr.Dataset, ctx: ModelContext) -> xr.Dataset:
     from synergy.models.loewe import score_loewe
+    from synergy.models.well_view import well_view
 
-    return score_loewe(screen, solver=ctx.loewe_solver)
+    return score_loewe(screen, solver=ctx.loewe_solver, view=well_view(screen, ctx.shared))
 
 
 def _zip(screen: xr.Dataset, ctx: ModelContext) -> xr.Dataset:
@@ -53,9 +56,10 @@ def _zip(screen: xr.Dataset, ctx: ModelContext) -> xr.Dataset:
         from synergy.models.zip_sf2 import score_zip_sf2
 
         return score_zip_sf2(screen, fitter=ctx.fitter)
+    from synergy.models.well_view import well_view
     from synergy.models.zip import score_zip
 
-    return score_zip(screen, fitter=ctx.fitter)
+    return score_zip(screen, fitter=ctx.fitter, view=well_view(screen, ctx.shared))
 
 
 def _wells(model: str):

@@ -27,7 +27,7 @@ __all__ = [
     "STATUS_MEANINGS",
     "combination_mask",
     "doses",
-    "edge_filled",
+    "drug_fits",
     "hill_fits",
     "in_grid_mask",
     "lacks_monotherapy",
@@ -131,6 +131,30 @@ def hill_fits(screen: xr.Dataset, side: str) -> tuple[np.ndarray, np.ndarray]:
     return params, l4
 
 
+def drug_fits(screen: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """Every drug's single-drug Hill fit, either layout: ``params`` (B, N, 4) float64 in the
+    order of ``HILL_PARAMS`` and the L.4 flags (B, N) bool.
+
+    Pairs: ``hill_row``, ``hill_col`` (N = 2, row drug first); the well layout: ``hill``
+    (block, drug, param) and ``hill_model``.
+    """
+    from synergy.io.multi import is_multi
+
+    if not is_multi(screen):
+        (par_row, l4_row), (par_col, l4_col) = hill_fits(screen, "row"), hill_fits(screen, "col")
+        params = np.ascontiguousarray(np.stack([par_row, par_col], axis=1))
+        return params, np.stack([l4_row, l4_col], axis=1)
+    if "hill" not in screen:
+        raise ScreenError("the screen has no 'hill': fit the single drugs first")
+    fits = screen["hill"].sel(param=list(HILL_PARAMS)).transpose("block", "drug", "param")
+    params = np.ascontiguousarray(fits.values, dtype=np.float64)
+    if "hill_model" in screen:
+        l4 = np.asarray(screen["hill_model"].values) == 1
+    else:
+        l4 = np.zeros(params.shape[:2], dtype=bool)
+    return params, l4
+
+
 def surface_variable(screen: xr.Dataset, values: np.ndarray, attrs: dict[str, Any]) -> xr.DataArray:
     """Wrap a (B, R, C) array as a DataArray on the screen's block/row/col."""
     return xr.DataArray(
@@ -139,15 +163,3 @@ def surface_variable(screen: xr.Dataset, values: np.ndarray, attrs: dict[str, An
         coords={"block": screen["block"].values},
         attrs=attrs,
     )
-
-
-def edge_filled(
-    reference: np.ndarray, observed: np.ndarray, combo: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Reference = observed at non-combination wells (δ = 0 there), δ = observed − reference.
-
-    Returns ``(reference, delta)``, both (B, R, C).
-    """
-    reference = np.where(combo, reference, observed)
-    delta = np.where(combo, observed - reference, np.where(np.isfinite(observed), 0.0, np.nan))
-    return reference, delta

@@ -1,7 +1,7 @@
 """Highest single agent from the observed single-drug wells (SynergyFinder 3).
 
-Reference at a combination well: ``max(y1, y2)``, the larger observed response of the
-two drugs alone at the well's doses (replicate means), % inhibition; δ = observed −
+Reference at a combination well: ``max_i y_i``, the largest observed response of the
+drugs alone at the well's doses (replicate means), % inhibition; δ = observed −
 reference.  Non-combination wells keep reference = observed, δ = 0.
 
 Reference: Berenbaum MC (1989) Pharmacol Rev 41:93-141; SynergyFinder 3.7
@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import xarray as xr
 
-from synergy._kernels.surface import hsa_reference
-from synergy.models.bliss import score_from_edges
+from synergy.models.bliss import score_edge_model
+from synergy.models.reference import hsa_combine
+from synergy.models.well_view import WellView
 
 __all__ = ["score_hsa"]
 
 
-def score_hsa(screen: xr.Dataset) -> xr.Dataset:
+def score_hsa(screen: xr.Dataset, *, view: WellView | None = None) -> xr.Dataset:
     """HSA δ surfaces and block scores of every block of a screen.
 
     reference = max(y1, y2) of the observed single-drug wells (replicate means) at the
@@ -28,13 +29,15 @@ def score_hsa(screen: xr.Dataset) -> xr.Dataset:
     Parameters
     ----------
     screen : xarray.Dataset
-        A screen (docs/design.md §1).
+        A screen of either layout (docs/design.md §1, §1.1).
+    view : WellView, optional
+        The screen's well view, if already computed.
 
     Returns
     -------
     xarray.Dataset
         ``hsa``, ``hsa_reference``, ``hsa_score`` and the other summaries, ``hsa_status``.
     """
-    return score_from_edges(
-        screen, "hsa", hsa_reference, "max(y1, y2), observed single-drug wells (SynergyFinder 3)"
+    return score_edge_model(
+        screen, "hsa", hsa_combine, "max_i y_i, observed single-drug wells (SynergyFinder 3)", view
     )

@@ -47,28 +47,24 @@ from synergy._kernels.loewe import (
     SOLVER_GRID,
     SOLVER_SF2,
     loewe_reference_kernel,
+    loewe_wells_kernel,
 )
 from synergy.errors import SynergyError
-from synergy.models.common import (
-    combination_mask,
-    doses,
-    edge_filled,
-    hill_fits,
-    lacks_monotherapy,
-    observed_surface,
-    surface_variable,
-)
-from synergy.models.summary import summarise
+from synergy.models.common import drug_fits, lacks_monotherapy
+from synergy.models.outputs import model_outputs
+from synergy.models.well_view import WellView, delta_and_reference, well_view
 
-__all__ = ["LOEWE_SOLVERS", "N_GRID", "loewe_reference", "score_loewe"]
+__all__ = ["LOEWE_SOLVERS", "N_GRID", "loewe_reference", "loewe_wells", "score_loewe"]
 
 LOEWE_SOLVERS = {"grid100": SOLVER_GRID, "exact": SOLVER_EXACT, "sf2": SOLVER_SF2}
 N_GRID = 100
 LOEWE_STATUS_CODES = (0, 1, 2, 4, 5, 10, 11, 12, 13)
 
 
-def _valid_fits(params: np.ndarray) -> np.ndarray:
-    return np.all(np.isfinite(params), axis=1) & (params[:, 0] > 0) & (params[:, 1] > 0)
+def _solver_code(solver: str) -> int:
+    if solver not in LOEWE_SOLVERS:
+        raise SynergyError(f"loewe_solver must be one of {sorted(LOEWE_SOLVERS)}, got {solver!r}")
+    return LOEWE_SOLVERS[solver]
 
 
 def loewe_reference(
@@ -79,7 +75,7 @@ def loewe_reference(
     par_col: np.ndarray,
     solver: str = "grid100",
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Loewe reference at the combination wells of every block (arrays in, arrays out).
+    """Loewe reference at the combination wells of every block of a pair grid.
 
     Parameters
     ----------
@@ -96,8 +92,7 @@ def loewe_reference(
     flag : (B, R, C) float64, 0 solved, 1 fallback max fi(x1 + x2), 2 no exact root
         (grid minimiser used); NaN where not computed
     """
-    if solver not in LOEWE_SOLVERS:
-        raise SynergyError(f"loewe_solver must be one of {sorted(LOEWE_SOLVERS)}, got {solver!r}")
+    code = _solver_code(solver)
     c64 = np.ascontiguousarray
     observed = c64(observed, dtype=np.float64)
     reference = np.full(observed.shape, np.nan)
@@ -108,7 +103,7 @@ def loewe_reference(
         observed,
         c64(par_row, dtype=np.float64),
         c64(par_col, dtype=np.float64),
-        LOEWE_SOLVERS[solver],
+        code,
         N_GRID,
         reference,
         flag,
@@ -116,86 +111,107 @@ def loewe_reference(
     return reference, flag
 
 
-def score_loewe(screen: xr.Dataset, *, solver: str = "grid100") -> xr.Dataset:
-    """Loewe δ surfaces and block scores of every block, from ``hill_row``/``hill_col``.
+def loewe_wells(
+    view: WellView, params: np.ndarray, solver: str = "grid100"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Loewe reference and flags (B, W) at every well of a well view with ≥ 2 drugs present.
 
-    See the module docstring for the definition (SynergyFinder 3 by default).
+    ``params`` (B, N, 4): each drug's Hill fit.  See :func:`loewe_reference` for the values.
+    """
+    code = _solver_code(solver)
+    reference = np.full(view.observed.shape, np.nan)
+    flag = np.full(view.observed.shape, np.nan)
+    loewe_wells_kernel(
+        np.ascontiguousarray(view.conc),
+        np.ascontiguousarray(view.observed),
+        np.ascontiguousarray(params, dtype=np.float64),
+        code,
+        N_GRID,
+        reference,
+        flag,
+    )
+    return reference, flag
+
+
+_FORMULAS = {
+    "grid100": "SynergyFinder 3 grid of 100 y, first minimiser; fallback max "
+    "f_i(x1+x2) where no drug alone reaches y",
+    "exact": "exact root; fallback max f_i(x1+x2) where no drug alone reaches y",
+    "sf2": "SynergyFinder 2: nleqslv Newton from max(c)+1; fallback max f_i(x1+x2) "
+    "where it fails; capped at 100",
+}
+
+
+def score_loewe(
+    screen: xr.Dataset, *, solver: str = "grid100", view: WellView | None = None
+) -> xr.Dataset:
+    """Loewe δ surfaces and block scores of every block, from the single-drug fits.
+
+    See the module docstring for the definition (SynergyFinder 3 by default); one
+    implementation for any number of drugs (the well view, docs/design.md §16.1).
 
     Parameters
     ----------
     screen : xarray.Dataset
-        A screen with single-drug fits ``hill_row``, ``hill_col`` (block, param), e.g.
-        from :func:`synergy.hill.fit_screen` or injected from another tool.
+        A screen with single-drug fits: ``hill_row``, ``hill_col`` (block, param) for
+        pairs, e.g. from :func:`synergy.hill.fit_screen` or injected from another tool;
+        ``hill`` (block, drug, param) in the well layout.
     solver : {"grid100", "exact", "sf2"}
         SynergyFinder 3's 100-point grid (default), the exact root, or SynergyFinder 2's
-        definition.
+        definition (pairs only).
+    view : WellView, optional
+        The screen's well view, if already computed.
 
     Returns
     -------
     xarray.Dataset
         ``loewe`` (δ, % points), ``loewe_reference`` (%), ``loewe_fallback`` (bool: the
-        well took the ``max fi(x1 + x2)`` fallback), ``loewe_n_fallback``, the summaries
-        of :mod:`synergy.models.summary` and ``loewe_status``.
+        well took the ``max fi(x1 + x2)`` fallback), ``loewe_n_fallback``, the block
+        summaries and ``loewe_status``.
     """
-    observed = observed_surface(screen)
-    conc_row, conc_col = doses(screen)
-    combo = combination_mask(conc_row, conc_col)
-    par_row, _ = hill_fits(screen, "row")
-    par_col, _ = hill_fits(screen, "col")
-    reference, flag = loewe_reference(conc_row, conc_col, observed, par_row, par_col, solver)
-    reference, delta = edge_filled(reference, observed, combo)
+    view = well_view(screen) if view is None else view
+    params = drug_fits(screen)[0]
+    reference, flag = loewe_wells(view, params, solver)
+    reference, delta = delta_and_reference(view, reference)
     fallback = flag == FLAG_FALLBACK
-    n_fallback = fallback.sum(axis=(1, 2))
+    n_drug = view.conc.shape[2]
+    n_fallback = (fallback & (view.present == n_drug)).sum(axis=1)
 
-    base = np.zeros(observed.shape[0], dtype=np.int8)
-    base[n_fallback > 0] = 4
-    base[np.any(flag == FLAG_NO_ROOT, axis=(1, 2))] = 5
-    # fits may be injected for a block without single-drug wells: then it is scored
-    bad_fits = ~(_valid_fits(par_row) & _valid_fits(par_col))
-    base[bad_fits] = np.where(lacks_monotherapy(observed)[bad_fits], 10, 11)
+    base = np.zeros(view.observed.shape[0], dtype=np.int8)
+    base[np.any(fallback, axis=1)] = 4  # any well (N drugs: also wells with 2 of them)
+    base[np.any(flag == FLAG_NO_ROOT, axis=1)] = 5
+    if view.grid is not None:
+        # fits may be injected for a block without single-drug wells: then it is scored
+        bad_fits = ~np.all(
+            np.isfinite(params).all(axis=2) & (params[:, :, 0] > 0) & (params[:, :, 1] > 0),
+            axis=1,
+        )
+        observed = view.observed.reshape(view.observed.shape[0], *view.grid)
+        base[bad_fits] = np.where(lacks_monotherapy(observed)[bad_fits], 10, 11)
+    else:
+        base[~np.isfinite(params).all(axis=(1, 2))] = 11
 
-    formula = (
-        "x1/X1(y*) + x2/X2(y*) = 1 (Loewe 1953); "
-        + {
-            "grid100": "SynergyFinder 3 grid of 100 y, first minimiser; fallback max "
-            "f_i(x1+x2) where no drug alone reaches y",
-            "exact": "exact root; fallback max f_i(x1+x2) where no drug alone reaches y",
-            "sf2": "SynergyFinder 2: nleqslv Newton from max(c)+1; fallback max f_i(x1+x2) "
-            "where it fails; capped at 100",
-        }[solver]
-    )
-    data = {
-        "loewe": surface_variable(
-            screen,
-            delta,
-            {
-                "units": "%",
-                "long_name": "Loewe synergy δ = observed − reference",
-                "formula": formula,
-                "solver": solver,
-            },
-        ),
-        "loewe_reference": surface_variable(
-            screen,
+    formula = "Σ x_i/X_i(y*) = 1 (Loewe 1953); " + _FORMULAS[solver]
+    attrs = {"units": "%", "formula": formula, "solver": solver}
+    wells = {
+        "loewe": (delta, {**attrs, "long_name": "Loewe synergy δ = observed − reference"}),
+        "loewe_reference": (
             reference,
-            {
-                "units": "%",
-                "long_name": "Loewe additive reference (% inhibition)",
-                "formula": formula,
-                "solver": solver,
-            },
+            {**attrs, "long_name": "Loewe additive reference (% inhibition)"},
         ),
-        "loewe_fallback": surface_variable(
-            screen,
+        "loewe_fallback": (
             fallback,
-            {"long_name": "well scored with the fallback max f_i(x1 + x2) (unit-dependent)"},
-        ),
-        "loewe_n_fallback": xr.DataArray(
-            n_fallback.astype(np.int64),
-            dims=("block",),
-            coords={"block": screen["block"].values},
-            attrs={"long_name": "combination wells scored with the Loewe fallback"},
+            {"long_name": "well scored with the fallback max f_i(Σ x) (unit-dependent)"},
         ),
     }
-    data.update(summarise("loewe", screen, delta, combo, observed, base, LOEWE_STATUS_CODES))
+    n_fallback_var = xr.DataArray(
+        n_fallback.astype(np.int64),
+        dims=("block",),
+        coords={"block": screen["block"].values},
+        attrs={"long_name": "wells with every drug scored with the Loewe fallback"},
+    )
+    data = model_outputs(
+        screen, view, "loewe", "Loewe", wells, delta, base, LOEWE_STATUS_CODES,
+        {"loewe_n_fallback": n_fallback_var},
+    )  # fmt: skip
     return xr.Dataset(data)

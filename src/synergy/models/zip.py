@@ -43,20 +43,29 @@ from collections.abc import Callable
 import numpy as np
 import xarray as xr
 
-from synergy._kernels.surface import bliss_reference
 from synergy.errors import SynergyError
 from synergy.hill.model import ZERO_DOSE, hill_predict
-from synergy.models.common import (
-    combination_mask,
-    doses,
-    hill_fits,
-    lacks_monotherapy,
-    observed_surface,
-    surface_variable,
+from synergy.io.wells import gather
+from synergy.models.common import drug_fits, lacks_monotherapy
+from synergy.models.outputs import model_outputs
+from synergy.models.reference import bliss_combine
+from synergy.models.well_view import (
+    WellView,
+    grid_expand,
+    grid_surface,
+    grid_view,
+    view_slices,
+    well_view,
 )
-from synergy.models.summary import summarise
 
-__all__ = ["MIN_SLICE_POINTS", "SliceFitter", "score_zip", "slice_fitter", "zip_fitted_surface"]
+__all__ = [
+    "MIN_SLICE_POINTS",
+    "SliceFitter",
+    "score_zip",
+    "slice_fitter",
+    "zip_fitted_surface",
+    "zip_fitted_wells",
+]
 
 SliceFitter = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 MIN_SLICE_POINTS = 3
@@ -121,6 +130,68 @@ def _fit_in_order(
     return out
 
 
+def zip_fitted_wells(view: WellView, fitter: SliceFitter) -> tuple[np.ndarray, np.ndarray]:
+    """ZIP's fitted surface at every well of a well view, any number of drugs.
+
+    For each drug, every slice along it (:func:`synergy.models.well_view.view_slices`) that
+    holds a combination well, its response where the drug is absent and at least
+    :data:`MIN_SLICE_POINTS` measured wells is fitted with that response as its bottom; all
+    the slices along one drug go to the fitter in one batched call.  A well's fitted value is
+    the mean of its slices' predictions, over those available (for two drugs ``(a + b) / 2``
+    or the one available).
+
+    Parameters
+    ----------
+    view : WellView
+    fitter : callable ``(conc (S, P), response (S, P), baseline (S,)) -> (S, P)``
+
+    Returns
+    -------
+    fitted : (B, W) float64, % inhibition; NaN off combination wells
+    one_failed : (B, W) bool, combination wells where a slice fit was missing
+    """
+    n_block, n_well, n_drug = view.conc.shape
+    preds = np.full((n_drug, n_block, n_well), np.nan)
+    for drug in range(n_drug):  # one batched fit per drug (N is small)
+        well, block, keys = view_slices(view, drug)
+        if block.size == 0:
+            continue
+        conc = gather(view.conc[:, :, drug], block, well)
+        response = gather(view.observed, block, well)
+        if view.grid is None:  # the slice's response where the drug is absent (any position)
+            zero = conc == 0
+            at_zero = response[np.arange(len(conc)), np.argmax(zero, axis=1)]
+            baseline = np.where(zero.any(axis=1), at_zero, np.nan)
+        else:  # a grid line starts at its edge well
+            baseline = response[:, 0]
+        others = view.present[block[:, None], np.maximum(well, 0)]
+        needed = ((others >= 2) & (well >= 0)).any(axis=1)
+        use = needed & np.isfinite(baseline)
+        use &= np.isfinite(response).sum(axis=1) >= MIN_SLICE_POINTS
+        if not use.any():
+            continue
+        pred = _fit_in_order(
+            fitter, conc[use], response[use], baseline[use], None if keys is None else keys[use]
+        )
+        wells = well[use]
+        blocks = np.broadcast_to(block[use][:, None], wells.shape)
+        keep = wells >= 0
+        preds[drug, blocks[keep], wells[keep]] = pred[keep]
+    combo = view.present >= 2
+    # the mean over the slices available, one drug after another (N is small): for two
+    # drugs (a + b) / 2 or the one available
+    total = np.zeros((n_block, n_well))
+    n_available = np.zeros((n_block, n_well), dtype=np.int64)
+    for drug in range(n_drug):
+        available = np.isfinite(preds[drug])
+        total = total + np.where(available, preds[drug], 0.0)
+        n_available += available
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fitted = np.where(n_available > 0, total / n_available, np.nan)
+    one_failed = combo & (n_available > 0) & (n_available < n_drug)
+    return np.where(combo, fitted, np.nan), one_failed
+
+
 def zip_fitted_surface(
     conc_row: np.ndarray,
     conc_col: np.ndarray,
@@ -128,7 +199,7 @@ def zip_fitted_surface(
     fitter: SliceFitter,
     order: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """ZIP's fitted surface from row and column slices of every block.
+    """ZIP's fitted surface from row and column slices of every block of a pair grid.
 
     Parameters
     ----------
@@ -146,75 +217,71 @@ def zip_fitted_surface(
         available where the other failed), % inhibition; NaN off combination wells
     one_failed : (B, R, C) bool, combination wells where a slice fit was missing
     """
-    pos_row = np.isfinite(conc_row) & (conc_row > 0)
-    pos_col = np.isfinite(conc_col) & (conc_col > 0)
-    finite = np.isfinite(observed)
+    view = grid_view(
+        np.ascontiguousarray(conc_row, dtype=np.float64),
+        np.ascontiguousarray(conc_col, dtype=np.float64),
+        observed,
+        order,
+    )
+    fitted, one_failed = zip_fitted_wells(view, fitter)
+    return grid_surface(view, fitted), grid_surface(view, one_failed)
 
-    # along the row drug: one slice per (block, column dose > 0); response obs[b, :, j]
-    along_row = pos_col & finite[:, 0, :] & (finite.sum(axis=1) >= MIN_SLICE_POINTS)
-    pred_row = np.full(observed.shape, np.nan)
-    blk, col = np.nonzero(along_row)
-    if blk.size:
-        keys = None if order is None else order[blk, :, col]
-        pred_row[blk, :, col] = _fit_in_order(
-            fitter, conc_row[blk], observed[blk, :, col], observed[blk, 0, col], keys
-        )
-    # along the column drug: one slice per (block, row dose > 0); response obs[b, i, :]
-    along_col = pos_row & finite[:, :, 0] & (finite.sum(axis=2) >= MIN_SLICE_POINTS)
-    pred_col = np.full(observed.shape, np.nan)
-    blk, row = np.nonzero(along_col)
-    if blk.size:
-        keys = None if order is None else order[blk, row, :]
-        pred_col[blk, row, :] = _fit_in_order(
-            fitter, conc_col[blk], observed[blk, row, :], observed[blk, row, 0], keys
-        )
 
-    combo = pos_row[:, :, None] & pos_col[:, None, :]
-    ok_row = np.isfinite(pred_row)
-    ok_col = np.isfinite(pred_col)
-    both = (pred_row + pred_col) / 2.0
-    fitted = np.where(ok_row & ok_col, both, np.where(ok_row, pred_row, pred_col))
-    fitted = np.where(combo, fitted, np.nan)
-    one_failed = combo & (ok_row != ok_col)
-    return fitted, one_failed
+def single_predictions(
+    view: WellView, params: np.ndarray, l4: np.ndarray, zero_dose: float
+) -> list[np.ndarray]:
+    """f_i(x_i) of every drug's single-drug fit at every well: one (B, W) array per drug
+    (on a pair grid evaluated per row and per column, then repeated across the grid)."""
+    if view.grid is not None:
+        n_col = view.grid[1]
+        along = (view.conc[:, ::n_col, 0], view.conc[:, :n_col, 1])  # conc_row, conc_col
+        return [
+            grid_expand(view, i, hill_predict(along[i], params[:, i], l4[:, i], zero_dose))
+            for i in range(2)
+        ]
+    return [
+        hill_predict(view.conc[:, :, i], params[:, i], l4[:, i], zero_dose)
+        for i in range(view.conc.shape[2])
+    ]
 
 
 def score_zip(
-    screen: xr.Dataset, *, fitter: str | SliceFitter = "drc", zero_dose: float = ZERO_DOSE
+    screen: xr.Dataset,
+    *,
+    fitter: str | SliceFitter = "drc",
+    zero_dose: float = ZERO_DOSE,
+    view: WellView | None = None,
 ) -> xr.Dataset:
     """ZIP δ surfaces and block scores of every block (SynergyFinder 3's definition).
 
-    See the module docstring for the definition.
+    See the module docstring for the definition; one implementation for any number of
+    drugs (the well view, docs/design.md §16.1).
 
     Parameters
     ----------
     screen : xarray.Dataset
-        A screen with single-drug fits ``hill_row``, ``hill_col`` (block, param), which
-        give the reference; the slices are fitted here.
+        A screen with single-drug fits (``hill_row``, ``hill_col`` for pairs; ``hill`` in
+        the well layout), which give the reference; the slices are fitted here.
     fitter : {"drc", "lsq"} or callable
         Slice fitter: drc's procedure (SynergyFinder's numbers), the least-squares Hill
         kernel (bottom fixed), or a callable (see :func:`zip_fitted_surface`).
     zero_dose : float
         Dose (screen unit) that replaces 0 in L.4-fallback fits (SynergyFinder: 1e-10).
+    view : WellView, optional
+        The screen's well view, if already computed.
 
     Returns
     -------
     xarray.Dataset
-        ``zip`` (δ, % points), ``zip_reference`` (%), ``zip_fit`` (%), the summaries of
-        :mod:`synergy.models.summary` and ``zip_status``.
+        ``zip`` (δ, % points), ``zip_reference`` (%), ``zip_fit`` (%), the block summaries
+        and ``zip_status``.
     """
-    observed = observed_surface(screen)
-    conc_row, conc_col = doses(screen)
-    combo = combination_mask(conc_row, conc_col)
-    par_row, l4_row = hill_fits(screen, "row")
-    par_col, l4_col = hill_fits(screen, "col")
-    f_row = hill_predict(conc_row, par_row, l4_row, zero_dose)
-    f_col = hill_predict(conc_col, par_col, l4_col, zero_dose)
-    reference = bliss_reference(f_row[:, :, None], f_col[:, None, :])
-    order = screen["input_order"].values if "input_order" in screen else None
-    fitted, one_failed = zip_fitted_surface(
-        conc_row, conc_col, observed, slice_fitter(fitter, zero_dose), order
-    )
+    view = well_view(screen) if view is None else view
+    params, l4 = drug_fits(screen)
+    observed = view.observed
+    combo = view.present >= 2
+    reference = bliss_combine(single_predictions(view, params, l4, zero_dose))
+    fitted, one_failed = zip_fitted_wells(view, slice_fitter(fitter, zero_dose))
     reference = np.where(combo, reference, observed)
     fitted = np.where(combo, fitted, observed)
     delta = np.where(
@@ -224,27 +291,28 @@ def score_zip(
     )
 
     base = np.zeros(observed.shape[0], dtype=np.int8)
-    base[np.any(one_failed, axis=(1, 2))] = 6
-    fits_ok = np.all(np.isfinite(par_row), axis=1) & np.all(np.isfinite(par_col), axis=1)
-    # fits may be injected for a block without single-drug wells: then it is scored
-    base[~fits_ok] = np.where(lacks_monotherapy(observed)[~fits_ok], 10, 11)
+    base[np.any(one_failed, axis=1)] = 6
+    bad_fits = ~np.all(np.isfinite(params), axis=(1, 2))
+    if view.grid is not None:
+        # fits may be injected for a block without single-drug wells: then it is scored
+        grid_observed = grid_surface(view, observed)
+        base[bad_fits] = np.where(lacks_monotherapy(grid_observed)[bad_fits], 10, 11)
+    else:
+        base[bad_fits] = 11
 
     fitter_name = fitter if isinstance(fitter, str) else getattr(fitter, "__name__", "callable")
     attrs = {"units": "%", "fitter": fitter_name}
-    data = {
-        "zip": surface_variable(
-            screen, delta, {**attrs, "long_name": "ZIP synergy δ = zip_fit − zip_reference"}
-        ),
-        "zip_reference": surface_variable(
-            screen,
+    wells = {
+        "zip": (delta, {**attrs, "long_name": "ZIP synergy δ = zip_fit − zip_reference"}),
+        "zip_reference": (
             reference,
             {**attrs, "long_name": "ZIP reference: Bliss of the fitted single-drug curves"},
         ),
-        "zip_fit": surface_variable(
-            screen,
+        "zip_fit": (
             fitted,
-            {**attrs, "long_name": "ZIP fitted surface: mean of row- and column-slice fits"},
+            {**attrs, "long_name": "ZIP fitted surface: mean of the slice fits"},
         ),
     }
-    data.update(summarise("zip", screen, delta, combo, observed, base, ZIP_STATUS_CODES))
-    return xr.Dataset(data)
+    return xr.Dataset(
+        model_outputs(screen, view, "zip", "ZIP", wells, delta, base, ZIP_STATUS_CODES)
+    )

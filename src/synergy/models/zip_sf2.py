@@ -28,7 +28,6 @@ from collections.abc import Callable
 import numpy as np
 import xarray as xr
 
-from synergy._kernels.surface import bliss_reference_sf2
 from synergy.errors import SynergyError
 from synergy.hill.model import ZERO_DOSE
 from synergy.models.common import (
@@ -39,6 +38,7 @@ from synergy.models.common import (
     observed_surface,
     surface_variable,
 )
+from synergy.models.reference import bliss_combine
 from synergy.models.summary import summarise
 from synergy.models.zip import ZIP_STATUS_CODES
 
@@ -194,7 +194,7 @@ def score_zip_sf2(
     par_col, l4_col = hill_fits(screen, "col")
     f_row = predict_sf2(conc_row, par_row, l4_row)
     f_col = predict_sf2(conc_col, par_col, l4_col)
-    reference = bliss_reference_sf2(f_row[:, :, None], f_col[:, None, :])
+    reference = bliss_combine([f_row[:, :, None], f_col[:, None, :]], "synergyfinder2")
     fitted, failed = zip_sf2_fitted_surface(
         conc_row, conc_col, observed, f_row, f_col, bounded_slice_fitter(fitter, zero_dose)
     )

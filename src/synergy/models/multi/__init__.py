@@ -2,8 +2,9 @@
 
 :func:`score_wells` is the registry's ``score_wells`` of Bliss, HSA, Loewe and ZIP
 (:mod:`synergy.models.builtin`): what :func:`synergy.score` runs on an N-drug screen through
-:func:`synergy.models.dispatch.score_models`; the definitions are in
-:mod:`synergy.models.multi.models`.
+:func:`synergy.models.dispatch.score_models`, after refusing the settings that have no
+N-drug definition.  The models themselves (:mod:`synergy.models.bliss`, ``hsa``, ``loewe``,
+``zip``) are one implementation for either layout (docs/design.md §16.1).
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ from __future__ import annotations
 import xarray as xr
 
 from synergy.errors import SynergyError
-from synergy.models.multi.common import multi_block
-from synergy.models.multi.models import score_multi_model
 from synergy.models.registry import ModelContext
+from synergy.models.well_view import well_view
 
 __all__ = ["check_wells_settings", "score_multi", "score_wells"]
 
@@ -46,12 +46,22 @@ def score_wells(screen: xr.Dataset, model: str, context: ModelContext) -> xr.Dat
         ``context.shared``.
     """
     check_wells_settings(context.convention, context.loewe_solver)
-    block = context.shared.get("multi_block")
-    if block is None:
-        block = context.shared["multi_block"] = multi_block(screen)
-    return score_multi_model(
-        screen, block, model, loewe_solver=context.loewe_solver, fitter=context.fitter
-    )
+    view = well_view(screen, context.shared)
+    if model == "bliss":
+        from synergy.models.bliss import score_bliss
+
+        return score_bliss(screen, view=view)
+    if model == "hsa":
+        from synergy.models.hsa import score_hsa
+
+        return score_hsa(screen, view=view)
+    if model == "loewe":
+        from synergy.models.loewe import score_loewe
+
+        return score_loewe(screen, solver=context.loewe_solver, view=view)
+    from synergy.models.zip import score_zip
+
+    return score_zip(screen, fitter=context.fitter, view=view)
 
 
 def score_multi(
