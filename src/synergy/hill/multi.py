@@ -1,7 +1,7 @@
 """Deprecated alias: single-drug fits of both layouts are :mod:`synergy.hill.screen`.
 
 :func:`fit_multi_screen` is :func:`synergy.hill.fit_screen` and :func:`single_drug_arrays` is
-:func:`synergy.hill.screen.single_drug_arrays` (docs/design.md §16.1).  Import from there.
+:func:`synergy.hill.screen.single_drug_arrays` (docs/design.md §16.2).  Import from there.
 """
 
 from __future__ import annotations

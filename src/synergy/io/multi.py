@@ -1,4 +1,4 @@
-"""Deprecated alias: the N-drug layout lives with the pair layout (docs/design.md §16.1).
+"""Deprecated alias: the N-drug layout lives with the pair layout (docs/design.md §16.2).
 
 :func:`is_multi` is :func:`synergy.io.layout.is_multi`; the builders and checks are in
 :mod:`synergy.io.screen`; :func:`multi_screen_from_long` is
