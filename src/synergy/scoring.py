@@ -19,7 +19,7 @@ from synergy.cleaning import DEFAULT_THRESHOLD, clean_wells
 from synergy.errors import SynergyError
 from synergy.hill.fitter_rule import fit_names, fits_for
 from synergy.io.groups import group_plan, join_groups, padded_dims, shape_groups
-from synergy.io.multi import is_multi
+from synergy.io.layout import is_multi
 from synergy.io.response_kind import PLAUSIBLE_RANGE, screen_response_warnings, unscorable
 from synergy.models import registry
 from synergy.models.baseline import correct_baseline as apply_baseline

@@ -10,7 +10,7 @@ import synergy
 from synergy.errors import SynergyError
 from synergy.hill.band import block_band, confidence_band, confidence_bands, screen_bands
 from synergy.hill.fit import HillFit
-from synergy.hill.multi import single_drug_arrays
+from synergy.hill.screen import single_drug_arrays
 
 pytestmark = pytest.mark.filterwarnings("error")
 

@@ -13,7 +13,7 @@ import synergy
 from synergy.datasets import load_bundled, reference
 from synergy.errors import SynergyError
 from synergy.hill import evaluate, from_drc
-from synergy.io.multi import build_multi_screen
+from synergy.io.screen import build_multi_screen
 
 MODELS = ("bliss", "hsa", "loewe", "zip")
 SF_NAMES = {"bliss": "Bliss", "hsa": "HSA", "loewe": "Loewe", "zip": "ZIP"}

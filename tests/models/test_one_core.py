@@ -19,8 +19,7 @@ import xarray as xr
 from scipy.optimize import brentq
 
 from synergy.hill.model import HILL_PARAMS
-from synergy.io.multi import build_multi_screen
-from synergy.io.screen import build_screen
+from synergy.io.screen import build_multi_screen, build_screen
 from synergy.models import score_bliss, score_hsa, score_loewe
 from synergy.models.reference import bliss_combine, hsa_combine
 

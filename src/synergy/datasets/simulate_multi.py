@@ -25,7 +25,7 @@ import xarray as xr
 from synergy.datasets.streams import block_rng
 from synergy.errors import SynergyError
 from synergy.hill.model import evaluate
-from synergy.io.multi import build_multi_screen
+from synergy.io.screen import build_multi_screen
 
 __all__ = ["simulate_multi"]
 

@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike
 from scipy import special
 
 from synergy.errors import SynergyError
+from synergy.io.layout import is_multi
 
 __all__ = [
     "block_band",
@@ -238,11 +239,10 @@ def confidence_bands(
 def _fit_data(screen: xr.Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every block's single-drug fits (B, D, 4) and the wells they were fitted to
     (B, D, P) each, with the replicate handling the fits recorded."""
-    from synergy.hill.multi import single_drug_arrays
-    from synergy.hill.screen import monotherapy_arrays
+    from synergy.hill.screen import monotherapy_arrays, single_drug_arrays
 
     n_block = screen.sizes["block"]
-    if "drug" in screen.dims:  # N-drug layout
+    if is_multi(screen):  # N-drug layout
         if "hill" not in screen:
             raise SynergyError("the screen has no 'hill': fit it first (synergy.score)")
         params = np.asarray(screen["hill"].transpose("block", "drug", ...).values, np.float64)

@@ -1,7 +1,7 @@
 """drc's procedure (:mod:`synergy.hill.drc`) on arrays of curves, as a
 :class:`~synergy.hill.fit.HillFit`.
 
-Shared by the pair (:mod:`synergy.hill.screen`) and N-drug (:mod:`synergy.hill.multi`) screen
+Shared by the pair (:mod:`synergy.hill.screen`) and N-drug screen
 fitters.
 """
 

@@ -1,5 +1,5 @@
 """Helpers of the long-table readers shared by pairs (:mod:`synergy.io.reader`) and N-drug
-screens (:mod:`synergy.io.multi`): units, replicate numbering, controls, input order."""
+screens (:mod:`synergy.io.layout`): units, replicate numbering, controls, input order."""
 
 from __future__ import annotations
 

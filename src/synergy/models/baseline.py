@@ -22,6 +22,7 @@ import numpy as np
 import xarray as xr
 
 from synergy.errors import SynergyError
+from synergy.io.layout import is_multi
 
 __all__ = ["BASELINE_CORRECTIONS", "baseline_of", "correct_baseline"]
 
@@ -43,8 +44,8 @@ def baseline_of(screen: xr.Dataset, fitter: str) -> np.ndarray:
 
     bare = screen.drop_vars([v for v in screen.data_vars if str(v).startswith("hill")])
     fitted = fit_screen(bare, fitter=fitter, replicates="mean")
-    if "drug" in screen.dims:
-        from synergy.hill.multi import single_drug_arrays
+    if is_multi(screen):
+        from synergy.hill.screen import single_drug_arrays
 
         conc, _ = single_drug_arrays(bare)
         params = fitted["hill"].transpose("block", "drug", "param").values.reshape(-1, 4)

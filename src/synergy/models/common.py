@@ -138,7 +138,7 @@ def drug_fits(screen: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
     Pairs: ``hill_row``, ``hill_col`` (N = 2, row drug first); the well layout: ``hill``
     (block, drug, param) and ``hill_model``.
     """
-    from synergy.io.multi import is_multi
+    from synergy.io.layout import is_multi
 
     if not is_multi(screen):
         (par_row, l4_row), (par_col, l4_col) = hill_fits(screen, "row"), hill_fits(screen, "col")

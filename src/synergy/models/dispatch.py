@@ -13,7 +13,7 @@ from typing import Any
 import xarray as xr
 
 from synergy.errors import SynergyError
-from synergy.io.multi import is_multi
+from synergy.io.layout import is_multi
 from synergy.models import registry
 from synergy.models.registry import ModelContext
 

@@ -26,7 +26,7 @@ import numpy as np
 import xarray as xr
 
 from synergy._kernels.surface import pair_wells
-from synergy.io.multi import is_multi
+from synergy.io.layout import is_multi
 from synergy.io.wells import (
     gather,
     n_present,

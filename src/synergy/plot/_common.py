@@ -13,6 +13,7 @@ import numpy as np
 import xarray as xr
 
 from synergy.errors import SynergyError
+from synergy.io.layout import is_multi
 from synergy.models.registry import LABELS
 
 SYNERGYFINDER_CMAP = "synergyfinder"
@@ -68,7 +69,7 @@ class BlockView:
 
 def block_view(screen: xr.Dataset, block: str | int) -> BlockView:
     """The :class:`BlockView` of ``block`` (id or position)."""
-    if "drug" in screen.dims:
+    if is_multi(screen):
         raise SynergyError(
             "this figure draws drug pairs (block, row, col); the screen holds N-drug blocks "
             "(block, well, drug): use synergy.plot.slice_landscapes(screen, block, model) and "

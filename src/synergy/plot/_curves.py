@@ -110,7 +110,7 @@ def _pair_drugs(screen: xr.Dataset, view: BlockView) -> list[DrugData]:
 
 def _multi_drugs(screen: xr.Dataset, view) -> list[DrugData]:
     """Every drug of an N-drug block (wells where it is the only drug, and the control)."""
-    from synergy.hill.multi import single_drug_arrays
+    from synergy.hill.screen import single_drug_arrays
 
     conc, wells = single_drug_arrays(screen.isel(block=[view.index]), replicates="all")
     i, n = view.index, len(view.drug_names)
@@ -306,7 +306,7 @@ def drug_curves(screen: xr.Dataset, block: str | int, *, level: float = 0.95, nc
 
     One panel per drug, drawn as :func:`dose_response` draws a pair's: its single-drug
     wells (every replicate as a point, the mean as an open circle;
-    :func:`synergy.hill.multi.single_drug_arrays`), the zero dose at its own position left
+    :func:`synergy.hill.screen.single_drug_arrays`), the zero dose at its own position left
     of a dotted break on the log axis, the fitted Hill curve (``hill``) with its pointwise
     confidence band (:func:`synergy.hill.band.screen_bands`), and the IC50 with its Wald
     interval (``hill_ic50_ci``).  Drugs without a fit show their wells and the fit status.
@@ -315,7 +315,7 @@ def drug_curves(screen: xr.Dataset, block: str | int, *, level: float = 0.95, nc
     ----------
     screen : xarray.Dataset
         An N-drug screen with single-drug fits (:func:`synergy.score` or
-        :func:`synergy.hill.multi.fit_multi_screen`); without fits only the wells are drawn.
+        :func:`synergy.hill.fit_screen`); without fits only the wells are drawn.
     block : str or int
         Block id (str) or position (int).
     level : float, default 0.95

@@ -6,6 +6,7 @@ import numpy as np
 import xarray as xr
 
 from synergy.errors import SynergyError
+from synergy.io.layout import is_multi
 from synergy.plot._common import model_label, new_figure
 
 __all__ = ["screen_overview"]
@@ -67,7 +68,7 @@ def screen_overview(
         else np.zeros(n_block, np.int64)
     )
     groups = _text(screen, by) if by else np.full(n_block, "all blocks")
-    if "drug" in screen.dims:  # N-drug screen: name every drug of the block
+    if is_multi(screen):  # N-drug screen: name every drug of the block
         names = np.asarray(screen["drug_name"].transpose("block", "drug").values).astype(str)
         pair = np.array([" × ".join(row) for row in names])
     else:

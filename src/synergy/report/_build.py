@@ -10,7 +10,7 @@ import numpy as np
 import xarray as xr
 
 from synergy.errors import SynergyError
-from synergy.io.multi import is_multi
+from synergy.io.layout import is_multi
 from synergy.report._cells import LABELS, figure, scored_models, values
 from synergy.report._data import block_drugs
 from synergy.report._glossary import glossary_html

@@ -20,7 +20,7 @@ import numpy as np
 import xarray as xr
 
 from synergy import status as status_codes
-from synergy.io.multi import is_multi
+from synergy.io.layout import is_multi
 from synergy.models.registry import LABELS
 
 NAN_CODE = -32768
@@ -172,7 +172,7 @@ def per_drug(screen: xr.Dataset, suffix: str, fill: tuple[int, ...] = ()) -> np.
         elif name in screen:
             parts.append(np.asarray(screen[name].values)[:, None])
         else:
-            d = screen.sizes["drug"] if "drug" in screen.dims else 1
+            d = screen.sizes["drug"] if is_multi(screen) else 1
             parts.append(np.full((n, d, *fill), np.nan))
     return np.concatenate(parts, axis=1)
 

@@ -13,7 +13,7 @@ import numpy as np
 import xarray as xr
 
 from synergy import status as status_codes
-from synergy.io.multi import is_multi
+from synergy.io.layout import is_multi
 from synergy.plot import dose_interval_text, ic50_text, unit_text
 from synergy.report._cells import LABELS, score_cell, values
 from synergy.report._data import (
