@@ -1,7 +1,7 @@
 """Zimmer and BRAID: recovery on simulated truth, null false calls, speed, peer cross-check.
 
     PYTHONPATH=src .venv/bin/python benchmarks/bench_braid_zimmer.py [--blocks 300]
-        [--null 300] [--speed 2000] [--peer 60 --peer-python /work/peer-venv/bin/python]
+        [--null 300] [--speed 2000] [--peer 60 --peer-python peer-venv/bin/python]
 
 Screens: :func:`synergy.datasets.simulate_interaction` (8 × 8 grids, 3-fold doses centred
 on each drug's IC50; IC50 log-uniform in [1, 1000], slopes in [0.7, 3], bottom 0, tops in
@@ -222,7 +222,7 @@ def main() -> None:
     parser.add_argument("--null", type=int, default=300)
     parser.add_argument("--speed", type=int, default=2000)
     parser.add_argument("--peer", type=int, default=0)
-    parser.add_argument("--peer-python", default="/work/peer-venv/bin/python")
+    parser.add_argument("--peer-python", default="peer-venv/bin/python")
     args = parser.parse_args()
     if args.blocks:
         recovery(args.blocks)

@@ -1,7 +1,7 @@
 """MuSyC (γ = 1): recovery on simulated truth, additive false calls, speed, peer cross-check.
 
     PYTHONPATH=src .venv/bin/python benchmarks/bench_musyc.py [--blocks 200] [--additive 400]
-        [--speed 2000] [--peer 50 --peer-python /tmp/peer-venv/bin/python]
+        [--speed 2000] [--peer 50 --peer-python peer-venv/bin/python]
 
 Screens come from :func:`synergy.datasets.simulate` (model="musyc"; 8 × 8 grids, 3-fold
 doses centred on each drug's IC50; IC50 log-uniform in [1, 1000], slopes in [0.7, 3],
@@ -307,7 +307,7 @@ def main() -> None:
     parser.add_argument("--additive", type=int, default=400)
     parser.add_argument("--speed", type=int, default=2000)
     parser.add_argument("--peer", type=int, default=0, help="blocks for the peer comparison")
-    parser.add_argument("--peer-python", default="/tmp/peer-venv/bin/python")
+    parser.add_argument("--peer-python", default="peer-venv/bin/python")
     parser.add_argument(
         "--peer-boot", type=int, default=0, help="blocks timed with the peer's bootstrap (79)"
     )

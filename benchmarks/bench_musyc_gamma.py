@@ -1,7 +1,7 @@
 """MuSyC with fitted γ12, γ21: recovery on simulated truth, γ calls on γ = 1 surfaces, peer.
 
     NUMBA_NUM_THREADS=1 PYTHONPATH=src .venv/bin/python benchmarks/bench_musyc_gamma.py \
-        [--blocks 200] [--null 400] [--peer 50 --peer-python /work/peer-venv/bin/python]
+        [--blocks 200] [--null 400] [--peer 50 --peer-python peer-venv/bin/python]
 
 Screens as in ``bench_musyc.py`` (8 × 8 grids of 3-fold doses centred on each drug's IC50,
 IC50 log-uniform in [1, 1000], slopes 0.7–3, bottom 0, tops 60–100, N(0, 3²) noise on 2
@@ -182,7 +182,7 @@ def main() -> None:
     parser.add_argument("--blocks", type=int, default=200)
     parser.add_argument("--null", type=int, default=400)
     parser.add_argument("--peer", type=int, default=0, help="blocks for the peer comparison")
-    parser.add_argument("--peer-python", default="/work/peer-venv/bin/python")
+    parser.add_argument("--peer-python", default="peer-venv/bin/python")
     args = parser.parse_args()
     if args.blocks:
         recovery(args.blocks)
