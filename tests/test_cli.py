@@ -19,6 +19,17 @@ def test_version():
     assert result.returncode == 0 and "0." in result.stdout
 
 
+def test_cli_starts_without_the_numerical_stack():
+    """`synergy --help` answers in ~0.1 s: building the CLI imports neither xarray, pandas
+    nor numba (each command imports what it needs when it runs; docs/design.md §14)."""
+    code = (
+        "import sys, synergy.cli; print(sorted({'xarray', 'pandas', 'numba'} & set(sys.modules)))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
 def test_info(data_dir):
     result = _run("info", str(data_dir / "sf_oneil" / "data.csv"))
     assert result.returncode == 0, result.stderr

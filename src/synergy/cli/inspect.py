@@ -16,7 +16,6 @@ from synergy.cli._common import (
     sheet_arg,
     wide_pandas,
 )
-from synergy.io.layout import is_multi
 
 
 @click.command()
@@ -33,6 +32,7 @@ def info(
     sheet: str | None,
 ):
     """What PATHS hold: blocks, drugs, samples, dose grids, problems found."""
+    from synergy.io.layout import is_multi
     from synergy.io.validate import describe, validate
 
     screen = open_inputs(ctx, paths, response_kind, conc_unit, sheet)
