@@ -90,6 +90,14 @@ def _profile_ends(spec, points, q, se_q, bounds, tq, max_iter):
     return ends
 
 
+def check_fit_options(ci: float, intervals: str) -> None:
+    """The interval options of Zimmer's and BRAID's fits (:class:`SynergyError` otherwise)."""
+    if not 0 < ci < 1:
+        raise SynergyError(f"ci must be in (0, 1), got {ci!r}")
+    if intervals not in ("profile", "wald"):
+        raise SynergyError(f"intervals must be 'profile' or 'wald', got {intervals!r}")
+
+
 def fit_interaction(
     screen: xr.Dataset, spec: InteractionSpec, *, ci: float, intervals: str, max_iter: int
 ) -> tuple[xr.Dataset, dict[str, np.ndarray]]:
@@ -97,10 +105,7 @@ def fit_interaction(
 
     Also returns the raw fit (``q``, ``cov``, ``status``) for model-specific additions.
     """
-    if not 0 < ci < 1:
-        raise SynergyError(f"ci must be in (0, 1), got {ci!r}")
-    if intervals not in ("profile", "wald"):
-        raise SynergyError(f"intervals must be 'profile' or 'wald', got {intervals!r}")
+    check_fit_options(ci, intervals)
     dose1, dose2, resp = fit_points(screen)
     init, bounds = _init_and_bounds(spec, screen, resp)
     q, cov, sse, n_points, n_iter, kstatus = kernel.fit_surface(

@@ -24,12 +24,12 @@ import xarray as xr
 
 from synergy._kernels import interaction_fit as kernel
 from synergy._kernels.braid_full import BRAID_FULL, braid_full_grid
-from synergy.errors import SynergyError
 from synergy.models._interaction import (
     _KERNEL_TO_STATUS,
     STATUS_MEANINGS,
     InteractionSpec,
     _init_and_bounds,
+    check_fit_options,
 )
 from synergy.models.musyc import _t_quantile
 from synergy.models.surface_inputs import fit_points, monotherapy_status
@@ -160,10 +160,7 @@ def fit_braid_full(
     ``braid_delta_ci`` (block, bound): δ > 1 synergy, < 1 antagonism.  ``fit_delta=False``
     holds δ = 1 (``variant="free_e3"``: κ and E3 fitted; δ's stderr 0, interval NaN).
     """
-    if not 0 < ci < 1:
-        raise SynergyError(f"ci must be in (0, 1), got {ci!r}")
-    if intervals not in ("profile", "wald"):
-        raise SynergyError(f"intervals must be 'profile' or 'wald', got {intervals!r}")
+    check_fit_options(ci, intervals)
     dose1, dose2, resp = fit_points(screen)
     init, bounds = _init_and_bounds_full(screen, resp, fit_delta)
     q, cov, sse, n_points, n_iter, kstatus = kernel.fit_surface(

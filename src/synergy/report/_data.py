@@ -193,12 +193,11 @@ def hill_arrays(screen: xr.Dataset) -> tuple[np.ndarray, np.ndarray, list[str]]:
 def single_drug_doses(screen: xr.Dataset) -> np.ndarray:
     """Each drug's tested doses (B, D, M), NaN-padded, ascending, 0 included."""
     if is_multi(screen):
-        conc = np.asarray(screen["conc"].transpose("block", "well", "drug").values, float)
-        out = np.full((conc.shape[0], conc.shape[2], conc.shape[1]), np.nan)
-        for i in range(conc.shape[0]):
-            for k in range(conc.shape[2]):
-                u = np.unique(conc[i, :, k][np.isfinite(conc[i, :, k])])
-                out[i, k, : u.size] = u
+        conc = np.asarray(screen["conc"].transpose("block", "drug", "well").values, float)
+        out = np.sort(conc, axis=2)  # ascending, NaN last
+        repeat = np.zeros(out.shape, dtype=bool)
+        repeat[:, :, 1:] = out[:, :, 1:] == out[:, :, :-1]
+        out = np.sort(np.where(repeat, np.nan, out), axis=2)  # each dose once, NaN last
         width = int(np.max(np.sum(np.isfinite(out), axis=2), initial=1))
         return out[:, :, :width]
     rows = np.asarray(screen["conc_row"].values, float)
