@@ -1,27 +1,47 @@
 """The one layout switch of a screen (docs/design.md §1, §1.1, §16).
 
 A screen has one of two layouts: pairs dense on ``(block, row, col, replicate)``, or N drugs
-flat on ``(block, well, drug, replicate)`` (a ``drug`` dimension).  Code that must tell them
-apart asks :func:`layout_of` (or :func:`is_multi`) here, never the dimensions directly, so the
-places that depend on the layout are the callers of this module.
+flat on ``(block, well, drug, replicate)`` (a ``drug`` dimension).  This module is where the
+two are told apart; everything else reads a screen through its layout-neutral views:
+
+* the cells of a block, flattened: :func:`flat_values` (any variable as ``(B, W, …)``, a pair
+  grid's cell ``(row, col)`` being well ``row·C + col``), :func:`flat_doses` ``(B, W, N)``,
+  and back to the screen's own dimensions with :func:`cell_array`;
+* the drugs: :func:`n_drugs`, :func:`drug_names` ``(B, N)``, :func:`per_drug_names` (the
+  layout's names of per-drug columns or variables), :func:`fit_variables` and
+  :func:`per_drug_variables` (per-drug results: ``x_row``/``x_col`` for pairs, one ``x`` on a
+  ``drug`` axis for N drugs);
+* :func:`require_pair`, the one refusal of figures and options defined on a pair grid.
 """
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import xarray as xr
 
+from synergy.errors import SynergyError
+
 __all__ = [
     "LAYOUTS",
     "Layout",
+    "cell_array",
     "cell_dims",
     "dose_coords",
     "drug_axes",
+    "drug_names",
+    "fit_variables",
+    "flat_doses",
+    "flat_values",
     "is_multi",
     "layout_of",
     "measured_cells",
+    "n_drugs",
+    "per_drug_names",
+    "per_drug_variables",
+    "require_pair",
 ]
 
 Layout: TypeAlias = Literal["pair", "wells"]
@@ -71,3 +91,121 @@ def measured_cells(screen: xr.Dataset) -> np.ndarray:
         shape = [dose.shape[0], *(screen.sizes[d] if d == dim else 1 for d in cells)]
         mask &= np.isfinite(dose).reshape(shape)
     return mask
+
+
+def n_drugs(screen: xr.Dataset) -> int:
+    """Drugs per block: 2 for a pair screen, the size of ``drug`` for the well layout."""
+    return int(screen.sizes["drug"]) if is_multi(screen) else 2
+
+
+def drug_names(screen: xr.Dataset) -> np.ndarray:
+    """Each block's drug names ``(B, N)`` as str (a pair's row drug first)."""
+    return np.asarray(drug_axes(screen)[0]).astype(str)
+
+
+def per_drug_names(screen: xr.Dataset, pair: Sequence[str], template: str) -> list[str]:
+    """The layout's names of a per-drug column or variable.
+
+    ``pair`` for a pair screen (e.g. ``("drug_row", "drug_col")``); ``template`` formatted
+    with 1 … N for N drugs (e.g. ``"drug{}"`` gives ``drug1 … drugN``).
+    """
+    if is_multi(screen):
+        return [template.format(i) for i in range(1, n_drugs(screen) + 1)]
+    return list(pair)
+
+
+def fit_variables(screen: xr.Dataset, stem: str = "hill", suffix: str = "") -> list[str]:
+    """Variables holding a per-drug result ``stem…suffix``: ``[stem_row…, stem_col…]`` for a
+    pair, ``[stem…]`` (with a ``drug`` axis) for N drugs."""
+    if is_multi(screen):
+        return [f"{stem}{suffix}"]
+    return [f"{stem}_row{suffix}", f"{stem}_col{suffix}"]
+
+
+def per_drug_variables(
+    screen: xr.Dataset,
+    stem: str,
+    values: np.ndarray,
+    extra_dims: Sequence[str] = (),
+    coords: Mapping[str, Any] | None = None,
+    attrs: Mapping[str, Any] | None = None,
+) -> dict[str, xr.DataArray]:
+    """Per-drug results ``values`` (B, N, *extra) as the layout's variables.
+
+    Pairs: ``stem_row``/``stem_col`` on ``(block, *extra_dims)``; N drugs: ``stem`` on
+    ``(block, drug, *extra_dims)``.  ``coords`` are added to each (e.g. the ``param`` axis).
+    """
+    base = {"block": screen["block"].values, **dict(coords or {})}
+    attrs = dict(attrs or {})
+    if is_multi(screen):
+        base["drug"] = screen["drug"].values
+        return {
+            stem: xr.DataArray(
+                values, dims=("block", "drug", *extra_dims), coords=base, attrs=attrs
+            )
+        }
+    return {
+        name: xr.DataArray(values[:, i], dims=("block", *extra_dims), coords=base, attrs=attrs)
+        for i, name in enumerate(fit_variables(screen, stem))
+    }
+
+
+def flat_values(screen: xr.Dataset, name: str) -> np.ndarray:
+    """Variable ``name`` with each block's cells flattened: ``(B, W, *rest)``.
+
+    ``rest`` are the variable's other dimensions in their order (e.g. ``replicate``); a pair
+    grid's cell ``(row, col)`` is well ``row·C + col`` (C order).
+    """
+    cells = cell_dims(screen)
+    var = screen[name].transpose("block", *cells, ...)
+    values = np.asarray(var.values)
+    n_cell = int(np.prod([screen.sizes[d] for d in cells]))
+    return values.reshape(values.shape[0], n_cell, *values.shape[1 + len(cells) :])
+
+
+def flat_doses(screen: xr.Dataset) -> np.ndarray:
+    """Each well's doses ``(B, W, N)`` float64, C-contiguous, wells as in :func:`flat_values`
+    (NaN: a padding well or an untested dose)."""
+    _, doses, dims = drug_axes(screen)
+    cells = cell_dims(screen)
+    n_block = screen.sizes["block"]
+    shape = tuple(screen.sizes[d] for d in cells)
+    columns = []
+    for dose, dim in zip(doses, dims, strict=True):
+        view = [n_block, *(screen.sizes[d] if d == dim else 1 for d in cells)]
+        columns.append(
+            np.broadcast_to(np.asarray(dose, np.float64).reshape(view), (n_block, *shape))
+        )
+    conc = np.stack(columns, axis=-1).reshape(n_block, int(np.prod(shape)), len(columns))
+    return np.ascontiguousarray(conc)
+
+
+def cell_array(
+    screen: xr.Dataset,
+    values: np.ndarray,
+    extra_dims: Sequence[str] = (),
+    attrs: Mapping[str, Any] | None = None,
+) -> xr.DataArray:
+    """Flat per-well ``values`` (B, W, *extra) back on the screen's dims ``(block, *cells,
+    *extra_dims)`` (the inverse of :func:`flat_values`)."""
+    cells = cell_dims(screen)
+    shape = (values.shape[0], *(screen.sizes[d] for d in cells), *values.shape[2:])
+    return xr.DataArray(
+        np.reshape(values, shape),
+        dims=("block", *cells, *extra_dims),
+        coords={"block": screen["block"].values},
+        attrs=dict(attrs or {}),
+    )
+
+
+def require_pair(screen: xr.Dataset, what: str, instead: str) -> None:
+    """Refuse an N-drug screen where only a pair grid is defined.
+
+    Raises :class:`~synergy.errors.SynergyError` saying ``what`` needs drug pairs ``(block,
+    row, col)`` and what to do ``instead``.
+    """
+    if is_multi(screen):
+        raise SynergyError(
+            f"{what} is defined for drug pairs (block, row, col); this screen holds "
+            f"{n_drugs(screen)}-drug blocks (block, well, drug): {instead}"
+        )
