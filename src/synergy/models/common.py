@@ -135,24 +135,30 @@ def drug_fits(screen: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
     """Every drug's single-drug Hill fit, either layout: ``params`` (B, N, 4) float64 in the
     order of ``HILL_PARAMS`` and the L.4 flags (B, N) bool.
 
-    Pairs: ``hill_row``, ``hill_col`` (N = 2, row drug first); the well layout: ``hill``
-    (block, drug, param) and ``hill_model``.
+    Read from the layout's fit variables (:func:`synergy.io.layout.fit_variables`): pairs
+    ``hill_row``, ``hill_col`` (N = 2, row drug first); the well layout ``hill`` (block, drug,
+    param) and ``hill_model``.
     """
-    from synergy.io.layout import is_multi
+    from synergy.io.layout import fit_variables
 
-    if not is_multi(screen):
-        (par_row, l4_row), (par_col, l4_col) = hill_fits(screen, "row"), hill_fits(screen, "col")
-        params = np.ascontiguousarray(np.stack([par_row, par_col], axis=1))
-        return params, np.stack([l4_row, l4_col], axis=1)
-    if "hill" not in screen:
-        raise ScreenError("the screen has no 'hill': fit the single drugs first")
-    fits = screen["hill"].sel(param=list(HILL_PARAMS)).transpose("block", "drug", "param")
-    params = np.ascontiguousarray(fits.values, dtype=np.float64)
-    if "hill_model" in screen:
-        l4 = np.asarray(screen["hill_model"].values) == 1
-    else:
-        l4 = np.zeros(params.shape[:2], dtype=bool)
-    return params, l4
+    params, l4 = [], []
+    n_block = screen.sizes["block"]
+    for name in fit_variables(screen):
+        if name not in screen:
+            raise ScreenError(f"the screen has no {name!r}: fit the single drugs first")
+        fits = screen[name]
+        if "param" in fits.coords:
+            fits = fits.sel(param=list(HILL_PARAMS))
+        values = np.asarray(fits.transpose("block", ...).values, dtype=np.float64)
+        if values.shape[-1] != 4:
+            raise ScreenError(f"{name} must have 4 parameters {HILL_PARAMS}, got {values.shape}")
+        params.append(values.reshape(n_block, -1, 4))
+        model = f"{name}_model"
+        flags = np.asarray(screen[model].values) == 1 if model in screen else None
+        l4.append(
+            np.zeros(params[-1].shape[:2], bool) if flags is None else flags.reshape(n_block, -1)
+        )
+    return np.ascontiguousarray(np.concatenate(params, axis=1)), np.concatenate(l4, axis=1)
 
 
 def surface_variable(screen: xr.Dataset, values: np.ndarray, attrs: dict[str, Any]) -> xr.DataArray:
