@@ -37,6 +37,7 @@ __all__ = [
     "flat_values",
     "is_multi",
     "layout_of",
+    "layout_variables",
     "measured_cells",
     "n_drugs",
     "per_drug_names",
@@ -209,3 +210,37 @@ def require_pair(screen: xr.Dataset, what: str, instead: str) -> None:
             f"{what} is defined for drug pairs (block, row, col); this screen holds "
             f"{n_drugs(screen)}-drug blocks (block, well, drug): {instead}"
         )
+
+
+def layout_variables(
+    screen: xr.Dataset,
+    values: np.ndarray,
+    *,
+    pair: Sequence[str] | None,
+    wells: str | None,
+    extra_dims: Sequence[str] = (),
+    drug_dims: Sequence[str] = (),
+    attrs: Mapping[str, Any] | None = None,
+) -> dict[str, xr.DataArray]:
+    """Per-drug results ``values`` (B, N, *extra) under each layout's own names.
+
+    A pair screen gets one variable per drug, ``pair[i]`` on ``(block, *extra_dims)``; an
+    N-drug screen one variable ``wells`` on ``(block, drug, *extra_dims)``.  ``None`` where a
+    result exists in one layout only (returns ``{}`` in the other).  ``drug_dims`` name the
+    extra dimensions that index drugs too (they get the ``drug`` coordinate).
+    """
+    base: dict[str, Any] = {"block": screen["block"].values}
+    attrs = dict(attrs or {})
+    if not is_multi(screen):
+        if pair is None:
+            return {}
+        return {
+            name: xr.DataArray(values[:, i], dims=("block", *extra_dims), coords=base, attrs=attrs)
+            for i, name in enumerate(pair)
+        }
+    if wells is None:
+        return {}
+    drugs = screen["drug"].values
+    base.update({"drug": drugs, **{d: drugs for d in drug_dims}})
+    dims = ("block", "drug", *extra_dims)
+    return {wells: xr.DataArray(values, dims=dims, coords=base, attrs=attrs)}
