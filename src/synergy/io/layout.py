@@ -76,17 +76,25 @@ def drug_axes(screen: xr.Dataset) -> tuple[np.ndarray, list[np.ndarray], tuple[s
     N drugs: each drug's doses in every well (B, W) on ``well``.
     """
     if is_multi(screen):
-        conc = screen["conc"].transpose("block", "well", "drug").values
         names = screen["drug_name"].transpose("block", "drug").values
-        return names, [conc[:, :, i] for i in range(conc.shape[2])], ("well",) * conc.shape[2]
-    names = np.stack([screen["drug_row"].values, screen["drug_col"].values], axis=1)
-    return names, [screen["conc_row"].values, screen["conc_col"].values], ("row", "col")
+    else:
+        names = np.stack([screen["drug_row"].values, screen["drug_col"].values], axis=1)
+    return (names, *_dose_axes(screen))
+
+
+def _dose_axes(screen: xr.Dataset) -> tuple[list[np.ndarray], tuple[str, ...]]:
+    """Each drug's doses and the cell dimension indexing them (:func:`drug_axes` without
+    the drug names, which a resampled screen does not carry)."""
+    if is_multi(screen):
+        conc = screen["conc"].transpose("block", "well", "drug").values
+        return [conc[:, :, i] for i in range(conc.shape[2])], ("well",) * conc.shape[2]
+    return [screen["conc_row"].values, screen["conc_col"].values], ("row", "col")
 
 
 def measured_cells(screen: xr.Dataset) -> np.ndarray:
     """Cells of each block's own design (every drug's dose finite), bool ``(block, *cells)``."""
     cells = cell_dims(screen)
-    _, doses, dims = drug_axes(screen)
+    doses, dims = _dose_axes(screen)
     mask = np.ones((screen.sizes["block"], *(screen.sizes[d] for d in cells)), dtype=bool)
     for dose, dim in zip(doses, dims, strict=True):
         shape = [dose.shape[0], *(screen.sizes[d] if d == dim else 1 for d in cells)]
@@ -167,7 +175,7 @@ def flat_values(screen: xr.Dataset, name: str) -> np.ndarray:
 def flat_doses(screen: xr.Dataset) -> np.ndarray:
     """Each well's doses ``(B, W, N)`` float64, C-contiguous, wells as in :func:`flat_values`
     (NaN: a padding well or an untested dose)."""
-    _, doses, dims = drug_axes(screen)
+    doses, dims = _dose_axes(screen)
     cells = cell_dims(screen)
     n_block = screen.sizes["block"]
     shape = tuple(screen.sizes[d] for d in cells)
