@@ -16,13 +16,14 @@ from typing import Literal
 import numpy as np
 import xarray as xr
 
+from synergy._kernels.single_drug import single_drug_points
 from synergy.errors import ScreenError, SynergyError
 from synergy.hill.drc_arrays import FORMULA, fit_drc_arrays
 from synergy.hill.fit import fit
 from synergy.hill.model import HILL_PARAMS, PARAM_NAMES
 from synergy.hill.status import FLAT_ALPHA, flag_attrs
 from synergy.io.layout import dose_coords, fit_variables, flat_doses, flat_values, layout_variables
-from synergy.io.wells import n_present, replicate_mean
+from synergy.io.wells import replicate_mean
 
 __all__ = [
     "FORMULA",
@@ -99,29 +100,10 @@ def single_drug_arrays(
         NaN padded.
     """
     conc = flat_doses(screen)  # (B, W, N); a pair grid's well row·C + col
-    n_block, n_well, n_drug = conc.shape
-    response = flat_values(screen, "response")  # (B, W, K)
-    if replicates == "mean":
-        response = replicate_mean(response)[:, :, None]
-    elif replicates != "all":
+    if replicates not in ("all", "mean"):
         raise SynergyError(f"replicates must be 'all' or 'mean', got {replicates!r}")
-    n_rep = response.shape[2]
-    present = n_present(conc)
-    alone = ((present == 1)[:, :, None] & (np.nan_to_num(conc) > 0)) | (present == 0)[:, :, None]
-    alone = alone & np.isfinite(response).any(axis=2)[:, :, None]  # (B, W, N)
-    # rows b·N + i; points in well order (ascending dose of drug i), replicates inner
-    mask = np.repeat(np.transpose(alone, (0, 2, 1)), n_rep, axis=2)  # (B, N, W·K)
-    doses = np.repeat(np.transpose(conc, (0, 2, 1)), n_rep, axis=2)
-    values = np.broadcast_to(response.reshape(n_block, 1, n_well * n_rep), mask.shape)
-    mask = mask.reshape(n_block * n_drug, -1) & np.isfinite(values.reshape(n_block * n_drug, -1))
-    width = max(int(mask.sum(axis=1).max(initial=0)), 1)
-    row, col = np.nonzero(mask)
-    position = np.arange(row.size) - np.searchsorted(row, row, side="left")
-    out_conc = np.full((n_block * n_drug, width), np.nan)
-    out_resp = np.full((n_block * n_drug, width), np.nan)
-    out_conc[row, position] = doses.reshape(n_block * n_drug, -1)[row, col]
-    out_resp[row, position] = values.reshape(n_block * n_drug, -1)[row, col]
-    return out_conc, out_resp
+    response = np.ascontiguousarray(flat_values(screen, "response"), dtype=np.float64)
+    return single_drug_points(conc, response, replicates == "mean")  # (B, W, K) in
 
 
 def read_fit(screen: xr.Dataset, name: str) -> tuple[np.ndarray, np.ndarray]:
