@@ -139,7 +139,7 @@ def per_drug_variables(
     coords: Mapping[str, Any] | None = None,
     attrs: Mapping[str, Any] | None = None,
 ) -> dict[str, xr.DataArray]:
-    """Per-drug results ``values`` (B, N, *extra) as the layout's variables.
+    """Per-drug results ``values`` ``(B, N, *extra)`` as the layout's variables.
 
     Pairs: ``stem_row``/``stem_col`` on ``(block, *extra_dims)``; N drugs: ``stem`` on
     ``(block, drug, *extra_dims)``.  ``coords`` are added to each (e.g. the ``param`` axis).
@@ -195,8 +195,8 @@ def cell_array(
     extra_dims: Sequence[str] = (),
     attrs: Mapping[str, Any] | None = None,
 ) -> xr.DataArray:
-    """Flat per-well ``values`` (B, W, *extra) back on the screen's dims ``(block, *cells,
-    *extra_dims)`` (the inverse of :func:`flat_values`)."""
+    """Flat per-well ``values`` ``(B, W, *extra)`` back on the screen's dims
+    ``(block, *cells, *extra_dims)`` (the inverse of :func:`flat_values`)."""
     cells = cell_dims(screen)
     shape = (values.shape[0], *(screen.sizes[d] for d in cells), *values.shape[2:])
     return xr.DataArray(
@@ -230,7 +230,7 @@ def layout_variables(
     drug_dims: Sequence[str] = (),
     attrs: Mapping[str, Any] | None = None,
 ) -> dict[str, xr.DataArray]:
-    """Per-drug results ``values`` (B, N, *extra) under each layout's own names.
+    """Per-drug results ``values`` ``(B, N, *extra)`` under each layout's own names.
 
     A pair screen gets one variable per drug, ``pair[i]`` on ``(block, *extra_dims)``; an
     N-drug screen one variable ``wells`` on ``(block, drug, *extra_dims)``.  ``None`` where a
