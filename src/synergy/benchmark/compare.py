@@ -171,7 +171,7 @@ def compare(
     use_published_fits : bool
         Score with the published tool's own single-drug fits (the table must include them,
         e.g. SynergyFinder's ``synergyfinder3_drc.csv``): its formulas are then compared
-        without its fitting.  Drug pairs only.
+        without its fitting.  Any number of drugs (published drug k is matched by name).
     check_fits : bool
         docs/design.md §6.23: fit every block's single drugs with the other fitter too, flag the
         scores that rest on a fit it improves by > 1 % in SSE (``fit_check``,

@@ -16,7 +16,7 @@ from synergy.benchmark.matching import Matching, normalise_id
 from synergy.benchmark.per_drug import drug_suffixes, keep_variables, per_drug_array
 from synergy.errors import ColumnError, SynergyError
 from synergy.hill.model import HILL_PARAMS, hill_predict
-from synergy.io.layout import fit_variables, n_drugs, require_pair
+from synergy.io.layout import fit_variables, n_drugs
 
 __all__ = [
     "SSE_FLOOR",
@@ -102,7 +102,8 @@ def inject_published_fits(
 ) -> tuple[xr.Dataset, list[str]]:
     """Replace the single-drug fits of matched blocks by the published tool's own fits.
 
-    Blocks without a published fit (for either drug) keep fits of ``fitter``.
+    Blocks without a published fit (for any of their drugs) keep fits of ``fitter``.  Any
+    number of drugs: published drug k is our drug ``order[k]`` of the matched block.
 
     Parameters
     ----------
@@ -111,46 +112,48 @@ def inject_published_fits(
     fits : pandas.DataFrame
         :attr:`PublishedScores.fits <synergy.benchmark.PublishedScores.fits>`.
     matching : Matching
-        Pairs of our blocks and published rows (swapped pairs swap the fits).
+        Our blocks and their published rows (a swapped pair swaps the fits).
     fitter : {"drc", "lsq"}
         Fitter of the blocks the published table has no fit for.
 
     Returns
     -------
     screen : xarray.Dataset
-        With ``hill_row``/``hill_col`` (+ ``_model``) replaced where published fits exist;
-        their ``hill_<side>_status`` set to 0 there and ``attrs["published_fits"]`` naming
-        the blocks (comma-separated).
+        With the single-drug fits (``hill_row``/``hill_col`` of pairs, ``hill`` of N drugs;
+        + ``_model``) replaced where published fits exist, their status set to 0 there and
+        ``attrs["published_fits"]`` naming the blocks (comma-separated).
     injected : list of str
-        Our blocks whose two fits both came from the published table.
+        Our blocks whose fits all came from the published table.
     """
     from synergy.hill import fit_screen
 
-    require_pair(
-        screen,
-        "scoring with the published single-drug fits (use_published_fits)",
-        "compare with our own fits",
-    )
-    keep = [v for v in screen.data_vars if not str(v).startswith(("hill_row", "hill_col"))]
-    out = fit_screen(screen[keep], fitter=fitter, replicates="mean")
-    params_all, l4_all, has = published_fit_arrays(out, fits, matching)
+    stems = tuple(fit_variables(screen, "hill"))
+    keep = [v for v in screen.data_vars if not str(v).startswith(stems)]
+    out = fit_screen(keep_variables(screen, keep), fitter=fitter, replicates="mean")
+    params, l4, has = published_fit_arrays(out, fits, matching)
     both = has.all(axis=1)
     if not both.any():
         raise SynergyError(
             "the published fit table has no fits for the matched blocks (by block id and drug "
-            "side conc1/conc2)"
+            "side conc1, conc2 …)"
         )
-    for k, name in enumerate(fit_variables(out, "hill")):  # drug pairs: hill_row, hill_col
-        params, l4 = params_all[:, k], l4_all[:, k]
-        values = out[name].sel(param=list(HILL_PARAMS)).values.copy()
-        values[both] = params[both]
-        out[name] = (("block", "param"), values, out[name].attrs | {"source": "mixed"})
-        model = out[f"{name}_model"].values.copy()
-        model[both] = l4[both].astype(model.dtype)
-        out[f"{name}_model"] = (("block",), model, out[f"{name}_model"].attrs)
-        status = out[f"{name}_status"].values.copy()
-        status[both] = 0
-        out[f"{name}_status"] = (("block",), status, out[f"{name}_status"].attrs)
+    new = {
+        suffix: np.array(per_drug_array(out, "hill", suffix, params=params_of))
+        for suffix, params_of in (("", HILL_PARAMS), ("_model", None), ("_status", None))
+    }
+    new[""][both] = params[both]
+    new["_model"][both] = l4[both]
+    new["_status"][both] = 0
+    for suffix, values in new.items():
+        names = fit_variables(out, "hill", suffix)
+        for k, name in enumerate(names):
+            var = out[name].transpose("block", ...)
+            if suffix == "":
+                var = var.sel(param=list(HILL_PARAMS)).transpose("block", ..., "param")
+            attrs = var.attrs | ({"source": "mixed"} if suffix == "" else {})
+            part = values[:, k] if len(names) > 1 else values
+            out[name] = (var.dims, part.astype(var.dtype), attrs)
+    for name in stems:
         for extra in ("stderr", "ic50_ci", "sse", "drc_status"):
             if f"{name}_{extra}" in out:
                 out = out.drop_vars(f"{name}_{extra}")
