@@ -24,13 +24,22 @@ __all__ = ["DOSE_RTOL", "compare_wells", "place_wells"]
 DOSE_RTOL = 1e-6
 
 
-def _well_of(doses: np.ndarray, wells: np.ndarray) -> np.ndarray:
-    """For each row of ``doses`` (n, N), the first of ``wells`` (W, N) with every dose equal
-    within :data:`DOSE_RTOL` (-1 where none)."""
-    hit = np.ones((doses.shape[0], wells.shape[0]), dtype=bool)
-    for k in range(doses.shape[1]):  # drug by drug: (n, W) at a time, not (n, W, N)
-        hit &= np.isclose(doses[:, k, None], wells[None, :, k], rtol=DOSE_RTOL, atol=0.0)
-    return np.where(hit.any(axis=1), hit.argmax(axis=1), -1)
+#: published rows matched at a time (bounds the (rows, wells) comparison in memory)
+_CHUNK = 65536
+
+
+def _well_of(doses: np.ndarray, conc: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """For each row of ``doses`` (n, N), the first well of block ``b[row]`` of ``conc``
+    (B, W, N) with every dose equal within :data:`DOSE_RTOL` (-1 where none)."""
+    out = np.empty(len(doses), dtype=np.int64)
+    for start in range(0, len(doses), _CHUNK):
+        part = slice(start, start + _CHUNK)
+        wells = conc[b[part]]  # (n, W, N)
+        hit = np.ones(wells.shape[:2], dtype=bool)
+        for k in range(doses.shape[1]):  # drug by drug: (n, W) at a time
+            hit &= np.isclose(doses[part, k, None], wells[:, :, k], rtol=DOSE_RTOL, atol=0.0)
+        out[part] = np.where(hit.any(axis=1), hit.argmax(axis=1), -1)
+    return out
 
 
 def place_wells(screen: xr.Dataset, wells: pd.DataFrame, matching: Matching) -> pd.DataFrame:
@@ -44,42 +53,45 @@ def place_wells(screen: xr.Dataset, wells: pd.DataFrame, matching: Matching) -> 
         :attr:`PublishedScores.wells <synergy.benchmark.PublishedScores.wells>` (``block``,
         the doses — ``conc_row``/``conc_col``, or ``conc_1..conc_N`` — and the models); doses
         in the screen's unit.
+    matching : Matching
+        The block pairs.
 
     Returns
     -------
     pandas.DataFrame
-        The published rows of matched blocks with ``published_block``, ``block`` (ours), the
-        doses in our drug order (a swapped pair's doses swapped), ``b``, ``w`` (our block and
-        well; -1 where no well has these doses), ``combination`` (at least two drugs dosed)
-        and ``measured`` (we have a response there).
+        The published rows of matched blocks (in the order of ``matching.pairs``) with
+        ``published_block``, ``block`` (ours), the doses in our drug order (a swapped pair's
+        doses swapped), ``b``, ``w`` (our block and well; -1 where no well has these doses),
+        ``combination`` (at least two drugs dosed) and ``measured`` (we have a response
+        there).
     """
     doses = dose_columns(n_drugs(screen))
     position = {b: k for k, b in enumerate(screen["block"].values.astype(str))}
     keys = [normalise_id(b) for b in wells["block"].tolist()]
     rows_of = pd.Series(np.arange(len(wells))).groupby(keys, sort=False).indices
-    conc = flat_doses(screen)
-    response = flat_values(screen, "response")
-    parts = []
+    takes, blocks, orders = [], [], []
     for pair in matching.pairs.itertuples():
         take = rows_of.get(normalise_id(pair.published_block))
         if take is None or pair.block not in position:
             continue
-        part = wells.iloc[take].copy()
-        b = position[pair.block]
-        published = part[doses].to_numpy(float)
-        ours = np.empty_like(published)
-        ours[:, list(pair.order)] = published  # published drug k is our drug order[k]
-        w = _well_of(ours, conc[b])
-        part["published_block"] = part["block"]
-        part["block"] = pair.block
-        part[doses] = ours
-        part["b"], part["w"] = b, w
-        part["combination"] = (ours > 0).sum(axis=1) >= 2
-        part["measured"] = (w >= 0) & np.isfinite(response[b, np.maximum(w, 0)]).any(axis=-1)
-        parts.append(part)
-    if not parts:
+        takes.append(take)
+        blocks.append(np.full(len(take), position[pair.block]))
+        orders.append(np.broadcast_to(np.asarray(pair.order), (len(take), len(doses))))
+    if not takes:
         return pd.DataFrame(columns=[*wells.columns, "b", "w", "combination", "measured"])
-    return pd.concat(parts, ignore_index=True)
+    take, b, order = np.concatenate(takes), np.concatenate(blocks), np.concatenate(orders)
+    out = wells.iloc[take].reset_index(drop=True)
+    published = out[doses].to_numpy(float)
+    ours = np.empty_like(published)
+    ours[np.arange(len(take))[:, None], order] = published  # published drug k: ours order[k]
+    w = _well_of(ours, flat_doses(screen), b)
+    response = flat_values(screen, "response")
+    measured = (w >= 0) & np.isfinite(response[b, np.maximum(w, 0)]).any(axis=-1)
+    names = screen["block"].values.astype(str)
+    extra = {"published_block": out["block"].to_numpy(), "block": names[b]}
+    extra |= {column: ours[:, k] for k, column in enumerate(doses)}
+    extra |= {"b": b, "w": w, "combination": (ours > 0).sum(axis=1) >= 2, "measured": measured}
+    return out.assign(**extra)
 
 
 def compare_wells(
