@@ -62,7 +62,7 @@ def _norm(text: object) -> str | None:
 
 
 def published_drugs(published: pd.DataFrame) -> list[tuple[str, ...] | None]:
-    """Each published row's drugs, normalised (:func:`_norm`), in the table's order; None
+    """Each published row's drugs, normalised (stripped, lower case), in the table's order; None
     where the row names no drugs (or not all of them).
 
     SynergyFinder's tables of N ≥ 3 drugs carry ``drugs`` (a tuple); pair tables carry
