@@ -50,14 +50,13 @@ def sse_text(value: float) -> str:
 
 
 def fits_of(scored: xr.Dataset) -> tuple[np.ndarray, np.ndarray] | None:
-    """Single-drug fits of a screen: parameters ``(B, N, 4)`` (``HILL_PARAMS``) and L.4 flags
-    ``(B, N)``; None when the screen has no fits."""
-    params = per_drug_array(scored, "hill", params=HILL_PARAMS)
-    if params is None:
+    """Single-drug fits of a screen (:func:`synergy.hill.screen.drug_fits`): parameters
+    ``(B, N, 4)`` (``HILL_PARAMS``) and L.4 flags ``(B, N)``; None when it has no fits."""
+    from synergy.hill.screen import drug_fits
+
+    if any(name not in scored for name in fit_variables(scored, "hill")):
         return None
-    model = per_drug_array(scored, "hill", "_model")
-    l4 = np.zeros(params.shape[:2], bool) if model is None else model == 1
-    return np.asarray(params, dtype=float), l4
+    return drug_fits(scored)
 
 
 def published_fit_arrays(
