@@ -1,12 +1,14 @@
 """Benchmarking against published synergy scores, and method recovery on simulated truth.
 
-- :func:`read_published` — SynergyFinder 3 block / well / fit tables, DrugComb summaries,
-  or any table through an explicit column mapping, to one shape (:class:`PublishedScores`).
+- :func:`read_published` — SynergyFinder 3 block / well / fit tables (of 2 or N ≥ 3 drugs),
+  DrugComb summaries, or any table through an explicit column mapping, to one shape
+  (:class:`PublishedScores`).
 - :func:`match_blocks` — pair the screen's blocks with published rows (block id, or drugs
-  and sample in either order).
+  in any order and sample), for any number of drugs.
 - :func:`compare` — ours vs published per block, model and well, agreement per model, and
-  the evidence for every block beyond tolerance (:class:`BenchmarkResult`);
-  ``convention="auto"`` names the SynergyFinder convention that made the table.
+  the evidence for every block beyond tolerance (:class:`BenchmarkResult`), for pairs and
+  N-drug screens alike; ``convention="auto"`` names the SynergyFinder convention (and
+  baseline correction) that made the table.
 - :func:`recovery` — ROC AUC and bias of each score on simulated screens with known truth.
 """
 

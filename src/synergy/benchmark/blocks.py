@@ -1,9 +1,9 @@
-"""The per-block comparison table of :func:`synergy.benchmark.compare`, for both layouts.
+"""The per-block comparison table of :func:`synergy.benchmark.compare`, for any N drugs.
 
 One row per matched block and model: ours, theirs, the difference, whether it is within
 tolerance, the status of our single-drug fits and our block status.  Pairs name their drugs
-``drug_row``/``drug_col``, N-drug screens ``drugs`` ("A × B × C", our order); everything
-else is the same table.
+``drug_row``/``drug_col``, blocks of N ≥ 3 drugs ``drugs`` ("A × B × C", our order);
+everything else is the same table.
 """
 
 from __future__ import annotations
@@ -14,33 +14,32 @@ import xarray as xr
 
 from synergy import status as status_codes
 from synergy.benchmark.matching import Matching
+from synergy.benchmark.per_drug import per_drug_array
 from synergy.benchmark.published import PublishedScores
-from synergy.io.layout import is_multi
+from synergy.io.layout import drug_names, fit_variables
 
 __all__ = ["block_table", "fit_status"]
 
 
 def _drug_columns(scored: xr.Dataset, b: np.ndarray) -> tuple[dict[str, object], list]:
-    """The drug columns of the rows ``b`` and, per drug, (label per row, status codes or
-    None) of its single-drug fit (the layout switch of this module)."""
-    if is_multi(scored):
-        names = scored["drug_name"].values[b].astype(str)
-        codes = scored["hill_status"].values[b] if "hill_status" in scored else None
-        fits = [
-            (names[:, j], None if codes is None else codes[:, j], "hill_status")
-            for j in range(names.shape[1])
-        ]
-        return {"drugs": [" × ".join(row) for row in names.tolist()]}, fits
-    columns = {
-        "drug_row": scored["drug_row"].values[b].astype(str),
-        "drug_col": scored["drug_col"].values[b].astype(str),
-    }
-    fits = []
-    for side in ("row", "col"):
-        name = f"hill_{side}_status"
-        if name in scored:
-            fits.append((np.full(len(b), side), scored[name].values[b], name))
-    return columns, fits
+    """The drug columns of the rows ``b`` — ``drug_row``/``drug_col`` for two drugs, ``drugs``
+    ("A × B × C", our order) beyond — and, per drug, (label per row, status codes, status
+    variable) of its single-drug fit (labels: ``row``/``col`` of a pair, else the names)."""
+    names = drug_names(scored)[b]
+    if names.shape[1] == 2:
+        columns: dict[str, object] = {"drug_row": names[:, 0], "drug_col": names[:, 1]}
+        labels = [np.full(len(b), side) for side in ("row", "col")]
+    else:
+        columns = {"drugs": [" × ".join(row) for row in names.tolist()]}
+        labels = list(names.T)
+    codes = per_drug_array(scored, "hill", "_status")
+    if codes is None:
+        return columns, []
+    variables = fit_variables(scored, "hill", "_status")
+    return columns, [
+        (labels[j], codes[b, j], variables[min(j, len(variables) - 1)])
+        for j in range(names.shape[1])
+    ]
 
 
 def fit_status(scored: xr.Dataset, b: np.ndarray) -> np.ndarray:
@@ -50,8 +49,6 @@ def fit_status(scored: xr.Dataset, b: np.ndarray) -> np.ndarray:
     _, fits = _drug_columns(scored, b)
     parts = []
     for labels, codes, name in fits:
-        if codes is None:
-            continue
         words = status_codes.decode(scored[name].attrs)
         parts.append(
             [

@@ -23,11 +23,12 @@ from synergy.benchmark.convention import CONVENTIONS, choose, summarise
 from synergy.benchmark.evidence import explain
 from synergy.benchmark.fits import fit_check, inject_published_fits, with_fit_check
 from synergy.benchmark.matching import Matching, match_blocks
+from synergy.benchmark.per_drug import keep_variables
 from synergy.benchmark.published import MODELS, PublishedScores, read_published
 from synergy.benchmark.result import BenchmarkResult
 from synergy.benchmark.wells import compare_wells
 from synergy.errors import SynergyError
-from synergy.io.layout import is_multi
+from synergy.io.layout import drug_names, fit_variables, n_drugs
 
 __all__ = ["compare", "score_for_benchmark"]
 
@@ -61,10 +62,11 @@ def _scoring(screen: xr.Dataset) -> dict[str, Any]:
 
 def _base(screen: xr.Dataset, keep_fits: bool) -> xr.Dataset:
     """The screen without scores (and without fits unless kept)."""
-    keep = [v for v in ("response", "input_order") if v in screen]  # input order: ZIP slices
+    keep = [v for v in ("response", "n_control", "input_order") if v in screen]  # ZIP slices
     if keep_fits:
-        keep += [v for v in screen.data_vars if str(v).startswith(("hill_row", "hill_col"))]
-    out = screen[keep]
+        stems = tuple(fit_variables(screen, "hill"))
+        keep += [v for v in screen.data_vars if str(v).startswith(stems)]
+    out = keep_variables(screen, keep)
     out.attrs = {k: v for k, v in screen.attrs.items() if k != "scoring"}
     return out
 
@@ -161,15 +163,15 @@ def compare(
         overall winner, synergyfinder3 on a tie), then under the winner with SynergyFinder's
         baseline corrections ``correct_baseline="part"``/``"all"`` and reports which of
         ``non``/``part``/``all`` reproduces it best (ties as ties; the main tables use the
-        winner, ``non`` on a tie).  N-drug screens: ``synergyfinder3`` only (``"auto"``
-        compares the baseline corrections).  Default: the screen's own scores, or
-        synergyfinder3.
+        winner, ``non`` on a tie).  Blocks of N ≥ 3 drugs: ``synergyfinder3`` only
+        (SynergyFinder 2 scores pairs; ``"auto"`` compares the baseline corrections).
+        Default: the screen's own scores, or synergyfinder3.
     fitter : {"drc", "lsq"}, optional
         Fitter (default: the convention's, drc's procedure).
     use_published_fits : bool
         Score with the published tool's own single-drug fits (the table must include them,
         e.g. SynergyFinder's ``synergyfinder3_drc.csv``): its formulas are then compared
-        without its fitting.
+        without its fitting.  Any number of drugs (published drug k is matched by name).
     check_fits : bool
         docs/design.md §6.23: fit every block's single drugs with the other fitter too, flag the
         scores that rest on a fit it improves by > 1 % in SSE (``fit_check``,
@@ -193,15 +195,12 @@ def compare(
         )
     pub = published if isinstance(published, PublishedScores) else read_published(published)
     models = _models(models, pub)
-    if is_multi(scored) != (pub.n_drugs > 2):
+    n_drug = n_drugs(scored)
+    if n_drug != pub.n_drugs:
         raise SynergyError(
-            f"the screen has {scored.sizes.get('drug', 2)} drugs per block, the published "
-            f"tables {pub.n_drugs}: compare tables of the same combinations"
+            f"the screen has {n_drug} drugs per block, the published tables {pub.n_drugs}: "
+            "compare tables of the same combinations"
         )
-    if pub.n_drugs > 2:
-        from synergy.benchmark.compare_multi import compare_multi
-
-        return compare_multi(scored, pub, models, tolerance, convention, fitter, use_published_fits)
     matching = match_blocks(scored, pub.blocks)
     if matching.pairs.empty:
         raise SynergyError(
@@ -225,7 +224,10 @@ def compare(
         runs = {_scoring(scored).get("convention", "as scored"): scored}
         base = _base(scored, keep_fits=True)
     else:
-        chosen = list(CONVENTIONS) if convention == "auto" else [convention or CONVENTIONS[0]]
+        # SynergyFinder 2's rules are defined for drug pairs: N-drug "auto" weighs the
+        # baseline corrections under synergyfinder3 only
+        candidates = CONVENTIONS if n_drug == 2 else CONVENTIONS[:1]
+        chosen = list(candidates) if convention == "auto" else [convention or CONVENTIONS[0]]
         fits = (pub.fits, matching) if use_published_fits else None
         runs, base, injected = score_for_benchmark(scored, models, chosen, fitter=fitter, fits=fits)
     tables = {c: block_table(s, pub, matching, models, tolerance) for c, s in runs.items()}
@@ -240,7 +242,7 @@ def compare(
     main_scored, blocks = runs[main], tables[main]
     baselines = block_baselines = None
     best_baseline: dict[str, str] = {}
-    correction = "non"
+    correction = _scoring(main_scored).get("correct_baseline", "non")
     if convention == "auto" and not use_published_fits:
         runs_b, tables_b = {"non": main_scored}, {"non": blocks}
         for option in ("part", "all"):
@@ -258,12 +260,16 @@ def compare(
     used_fitter = _scoring(main_scored).get("fitter", fitter or "drc")
     rescore_convention = main if main in CONVENTIONS else CONVENTIONS[0]
     checks = None
+    # docs/design.md §6.23's check (and the other fitter's evidence) is defined on pairs' fits
+    check_fits = check_fits and n_drug == 2
     if check_fits:
         checks = fit_check(
             base, main_scored, models, convention=rescore_convention, fitter=used_fitter
         )
         if checks is not None:
-            blocks = with_fit_check(blocks, checks)
+            ids = main_scored["block"].values.astype(str)
+            names = dict(zip(ids, drug_names(main_scored).tolist(), strict=True))
+            blocks = with_fit_check(blocks, checks, names)
     evidence = explain(
         base,
         main_scored,
@@ -293,6 +299,7 @@ def compare(
         "models": list(models),
         "published_fits": injected,
         "tables": pub.describe(),
+        "n_drugs": n_drug,
     }
     return BenchmarkResult(
         blocks=blocks,

@@ -1,4 +1,4 @@
-"""Why a block disagrees with the published score: :func:`explain`.
+"""Why a block disagrees with the published score: :func:`explain` (any number of drugs).
 
 For every (block, model) beyond tolerance it gathers what can be checked: our status; the
 single-drug fits' SSE — ours, the published fit's on the same points (when the table gives
@@ -17,8 +17,10 @@ import xarray as xr
 from synergy.benchmark.fits import FITTED, fit_sse, fits_of, poorer, published_fit_arrays, sse_text
 from synergy.benchmark.loewe_sf2 import loewe_sf2_facts, loewe_sf2_words
 from synergy.benchmark.matching import Matching
+from synergy.benchmark.per_drug import drug_suffixes
 from synergy.benchmark.published import PublishedScores
 from synergy.benchmark.wells import place_wells
+from synergy.io.layout import drug_names, flat_values, n_drugs
 
 __all__ = ["explain"]
 
@@ -34,15 +36,15 @@ def _rescore(base: xr.Dataset, models, convention: str, fitter: str, refit: bool
         return None
 
 
-def _words(r: dict, model: str, tolerance: float) -> str:
+def _words(r: dict, names: list[str], model: str, tolerance: float) -> str:
     reasons = []
     if not np.isfinite(r["theirs"]):
         reasons.append("the published table has no score for this block (NA)")
     if not np.isfinite(r["ours"]):
         reasons.append("we have no score for this block (see our status)")
-    drugs = {"row": r["drug_row"], "col": r["drug_col"]}
+    drugs = dict(zip(drug_suffixes(len(names)), names, strict=True))
     if model in FITTED:
-        for side in ("row", "col"):
+        for side in drugs:
             ours, theirs, n = r[f"sse_{side}"], r[f"published_sse_{side}"], r[f"n_points_{side}"]
             if poorer(theirs, ours):
                 reasons.append(
@@ -63,7 +65,7 @@ def _words(r: dict, model: str, tolerance: float) -> str:
                     f"{r['other_fitter_diff']:+.3f}), within tolerance: the difference is "
                     "the fitting"
                 )
-            for side in ("row", "col"):
+            for side in drugs:
                 if poorer(r[f"sse_{side}"], r[f"other_fitter_sse_{side}"]):
                     reasons.append(
                         f"fitter='{other}' improves our {drugs[side]} fit (SSE "
@@ -96,11 +98,13 @@ def _words(r: dict, model: str, tolerance: float) -> str:
             "(docs/design.md §6.8)"
         )
     if not reasons:
-        if model in FITTED:
+        if model in FITTED and (r["other_fitter"] or r["other_convention"]):
             reasons.append(
                 "unexplained: the single-drug fits are equally good (SSE within 1 %) and "
                 "neither the other fitter nor the other convention reproduces the score"
             )
+        elif model in FITTED:  # N ≥ 3 drugs: neither exists
+            reasons.append("unexplained: the single-drug fits are equally good (SSE within 1 %)")
         else:
             reasons.append(
                 "unexplained: Bliss and HSA use the observed wells only, so the published "
@@ -153,11 +157,13 @@ def explain(
     -------
     pandas.DataFrame
         One row per (block, model) beyond tolerance: ``block``, ``model``, ``diff``,
-        ``status``, ``status_reason``, ``sse_row``/``sse_col`` (our fits, %²),
-        ``published_sse_row``/``_col`` (the published fits on the same points; NaN without
-        a fit table), ``n_points_row``/``_col``, ``other_fitter`` with its
-        ``other_fitter_sse_row``/``_col``, ``other_fitter_score``, ``other_fitter_diff``,
-        ``other_convention`` with ``other_convention_score``/``_diff``, ``imputed_wells``,
+        the block table's drug columns, ``status``, ``status_reason``, per drug (``row``/
+        ``col`` of a pair, ``1`` … ``N`` beyond) ``sse_<drug>`` (our fit, %²),
+        ``published_sse_<drug>`` (the published fit on the same points; NaN without a fit
+        table), ``n_points_<drug>`` and ``other_fitter_sse_<drug>``; ``other_fitter``,
+        ``other_fitter_score``, ``other_fitter_diff``, ``other_convention`` (pairs only:
+        SynergyFinder 2 is defined for pairs) with ``other_convention_score``/``_diff``,
+        ``imputed_wells``,
         ``replicates`` (ours), ``published_replicated`` (SynergyFinder's ``replicate`` flag,
         None if not given), for Loewe under ``convention="synergyfinder2"`` the facts of
         :func:`synergy.benchmark.loewe_sf2.loewe_sf2_facts`, and ``explanation``.
@@ -171,39 +177,40 @@ def explain(
     ids = list(dict.fromkeys(bad["block"]))
     sub = scored.sel(block=ids)
     sub_base = base.sel(block=ids)
-    per_block: dict[str, dict] = {b: {} for b in ids}
+    n_drug = n_drugs(sub)
+    names = dict(zip(ids, drug_names(sub).tolist(), strict=True))
     fitted = tuple(m for m in models if m in FITTED)
-    has_fits = "hill_row" in sub and "hill_col" in sub
+    used = fits_of(sub)
     other_fitter = {"drc": "lsq", "lsq": "drc"}.get(fitter) if check_fits and fitted else None
     other = _rescore(sub_base, fitted, convention, other_fitter, True) if other_fitter else None
-    other_conv = _OTHER_CONVENTION.get(convention)
+    # SynergyFinder 2's rules are defined for drug pairs only
+    other_conv = _OTHER_CONVENTION.get(convention) if n_drug == 2 else None
     conv = _rescore(sub_base, models, other_conv, fitter, None) if other_conv else None
-    pub_arrays = (
-        published_fit_arrays(sub, published.fits, matching) if published.fits is not None else None
-    )
-    for side in ("row", "col"):
-        sse = n_points = pub_sse = other_sse = np.full(len(ids), np.nan)
-        if has_fits:
-            sse, n_points = fit_sse(sub, side, *fits_of(sub, side))
-        if pub_arrays is not None:
-            params, l4, _ = pub_arrays[side]
-            pub_sse, _ = fit_sse(sub, side, params, l4)
-        if other is not None:
-            other_sse, _ = fit_sse(sub, side, *fits_of(other, side))
+    nan = np.full((len(ids), n_drug), np.nan)
+    sse = n_points = pub_sse = other_sse = nan
+    if used is not None:
+        sse, n_points = fit_sse(sub, *used)
+    if published.fits is not None:
+        params, l4, _ = published_fit_arrays(sub, published.fits, matching)
+        pub_sse, _ = fit_sse(sub, params, l4)
+    other_fits = fits_of(other) if other is not None else None
+    if other_fits is not None:
+        other_sse, _ = fit_sse(sub, *other_fits)
+    per_block: dict[str, dict] = {b: {} for b in ids}
+    for j, side in enumerate(drug_suffixes(n_drug)):
         for k, b in enumerate(ids):
             per_block[b] |= {
-                f"sse_{side}": float(sse[k]),
-                f"n_points_{side}": int(n_points[k]) if np.isfinite(n_points[k]) else 0,
-                f"published_sse_{side}": float(pub_sse[k]),
-                f"other_fitter_sse_{side}": float(other_sse[k]),
+                f"sse_{side}": float(sse[k, j]),
+                f"n_points_{side}": int(n_points[k, j]) if np.isfinite(n_points[k, j]) else 0,
+                f"published_sse_{side}": float(pub_sse[k, j]),
+                f"other_fitter_sse_{side}": float(other_sse[k, j]),
             }
     imputed = {b: 0 for b in ids}
     if published.wells is not None:
         placed = place_wells(sub, published.wells, matching)
         lacking = placed[placed["combination"] & ~placed["measured"]]
         imputed |= lacking.groupby("block").size().to_dict()
-    response = sub["response"].values
-    replicates = np.isfinite(response).any(axis=(1, 2)).sum(axis=-1)
+    replicates = np.isfinite(flat_values(sub, "response")).any(axis=1).sum(axis=-1)
     flags: dict[str, bool | None] = {}
     if "replicated" in published.blocks:
         pub_index = matching.pairs.set_index("block")["index"]
@@ -215,6 +222,7 @@ def explain(
         sf2_facts = loewe_sf2_facts(sub, str(sub.attrs.get("conc_unit", "the screen's unit")))
     rows = []
     position = {b: k for k, b in enumerate(ids)}
+    drug_columns = [c for c in ("drug_row", "drug_col", "drugs") if c in bad]
     for r in bad.itertuples():
         k = position[r.block]
         row = {
@@ -223,8 +231,7 @@ def explain(
             "diff": r.diff,
             "ours": r.ours,
             "theirs": r.theirs,
-            "drug_row": r.drug_row,
-            "drug_col": r.drug_col,
+            **{column: getattr(r, column) for column in drug_columns},
             "status": r.status,
             "status_reason": r.status_reason,
             **per_block[r.block],
@@ -247,6 +254,6 @@ def explain(
             value = float(conv[f"{r.model}_score"].values[k])
             row["other_convention_score"] = value
             row["other_convention_diff"] = value - r.theirs
-        row["explanation"] = _words(row, r.model, tolerance)
+        row["explanation"] = _words(row, names[r.block], r.model, tolerance)
         rows.append(row)
     return pd.DataFrame(rows)

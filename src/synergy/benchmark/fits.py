@@ -13,8 +13,10 @@ import xarray as xr
 
 from synergy.benchmark.columns import block_ids, numeric_column
 from synergy.benchmark.matching import Matching, normalise_id
+from synergy.benchmark.per_drug import drug_suffixes, keep_variables, per_drug_array
 from synergy.errors import ColumnError, SynergyError
 from synergy.hill.model import HILL_PARAMS, hill_predict
+from synergy.io.layout import fit_variables, n_drugs
 
 __all__ = [
     "SSE_FLOOR",
@@ -29,7 +31,6 @@ __all__ = [
     "with_fit_check",
 ]
 
-_OTHER_SIDE = {"row": "col", "col": "row"}
 #: a fit is poorer than another when its SSE exceeds the other's by more than 1 % ...
 SSE_RATIO = 1.01
 #: ... and by more than 0.01 %² (noise-free fits differ by rounding only)
@@ -48,47 +49,51 @@ def sse_text(value: float) -> str:
     return f"{value:,.1f}" if value >= 1 else f"{value:.3g}"
 
 
-def fits_of(scored: xr.Dataset, side: str) -> tuple[np.ndarray, np.ndarray]:
-    """``hill_<side>`` parameters (B, 4) and L.4 flags (B,) of a screen with fits."""
-    params = scored[f"hill_{side}"].sel(param=list(HILL_PARAMS)).values
-    model = f"hill_{side}_model"
-    l4 = scored[model].values == 1 if model in scored else np.zeros(len(params), bool)
-    return np.asarray(params, dtype=float), l4
+def fits_of(scored: xr.Dataset) -> tuple[np.ndarray, np.ndarray] | None:
+    """Single-drug fits of a screen (:func:`synergy.hill.screen.drug_fits`): parameters
+    ``(B, N, 4)`` (``HILL_PARAMS``) and L.4 flags ``(B, N)``; None when it has no fits."""
+    from synergy.hill.screen import drug_fits
+
+    if any(name not in scored for name in fit_variables(scored, "hill")):
+        return None
+    return drug_fits(scored)
 
 
 def published_fit_arrays(
     screen: xr.Dataset, fits: pd.DataFrame, matching: Matching
-) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """The published fits laid out on the screen's blocks, per side.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The published fits laid out on the screen's blocks and drugs.
 
-    A swapped pair takes the published row drug's fit for our column drug.
+    Published drug k (side ``row``/``col`` of a pair, ``"1"`` … ``"N"`` beyond) is our drug
+    ``order[k]`` of the matched block: a swapped pair takes the published row drug's fit for
+    our column drug.
 
     Returns
     -------
-    dict
-        ``side -> (params (B, 4), l4 (B,) bool, has (B,) bool)``; NaN parameters where the
-        published table has no fit for the block.
+    params : ndarray (B, N, 4)
+        NaN where the published table has no fit for the block and drug.
+    l4 : ndarray (B, N) bool
+    has : ndarray (B, N) bool
     """
-    n_block = screen.sizes["block"]
+    n_block, n_drug = screen.sizes["block"], n_drugs(screen)
+    sides = drug_suffixes(n_drug)
     position = {b: i for i, b in enumerate(screen["block"].values.astype(str))}
-    keys = zip(fits["block"].map(normalise_id), fits["side"], strict=True)
+    keys = zip(fits["block"].map(normalise_id), fits["side"].astype(str), strict=True)
     lookup = {key: r for r, key in enumerate(keys)}
-    out = {}
     values = fits[list(HILL_PARAMS)].to_numpy(dtype=np.float64)
     l4_all = fits["l4"].to_numpy(dtype=bool)
-    for side in ("row", "col"):
-        params = np.full((n_block, 4), np.nan)
-        l4 = np.zeros(n_block, dtype=bool)
-        has = np.zeros(n_block, dtype=bool)
-        for pair in matching.pairs.itertuples():
-            pub_side = _OTHER_SIDE[side] if pair.swapped else side
-            row = lookup.get((normalise_id(pair.published_block), pub_side))
-            if row is None or pair.block not in position:
-                continue
-            i = position[pair.block]
-            params[i], l4[i], has[i] = values[row], l4_all[row], True
-        out[side] = (params, l4, has)
-    return out
+    params = np.full((n_block, n_drug, 4), np.nan)
+    l4 = np.zeros((n_block, n_drug), dtype=bool)
+    has = np.zeros((n_block, n_drug), dtype=bool)
+    for pair in matching.pairs.itertuples():
+        if pair.block not in position:
+            continue
+        i = position[pair.block]
+        for k, j in enumerate(pair.order):
+            row = lookup.get((normalise_id(pair.published_block), sides[k]))
+            if row is not None:
+                params[i, j], l4[i, j], has[i, j] = values[row], l4_all[row], True
+    return params, l4, has
 
 
 def inject_published_fits(
@@ -96,7 +101,8 @@ def inject_published_fits(
 ) -> tuple[xr.Dataset, list[str]]:
     """Replace the single-drug fits of matched blocks by the published tool's own fits.
 
-    Blocks without a published fit (for either drug) keep fits of ``fitter``.
+    Blocks without a published fit (for any of their drugs) keep fits of ``fitter``.  Any
+    number of drugs: published drug k is our drug ``order[k]`` of the matched block.
 
     Parameters
     ----------
@@ -105,41 +111,48 @@ def inject_published_fits(
     fits : pandas.DataFrame
         :attr:`PublishedScores.fits <synergy.benchmark.PublishedScores.fits>`.
     matching : Matching
-        Pairs of our blocks and published rows (swapped pairs swap the fits).
+        Our blocks and their published rows (a swapped pair swaps the fits).
     fitter : {"drc", "lsq"}
         Fitter of the blocks the published table has no fit for.
 
     Returns
     -------
     screen : xarray.Dataset
-        With ``hill_row``/``hill_col`` (+ ``_model``) replaced where published fits exist;
-        their ``hill_<side>_status`` set to 0 there and ``attrs["published_fits"]`` naming
-        the blocks (comma-separated).
+        With the single-drug fits (``hill_row``/``hill_col`` of pairs, ``hill`` of N drugs;
+        + ``_model``) replaced where published fits exist, their status set to 0 there and
+        ``attrs["published_fits"]`` naming the blocks (comma-separated).
     injected : list of str
-        Our blocks whose two fits both came from the published table.
+        Our blocks whose fits all came from the published table.
     """
     from synergy.hill import fit_screen
 
-    keep = [v for v in screen.data_vars if not str(v).startswith(("hill_row", "hill_col"))]
-    out = fit_screen(screen[keep], fitter=fitter, replicates="mean")
-    arrays = published_fit_arrays(out, fits, matching)
-    both = arrays["row"][2] & arrays["col"][2]
+    stems = tuple(fit_variables(screen, "hill"))
+    keep = [v for v in screen.data_vars if not str(v).startswith(stems)]
+    out = fit_screen(keep_variables(screen, keep), fitter=fitter, replicates="mean")
+    params, l4, has = published_fit_arrays(out, fits, matching)
+    both = has.all(axis=1)
     if not both.any():
         raise SynergyError(
             "the published fit table has no fits for the matched blocks (by block id and drug "
-            "side conc1/conc2)"
+            "side conc1, conc2 …)"
         )
-    for side, (params, l4, _) in arrays.items():
-        name = f"hill_{side}"
-        values = out[name].sel(param=list(HILL_PARAMS)).values.copy()
-        values[both] = params[both]
-        out[name] = (("block", "param"), values, out[name].attrs | {"source": "mixed"})
-        model = out[f"{name}_model"].values.copy()
-        model[both] = l4[both].astype(model.dtype)
-        out[f"{name}_model"] = (("block",), model, out[f"{name}_model"].attrs)
-        status = out[f"{name}_status"].values.copy()
-        status[both] = 0
-        out[f"{name}_status"] = (("block",), status, out[f"{name}_status"].attrs)
+    new = {
+        suffix: np.array(per_drug_array(out, "hill", suffix, params=params_of))
+        for suffix, params_of in (("", HILL_PARAMS), ("_model", None), ("_status", None))
+    }
+    new[""][both] = params[both]
+    new["_model"][both] = l4[both]
+    new["_status"][both] = 0
+    for suffix, values in new.items():
+        names = fit_variables(out, "hill", suffix)
+        for k, name in enumerate(names):
+            var = out[name].transpose("block", ...)
+            if suffix == "":
+                var = var.sel(param=list(HILL_PARAMS)).transpose("block", ..., "param")
+            attrs = var.attrs | ({"source": "mixed"} if suffix == "" else {})
+            part = values[:, k] if len(names) > 1 else values
+            out[name] = (var.dims, part.astype(var.dtype), attrs)
+    for name in stems:
         for extra in ("stderr", "ic50_ci", "sse", "drc_status"):
             if f"{name}_{extra}" in out:
                 out = out.drop_vars(f"{name}_{extra}")
@@ -149,39 +162,40 @@ def inject_published_fits(
 
 
 def fit_sse(
-    screen: xr.Dataset, side: str, params: np.ndarray, l4: np.ndarray
+    screen: xr.Dataset, params: np.ndarray, l4: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """SSE of given single-drug fits on the screen's single-drug points.
+    """SSE of given single-drug fits on the screen's single-drug points, for every drug.
 
-    The points are the replicate means at the drug's doses with the other dose 0, the
-    (0, 0) control included — the points SynergyFinder fits (docs/synergyfinder.md §1).
+    The points are the replicate means of the wells where the drug is the only one dosed,
+    the all-zero control included — the points SynergyFinder fits (docs/synergyfinder.md §1;
+    :func:`synergy.hill.screen.single_drug_arrays`).
 
     Parameters
     ----------
     screen : xarray.Dataset
-        A screen.
-    side : {"row", "col"}
-        Which drug.
-    params : ndarray (B, 4)
-        Hill parameters (``HILL_PARAMS`` of :mod:`synergy.hill.model`) per block.
-    l4 : ndarray (B,) bool
+        A screen of either layout.
+    params : ndarray (B, N, 4)
+        Hill parameters (``HILL_PARAMS`` of :mod:`synergy.hill.model`) per block and drug
+        (a pair's row drug first).
+    l4 : ndarray (B, N) bool
         SynergyFinder's L.4 fallback fits (dose 0 evaluated at 1e-10).
 
     Returns
     -------
-    sse : ndarray (B,)
+    sse : ndarray (B, N)
         Sum of squared residuals, %²; NaN where the parameters are NaN.
-    n_points : ndarray (B,) int
+    n_points : ndarray (B, N) int
     """
-    from synergy.hill.screen import monotherapy_arrays
+    from synergy.hill.screen import single_drug_arrays
 
-    conc, response = monotherapy_arrays(screen, side, "mean")
+    conc, response = single_drug_arrays(screen, "mean")
     ok = np.isfinite(conc) & np.isfinite(response)
-    predicted = hill_predict(np.where(ok, conc, 1.0), params, np.asarray(l4, dtype=bool))
+    flat = np.asarray(params, dtype=float).reshape(-1, 4)
+    predicted = hill_predict(np.where(ok, conc, 1.0), flat, np.asarray(l4, bool).reshape(-1))
     residual = np.where(ok, response - predicted, 0.0)
-    sse = np.sum(residual**2, axis=1)
-    sse = np.where(np.all(np.isfinite(params), axis=1), sse, np.nan)
-    return sse, ok.sum(axis=1)
+    sse = np.where(np.all(np.isfinite(flat), axis=1), np.sum(residual**2, axis=1), np.nan)
+    shape = np.shape(params)[:2]
+    return sse.reshape(shape), ok.sum(axis=1).reshape(shape)
 
 
 def fit_check(
@@ -197,14 +211,14 @@ def fit_check(
     Fits every block's single drugs with the other fitter (``lsq`` for ``drc`` and back),
     and for the blocks where it lowers a fit's SSE by more than 1 % (and
     :data:`SSE_FLOOR`) scores the fitted models (Loewe, ZIP) with it too — so a user sees
-    which scores rest on a poor fit, and what a better one gives.
+    which scores rest on a poor fit, and what a better one gives.  Any number of drugs.
 
     Parameters
     ----------
     base : xarray.Dataset
         The unscored screen.
     scored : xarray.Dataset
-        The scored screen (with ``hill_row``/``hill_col``).
+        The scored screen (with its single-drug fits).
     models : tuple of str
         Models compared.
     convention, fitter : str
@@ -213,27 +227,31 @@ def fit_check(
     Returns
     -------
     pandas.DataFrame or None
-        One row per block: ``block``, ``other_fitter``, ``sse_row``/``sse_col`` (the fits
-        used), ``check_sse_row``/``check_sse_col`` (the other fitter's), ``improved``, and
-        ``check_<model>`` (the score with the other fitter; NaN unless improved).  None when
-        the screen has no fits or no fitted model is compared.
+        One row per block: ``block``, ``other_fitter``, ``sse_<drug>`` (the fits used),
+        ``check_sse_<drug>`` (the other fitter's) for each drug (``row``/``col`` of a pair,
+        ``1`` … ``N`` beyond), ``improved``, and ``check_<model>`` (the score with the other
+        fitter; NaN unless improved).  None when the screen has no fits or no fitted model
+        is compared.
     """
     from synergy.hill import fit_screen
     from synergy.scoring import score
 
     fitted = tuple(m for m in models if m in FITTED)
     other = OTHER_FITTER.get(fitter)
-    if not fitted or other is None or "hill_row" not in scored or "hill_col" not in scored:
+    used = fits_of(scored)
+    if not fitted or other is None or used is None:
         return None
-    raw = base[[v for v in ("response", "input_order") if v in base]]
+    raw = keep_variables(base, ("response", "input_order"))
     refit = fit_screen(raw, fitter=other, replicates="mean")
     table = pd.DataFrame({"block": scored["block"].values.astype(str), "other_fitter": other})
+    ours, _ = fit_sse(scored, *used)
+    theirs, _ = fit_sse(refit, *fits_of(refit))
     improved = np.zeros(len(table), dtype=bool)
-    for side in ("row", "col"):
-        ours, _ = fit_sse(scored, side, *fits_of(scored, side))
-        theirs, _ = fit_sse(refit, side, *fits_of(refit, side))
-        table[f"sse_{side}"], table[f"check_sse_{side}"] = ours, theirs
-        improved |= np.array([poorer(a, b) for a, b in zip(ours, theirs, strict=True)], bool)
+    for k, side in enumerate(drug_suffixes(n_drugs(scored))):
+        table[f"sse_{side}"], table[f"check_sse_{side}"] = ours[:, k], theirs[:, k]
+        improved |= np.array(
+            [poorer(a, b) for a, b in zip(ours[:, k], theirs[:, k], strict=True)], bool
+        )
     table["improved"] = improved
     for model in fitted:
         table[f"check_{model}"] = np.nan
@@ -250,9 +268,13 @@ def fit_check(
     return table
 
 
-def with_fit_check(blocks: pd.DataFrame, checks: pd.DataFrame) -> pd.DataFrame:
+def with_fit_check(
+    blocks: pd.DataFrame, checks: pd.DataFrame, names: dict[str, list[str]]
+) -> pd.DataFrame:
     """Add ``fit_check`` (words) and ``check_score`` to the rows whose model rests on a
-    single-drug fit the other fitter improves (docs/design.md §6.23)."""
+    single-drug fit the other fitter improves (docs/design.md §6.23).
+
+    ``names``: block → its drugs' names (our order), for the words."""
     by_block = checks[checks["improved"]].set_index("block")
     blocks = blocks.copy()
     blocks["fit_check"] = ""
@@ -262,11 +284,10 @@ def with_fit_check(blocks: pd.DataFrame, checks: pd.DataFrame) -> pd.DataFrame:
     for row in rows.itertuples():
         check = by_block.loc[row.block]
         value = float(check[f"check_{row.model}"])
-        drugs = {"row": row.drug_row, "col": row.drug_col}
+        drugs = names[row.block]
         improved = [
-            f"{drugs[side]} SSE {sse_text(check[f'sse_{side}'])} → "
-            f"{sse_text(check[f'check_sse_{side}'])}"
-            for side in ("row", "col")
+            f"{drug} SSE {sse_text(check[f'sse_{side}'])} → {sse_text(check[f'check_sse_{side}'])}"
+            for drug, side in zip(drugs, drug_suffixes(len(drugs)), strict=True)
             if poorer(check[f"sse_{side}"], check[f"check_sse_{side}"])
         ]
         notes.append(

@@ -12,7 +12,7 @@ Reads the tables other tools publish and brings them to one shape, :class:`Publi
   ``synergy_zip`` … or ``ZIP`` …) and per-well tables (``conc_row``, ``conc_col``);
 - any other table through an explicit mapping (``columns={"zip": "ZIP score", ...}``);
 - SynergyFinder 3's tables of N ≥ 3 drugs (``drug1..drugN``, ``conc1..concN``;
-  :mod:`synergy.benchmark.multi`), compared with N-drug screens.
+  :mod:`synergy.benchmark.canonical`), compared with N-drug screens.
 
 Scores are δ in % points (positive = synergy); concentrations of per-well tables must be in
 the screen's unit.
@@ -26,7 +26,16 @@ from typing import Any
 
 import pandas as pd
 
-from synergy.benchmark.columns import MODELS, block_ids, numeric_column
+from synergy.benchmark.canonical import (
+    blocks_from_wells,
+    canonical,
+    check_unique,
+    merge_wells,
+    n_table_drugs,
+    numbered_canonical,
+    replicate_flag,
+)
+from synergy.benchmark.columns import MODELS
 from synergy.errors import ColumnError, FormatError, SynergyError
 
 __all__ = ["FORMATS", "MODELS", "PublishedScores", "read_published"]
@@ -159,54 +168,41 @@ def read_published(
         )
     if format == "columns" and not columns:
         raise SynergyError("format='columns' needs columns={role: column, ...}")
-    from synergy.benchmark.multi import multi_canonical, n_table_drugs
-
     block_parts, well_parts, fit_parts, tables, n_drugs = [], [], [], [], set()
     for item in sources:
         table, name = _as_frame(item)
         level, fmt, used = _detect(table, name, format, columns)
-        n_multi = n_table_drugs(table)
+        n_numbered = n_table_drugs(table)
         if level != "fits":
-            n_drugs.add(n_multi or 2)
-        if n_multi and level != "fits":
-            used = {k: v for k, v in used.items() if k not in ("conc_row", "conc_col")}
-            level, part, used = multi_canonical(table, used, name, n_multi, numeric_column)
-            tables.append(
-                {"source": name, "format": fmt, "level": level, "columns": used,
-                 "n_rows": len(table)}
-            )  # fmt: skip
-            (well_parts if level == "well" else block_parts).append(part)
-            continue
-        tables.append(
-            {"source": name, "format": fmt, "level": level, "columns": used, "n_rows": len(table)}
-        )
+            n_drugs.add(n_numbered or 2)
         if level == "fits":
             from synergy.benchmark.fits import fits_table
 
             fit_parts.append(fits_table(table, used, name))
         else:
-            part = _canonical(table, used, name)
+            if n_numbered:
+                used = {k: v for k, v in used.items() if k not in ("conc_row", "conc_col")}
+                level, part, used = numbered_canonical(table, used, name, n_numbered)
+            else:
+                part = canonical(table, used, name)
             if level == "block":
-                _replicate_flag(table, part, used)
+                replicate_flag(table, part, used)
             (well_parts if level == "well" else block_parts).append(part)
+        tables.append(
+            {"source": name, "format": fmt, "level": level, "columns": used, "n_rows": len(table)}
+        )
     if len(n_drugs) > 1:
         raise SynergyError(
             f"read_published: the tables are of {sorted(n_drugs)} drugs per combination; give "
             "the tables of one publication"
         )
     n = n_drugs.pop() if n_drugs else 2
-    if n > 2:
-        from synergy.benchmark.multi import multi_blocks_from_wells, multi_merge_wells
-
-        merge, from_wells = multi_merge_wells, multi_blocks_from_wells
-    else:
-        merge, from_wells = _merge_wells, _blocks_from_wells
-    wells = merge(well_parts) if well_parts else None
+    wells = merge_wells(well_parts, n) if well_parts else None
     if block_parts:
         blocks = pd.concat(block_parts, ignore_index=True)
-        _check_unique(blocks, "block table")
+        check_unique(blocks, "block table")
     elif wells is not None:
-        blocks = from_wells(wells)
+        blocks = blocks_from_wells(wells, n)
         tables.append({**tables[0], "note": "block scores = mean δ over combination wells"})
     else:
         raise SynergyError(
@@ -311,66 +307,3 @@ def _detect(
         used.pop("conc_col", None)
     level = "well" if "conc_row" in used else "block"
     return level, fmt, {role: used[role] for role in ROLES if role in used}
-
-
-def _canonical(table: pd.DataFrame, used: dict[str, str], name: str) -> pd.DataFrame:
-    out = pd.DataFrame(index=range(len(table)))
-    out["block"] = block_ids(table[used["block"]]).to_numpy() if "block" in used else None
-    for role in ("drug_row", "drug_col", "sample"):
-        if role in used:
-            text = table[used[role]].astype(str).str.strip()
-            out[role] = text.where(table[used[role]].notna(), None).to_numpy()
-        else:
-            out[role] = None
-    for role in ("conc_row", "conc_col", *MODELS):
-        if role in used:
-            out[role] = numeric_column(table, used[role], name)
-    return out
-
-
-def _replicate_flag(table: pd.DataFrame, part: pd.DataFrame, used: dict[str, str]) -> None:
-    """SynergyFinder's ``replicate`` column (TRUE: scored with replicates, i.e. bootstrap
-    means) → ``replicated`` (bool); left out unless every value is TRUE/FALSE."""
-    column = _lookup(table).get("replicate")
-    if column is None:
-        return
-    text = table[column].astype(str).str.strip().str.lower()
-    if text.isin(["true", "false"]).all():
-        part["replicated"] = (text == "true").to_numpy()
-        used["replicated"] = column
-
-
-def _check_unique(blocks: pd.DataFrame, what: str) -> None:
-    if blocks["block"].isna().all() and "drugs" in blocks:
-        key = blocks["drugs"].astype(str) + " " + blocks["sample"].astype(str)
-    elif blocks["block"].isna().all():
-        key = blocks[["drug_row", "drug_col", "sample"]].astype(str).agg(" × ".join, axis=1)
-    else:
-        key = blocks["block"]
-    repeated = key[key.duplicated(keep=False)]
-    if len(repeated):
-        lines = (repeated.index.to_numpy() + 2).tolist()[:8]
-        raise SynergyError(
-            f"{what}: block {repeated.iloc[0]!r} appears more than once (lines {lines}); a "
-            "block table has one row per block"
-        )
-
-
-def _merge_wells(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate per-well tables; replicate rows of a well (our own well tables) → mean."""
-    wells = pd.concat(parts, ignore_index=True)
-    keys = ["block", "conc_row", "conc_col"]
-    if wells["block"].isna().any():
-        raise SynergyError("per-well tables need a block id column (block_id)")
-    models = [m for m in MODELS if m in wells]
-    first = wells.groupby(keys, sort=False)[["drug_row", "drug_col", "sample"]].first()
-    means = wells.groupby(keys, sort=False)[models].mean()
-    return first.join(means).reset_index()
-
-
-def _blocks_from_wells(wells: pd.DataFrame) -> pd.DataFrame:
-    models = [m for m in MODELS if m in wells]
-    combo = wells[(wells["conc_row"] > 0) & (wells["conc_col"] > 0)]
-    scores = combo.groupby("block", sort=False)[models].mean()
-    first = wells.groupby("block", sort=False)[["drug_row", "drug_col", "sample"]].first()
-    return first.join(scores).reset_index()

@@ -5,9 +5,11 @@
   ``"drugcomb_examples"``, ``"ncats_10023_malaria"``); :func:`list_datasets` lists them.
 - :func:`reference` — SynergyFinder 3's (or DrugComb's, NCATS') outputs on a bundled set.
 - :func:`path` — the folder of a bundled set.
-- :func:`simulate` — simulated screens with a known truth (Bliss, Loewe, MuSyC surfaces).
+- :func:`simulate` — simulated screens with a known truth (Bliss, Loewe, MuSyC surfaces),
+  pairs or N-drug dose cubes (``n_drugs=``).
 - :func:`simulate_interaction` — the same on Zimmer's effective-dose or BRAID's κ surface.
-- :func:`simulate_multi` — simulated N-drug dose cubes (Bliss with a potency shift, Loewe sham).
+- :func:`simulate_multi` — ``simulate(..., layout="multi")``: N-drug dose cubes (Bliss with a
+  potency shift, Loewe sham).
 - :func:`simulate_plates` — raw 384-well plate reads, plate map and truth (reader artefacts).
 """
 
@@ -17,9 +19,8 @@ import xarray as xr
 
 from synergy.datasets.bundled import BUNDLED, list_bundled, load_bundled, path, reference
 from synergy.datasets.menin import menin_venetoclax
-from synergy.datasets.simulate import block_rng, simulate
+from synergy.datasets.simulate import block_rng, simulate, simulate_multi
 from synergy.datasets.simulate_interaction import simulate_interaction
-from synergy.datasets.simulate_multi import simulate_multi
 from synergy.datasets.simulate_plates import simulate_plates
 from synergy.errors import SynergyError
 

@@ -1,9 +1,12 @@
-"""Simulated combination screens with a known ground truth.
+"""Simulated combination screens with a known ground truth, for 2 and N drugs.
 
 :func:`simulate` draws per-block monotherapy Hill curves (or takes them), lays out dose
 grids, evaluates a combination surface (Bliss-independent, Loewe-additive or MuSyC, with a
 stated synergy), adds Gaussian noise, replicates and missing wells, and returns a screen
 built by :func:`synergy.io.screen.build_screen` with the truth stored next to the data.
+With ``n_drugs ≥ 3`` (or ``layout="multi"``) it draws full-factorial dose cubes in the N-drug
+layout instead (:mod:`synergy.datasets._cubes`); :func:`simulate_multi` is that call under
+the name the user guide uses.
 
 Random draws are keyed by ``(seed, purpose, block id)`` (:func:`block_rng`), never by a
 block's position: simulating blocks ``["a", "b"]`` or ``["b", "a"]`` gives the same data
@@ -21,12 +24,13 @@ import xarray as xr
 
 from synergy._version import __version__
 from synergy.datasets import _surfaces as surf
+from synergy.datasets._cubes import refuse_pair_options, simulate_cubes
 from synergy.datasets._layout import HILL_PARAMS, PURPOSE, grids, hill_table, pad, per_block
 from synergy.datasets.streams import block_rng, seed_stream
 from synergy.errors import SynergyError
 from synergy.io.screen import build_screen
 
-__all__ = ["HILL_PARAMS", "block_rng", "simulate"]
+__all__ = ["HILL_PARAMS", "block_rng", "simulate", "simulate_multi"]
 
 Model = Literal["bliss", "loewe", "musyc"]
 
@@ -98,9 +102,22 @@ def _truth_variables(true, x1, x2, p_row, p_col, loewe_ok) -> dict[str, Any]:
     }
 
 
+def _cubes_wanted(n_drugs: int, layout: str) -> bool:
+    """Whether ``simulate`` draws N-drug cubes (else pair grids)."""
+    if layout not in ("auto", "pair", "multi"):
+        raise SynergyError(f"layout must be 'auto', 'pair' or 'multi', got {layout!r}")
+    if n_drugs < 2:
+        raise SynergyError(f"n_drugs must be ≥ 2, got {n_drugs}")
+    if layout == "pair" and n_drugs != 2:
+        raise SynergyError(f"layout='pair' holds two drugs per block, not n_drugs={n_drugs}")
+    return layout == "multi" or n_drugs > 2
+
+
 def simulate(
     blocks: int | Sequence[str] = 4,
     *,
+    n_drugs: int = 2,
+    layout: Literal["auto", "pair", "multi"] = "auto",
     model: Model = "bliss",
     hill_row: Mapping[str, Any] | np.ndarray | None = None,
     hill_col: Mapping[str, Any] | np.ndarray | None = None,
@@ -131,8 +148,14 @@ def simulate(
     ----------
     blocks : int or sequence of str
         Number of blocks (ids ``"1"…"B"``) or the block ids themselves.
+    n_drugs : int
+        Drugs per block (≥ 2).  Two drugs: a dose grid per block (the pair layout); more:
+        full-factorial dose cubes in the N-drug layout (docs/design.md §1.1; see Notes).
+    layout : {"auto", "pair", "multi"}
+        ``"auto"``: pairs for two drugs, the N-drug layout beyond; ``"multi"``: dose cubes in
+        the N-drug layout for two drugs too (as ``read_screen(..., layout="multi")``).
     model : {"bliss", "loewe", "musyc"}
-        How the combination wells are generated (formulas in Notes).
+        How the combination wells are generated (formulas in Notes; cubes: bliss, loewe).
     hill_row, hill_col : mapping or ndarray, optional
         Monotherapy Hill parameters of the row / column drug per block, docs/design.md §3
         parametrisation: ``{"ic50": …, "hill_slope": …, "bottom": …, "top": …}`` (each a number
@@ -211,6 +234,16 @@ def simulate(
       ``β = 0`` (``E3 = max(E1, E2)``) therefore reduces to Bliss only when ``E0 = 0`` and
       the stronger drug reaches 100 % or the weaker one has no effect (top 0); otherwise
       (``E0 = 0``, tops in [0, 100]) β = 0 lies below Bliss.
+
+    **N-drug cubes** (``n_drugs ≥ 3`` or ``layout="multi"``; :mod:`synergy.datasets._cubes`):
+    every drug's doses are 0 and ``n_doses − 1`` ``dose_step``-fold dilutions from 1,000;
+    its curve is drawn per block (ic50 log-uniform in [3, 300], slope uniform in [0.7, 2.5],
+    bottom 0, top uniform in [60, 100]); ``bliss`` is Bliss independence of the N curves,
+    every IC50 divided by ``1 + s · f`` with ``f`` the fraction of the other drugs present;
+    ``loewe`` is one drug split N ways (Loewe-additive by construction).  The truth is
+    ``true_response`` (block, well) and ``true_hill`` (block, drug, param).  The pair-only
+    options (given curves or grids, ragged grids, missing wells, MuSyC, drug names) are
+    refused.
     """
     if isinstance(blocks, int | np.integer):
         block_ids = [str(i + 1) for i in range(int(blocks))]
@@ -228,7 +261,24 @@ def simulate(
     n_row_doses, n_col_doses = (n_doses, n_doses) if np.ndim(n_doses) == 0 else n_doses
     if min(n_row_doses, n_col_doses) < 2 or dose_step <= 1.0:
         raise SynergyError("n_doses must be ≥ 2 (zero dose included) and dose_step > 1")
-
+    strength = per_block(synergy_strength, n_block, "synergy_strength")
+    if np.any(strength <= -1.0):
+        raise SynergyError("synergy_strength must be > -1 (a potency shift factor 1 + s > 0)")
+    if _cubes_wanted(n_drugs, layout):
+        refuse_pair_options(
+            n_drugs,
+            hill_row=hill_row is not None, hill_col=hill_col is not None,
+            conc_row=conc_row is not None, conc_col=conc_col is not None, ragged=ragged,
+            missing_fraction=missing_fraction > 0, gamma=gamma is not None,
+            alpha12=np.any(np.asarray(alpha12) != 1.0), alpha21=np.any(np.asarray(alpha21) != 1.0),
+            beta=np.any(np.asarray(beta) != 0), drug_row=drug_row != "drug_a",
+            drug_col=drug_col != "drug_b", n_doses=np.ndim(n_doses) != 0,
+        )  # fmt: skip
+        return simulate_cubes(
+            block_ids, n_drugs=n_drugs, n_doses=int(n_doses), dose_step=dose_step, model=model,
+            synergy_strength=synergy_strength, n_replicates=n_replicates, noise_sd=noise_sd,
+            seed=seed, sample=sample, conc_unit=conc_unit, truth=truth, provenance=provenance,
+        )  # fmt: skip
     p_row = hill_table(hill_row, block_ids, seed, "hill_row")
     p_col = hill_table(hill_col, block_ids, seed, "hill_col")
     grid_kw = {"dose_step": dose_step, "ragged": ragged, "seed": seed}
@@ -243,9 +293,6 @@ def simulate(
     x1, x2 = conc_r[:, :, None], conc_c[:, None, :]
     p1 = tuple(p_row[:, j, None, None] for j in range(4))
     p2 = tuple(p_col[:, j, None, None] for j in range(4))
-    strength = per_block(synergy_strength, n_block, "synergy_strength")
-    if np.any(strength <= -1.0):
-        raise SynergyError("synergy_strength must be > -1 (a potency shift factor 1 + s > 0)")
     shared = np.isclose(p_row[:, 2], p_col[:, 2], rtol=0.0, atol=1e-9)
     if not shared.all():
         bad = [block_ids[i] for i in np.flatnonzero(~shared)][:5]
@@ -323,3 +370,24 @@ def simulate(
         {"variables": sorted(variables), "model": model}, sort_keys=True
     )
     return screen
+
+
+def simulate_multi(
+    n_blocks: int = 4,
+    *,
+    n_drugs: int = 3,
+    n_doses: int = 6,
+    model: Literal["bliss", "loewe"] = "bliss",
+    synergy_strength: float = 0.0,
+    n_replicates: int = 1,
+    noise_sd: float = 0.0,
+    seed: int = 0,
+    conc_unit: str = "nM",
+) -> xr.Dataset:
+    """N-drug dose cubes: :func:`simulate` with ``layout="multi"`` (the name the user guide
+    documents, docs/user_guide/three_drugs.md; its defaults: 3 drugs, 6 doses)."""
+    return simulate(
+        n_blocks, n_drugs=n_drugs, layout="multi", n_doses=n_doses, model=model,
+        synergy_strength=synergy_strength, n_replicates=n_replicates, noise_sd=noise_sd,
+        seed=seed, conc_unit=conc_unit,
+    )  # fmt: skip
