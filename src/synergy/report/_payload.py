@@ -7,6 +7,7 @@ import json
 import numpy as np
 import xarray as xr
 
+from synergy.io.layout import flat_doses, flat_values
 from synergy.plot import dose_interval_text, format_dose, ic50_text, unit_text
 from synergy.report._data import (
     CURVE_POINTS,
@@ -18,7 +19,6 @@ from synergy.report._data import (
     explain_all,
     fit_words,
     hill_arrays,
-    is_multi,
     labels,
     msa_positions,
     pack,
@@ -98,17 +98,9 @@ def _grids(arrays: dict, models: list[str], i: int, observed, select) -> str:
     return pack(np.concatenate([np.ravel(p) for p in parts]))
 
 
-def _pair_panels(arrays: dict, models: list[str], i: int, drugs: list[str]) -> list[dict]:
-    """The one panel of a pair block: rows = first drug, columns = second drug, at the
-    doses of their curves."""
-    rows, cols = arrays["conc_row"][i], arrays["conc_col"][i]
-    nr, nc = int(np.isfinite(rows).sum()), int(np.isfinite(cols).sum())
-    observed = _mean(arrays["response"][i])[:nr, :nc]
-    grids = _grids(arrays, models, i, observed, lambda grid: grid[:nr, :nc])
-    return [{"g": grids}]  # label, drugs and doses: the page takes them from the curves
-
-
-def _multi_panels(arrays: dict, models: list[str], i: int, drugs: list[str]) -> list[dict]:
+def _panels(arrays: dict, models: list[str], i: int, drugs: list[str]) -> list[dict]:
+    """Block ``i``'s dose panels: rows = first drug, columns = second drug; one panel per
+    dose of a third drug (drugs beyond it at dose 0), one panel for a pair."""
     conc = arrays["conc"][i]
     keep = np.isfinite(conc).all(axis=1)
     conc = conc[keep]
@@ -144,35 +136,35 @@ def _multi_panels(arrays: dict, models: list[str], i: int, drugs: list[str]) -> 
 
 def _single_drug_wells(arrays: dict, i: int, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Doses (M,) and replicate responses (M, K) of drug ``k`` alone in block ``i``."""
-    response = arrays["response"][i]
-    if "conc" in arrays:
-        conc = arrays["conc"][i]
-        others = np.delete(conc, k, axis=1)
-        alone = np.isfinite(conc).all(axis=1) & (others == 0).all(axis=1)
-        return conc[alone, k], response[alone]
-    if k == 0:
-        return arrays["conc_row"][i], response[:, 0, :]
-    return arrays["conc_col"][i], response[0, :, :]
+    conc = arrays["conc"][i]
+    others = np.delete(conc, k, axis=1)
+    alone = np.isfinite(conc).all(axis=1) & (others == 0).all(axis=1)
+    return conc[alone, k], arrays["response"][i][alone]
 
 
 def _arrays(screen: xr.Dataset, models: list[str]) -> dict[str, np.ndarray]:
-    """The screen's variables the payloads read, as numpy arrays (read once: xarray's
-    item access costs more than building a block's payload)."""
-    out = {"ids": np.asarray(screen["block"].values).astype(str)}
-    if is_multi(screen):
-        out["conc"] = np.asarray(screen["conc"].transpose("block", "well", "drug").values, float)
-        out["response"] = np.asarray(
-            screen["response"].transpose("block", "well", ...).values, float
-        )
-    else:
-        out["conc_row"] = np.asarray(screen["conc_row"].values, float)
-        out["conc_col"] = np.asarray(screen["conc_col"].values, float)
-        out["response"] = np.asarray(screen["response"].values, float)
+    """The screen's variables the payloads read, as numpy arrays with each block's wells
+    flat (read once: xarray's item access costs more than building a block's payload)."""
+    out = {
+        "ids": np.asarray(screen["block"].values).astype(str),
+        "conc": flat_doses(screen),  # (B, W, N)
+        "response": np.asarray(flat_values(screen, "response"), float),  # (B, W, K)
+    }
     for m in models:
-        out[f"d:{m}"] = np.asarray(screen[m].values, float)
+        out[f"d:{m}"] = np.asarray(flat_values(screen, m), float)
         if f"{m}_reference" in screen:
-            out[f"r:{m}"] = np.asarray(screen[f"{m}_reference"].values, float)
+            out[f"r:{m}"] = np.asarray(flat_values(screen, f"{m}_reference"), float)
     return out
+
+
+def _shared_axes(panels: list[dict], curves: list[dict]) -> list[dict]:
+    """A block's one unlabelled panel whose axes are its curves' doses (a pair's grid)
+    travels as its grids alone: the page takes the doses from the curves."""
+    if len(panels) == 1 and not panels[0]["label"] and len(curves) == 2:
+        (panel,) = panels
+        if panel["y"] == curves[0]["x"] and panel["x"] == curves[1]["x"]:
+            return [{"g": panel["g"]}]
+    return panels
 
 
 def block_payload(models: list[str], i: int, context: dict) -> dict:
@@ -204,13 +196,12 @@ def block_payload(models: list[str], i: int, context: dict) -> dict:
                 curve["fb"] = b64(context["half"][i, k])
         curves.append(curve)
     arrays = context["arrays"]
-    make = _multi_panels if "conc" in arrays else _pair_panels
     scores = context["scores"]
     return {
         "id": str(arrays["ids"][i]),
         "drugs": drugs,
         "curves": curves,
-        "panels": make(arrays, models, i, drugs),
+        "panels": _shared_axes(_panels(arrays, models, i, drugs), curves),
         "scores": {
             m: [_r(scores[m][key][i], 4) for key in ("msa", "max")]
             + [context["model_status"][m][i][0]]
