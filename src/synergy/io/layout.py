@@ -134,7 +134,7 @@ def per_drug_variables(
     coords: Mapping[str, Any] | None = None,
     attrs: Mapping[str, Any] | None = None,
 ) -> dict[str, xr.DataArray]:
-    """Per-drug results ``values`` (B, N, *extra) as the layout's variables.
+    """Per-drug results ``values`` ``(B, N, *extra)`` as the layout's variables.
 
     Pairs: ``stem_row``/``stem_col`` on ``(block, *extra_dims)``; N drugs: ``stem`` on
     ``(block, drug, *extra_dims)``.  ``coords`` are added to each (e.g. the ``param`` axis).
@@ -204,7 +204,7 @@ def cell_array(
     extra_dims: Sequence[str] = (),
     attrs: Mapping[str, Any] | None = None,
 ) -> xr.DataArray:
-    """Flat per-well ``values`` (B, W, *extra) back on the screen's dims ``(block, *cells,
+    """Flat per-well ``values`` ``(B, W, *extra)`` back on the screen's dims ``(block, *cells,
     *extra_dims)`` (the inverse of :func:`flat_values`)."""
     cells = cell_dims(screen)
     shape = (values.shape[0], *(screen.sizes[d] for d in cells), *values.shape[2:])
