@@ -101,6 +101,42 @@ def test_report_shows_cis_when_present(menin4):
     assert page.count('<section class="block"') == 1 and "table only" in page
 
 
+def test_design_line_counts_the_pair_grid(page, menin4):
+    conc_row, conc_col = menin4["conc_row"].values, menin4["conc_col"].values
+    n_row, n_col = np.isfinite(conc_row).sum(axis=1), np.isfinite(conc_col).sum(axis=1)
+    doses = int(max(n_row.max(), n_col.max()))
+    wells = int((n_row * n_col).max())
+    expected = (
+        f"{menin4.sizes['block']} blocks of 2 drugs · up to {doses} doses of a drug "
+        f"(0 included) and {wells} dose combinations per block"
+    )
+    assert expected in page
+
+
+def test_hill_table_shows_a_pairs_relative_inhibition(menin4):
+    from synergy.report._tables import hill_table
+    from synergy.sensitivity import block_sensitivity
+
+    plain = hill_table(menin4, 0, ["a", "b"])
+    assert "RI (%)" not in plain
+    sensitivity = block_sensitivity(menin4)
+    html = hill_table(menin4.assign(sensitivity), 0, ["a", "b"])
+    assert "RI (%)" in html
+    for side in ("row", "col"):
+        assert f"<td>{float(sensitivity[f'ri_{side}'].values[0]):.1f}</td>" in html
+
+
+def test_unnamed_drugs_read_as_their_place(menin4):
+    from synergy.report._data import block_drugs
+
+    names = menin4["drug_row"].values.astype(str)
+    unnamed = menin4.assign_coords(drug_col=("block", np.full(menin4.sizes["block"], "")))
+    assert block_drugs(unnamed) == [[name, "column drug"] for name in names]
+    cube = synergy.datasets.simulate_multi(1, n_drugs=3, n_doses=2)
+    cube = cube.assign_coords(drug_name=(("block", "drug"), np.array([["a", "", "c"]])))
+    assert block_drugs(cube) == [["a", "drug 2", "c"]]
+
+
 def test_report_of_degenerate_blocks(tmp_path):
     screen = synergy.datasets.simulate(
         3, n_doses=5, noise_sd=5, n_replicates=2, missing_fraction=0.2, seed=4, ragged=True

@@ -95,3 +95,27 @@ def test_layout_variables_name_results_per_layout(pair, cube):
     assert out["m"].dims == ("block", "drug", "other")
     np.testing.assert_array_equal(out["m"]["other"].values, cube["drug"].values)
     assert layout.layout_variables(cube, matrix, pair=("x", "y"), wells=None) == {}
+
+
+@pytest.mark.parametrize("name", ["pair", "cube"])
+def test_per_drug_values_reads_back_per_drug_variables(name, request):
+    screen = request.getfixturevalue(name)
+    n_block, n_drug = screen.sizes["block"], layout.n_drugs(screen)
+    values = np.arange(n_block * n_drug * 4.0).reshape(n_block, n_drug, 4)
+    made = layout.per_drug_variables(screen, "fit", values, ("param",), {"param": list("abcd")})
+    held = screen.assign(made)
+    back = layout.per_drug_values(held, "fit")
+    assert back.shape == (n_block, n_drug, 4)
+    np.testing.assert_array_equal(back, values)
+    # a pair's row drug is drug 0 (hill_row), its column drug drug 1, as in drug_names
+    first = held[layout.fit_variables(held, "fit")[0]].values
+    np.testing.assert_array_equal(first.reshape(n_block, -1, 4)[:, 0], values[:, 0])
+    with pytest.raises(KeyError):
+        layout.per_drug_values(screen, "fit")
+
+
+def test_require_wells_names_what_to_do(pair, cube):
+    layout.require_wells(cube, "this figure", "draw something else")
+    expected = r"this figure draws N-drug screens.*drug-pair screen.*draw something"
+    with pytest.raises(SynergyError, match=expected):
+        layout.require_wells(pair, "this figure", "draw something else")

@@ -11,7 +11,9 @@ two are told apart; everything else reads a screen through its layout-neutral vi
   layout's names of per-drug columns or variables), :func:`fit_variables` and
   :func:`per_drug_variables` (per-drug results: ``x_row``/``x_col`` for pairs, one ``x`` on a
   ``drug`` axis for N drugs);
-* :func:`require_pair`, the one refusal of figures and options defined on a pair grid.
+* per-drug results back as one array: :func:`per_drug_values` ``(B, N, …)``;
+* :func:`require_pair` and :func:`require_wells`, the refusals of figures and options
+  defined on one layout only.
 """
 
 from __future__ import annotations
@@ -41,8 +43,10 @@ __all__ = [
     "measured_cells",
     "n_drugs",
     "per_drug_names",
+    "per_drug_values",
     "per_drug_variables",
     "require_pair",
+    "require_wells",
 ]
 
 Layout: TypeAlias = Literal["pair", "wells"]
@@ -159,6 +163,20 @@ def per_drug_variables(
     }
 
 
+def per_drug_values(screen: xr.Dataset, stem: str, suffix: str = "") -> np.ndarray:
+    """A per-drug result ``stem…suffix`` as one array ``(B, N, *rest)`` (drugs in the order
+    of :func:`drug_names`), whatever the layout: the inverse of :func:`per_drug_variables`.
+
+    ``rest`` are the variables' other dimensions in their order (e.g. ``param``).  Raises
+    ``KeyError`` when the screen does not hold every variable of :func:`fit_variables`.
+    """
+    names = fit_variables(screen, stem, suffix)
+    if is_multi(screen):
+        return np.asarray(screen[names[0]].transpose("block", "drug", ...).values)
+    parts = [np.asarray(screen[name].transpose("block", ...).values) for name in names]
+    return np.stack(parts, axis=1)
+
+
 def flat_values(screen: xr.Dataset, name: str) -> np.ndarray:
     """Variable ``name`` with each block's cells flattened: ``(B, W, *rest)``.
 
@@ -252,3 +270,16 @@ def layout_variables(
     base.update({"drug": drugs, **{d: drugs for d in drug_dims}})
     dims = ("block", "drug", *extra_dims)
     return {wells: xr.DataArray(values, dims=dims, coords=base, attrs=attrs)}
+
+
+def require_wells(screen: xr.Dataset, what: str, instead: str) -> None:
+    """Refuse a drug-pair screen where only the N-drug (well) layout is defined.
+
+    Raises :class:`~synergy.errors.SynergyError` saying ``what`` needs N-drug blocks
+    ``(block, well, drug)`` and what to do ``instead``.
+    """
+    if not is_multi(screen):
+        raise SynergyError(
+            f"{what} draws N-drug screens (block, well, drug); this is a drug-pair screen "
+            f"(block, row, col): {instead}"
+        )

@@ -13,7 +13,7 @@ import numpy as np
 import xarray as xr
 
 from synergy.errors import SynergyError
-from synergy.io.layout import is_multi
+from synergy.io.layout import require_pair
 from synergy.models.registry import LABELS
 
 SYNERGYFINDER_CMAP = "synergyfinder"
@@ -69,12 +69,12 @@ class BlockView:
 
 def block_view(screen: xr.Dataset, block: str | int) -> BlockView:
     """The :class:`BlockView` of ``block`` (id or position)."""
-    if is_multi(screen):
-        raise SynergyError(
-            "this figure draws drug pairs (block, row, col); the screen holds N-drug blocks "
-            "(block, well, drug): use synergy.plot.slice_landscapes(screen, block, model) and "
-            "synergy.plot.drug_curves(screen, block)"
-        )
+    require_pair(
+        screen,
+        "this figure",
+        "use synergy.plot.slice_landscapes(screen, block, model) and "
+        "synergy.plot.drug_curves(screen, block)",
+    )
     i = select_block(screen, block)
     conc_row = np.asarray(screen["conc_row"].values[i], dtype=np.float64)
     conc_col = np.asarray(screen["conc_col"].values[i], dtype=np.float64)

@@ -6,7 +6,7 @@ import numpy as np
 import xarray as xr
 
 from synergy.errors import SynergyError
-from synergy.io.layout import is_multi
+from synergy.io.layout import drug_names
 from synergy.plot._common import model_label, new_figure
 
 __all__ = ["screen_overview"]
@@ -68,11 +68,7 @@ def screen_overview(
         else np.zeros(n_block, np.int64)
     )
     groups = _text(screen, by) if by else np.full(n_block, "all blocks")
-    if is_multi(screen):  # N-drug screen: name every drug of the block
-        names = np.asarray(screen["drug_name"].transpose("block", "drug").values).astype(str)
-        pair = np.array([" × ".join(row) for row in names])
-    else:
-        pair = np.char.add(np.char.add(_text(screen, "drug_row"), " × "), _text(screen, "drug_col"))
+    pair = np.array([" × ".join(row) for row in drug_names(screen).tolist()])  # every drug
     if by != "sample" and "sample" in screen.coords:
         pair = np.char.add(np.char.add(pair, " · "), _text(screen, "sample"))
     ids = np.asarray(screen["block"].values).astype(str)

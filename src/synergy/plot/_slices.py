@@ -14,6 +14,7 @@ import numpy as np
 import xarray as xr
 
 from synergy.errors import SynergyError
+from synergy.io.layout import require_wells
 from synergy.plot._common import (
     SYNERGYFINDER_CMAP,
     delta_image,
@@ -57,11 +58,7 @@ class MultiView:
 
 def require_multi(screen: xr.Dataset, figure: str) -> None:
     """Raise unless ``screen`` is an N-drug screen (``drug`` dimension)."""
-    if "drug" not in screen.dims:
-        raise SynergyError(
-            f"{figure} draws N-drug screens (block, well, drug); this is a drug-pair screen "
-            "(block, row, col): use synergy.plot.landscapes / dose_response"
-        )
+    require_wells(screen, figure, "use synergy.plot.landscapes / dose_response")
 
 
 def multi_view(screen: xr.Dataset, block: str | int) -> MultiView:

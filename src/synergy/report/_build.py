@@ -10,7 +10,7 @@ import numpy as np
 import xarray as xr
 
 from synergy.errors import SynergyError
-from synergy.io.layout import is_multi
+from synergy.io.layout import is_multi, n_drugs, require_pair
 from synergy.report._cells import LABELS, figure, scored_models, values
 from synergy.report._data import block_drugs
 from synergy.report._glossary import glossary_html
@@ -22,15 +22,20 @@ from synergy.report._tables import hill_table, ranked_table, scores_table, summa
 EXTRA_FIGURES = ("plate_qc", "isobologram", "landscape_3d")
 
 
-def _figures(screen: xr.Dataset, models: list[str], i: int, dpi: int, extra: tuple) -> list:
+def block_figures(screen: xr.Dataset, models: list[str], i: int, dpi: int, extra: tuple) -> list:
     """Block ``i``'s figures: the curves of its drugs, then per layout the dose–response
     matrix, the landscapes and the therapeutic window (pairs) or the δ slices through the
-    dose cube (N-drug blocks), then the ``extra`` figures (pairs)."""
+    dose cube (N-drug blocks), then the ``extra`` figures (pairs).
+
+    The one place of the faces (report, plot, accessor) that branches on the layout
+    (docs/design.md §16.2): everything else reads a screen through the layout-neutral
+    views of :mod:`synergy.io.layout`.
+    """
     from synergy import plot
 
     if is_multi(screen):
         parts = [figure(lambda: plot.drug_curves(screen, i), "dose–response curves", dpi)]
-        n_drug = screen.sizes["drug"]
+        n_drug = n_drugs(screen)
         if n_drug > 3:
             parts.append(
                 f"<p class='small'>{n_drug} drugs: the slices hold drugs 4 … {n_drug} at dose 0 "
@@ -90,7 +95,7 @@ def _block_section(
         hill_table(screen, i, drugs),
         parametric_table(screen, i),
         '<div class="figs">',
-        *_figures(screen, models, i, dpi, extra),
+        *block_figures(screen, models, i, dpi, extra),
         '</div><p class="small"><a href="#top">back to the table</a></p></section>',
     ]
     return "\n".join(parts)
@@ -165,10 +170,12 @@ def render_report(
         raise SynergyError(
             f"unknown extra figure(s) {', '.join(unknown)}; choose from {', '.join(EXTRA_FIGURES)}"
         )
-    if is_multi(screen) and extra:
-        raise SynergyError(
-            f"extra figure(s) {', '.join(extra)} draw drug pairs; an N-drug report has the drug "
-            "curves and the δ slices of every model"
+    if extra:
+        require_pair(
+            screen,
+            f"extra figure(s) {', '.join(extra)}",
+            "these draw drug pairs; an N-drug report has the drug curves and the δ slices of "
+            "every model",
         )
     models, title = _prepare(screen, rank_by, title)
     started = time.perf_counter()

@@ -20,7 +20,14 @@ import numpy as np
 import xarray as xr
 
 from synergy import status as status_codes
-from synergy.io.layout import is_multi
+from synergy.io.layout import (
+    drug_names,
+    fit_variables,
+    flat_doses,
+    n_drugs,
+    per_drug_names,
+    per_drug_values,
+)
 from synergy.models.registry import LABELS
 
 NAN_CODE = -32768
@@ -143,44 +150,26 @@ def _texts(screen: xr.Dataset, name: str) -> np.ndarray:
 
 
 def block_drugs(screen: xr.Dataset) -> list[list[str]]:
-    """Each block's drug names, in order (row, column drug for pairs)."""
-    if is_multi(screen):
-        names = np.asarray(screen["drug_name"].transpose("block", "drug").values).astype(str)
-        return [list(row) for row in names]
-    rows, cols = _texts(screen, "drug_row"), _texts(screen, "drug_col")
-    return [[r or "row drug", c or "column drug"] for r, c in zip(rows, cols, strict=True)]
-
-
-def fit_names(screen: xr.Dataset, suffix: str = "") -> list[str]:
-    """The variables holding the drugs' single-drug fit ``hill…<suffix>``: one per drug of
-    a pair (``hill_row…``, ``hill_col…``), one with a ``drug`` axis for N drugs.  The one
-    place the two layouts' fit names differ."""
-    return [f"hill{suffix}"] if is_multi(screen) else [f"hill_row{suffix}", f"hill_col{suffix}"]
-
-
-def _n_drugs(screen: xr.Dataset, name: str) -> int:
-    return screen.sizes["drug"] if "drug" in screen[name].dims else 1
+    """Each block's drug names, in order (a pair's row drug first); a missing name reads
+    as the drug's place ("row drug", "column drug"; "drug k" of N drugs)."""
+    fallback = per_drug_names(screen, ("row drug", "column drug"), "drug {}")
+    return [
+        [name or fallback[k] for k, name in enumerate(row)] for row in drug_names(screen).tolist()
+    ]
 
 
 def per_drug(screen: xr.Dataset, suffix: str, fill: tuple[int, ...] = ()) -> np.ndarray:
-    """A single-drug fit variable per block and drug, (B, D, *fill) (:func:`fit_names`);
-    NaN where the screen does not hold it."""
-    n, parts = screen.sizes["block"], []
-    for name in fit_names(screen, suffix):
-        if name in screen and "drug" in screen[name].dims:
-            parts.append(np.asarray(screen[name].transpose("block", "drug", ...).values))
-        elif name in screen:
-            parts.append(np.asarray(screen[name].values)[:, None])
-        else:
-            d = screen.sizes["drug"] if is_multi(screen) else 1
-            parts.append(np.full((n, d, *fill), np.nan))
-    return np.concatenate(parts, axis=1)
+    """The single-drug fit variable ``hill…<suffix>`` per block and drug, (B, N, *fill)
+    (:func:`synergy.io.layout.per_drug_values`); NaN where the screen does not hold it."""
+    if all(name in screen for name in fit_variables(screen, "hill", suffix)):
+        return per_drug_values(screen, "hill", suffix)
+    return np.full((screen.sizes["block"], n_drugs(screen), *fill), np.nan)
 
 
 def status_names(screen: xr.Dataset) -> list[str]:
-    """The status variable of each drug's fit (N-drug screens: one for all drugs)."""
-    names = fit_names(screen, "_status")
-    return [name for name in names for _ in range(_n_drugs(screen, name) if name in screen else 1)]
+    """The status variable of each drug's fit, one name per drug (N drugs share one)."""
+    names = fit_variables(screen, "hill", "_status")
+    return [name for name in names for _ in range(n_drugs(screen) // len(names))]
 
 
 def hill_arrays(screen: xr.Dataset) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -191,22 +180,15 @@ def hill_arrays(screen: xr.Dataset) -> tuple[np.ndarray, np.ndarray, list[str]]:
 
 
 def single_drug_doses(screen: xr.Dataset) -> np.ndarray:
-    """Each drug's tested doses (B, D, M), NaN-padded, ascending, 0 included."""
-    if is_multi(screen):
-        conc = np.asarray(screen["conc"].transpose("block", "drug", "well").values, float)
-        out = np.sort(conc, axis=2)  # ascending, NaN last
-        repeat = np.zeros(out.shape, dtype=bool)
-        repeat[:, :, 1:] = out[:, :, 1:] == out[:, :, :-1]
-        out = np.sort(np.where(repeat, np.nan, out), axis=2)  # each dose once, NaN last
-        width = int(np.max(np.sum(np.isfinite(out), axis=2), initial=1))
-        return out[:, :, :width]
-    rows = np.asarray(screen["conc_row"].values, float)
-    cols = np.asarray(screen["conc_col"].values, float)
-    width = max(rows.shape[1], cols.shape[1])
-    out = np.full((rows.shape[0], 2, width), np.nan)
-    out[:, 0, : rows.shape[1]] = rows
-    out[:, 1, : cols.shape[1]] = cols
-    return out
+    """Each drug's tested doses (B, D, M), NaN-padded, ascending, 0 included: the distinct
+    doses of the drug over the block's wells (a pair's grid doses)."""
+    conc = np.moveaxis(flat_doses(screen), 2, 1)  # (B, D, W)
+    out = np.sort(conc, axis=2)  # ascending, NaN last
+    repeat = np.zeros(out.shape, dtype=bool)
+    repeat[:, :, 1:] = out[:, :, 1:] == out[:, :, :-1]
+    out = np.sort(np.where(repeat, np.nan, out), axis=2)  # each dose once, NaN last
+    width = int(np.max(np.sum(np.isfinite(out), axis=2), initial=1))
+    return out[:, :, :width]
 
 
 def tested_range(doses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -6,6 +6,7 @@ import numpy as np
 import xarray as xr
 
 from synergy import status as status_codes
+from synergy.report._data import block_drugs
 from synergy.report._html import esc, number, table
 
 
@@ -53,8 +54,7 @@ def parametric_table(screen: xr.Dataset, i: int) -> str:
     """
     if not has_parametric(screen):
         return ""
-    row_drug = str(screen["drug_row"].values[i]) if "drug_row" in screen.coords else "row drug"
-    col_drug = str(screen["drug_col"].values[i]) if "drug_col" in screen.coords else "col drug"
+    row_drug, col_drug = block_drugs(screen.isel(block=[i]))[0][:2]
     rows = []
     if "musyc_beta" in screen:
         status = esc(flag_word(screen, "musyc_status", i))

@@ -7,9 +7,11 @@ import json
 import numpy as np
 import xarray as xr
 
+from synergy.io.layout import flat_doses, flat_values
 from synergy.plot import dose_interval_text, format_dose, ic50_text, unit_text
 from synergy.report._data import (
     CURVE_POINTS,
+    NAN_CODE,
     _r,
     _texts,
     b64,
@@ -18,10 +20,8 @@ from synergy.report._data import (
     explain_all,
     fit_words,
     hill_arrays,
-    is_multi,
     labels,
     msa_positions,
-    pack,
     score_models,
     score_severities,
     single_drug_doses,
@@ -90,28 +90,16 @@ def _mean(response: np.ndarray) -> np.ndarray:
         return np.where(count > 0, np.nansum(response, axis=-1) / np.maximum(count, 1), np.nan)
 
 
-def _grids(arrays: dict, models: list[str], i: int, observed, select) -> str:
-    """One base64 string of a panel's grids: observed, δ of each model, the references of
-    the models that have one (the page's ``D.refs``), each ``select``-ed from block ``i``."""
-    parts = [observed] + [select(arrays[f"d:{m}"][i]) for m in models]
-    parts += [select(arrays[f"r:{m}"][i]) for m in models if f"r:{m}" in arrays]
-    return pack(np.concatenate([np.ravel(p) for p in parts]))
+def _panels(arrays: dict, i: int, drugs: list[str], curve_doses: list) -> list[dict]:
+    """Block ``i``'s dose panels: rows = first drug, columns = second drug; one panel per
+    dose of a third drug (drugs beyond it at dose 0), one panel for a pair.
 
-
-def _pair_panels(arrays: dict, models: list[str], i: int, drugs: list[str]) -> list[dict]:
-    """The one panel of a pair block: rows = first drug, columns = second drug, at the
-    doses of their curves."""
-    rows, cols = arrays["conc_row"][i], arrays["conc_col"][i]
-    nr, nc = int(np.isfinite(rows).sum()), int(np.isfinite(cols).sum())
-    observed = _mean(arrays["response"][i])[:nr, :nc]
-    grids = _grids(arrays, models, i, observed, lambda grid: grid[:nr, :nc])
-    return [{"g": grids}]  # label, drugs and doses: the page takes them from the curves
-
-
-def _multi_panels(arrays: dict, models: list[str], i: int, drugs: list[str]) -> list[dict]:
-    conc = arrays["conc"][i]
-    keep = np.isfinite(conc).all(axis=1)
-    conc = conc[keep]
+    A panel's grids travel as one base64 string (:data:`arrays` ``"grids"``, in order);
+    a block's one unlabelled panel whose axes are its two curves' doses (a pair's grid)
+    travels as its grids alone: the page takes the doses from the curves."""
+    keep = arrays["finite"][i]
+    conc = arrays["conc"][i][keep]
+    codes = arrays["grids"][i][:, keep]  # (G, wells)
     rest = conc[:, 3:] == 0 if conc.shape[1] > 3 else np.ones((conc.shape[0], 0), bool)
     base = rest.all(axis=1)
     levels = np.unique(conc[base, 2]) if conc.shape[1] > 2 else np.array([np.nan])
@@ -119,60 +107,58 @@ def _multi_panels(arrays: dict, models: list[str], i: int, drugs: list[str]) -> 
     for level in levels:
         here = base & (conc[:, 2] == level) if conc.shape[1] > 2 else base
         y_doses, x_doses = np.unique(conc[here, 0]), np.unique(conc[here, 1])
+        grid = np.full((codes.shape[0], y_doses.size, x_doses.size), NAN_CODE, dtype="<i2")
         iy = np.searchsorted(y_doses, conc[here, 0])
         ix = np.searchsorted(x_doses, conc[here, 1])
-
-        def on_grid(values, here=here, iy=iy, ix=ix, shape=(y_doses.size, x_doses.size)):
-            grid = np.full(shape, np.nan)
-            grid[iy, ix] = values[keep][here]
-            return grid
-
-        grids = _grids(arrays, models, i, on_grid(_mean(arrays["response"][i])), on_grid)
+        grid[:, iy, ix] = codes[:, here]
         label = f"{drugs[2]} at {format_dose(level)}" if conc.shape[1] > 2 else ""
         if conc.shape[1] > 3:
             label += f" ({', '.join(drugs[3:])} at 0)"
-        panels.append(
-            {
-                "label": label,
-                "x": _rounded(x_doses, 5),
-                "y": _rounded(y_doses, 5),
-                "g": grids,
-            }
+        shared = (
+            levels.size == 1
+            and not label
+            and len(curve_doses) == 2
+            and np.array_equal(y_doses, curve_doses[0])
+            and np.array_equal(x_doses, curve_doses[1])
         )
+        if shared:
+            panels.append({"g": b64(grid)})
+        else:
+            panels.append(
+                {
+                    "label": label,
+                    "x": _rounded(x_doses, 5),
+                    "y": _rounded(y_doses, 5),
+                    "g": b64(grid),
+                }
+            )
     return panels
 
 
-def _single_drug_wells(arrays: dict, i: int, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Doses (M,) and replicate responses (M, K) of drug ``k`` alone in block ``i``."""
-    response = arrays["response"][i]
-    if "conc" in arrays:
-        conc = arrays["conc"][i]
-        others = np.delete(conc, k, axis=1)
-        alone = np.isfinite(conc).all(axis=1) & (others == 0).all(axis=1)
-        return conc[alone, k], response[alone]
-    if k == 0:
-        return arrays["conc_row"][i], response[:, 0, :]
-    return arrays["conc_col"][i], response[0, :, :]
-
-
 def _arrays(screen: xr.Dataset, models: list[str]) -> dict[str, np.ndarray]:
-    """The screen's variables the payloads read, as numpy arrays (read once: xarray's
-    item access costs more than building a block's payload)."""
-    out = {"ids": np.asarray(screen["block"].values).astype(str)}
-    if is_multi(screen):
-        out["conc"] = np.asarray(screen["conc"].transpose("block", "well", "drug").values, float)
-        out["response"] = np.asarray(
-            screen["response"].transpose("block", "well", ...).values, float
-        )
-    else:
-        out["conc_row"] = np.asarray(screen["conc_row"].values, float)
-        out["conc_col"] = np.asarray(screen["conc_col"].values, float)
-        out["response"] = np.asarray(screen["response"].values, float)
-    for m in models:
-        out[f"d:{m}"] = np.asarray(screen[m].values, float)
-        if f"{m}_reference" in screen:
-            out[f"r:{m}"] = np.asarray(screen[f"{m}_reference"].values, float)
-    return out
+    """The screen's variables the payloads read, as numpy arrays with each block's wells
+    flat, coded for the page once for all blocks (xarray's item access and per-block
+    coding cost more than building a block's payload).
+
+    ``conc`` (B, W, N) doses; ``finite`` (B, W) wells with every dose; ``alone`` (B, W, N)
+    the single-drug wells of each drug; ``replicates`` (B, W, K) coded responses;
+    ``grids`` (B, G, W) coded panels' layers: the observed mean, the δ of each model, the
+    references of the models that have one (the page's ``D.refs``)."""
+    conc = flat_doses(screen)
+    response = np.asarray(flat_values(screen, "response"), float)
+    layers = [_mean(response), *(flat_values(screen, m) for m in models)]
+    layers += [flat_values(screen, f"{m}_reference") for m in models if f"{m}_reference" in screen]
+    finite = np.isfinite(conc).all(axis=2)
+    zero = conc == 0
+    others_zero = zero.sum(axis=2, keepdims=True) - zero == conc.shape[2] - 1
+    return {
+        "ids": np.asarray(screen["block"].values).astype(str),
+        "conc": conc,
+        "finite": finite,
+        "alone": finite[:, :, None] & others_zero,
+        "replicates": tenths(response),
+        "grids": np.stack([tenths(layer) for layer in layers], axis=1),
+    }
 
 
 def block_payload(models: list[str], i: int, context: dict) -> dict:
@@ -180,14 +166,15 @@ def block_payload(models: list[str], i: int, context: dict) -> dict:
     drugs = context["drugs"][i]
     params, ci, words = context["params"], context["ci"], context["words"][i]
     low, high = context["low"], context["high"]
-    curves = []
+    arrays = context["arrays"]
+    curves, curve_doses = [], []
     for k in range(len(drugs)):
-        doses, reps = _single_drug_wells(context["arrays"], i, k)
-        finite = np.isfinite(doses)
+        alone = arrays["alone"][i, :, k]  # drug k's single-drug wells
+        curve_doses.append(arrays["conc"][i, alone, k])
         curve = {
-            "x": _rounded(doses[finite], 5),
+            "x": _rounded(curve_doses[k], 5),
             # replicate responses (dose-major, replicates inner), as the panels' grids
-            "y": pack(reps[finite]),
+            "y": b64(arrays["replicates"][i, alone]),
             "ic50": ic50_text(params[i, k, 0], low[i, k], high[i, k]),
             "ci": dose_interval_text(ci[i, k, 0], ci[i, k, 1], low[i, k], high[i, k]),
             "p": [_r(params[i, k, 0], 4), _r(params[i, k, 1], 3)]
@@ -203,14 +190,12 @@ def block_payload(models: list[str], i: int, context: dict) -> dict:
             if context["has_band"][i, k]:
                 curve["fb"] = b64(context["half"][i, k])
         curves.append(curve)
-    arrays = context["arrays"]
-    make = _multi_panels if "conc" in arrays else _pair_panels
     scores = context["scores"]
     return {
         "id": str(arrays["ids"][i]),
         "drugs": drugs,
         "curves": curves,
-        "panels": make(arrays, models, i, drugs),
+        "panels": _panels(arrays, i, drugs, curve_doses),
         "scores": {
             m: [_r(scores[m][key][i], 4) for key in ("msa", "max")]
             + [context["model_status"][m][i][0]]

@@ -13,7 +13,7 @@ import numpy as np
 import xarray as xr
 
 from synergy import status as status_codes
-from synergy.io.layout import is_multi
+from synergy.io.layout import fit_variables, flat_doses, n_drugs, per_drug_values
 from synergy.plot import dose_interval_text, ic50_text, unit_text
 from synergy.report._cells import LABELS, score_cell, values
 from synergy.report._data import (
@@ -80,13 +80,12 @@ def summary(screen: xr.Dataset, models: list[str]) -> list[str]:
     drugs = block_drugs(screen)
     names = sorted({name for row in drugs for name in row})
     samples = sorted(set(values(screen, "sample").astype(str)))
-    if is_multi(screen):
-        conc = screen["conc"].transpose("block", "well", "drug").values
-        wells = int(np.isfinite(conc).all(axis=2).sum(axis=1).max())
-        design = f"{n} blocks of {screen.sizes['drug']} drugs · up to {wells} dose combinations"
-        design += " per block"
-    else:
-        design = f"{n} blocks · {screen.sizes['row']}×{screen.sizes['col']} dose grid (largest)"
+    doses = int(np.isfinite(single_drug_doses(screen)).sum(axis=2).max(initial=0))
+    wells = int(np.isfinite(flat_doses(screen)).all(axis=2).sum(axis=1).max(initial=0))
+    design = (
+        f"{n} blocks of {n_drugs(screen)} drugs · up to {doses} doses of a drug (0 included) "
+        f"and {wells} dose combinations per block"
+    )
     lines = [
         f"{design} · {reps} replicate(s) · doses in {unit} · response: % inhibition",
         "drugs: "
@@ -159,7 +158,8 @@ def hill_table(screen: xr.Dataset, i: int, drugs: list[str]) -> str:
     unit = unit_text(screen.attrs.get("conc_unit", ""))
     sse, codes = per_drug(screen, "_sse")[i], per_drug(screen, "_status")[i]
     fallback = per_drug(screen, "_model")[i]
-    extra = "ri" in screen and screen["ri"].dims == ("block", "drug")
+    extra = all(name in screen for name in fit_variables(screen, "ri"))
+    ri = per_drug_values(screen, "ri")[i] if extra else None
     header = ["drug", f"IC50 ({unit})", "95 % CI", "slope", "bottom (%)", "top (%)", "SSE"]
     header += (["RI (%)"] if extra else []) + ["fit quality"]
     rows = []
@@ -177,6 +177,6 @@ def hill_table(screen: xr.Dataset, i: int, drugs: list[str]) -> str:
             number(p[3], 1),
             number(sse[k], 1),
         ]
-        row += [number(screen["ri"].values[i, k], 1)] if extra else []
+        row += [number(ri[k], 1)] if extra else []
         rows.append([*row, esc(meaning)])
     return table(header, rows, text_columns=(0, len(header) - 1))
