@@ -47,6 +47,9 @@ class BatchRun:
         Seconds from the call to the written output.
     output : pathlib.Path or None
         Where the scored screen was written.
+    groups : list of xarray.Dataset or None
+        The scored shape groups, when the screen was scored as its groups
+        (:func:`synergy.batch.groups.run_groups`).
     """
 
     scored: xr.Dataset
@@ -56,6 +59,7 @@ class BatchRun:
     n_workers: int
     wall_time: float
     output: Path | None
+    groups: list[xr.Dataset] | None = None
 
 
 def check_settings(models: Sequence[str], score_kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -123,9 +127,13 @@ def run_screen(
     checkpoint: str | os.PathLike | bool | None = None,
     resume: bool = False,
     out: str | os.PathLike | None = None,
+    keep_checkpoint: bool = False,
     **score_kwargs: Any,
 ) -> BatchRun:
     """Score every block of ``screen`` in chunks; see :func:`score_screen` for the options.
+
+    ``keep_checkpoint`` leaves the finished checkpoint for the caller to remove (a run of
+    several shape groups removes theirs once its one output is written).
 
     Returns
     -------
@@ -224,7 +232,7 @@ def run_screen(
         from synergy.io.store import save_screen
 
         save_screen(scored, out)
-    if store is not None:
+    if store is not None and not keep_checkpoint:
         store.remove()
     return BatchRun(
         scored=scored,

@@ -1,0 +1,70 @@
+"""``synergy score`` on a ragged table reads and scores shape groups (docs/design.md §16.4):
+the same output table and scored screen as the dense path, without the dense screen."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from click.testing import CliRunner
+
+from synergy.cli import main
+from synergy.datasets import simulate
+from synergy.io import reader, validate
+from synergy.io.store import open_screen
+from synergy.io.table import to_table
+
+
+@pytest.fixture(scope="module")
+def ragged_csv(tmp_path_factory):
+    """999 ragged blocks (3–6 doses) and one 16×16 block among them: 1,000 blocks."""
+    small = simulate(
+        999, n_doses=6, ragged=True, noise_sd=5.0, missing_fraction=0.05, seed=23, truth=False
+    )
+    large = simulate(["big"], n_doses=16, noise_sd=5.0, seed=24, truth=False)
+    parts = [small.isel(block=slice(0, 400)), large, small.isel(block=slice(400, 999))]
+    path = tmp_path_factory.mktemp("ragged") / "ragged.csv"
+    pd.concat([to_table(p) for p in parts], ignore_index=True).to_csv(path, index=False)
+    return path
+
+
+def _score(path, out, table, *extra):
+    args = ["score", str(path), "-o", str(out), "--table", str(table), "--no-progress", "-q"]
+    result = CliRunner().invoke(main, [*args, *extra])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_ragged_table_scores_the_same_as_groups_and_dense(ragged_csv, tmp_path, monkeypatch):
+    assert len(reader.read_screen(ragged_csv, groups=True)) > 1  # the CLI reads groups
+    blocks_read = []
+    assemble = reader.assemble
+
+    def spy(cells, positions):
+        blocks_read.append(len(positions))
+        return assemble(cells, positions)
+
+    monkeypatch.setattr(reader, "assemble", spy)
+    _score(ragged_csv, tmp_path / "groups.nc", tmp_path / "groups.csv", "--sensitivity")
+    assert len(blocks_read) > 1 and max(blocks_read) < 1000  # never every block in one grid
+    assert not (tmp_path / "groups.nc.checkpoint").exists()
+
+    dense_read = validate.open_any  # the dense path: the CLI as before, one dense screen
+
+    def open_dense(source, groups=False, **kwargs):
+        return dense_read(source, **kwargs)
+
+    monkeypatch.setattr(validate, "open_any", open_dense)
+    blocks_read.clear()
+    _score(ragged_csv, tmp_path / "dense.nc", tmp_path / "dense.csv", "--sensitivity")
+    assert blocks_read == [1000]
+
+    assert (tmp_path / "groups.csv").read_bytes() == (tmp_path / "dense.csv").read_bytes()
+    dense = open_screen(tmp_path / "dense.nc")
+    assert dense.sizes["row"] == 16 and dense.sizes["block"] == 1000
+    scored = open_screen(tmp_path / "groups.nc")
+    xr.testing.assert_identical(scored, dense)
+    for name, var in dense.variables.items():
+        assert scored.variables[name].dtype == var.dtype, name
+    assert np.isfinite(dense["bliss_score"].values).mean() > 0.9  # a real scoring run
