@@ -303,9 +303,12 @@ def score_screen(
     raised.
 
     A ragged screen may be given as its shape groups (a list of screens, e.g.
-    :func:`synergy.io.groups.shape_groups`, or screens of different grids never joined):
-    each group is scored at its own grid and the scored groups are returned as a list, so
-    memory and time follow the wells, not the largest grid (docs/design.md §16).  A dense
+    ``read_screen(path, groups=True)``, :func:`synergy.io.groups.shape_groups`, or screens
+    of different grids never joined): each group is scored at its own grid and the scored
+    groups are returned as a list, so memory and time follow the wells, not the largest grid
+    (docs/design.md §16, §16.4).  The groups of one screen (``attrs["block_positions"]``)
+    also take ``out=``, ``checkpoint=`` and ``resume`` (:func:`synergy.batch.run_groups`):
+    ``out`` receives the dense scored screen, written a block range at a time.  A dense
     ragged screen is grouped the same way inside :func:`synergy.scoring.score`, but its
     scored surfaces are dense again.
 
@@ -351,16 +354,30 @@ def score_screen(
     SynergyError
         Bad options (before any work), a checkpoint from another input or settings, dask
         options without dask installed, an error common to every block, or ``out`` /
-        ``checkpoint`` with a list of groups.
+        ``checkpoint`` with a list of screens that are not the groups of one screen.
     """
     if not isinstance(screen, xr.Dataset) and isinstance(screen, Sequence):
-        if out is not None or checkpoint not in (None, False) or resume:
-            raise SynergyError(
-                "screens given as shape groups (a list) are scored in memory: drop out= and "
-                "checkpoint=, or score each group with its own out="
-            )
         if not screen:
             raise ScreenError("no shape groups given: nothing to score")
+        kept = out is not None or checkpoint not in (None, False) or resume
+        if kept and all("block_positions" in group.attrs for group in screen):
+            from synergy.batch.groups import run_groups
+
+            if checkpoint is True and out is None:
+                raise SynergyError("checkpoint=True puts the checkpoint next to out=: give out")
+            folder = checkpoint_path(out) if checkpoint is True else (checkpoint or None)
+            kwargs = {"chunk_blocks": chunk_blocks, "scheduler": scheduler, "workers": workers}
+            run = run_groups(
+                screen, models, checkpoint=folder, resume=resume, out=out, progress=progress,
+                **kwargs, **score_kwargs,
+            )  # fmt: skip
+            return run.groups or []
+        if kept:
+            raise SynergyError(
+                "out= and checkpoint= take the shape groups of one screen (read_screen(..., "
+                "groups=True) or shape_groups: attrs['block_positions']); score other lists "
+                "in memory, or each screen with its own out="
+            )
         check_settings(tuple([models] if isinstance(models, str) else models), score_kwargs)
         kwargs = {"chunk_blocks": chunk_blocks, "scheduler": scheduler, "workers": workers}
         return [
