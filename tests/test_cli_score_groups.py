@@ -68,3 +68,28 @@ def test_ragged_table_scores_the_same_as_groups_and_dense(ragged_csv, tmp_path, 
     for name, var in dense.variables.items():
         assert scored.variables[name].dtype == var.dtype, name
     assert np.isfinite(dense["bliss_score"].values).mean() > 0.9  # a real scoring run
+
+
+@pytest.mark.parametrize("name", ["sf_oneil", "sf_ncats_3drug"])
+def test_info_line_describes_either_layout(name):
+    """The grid line from io.layout's views; the figures from the raw CSV with pandas."""
+    from synergy.datasets.bundled import path as bundled_path
+
+    source = bundled_path(name) / "data.csv"
+    raw = pd.read_csv(source)
+    drugs = [c for c in raw.columns if c.startswith("drug")]  # drug_row, drug_col or drug1 …
+    concs = [c for c in raw.columns if c.startswith("conc") and not c.startswith("conc_unit")]
+    per_block = raw.groupby("block_id")
+    if len(drugs) == 2:
+        words = ["row drugs", "column drugs"]
+        sizes = [int(per_block[c].nunique().max()) for c in concs]  # one grid axis per drug
+    else:
+        words = [f"drug-{i}" for i in range(1, len(drugs) + 1)]
+        sizes = [int(per_block[concs].apply(lambda t: len(t.drop_duplicates())).max())]
+    counts = " × ".join(f"{raw[d].nunique()} {w}" for d, w in zip(drugs, words, strict=True))
+    shape = "×".join(map(str, sizes))
+    result = CliRunner().invoke(main, ["info", str(source)])
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    assert f"{raw['block_id'].nunique()} blocks, {counts}," in first
+    assert f"up to {shape} dose combinations of {len(drugs)} drugs (zero doses included)" in first
