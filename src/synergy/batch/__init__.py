@@ -13,7 +13,8 @@ dask is imported only when ``scheduler=`` or ``workers=`` is given.
 from __future__ import annotations
 
 from synergy.batch.groups import run_groups
-from synergy.batch.run import BatchRun, checkpoint_path, run_screen, score_screen
+from synergy.batch.run import BatchRun, checkpoint_path, run_screen
+from synergy.batch.score import score_screen
 from synergy.batch.summary import StatusCounts, status_counts
 
 __all__ = [
