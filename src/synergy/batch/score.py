@@ -103,9 +103,13 @@ def score_screen(
             raise ScreenError("no shape groups given: nothing to score")
         kept = out is not None or checkpoint not in (None, False) or resume
         if kept and all("block_positions" in group.attrs for group in screen):
-            if checkpoint is True and out is None:
-                raise SynergyError("checkpoint=True puts the checkpoint next to out=: give out")
-            folder = checkpoint_path(out) if checkpoint is True else (checkpoint or None)
+            folder: str | os.PathLike | None
+            if checkpoint is True:
+                if out is None:
+                    raise SynergyError("checkpoint=True puts the checkpoint next to out=: give out")
+                folder = checkpoint_path(out)
+            else:
+                folder = checkpoint or None
             kwargs = {"chunk_blocks": chunk_blocks, "scheduler": scheduler, "workers": workers}
             run = run_groups(
                 screen, models, checkpoint=folder, resume=resume, out=out, progress=progress,

@@ -188,7 +188,7 @@ def join_groups(
             variables[name] = var
             continue
         parts = [g.variables[name] for g in groups]
-        shape = [n_blocks if d == "block" else sizes.get(d, var.sizes[d]) for d in var.dims]
+        shape = [n_blocks if d == "block" else sizes.get(str(d), var.sizes[d]) for d in var.dims]
         dtype = np.result_type(*(p.dtype for p in parts))
         if dtype.kind in "USO":
             dtype = np.dtype(object)
@@ -247,7 +247,7 @@ def join_groups_lazily(
         for start in range(0, n_blocks, chunk_blocks):
             stop = min(start + chunk_blocks, n_blocks)
             shape = tuple(
-                stop - start if d == "block" else sizes.get(d, var.sizes[d]) for d in var.dims
+                stop - start if d == "block" else sizes.get(str(d), var.sizes[d]) for d in var.dims
             )
             gather = dask.delayed(_gather, pure=True)(parts, plan, start, shape, dtype, var.dims)
             pieces.append(dsa.from_delayed(gather, shape=shape, dtype=dtype))

@@ -12,6 +12,7 @@ drug, N-drug screens the distinct dose combinations of each block.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,11 +20,20 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from synergy.io.groups import plan_groups
 from synergy.io.layout import cell_dims
 from synergy.io.long_table import INPUT_ORDER_ATTRS
 from synergy.io.screen import build_multi_screen, build_screen
 
-__all__ = ["DoseIndex", "LongCells", "assemble", "dose_grids", "dose_wells", "unify_text_widths"]
+__all__ = [
+    "DoseIndex",
+    "LongCells",
+    "assemble",
+    "dose_grids",
+    "dose_wells",
+    "unify_text_widths",
+    "warn_if_large",
+]
 
 
 @dataclass(frozen=True)
@@ -205,3 +215,25 @@ def unify_text_widths(groups: list[xr.Dataset]) -> list[xr.Dataset]:
             if group.variables[name].dtype != widest:
                 group[name] = group.variables[name].astype(widest)
     return groups
+
+
+def warn_if_large(cells: LongCells, limit: int) -> None:
+    """Warn (scikit-learn style: what, and the call to use) when a table would be grouped
+    and its dense screen would take more than ``limit`` bytes (response and input order)."""
+    cells_per_block = int(np.prod(cells.shape))
+    n_block = len(cells.block_ids)
+    dense = n_block * cells_per_block * (cells.n_rep + 1) * 8  # response and input_order
+    if dense <= limit:
+        return
+    if len(plan_groups(cells.extents, np.asarray(cells.shape))) == 1:
+        return  # uniform enough: groups would not save memory
+    real = int(np.prod(np.maximum(cells.extents, 1), axis=1).sum())
+    warnings.warn(
+        f"read_screen: the table is ragged ({n_block} blocks padded to "
+        f"{' x '.join(map(str, cells.shape))} cells, {n_block * cells_per_block / real:.0f} "
+        f"times their {real} cells) and its dense screen takes {dense / 2**30:.1f} GiB; "
+        "read it as shape groups with read_screen(..., groups=True) and score the list with "
+        "synergy.score_screen (docs/design.md §16.4)",
+        UserWarning,
+        stacklevel=4,
+    )

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import json
 import os
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias, overload
 
 import numpy as np
 import pandas as pd
@@ -30,17 +29,67 @@ from synergy.io.checks import (
 from synergy.io.columns import n_drugs
 from synergy.io.groups import POSITIONS_ATTR, plan_groups
 from synergy.io.load import load_table
-from synergy.io.long_cells import LongCells, assemble, dose_grids, dose_wells, unify_text_widths
+from synergy.io.long_cells import (
+    DoseIndex,
+    LongCells,
+    assemble,
+    dose_grids,
+    dose_wells,
+    unify_text_widths,
+    warn_if_large,
+)
 from synergy.io.long_table import average_controls, first_rows, replicate_index, resolve_units
 from synergy.io.response_kind import to_inhibition
 
-__all__ = ["DENSE_WARN_BYTES", "read_screen", "screen_from_long"]
+__all__ = [
+    "DENSE_WARN_BYTES",
+    "groups_from_long",
+    "index_long",
+    "read_screen",
+    "screen_from_long",
+]
 
 #: read_screen warns when a ragged table's dense screen would take more than this (bytes)
 DENSE_WARN_BYTES = 1 << 30
 
 Source: TypeAlias = str | os.PathLike | pd.DataFrame
 ResponseKind: TypeAlias = Literal["auto", "inhibition", "viability"]
+
+
+@overload
+def read_screen(
+    source: Source | Sequence[Source],
+    *,
+    response_kind: ResponseKind = ...,
+    conc_unit: str | None = ...,
+    sheet: str | int | None = ...,
+    layout: Literal["auto", "pair", "multi"] = ...,
+    groups: Literal[False] = ...,
+) -> xr.Dataset: ...
+
+
+@overload
+def read_screen(
+    source: Source | Sequence[Source],
+    *,
+    response_kind: ResponseKind = ...,
+    conc_unit: str | None = ...,
+    sheet: str | int | None = ...,
+    layout: Literal["auto", "pair", "multi"] = ...,
+    groups: Literal[True],
+) -> list[xr.Dataset]: ...
+
+
+@overload
+def read_screen(
+    source: Source | Sequence[Source],
+    *,
+    response_kind: ResponseKind = ...,
+    conc_unit: str | None = ...,
+    sheet: str | int | None = ...,
+    layout: Literal["auto", "pair", "multi"] = ...,
+    groups: bool,
+) -> xr.Dataset | list[xr.Dataset]: ...
 
 
 def read_screen(
@@ -162,17 +211,15 @@ def read_screen(
         "n_input_rows": len(table),
         "block_ids_generated": bool(generated),
     }
-    extra = {"source_file": "_file"} if multi else {}
-    return screen_from_long(
-        table,
-        n_drugs=n_drug,
-        layout=layout,
-        response_kind=response_kind,
-        conc_unit=conc_unit,
-        provenance=provenance,
-        extra_coords=extra,
-        groups=groups,
-    )
+    options: dict[str, Any] = {
+        "n_drugs": n_drug,
+        "layout": layout,
+        "response_kind": response_kind,
+        "conc_unit": conc_unit,
+        "provenance": provenance,
+        "extra_coords": {"source_file": "_file"} if multi else {},
+    }
+    return groups_from_long(table, **options) if groups else screen_from_long(table, **options)
 
 
 def _canonical(table: pd.DataFrame, roles: dict[str, str]) -> pd.DataFrame:
@@ -208,7 +255,34 @@ _PAIR_TO_K = {
 }
 
 
-def screen_from_long(
+def screen_from_long(table: pd.DataFrame, **options: Any) -> xr.Dataset:
+    """Assemble a screen from a canonical long table (:func:`index_long` with ``options``).
+
+    Used by :func:`read_screen`, :func:`synergy.io.matrix.read_matrix` and the plate reader.
+    Warns when a ragged table's dense screen would exceed ``DENSE_WARN_BYTES``.
+    """
+    cells = index_long(table, **options)
+    warn_if_large(cells, DENSE_WARN_BYTES)
+    return assemble(cells, np.arange(len(cells.block_ids)))
+
+
+def groups_from_long(
+    table: pd.DataFrame, *, waste_limit: float | None = None, **options: Any
+) -> list[xr.Dataset]:
+    """The shape groups of the screen of a canonical long table, never the dense screen.
+
+    Each is the screen of one group of :func:`synergy.io.groups.plan_groups` (``waste_limit``
+    as there), with ``attrs["block_positions"]``; ``options`` as for :func:`index_long`.
+    """
+    cells = index_long(table, **options)
+    plan = plan_groups(cells.extents, np.asarray(cells.shape), waste_limit)
+    parts = unify_text_widths([assemble(cells, positions) for positions in plan])
+    for part, positions in zip(parts, plan, strict=True):
+        part.attrs[POSITIONS_ATTR] = np.asarray(positions, dtype=np.int64)
+    return parts
+
+
+def index_long(
     table: pd.DataFrame,
     *,
     n_drugs: int = 2,
@@ -217,10 +291,8 @@ def screen_from_long(
     conc_unit: str | None = None,
     provenance: dict | None = None,
     extra_coords: dict[str, str] | None = None,
-    groups: bool = False,
-    waste_limit: float | None = None,
-) -> xr.Dataset | list[xr.Dataset]:
-    """Assemble a screen (or its shape groups) from a canonical long table.
+) -> LongCells:
+    """Check a canonical long table and index its rows into a screen's cells.
 
     ``table`` has columns ``block, drug_row, drug_col, conc_row, conc_col, response``
     and optionally ``sample, replicate, conc_unit[_row|_col], response_kind``, plus
@@ -229,13 +301,12 @@ def screen_from_long(
     response-kind rule, replicate rule and control averaging; only the cell index differs
     (a dose grid per drug for pairs, the distinct dose combinations for N drugs).
     ``layout="auto"`` gives pairs the pair layout and N ≥ 3 drugs the well layout;
-    ``"multi"`` puts a pair into the well layout too.  Used by :func:`read_screen`,
-    :func:`synergy.io.matrix.read_matrix` and the plate reader.
+    ``"multi"`` puts a pair into the well layout too.
 
-    Every check and whole-table step runs on the rows, once; the screen is then assembled
-    from per-row and per-block indices (:mod:`synergy.io.long_cells`): all blocks at once,
-    or with ``groups=True`` one screen per shape group (:func:`synergy.io.groups.plan_groups`
-    with ``waste_limit``), so a ragged table never becomes a dense screen.
+    Every check and whole-table step runs here, on the rows, once; what is kept is per row
+    or per block (:class:`synergy.io.long_cells.LongCells`), so :func:`screen_from_long`
+    (every block) and :func:`groups_from_long` (one screen per shape group) assemble from
+    it without the other's padding (docs/design.md §16.4).
     """
     wells = n_drugs > 2 or layout == "multi"
     provenance = dict(provenance or {})
@@ -270,6 +341,8 @@ def screen_from_long(
     block_code, block_ids = pd.factorize(table["block"], sort=False)
     n_block = len(block_ids)
     doses = [table[c].to_numpy(np.float64) for c in concs]
+    axes: tuple[DoseIndex, ...]
+    cells: tuple[np.ndarray, ...]
     if wells:  # cells: the distinct dose combinations of a block
         axis, well_idx = dose_wells(block_code, doses, n_block)
         axes, cells = (axis,), (well_idx,)
@@ -308,36 +381,7 @@ def screen_from_long(
         common={"conc_unit": unit, "provenance": provenance},
         extra_coords=dict(extra_coords or {}),
     )
-    if not groups:
-        _warn_if_large(long_cells)
-        return assemble(long_cells, np.arange(n_block))
-    plan = plan_groups(long_cells.extents, np.asarray(long_cells.shape), waste_limit)
-    parts = unify_text_widths([assemble(long_cells, positions) for positions in plan])
-    for part, positions in zip(parts, plan, strict=True):
-        part.attrs[POSITIONS_ATTR] = np.asarray(positions, dtype=np.int64)
-    return parts
-
-
-def _warn_if_large(cells: LongCells) -> None:
-    """Warn (scikit-learn style: what and the call to use) when a ragged table's dense
-    screen would take more than ``DENSE_WARN_BYTES``."""
-    cells_per_block = int(np.prod(cells.shape))
-    n_block = len(cells.block_ids)
-    dense = n_block * cells_per_block * (cells.n_rep + 1) * 8  # response and input_order
-    if dense <= DENSE_WARN_BYTES:
-        return
-    if len(plan_groups(cells.extents, np.asarray(cells.shape))) == 1:
-        return  # uniform enough: groups would not save memory
-    real = int(np.prod(np.maximum(cells.extents, 1), axis=1).sum())
-    warnings.warn(
-        f"read_screen: the table is ragged ({n_block} blocks padded to "
-        f"{' x '.join(map(str, cells.shape))} cells, {n_block * cells_per_block / real:.0f} "
-        f"times their {real} cells) and its dense screen takes {dense / 2**30:.1f} GiB; "
-        "read it as shape groups with read_screen(..., groups=True) and score the list with "
-        "synergy.score_screen (docs/design.md §16.4)",
-        UserWarning,
-        stacklevel=4,
-    )
+    return long_cells
 
 
 def describe_provenance(screen: xr.Dataset) -> dict:

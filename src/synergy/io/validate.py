@@ -6,6 +6,7 @@ import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -122,6 +123,14 @@ def _looks_like_matrix(path: Path) -> bool:
     return normalise_name(cells[0]) in ("drug1", "drug_row", "pairindex", "block_id") and (
         cells[0].endswith(":") or len(filled) <= 2
     )
+
+
+@overload
+def open_any(source, groups: Literal[False] = ..., **read_kwargs) -> xr.Dataset: ...
+
+
+@overload
+def open_any(source, groups: bool, **read_kwargs) -> xr.Dataset | list[xr.Dataset]: ...
 
 
 def open_any(source, groups: bool = False, **read_kwargs) -> xr.Dataset | list[xr.Dataset]:
