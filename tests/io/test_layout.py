@@ -79,3 +79,19 @@ def test_require_pair_names_what_to_do(pair, cube):
     expected = r"this figure is defined for drug pairs.*draw something"
     with pytest.raises(SynergyError, match=expected):
         layout.require_pair(cube, "this figure", "draw something else")
+
+
+def test_layout_variables_name_results_per_layout(pair, cube):
+    values = np.arange(pair.sizes["block"] * 2.0).reshape(-1, 2)
+    out = layout.layout_variables(pair, values, pair=("a_row", "a_col"), wells="a")
+    assert sorted(out) == ["a_col", "a_row"]
+    np.testing.assert_array_equal(out["a_row"].values, values[:, 0])
+    assert layout.layout_variables(pair, values, pair=None, wells="a") == {}
+    n_block = cube.sizes["block"]
+    matrix = np.arange(n_block * 9.0).reshape(n_block, 3, 3)
+    out = layout.layout_variables(
+        cube, matrix, pair=None, wells="m", extra_dims=("other",), drug_dims=("other",)
+    )
+    assert out["m"].dims == ("block", "drug", "other")
+    np.testing.assert_array_equal(out["m"]["other"].values, cube["drug"].values)
+    assert layout.layout_variables(cube, matrix, pair=("x", "y"), wells=None) == {}

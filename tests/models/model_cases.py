@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from synergy.hill.model import HILL_PARAMS
 from synergy.io.screen import build_screen
-from synergy.models.common import HILL_PARAMS
 
 DATA = importlib.resources.files("synergy.datasets") / "data"
 

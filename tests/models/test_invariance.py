@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from model_cases import scipy_slice_fitter, synthetic_screen
 
+from synergy.hill.model import HILL_PARAMS
 from synergy.io.screen import build_screen
 from synergy.models import score_bliss, score_hsa, score_loewe, score_zip
-from synergy.models.common import HILL_PARAMS
 
 SUMMARIES = ("score", "msa", "max", "min", "n_wells", "status")
 

@@ -15,7 +15,7 @@ from synergy import status as status_codes
 from synergy.cleaning.impute import IMPUTE_METHODS, impute_hill_bliss
 from synergy.cleaning.outliers import DEFAULT_THRESHOLD, OUTLIER_MODES, detect_outliers
 from synergy.errors import SynergyError
-from synergy.io.layout import is_multi
+from synergy.io.layout import require_pair
 from synergy.io.response_kind import unscorable
 from synergy.io.wells import replicate_mean
 
@@ -94,11 +94,7 @@ def clean_wells(
     check_cleaning(impute, outliers, outlier_threshold)
     if impute is None and outliers is None:
         return screen
-    if is_multi(screen):
-        raise SynergyError(
-            "impute= and outliers= are implemented for drug pairs (block, row, col), not "
-            "N-drug screens: score it without them"
-        )
+    require_pair(screen, "impute= and outliers=", "score it without them")
     observed = screen["response_observed"] if "response_observed" in screen else screen["response"]
     observed = observed.transpose(*WELL_DIMS)
     values = np.array(observed.values, dtype=np.float64)

@@ -25,7 +25,7 @@ from numpy.typing import ArrayLike
 from scipy import special
 
 from synergy.errors import SynergyError
-from synergy.io.layout import is_multi
+from synergy.io.layout import fit_variables
 
 __all__ = [
     "block_band",
@@ -238,39 +238,15 @@ def confidence_bands(
 
 def _fit_data(screen: xr.Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every block's single-drug fits (B, D, 4) and the wells they were fitted to
-    (B, D, P) each, with the replicate handling the fits recorded."""
-    from synergy.hill.screen import monotherapy_arrays, single_drug_arrays
+    (B, D, P) each, with the replicate handling the fits recorded (either layout)."""
+    from synergy.hill.screen import drug_fits, single_drug_arrays
 
-    n_block = screen.sizes["block"]
-    if is_multi(screen):  # N-drug layout
-        if "hill" not in screen:
-            raise SynergyError("the screen has no 'hill': fit it first (synergy.score)")
-        params = np.asarray(screen["hill"].transpose("block", "drug", ...).values, np.float64)
-        replicates = screen["hill"].attrs.get("replicates", "all")
-        dose, response = single_drug_arrays(screen, "mean" if replicates == "mean" else "all")
-        shape = (n_block, screen.sizes["drug"], dose.shape[-1])
-        return params, dose.reshape(shape), response.reshape(shape)
-    params, doses, responses = [], [], []
-    for side in ("row", "col"):
-        name = f"hill_{side}"
-        if name not in screen:
-            raise SynergyError(
-                f"the screen has no {name!r}: fit it first (synergy.hill.fit_screen)"
-            )
-        params.append(np.asarray(screen[name].values, np.float64))
-        replicates = screen[name].attrs.get("replicates", "all")
-        dose, response = monotherapy_arrays(screen, side, "mean" if replicates == "mean" else "all")
-        doses.append(dose)
-        responses.append(response)
-    width = max(d.shape[-1] for d in doses)
-    pad = [((0, 0), (0, width - d.shape[-1])) for d in doses]
-    dose = np.stack(
-        [np.pad(d, w, constant_values=np.nan) for d, w in zip(doses, pad, strict=True)], 1
-    )
-    response = np.stack(
-        [np.pad(r, w, constant_values=np.nan) for r, w in zip(responses, pad, strict=True)], 1
-    )
-    return np.stack(params, axis=1), dose, response
+    params, _ = drug_fits(screen)  # names the missing fit variable
+    n_block, n_drug = params.shape[:2]
+    replicates = screen[fit_variables(screen)[0]].attrs.get("replicates", "all")
+    dose, response = single_drug_arrays(screen, "mean" if replicates == "mean" else "all")
+    shape = (n_block, n_drug, dose.shape[-1])
+    return params, dose.reshape(shape), response.reshape(shape)
 
 
 def screen_bands(

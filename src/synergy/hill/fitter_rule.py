@@ -13,7 +13,7 @@ import logging
 
 import xarray as xr
 
-from synergy.hill.screen import fit_targets
+from synergy.io.layout import fit_variables
 
 __all__ = ["fit_names", "fits_for"]
 
@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 def fit_names(screen: xr.Dataset) -> tuple[str, ...]:
     """Names of the single-drug fit variables of the screen's layout (`hill`, or
     `hill_row`/`hill_col`)."""
-    return tuple(name for name, *_ in fit_targets(screen))
+    return tuple(fit_variables(screen))
 
 
 def fits_for(screen: xr.Dataset, fitter: str, refit: bool | None) -> xr.Dataset:

@@ -16,20 +16,22 @@ from typing import Literal
 import numpy as np
 import xarray as xr
 
+from synergy._kernels.single_drug import single_drug_points
 from synergy.errors import ScreenError, SynergyError
 from synergy.hill.drc_arrays import FORMULA, fit_drc_arrays
 from synergy.hill.fit import fit
-from synergy.hill.model import PARAM_NAMES
+from synergy.hill.model import HILL_PARAMS, PARAM_NAMES
 from synergy.hill.status import FLAT_ALPHA, flag_attrs
-from synergy.io.layout import dose_coords, is_multi
-from synergy.io.wells import n_present, replicate_mean, well_doses
+from synergy.io.layout import dose_coords, fit_variables, flat_doses, flat_values, layout_variables
+from synergy.io.wells import replicate_mean
 
 __all__ = [
     "FORMULA",
+    "drug_fits",
     "fit_drc_arrays",
     "fit_screen",
-    "fit_targets",
     "monotherapy_arrays",
+    "read_fit",
     "single_drug_arrays",
 ]
 
@@ -79,10 +81,10 @@ def single_drug_arrays(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Doses and responses of each drug alone, (B·N, P) each, row ``b·N + i`` = drug i of b.
 
-    One entry point for both layouts: a pair's drugs are its row drug (i = 0) and column
-    drug (i = 1), each on its grid (:func:`~synergy.hill.screen.monotherapy_arrays`, padded
-    to the longer of the two); an N-drug screen's drug i is every well where it is the only
-    drug present.
+    One path for both layouts, on the flat wells of :func:`synergy.io.layout.flat_doses`:
+    drug i's points are the measured wells where it is the only drug present, and the
+    control (every dose 0).  A pair's drugs are its row drug (i = 0: the grid's column 0)
+    and column drug (i = 1: row 0).
 
     Parameters
     ----------
@@ -97,38 +99,48 @@ def single_drug_arrays(
         Doses of drug i (``conc_unit``), ascending, the control (dose 0) first; % inhibition;
         NaN padded.
     """
-    if not is_multi(screen):
-        sides = [monotherapy_arrays(screen, side, replicates) for side in ("row", "col")]
-        width = max(conc.shape[1] for conc, _ in sides)
-        out = np.full((2, screen.sizes["block"], 2, width), np.nan)  # (conc|resp, B, drug, P)
-        for i, (conc, resp) in enumerate(sides):
-            out[0, :, i, : conc.shape[1]] = conc
-            out[1, :, i, : resp.shape[1]] = resp
-        return out[0].reshape(-1, width), out[1].reshape(-1, width)
-    conc = well_doses(screen)
-    n_block, n_well, n_drug = conc.shape
-    response = np.asarray(screen["response"].transpose("block", "well", "replicate").values)
-    if replicates == "mean":
-        response = replicate_mean(response)[:, :, None]
-    elif replicates != "all":
+    conc = flat_doses(screen)  # (B, W, N); a pair grid's well row·C + col
+    if replicates not in ("all", "mean"):
         raise SynergyError(f"replicates must be 'all' or 'mean', got {replicates!r}")
-    n_rep = response.shape[2]
-    present = n_present(conc)
-    alone = ((present == 1)[:, :, None] & (np.nan_to_num(conc) > 0)) | (present == 0)[:, :, None]
-    alone = alone & np.isfinite(response).any(axis=2)[:, :, None]  # (B, W, N)
-    # rows b·N + i; points in well order (ascending dose of drug i), replicates inner
-    mask = np.repeat(np.transpose(alone, (0, 2, 1)), n_rep, axis=2)  # (B, N, W·K)
-    doses = np.repeat(np.transpose(conc, (0, 2, 1)), n_rep, axis=2)
-    values = np.broadcast_to(response.reshape(n_block, 1, n_well * n_rep), mask.shape)
-    mask = mask.reshape(n_block * n_drug, -1) & np.isfinite(values.reshape(n_block * n_drug, -1))
-    width = max(int(mask.sum(axis=1).max(initial=0)), 1)
-    row, col = np.nonzero(mask)
-    position = np.arange(row.size) - np.searchsorted(row, row, side="left")
-    out_conc = np.full((n_block * n_drug, width), np.nan)
-    out_resp = np.full((n_block * n_drug, width), np.nan)
-    out_conc[row, position] = doses.reshape(n_block * n_drug, -1)[row, col]
-    out_resp[row, position] = values.reshape(n_block * n_drug, -1)[row, col]
-    return out_conc, out_resp
+    response = np.ascontiguousarray(flat_values(screen, "response"), dtype=np.float64)
+    return single_drug_points(conc, response, replicates == "mean")  # (B, W, K) in
+
+
+def read_fit(screen: xr.Dataset, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """One single-drug fit variable ``name`` (and its ``<name>_model``) as arrays.
+
+    Returns ``params`` (B, n, 4) float64 in the order of ``HILL_PARAMS`` and the L.4 flags
+    (B, n) bool (n = 1 for ``hill_row``/``hill_col``, N for ``hill``).
+    """
+    if name not in screen:
+        raise ScreenError(
+            f"the screen has no {name!r}: fit it first (synergy.score or synergy.hill.fit_screen)"
+        )
+    fits = screen[name]
+    if "param" in fits.coords:
+        fits = fits.sel(param=list(HILL_PARAMS))
+    n_block = screen.sizes["block"]
+    params = np.asarray(fits.transpose("block", ...).values, dtype=np.float64)
+    if params.shape[-1] != 4:
+        raise ScreenError(f"{name} must have 4 parameters {HILL_PARAMS}, got {params.shape}")
+    params = params.reshape(n_block, -1, 4)
+    model = f"{name}_model"
+    if model not in screen:
+        return params, np.zeros(params.shape[:2], dtype=bool)
+    return params, (np.asarray(screen[model].values) == 1).reshape(n_block, -1)
+
+
+def drug_fits(screen: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """Every drug's single-drug Hill fit, either layout: ``params`` (B, N, 4) float64 in the
+    order of ``HILL_PARAMS`` and the L.4 flags (B, N) bool.
+
+    Read from the layout's fit variables (:func:`synergy.io.layout.fit_variables`): pairs
+    ``hill_row``, ``hill_col`` (N = 2, row drug first); the well layout ``hill`` (block, drug,
+    param) and ``hill_model``.
+    """
+    parts = [read_fit(screen, name) for name in fit_variables(screen)]
+    params = np.concatenate([p for p, _ in parts], axis=1)
+    return np.ascontiguousarray(params), np.concatenate([l4 for _, l4 in parts], axis=1)
 
 
 def fit_screen(
@@ -204,7 +216,8 @@ def fit_screen(
             fits.params,
             ("param",),
             {
-                "long_name": "Hill fit of {drug} alone ({wells})",
+                "long_name": "Hill fit of the drug alone (its wells with every other dose 0,"
+                " the control included)",
                 "formula": FORMULA,
                 "units": f"ic50: {unit}; hill_slope: 1; bottom, top: % inhibition",
                 **common,
@@ -239,30 +252,20 @@ def fit_screen(
             },
         ),
     }
-    targets = fit_targets(screen)
-    if drc_status is not None and targets[0][3] is not None:  # drc's own codes: pairs only
-        parts["_drc_status"] = (drc_status, (), dict(drc_attrs))
     out = screen.copy()
     out = out.assign_coords(param=("param", list(PARAM_NAMES)), bound=("bound", ["lower", "upper"]))
-    for name, drug, wells, index in targets:  # pairs: every hill_row variable, then hill_col
-        for suffix, (values, dims, attrs) in parts.items():
-            values = np.asarray(values).reshape(n_block, -1, *np.shape(values)[1:])  # (B, N, …)
+    for suffix, (values, dims, attrs) in parts.items():
+        values = np.asarray(values).reshape(n_block, -1, *np.shape(values)[1:])  # (B, N, …)
+        names = fit_variables(out, suffix=suffix)  # the pair's names (ignored for N drugs)
+        found = layout_variables(out, values, pair=names, wells=f"hill{suffix}", extra_dims=dims)
+        for name, var in found.items():
             text = dict(attrs)
             if "long_name" in text:
-                text["long_name"] = text["long_name"].format(name=name, drug=drug, wells=wells)
-            dims_of = ("block", "drug", *dims) if index is None else ("block", *dims)
-            out[name + suffix] = xr.DataArray(
-                values if index is None else values[:, index], dims=dims_of, attrs=text
-            )
+                text["long_name"] = text["long_name"].format(name=name.removesuffix(suffix))
+            out[name] = var.assign_attrs(text)
+    if drc_status is not None:  # drc's own codes: recorded for pairs only
+        codes = drc_status.reshape(n_block, -1)
+        names = fit_variables(out, suffix="_drc_status")
+        for name, var in layout_variables(out, codes, pair=names, wells=None).items():
+            out[name] = var.assign_attrs(drc_attrs)
     return out
-
-
-def fit_targets(screen: xr.Dataset) -> list[tuple[str, str, str, int | None]]:
-    """Where the fits of each drug go: (variable, drug, its wells, index into the drug axis);
-    index None = every drug on a ``drug`` dimension (the layout switch of this module)."""
-    if is_multi(screen):
-        return [("hill", "each drug", "its single-drug wells and the control", None)]
-    return [
-        ("hill_row", "the drug_row", "wells with the other dose 0, the (0, 0) control included", 0),
-        ("hill_col", "the drug_col", "wells with the other dose 0, the (0, 0) control included", 1),
-    ]

@@ -37,6 +37,7 @@ __all__ = [
     "flat_values",
     "is_multi",
     "layout_of",
+    "layout_variables",
     "measured_cells",
     "n_drugs",
     "per_drug_names",
@@ -75,17 +76,25 @@ def drug_axes(screen: xr.Dataset) -> tuple[np.ndarray, list[np.ndarray], tuple[s
     N drugs: each drug's doses in every well (B, W) on ``well``.
     """
     if is_multi(screen):
-        conc = screen["conc"].transpose("block", "well", "drug").values
         names = screen["drug_name"].transpose("block", "drug").values
-        return names, [conc[:, :, i] for i in range(conc.shape[2])], ("well",) * conc.shape[2]
-    names = np.stack([screen["drug_row"].values, screen["drug_col"].values], axis=1)
-    return names, [screen["conc_row"].values, screen["conc_col"].values], ("row", "col")
+    else:
+        names = np.stack([screen["drug_row"].values, screen["drug_col"].values], axis=1)
+    return (names, *_dose_axes(screen))
+
+
+def _dose_axes(screen: xr.Dataset) -> tuple[list[np.ndarray], tuple[str, ...]]:
+    """Each drug's doses and the cell dimension indexing them (:func:`drug_axes` without
+    the drug names, which a resampled screen does not carry)."""
+    if is_multi(screen):
+        conc = screen["conc"].transpose("block", "well", "drug").values
+        return [conc[:, :, i] for i in range(conc.shape[2])], ("well",) * conc.shape[2]
+    return [screen["conc_row"].values, screen["conc_col"].values], ("row", "col")
 
 
 def measured_cells(screen: xr.Dataset) -> np.ndarray:
     """Cells of each block's own design (every drug's dose finite), bool ``(block, *cells)``."""
     cells = cell_dims(screen)
-    _, doses, dims = drug_axes(screen)
+    doses, dims = _dose_axes(screen)
     mask = np.ones((screen.sizes["block"], *(screen.sizes[d] for d in cells)), dtype=bool)
     for dose, dim in zip(doses, dims, strict=True):
         shape = [dose.shape[0], *(screen.sizes[d] if d == dim else 1 for d in cells)]
@@ -166,7 +175,7 @@ def flat_values(screen: xr.Dataset, name: str) -> np.ndarray:
 def flat_doses(screen: xr.Dataset) -> np.ndarray:
     """Each well's doses ``(B, W, N)`` float64, C-contiguous, wells as in :func:`flat_values`
     (NaN: a padding well or an untested dose)."""
-    _, doses, dims = drug_axes(screen)
+    doses, dims = _dose_axes(screen)
     cells = cell_dims(screen)
     n_block = screen.sizes["block"]
     shape = tuple(screen.sizes[d] for d in cells)
@@ -209,3 +218,37 @@ def require_pair(screen: xr.Dataset, what: str, instead: str) -> None:
             f"{what} is defined for drug pairs (block, row, col); this screen holds "
             f"{n_drugs(screen)}-drug blocks (block, well, drug): {instead}"
         )
+
+
+def layout_variables(
+    screen: xr.Dataset,
+    values: np.ndarray,
+    *,
+    pair: Sequence[str] | None,
+    wells: str | None,
+    extra_dims: Sequence[str] = (),
+    drug_dims: Sequence[str] = (),
+    attrs: Mapping[str, Any] | None = None,
+) -> dict[str, xr.DataArray]:
+    """Per-drug results ``values`` (B, N, *extra) under each layout's own names.
+
+    A pair screen gets one variable per drug, ``pair[i]`` on ``(block, *extra_dims)``; an
+    N-drug screen one variable ``wells`` on ``(block, drug, *extra_dims)``.  ``None`` where a
+    result exists in one layout only (returns ``{}`` in the other).  ``drug_dims`` name the
+    extra dimensions that index drugs too (they get the ``drug`` coordinate).
+    """
+    base: dict[str, Any] = {"block": screen["block"].values}
+    attrs = dict(attrs or {})
+    if not is_multi(screen):
+        if pair is None:
+            return {}
+        return {
+            name: xr.DataArray(values[:, i], dims=("block", *extra_dims), coords=base, attrs=attrs)
+            for i, name in enumerate(pair)
+        }
+    if wells is None:
+        return {}
+    drugs = screen["drug"].values
+    base.update({"drug": drugs, **{d: drugs for d in drug_dims}})
+    dims = ("block", "drug", *extra_dims)
+    return {wells: xr.DataArray(values, dims=dims, coords=base, attrs=attrs)}

@@ -45,6 +45,7 @@ __all__ = [
     "build_screen",
     "check_screen",
     "multi_problems",
+    "pair_problems",
     "screen_problems",
 ]
 
@@ -167,8 +168,13 @@ def screen_problems(screen: xr.Dataset) -> list[str]:
     (descending or non-zero-first dose grids, duplicate block ids, blocks without
     any monotherapy well) are all reported, each naming the block.
     """
-    if is_multi(screen):  # N-drug layout (docs/design.md §1.1)
+    if is_multi(screen):  # the validation of each layout (docs/design.md §1, §1.1)
         return multi_problems(screen)
+    return pair_problems(screen)
+
+
+def pair_problems(screen: xr.Dataset) -> list[str]:
+    """Problems of a pair screen (``block, row, col``), one line each (empty when valid)."""
     problems: list[str] = []
     for name in ("response",):
         if name not in screen:

@@ -14,7 +14,7 @@ import xarray as xr
 
 from synergy.errors import SynergyError
 from synergy.io.columns import normalise_name
-from synergy.io.layout import cell_dims, drug_axes, is_multi, measured_cells
+from synergy.io.layout import cell_dims, drug_axes, measured_cells, per_drug_names
 from synergy.io.response_kind import screen_response_warnings
 from synergy.io.screen import screen_problems
 from synergy.io.sniff import DELIMITERS, file_kind, read_text
@@ -166,12 +166,12 @@ def open_any(source, groups: bool = False, **read_kwargs) -> xr.Dataset | list[x
 def describe(screen: xr.Dataset) -> pd.DataFrame:
     """One row per block: drugs, sample, dose-grid sizes, replicates, wells, controls.
 
-    Columns: ``block, drug_row, drug_col, sample, n_row_doses, n_col_doses,
+    Columns: ``block, drug_row, drug_col, sample, n_row_doses, n_col_doses, n_wells,
     n_replicates, n_values, n_missing_wells, control_mean (% inhibition), max_inhibition
-    (% inhibition)``.  Doses count the zero dose.  N-drug screens: ``drug1 … drugN``,
-    ``n_doses1 … N``, ``n_wells`` instead of the pair's columns.
+    (% inhibition)``.  Doses count the zero dose; ``n_wells`` counts the block's own
+    design (dose combinations).  N-drug screens: ``drug1 … drugN`` and ``n_doses1 … N``
+    instead of the pair's columns (:func:`synergy.io.layout.per_drug_names`).
     """
-    multi = is_multi(screen)
     names, doses, _ = drug_axes(screen)
     cells = cell_dims(screen)
     response = screen["response"].transpose("block", *cells, "replicate").values
@@ -180,11 +180,8 @@ def describe(screen: xr.Dataset) -> pd.DataFrame:
     finite = np.isfinite(response)
     design = measured_cells(screen).reshape(n_block, n_cell)
     n_doses = [_n_distinct(dose) for dose in doses]
-    # column names: the pair's row/column, or drug 1 … N (the layout's own names)
-    drug_names = [f"drug{i + 1}" for i in range(len(doses))] if multi else ["drug_row", "drug_col"]
-    dose_names = (
-        [f"n_doses{i + 1}" for i in range(len(doses))] if multi else ["n_row_doses", "n_col_doses"]
-    )
+    drug_names = per_drug_names(screen, ("drug_row", "drug_col"), "drug{}")
+    dose_names = per_drug_names(screen, ("n_row_doses", "n_col_doses"), "n_doses{}")
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN control cells
         control = np.nanmean(np.where(finite[:, 0], response[:, 0], np.nan), axis=-1)
@@ -193,9 +190,8 @@ def describe(screen: xr.Dataset) -> pd.DataFrame:
     columns.update({name: names[:, i].astype(str) for i, name in enumerate(drug_names)})
     columns["sample"] = screen["sample"].values.astype(str)
     columns.update(dict(zip(dose_names, n_doses, strict=True)))
-    if multi:
-        columns["n_wells"] = design.sum(axis=1)
     columns.update(
+        n_wells=design.sum(axis=1),
         n_replicates=finite.sum(axis=2).max(axis=1),
         n_values=finite.sum(axis=(1, 2)),
         n_missing_wells=(design & ~finite.any(axis=2)).sum(axis=1),

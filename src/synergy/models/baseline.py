@@ -22,7 +22,6 @@ import numpy as np
 import xarray as xr
 
 from synergy.errors import SynergyError
-from synergy.io.layout import is_multi
 
 __all__ = ["BASELINE_CORRECTIONS", "baseline_of", "correct_baseline"]
 
@@ -44,27 +43,12 @@ def baseline_of(screen: xr.Dataset, fitter: str) -> np.ndarray:
 
     bare = screen.drop_vars([v for v in screen.data_vars if str(v).startswith("hill")])
     fitted = fit_screen(bare, fitter=fitter, replicates="mean")
-    if is_multi(screen):
-        from synergy.hill.screen import single_drug_arrays
+    from synergy.hill.screen import drug_fits, single_drug_arrays
 
-        conc, _ = single_drug_arrays(bare)
-        params = fitted["hill"].transpose("block", "drug", "param").values.reshape(-1, 4)
-        l4 = fitted["hill_model"].values.reshape(-1) == 1
-        values = hill_predict(conc, params, l4).reshape(screen.sizes["block"], -1)
-    else:
-        from synergy.hill.screen import monotherapy_arrays
-
-        parts = []
-        for side in ("row", "col"):
-            conc, _ = monotherapy_arrays(bare, side, "mean")
-            parts.append(
-                hill_predict(
-                    conc,
-                    fitted[f"hill_{side}"].values,
-                    fitted[f"hill_{side}_model"].values == 1,
-                )
-            )
-        values = np.concatenate(parts, axis=1)
+    conc, _ = single_drug_arrays(bare, "mean")  # (B·N, P), either layout
+    params, l4 = drug_fits(fitted)
+    values = hill_predict(conc, params.reshape(-1, 4), l4.reshape(-1))
+    values = values.reshape(screen.sizes["block"], -1)
     with np.errstate(invalid="ignore"):
         return np.where(
             np.isfinite(values).any(axis=1),

@@ -62,17 +62,6 @@ def _zip(screen: xr.Dataset, ctx: ModelContext) -> xr.Dataset:
     return score_zip(screen, fitter=ctx.fitter, view=well_view(screen, ctx.shared))
 
 
-def _wells(model: str):
-    """The N-drug (well layout) scorer of a reference model (:mod:`synergy.models.multi`)."""
-
-    def score_wells(screen: xr.Dataset, ctx: ModelContext) -> xr.Dataset:
-        from synergy.models.multi import score_wells as score_model
-
-        return score_model(screen, model, ctx)
-
-    return score_wells
-
-
 def _musyc(screen: xr.Dataset, ctx: ModelContext) -> xr.Dataset:
     from synergy.models.musyc import fit_musyc
 
@@ -129,7 +118,7 @@ for _spec in (
         _bliss,
         _scores("bliss"),
         surface=True,
-        score_wells=_wells("bliss"),
+        score_wells=_bliss,  # one implementation, any N (§16.1)
         bootstrap=True,
         default=True,
         description="Bliss independence (observed single-drug wells)",
@@ -140,7 +129,7 @@ for _spec in (
         _hsa,
         _scores("hsa"),
         surface=True,
-        score_wells=_wells("hsa"),
+        score_wells=_hsa,  # one implementation, any N (§16.1)
         bootstrap=True,
         default=True,
         description="highest single agent",
@@ -152,7 +141,7 @@ for _spec in (
         _scores("loewe", "loewe_fallback", "loewe_n_fallback"),
         needs_fits=True,
         surface=True,
-        score_wells=_wells("loewe"),
+        score_wells=_loewe,  # one implementation, any N (§16.1)
         bootstrap=True,
         check_fits=True,
         default=True,
@@ -165,7 +154,7 @@ for _spec in (
         _scores("zip", "zip_fit"),
         needs_fits=True,
         surface=True,
-        score_wells=_wells("zip"),
+        score_wells=_zip,  # one implementation, any N (§16.1)
         bootstrap=True,
         check_fits=True,
         default=True,

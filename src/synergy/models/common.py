@@ -19,15 +19,12 @@ import numpy as np
 import xarray as xr
 
 from synergy import status as status_codes
-from synergy.errors import ScreenError
-from synergy.hill.model import HILL_PARAMS
 
 __all__ = [
     "SEVERITY_FAILED",
     "STATUS_MEANINGS",
     "combination_mask",
     "doses",
-    "drug_fits",
     "hill_fits",
     "in_grid_mask",
     "lacks_monotherapy",
@@ -114,45 +111,10 @@ def hill_fits(screen: xr.Dataset, side: str) -> tuple[np.ndarray, np.ndarray]:
         (``hill_<side>_model`` == 1), whose predictions evaluate dose 0 as
         ``ZERO_DOSE``
     """
-    name = f"hill_{side}"
-    if name not in screen:
-        raise ScreenError(f"the screen has no {name!r}: fit the single drugs first")
-    fits = screen[name]
-    if "param" in fits.coords:
-        fits = fits.sel(param=list(HILL_PARAMS))
-    params = np.ascontiguousarray(fits.transpose("block", ...).values, dtype=np.float64)
-    if params.shape[-1] != 4:
-        raise ScreenError(f"{name} must have 4 parameters {HILL_PARAMS}, got {params.shape}")
-    model_name = f"{name}_model"
-    if model_name in screen:
-        l4 = np.asarray(screen[model_name].values) == 1
-    else:
-        l4 = np.zeros(params.shape[0], dtype=bool)
-    return params, l4
+    from synergy.hill.screen import read_fit
 
-
-def drug_fits(screen: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
-    """Every drug's single-drug Hill fit, either layout: ``params`` (B, N, 4) float64 in the
-    order of ``HILL_PARAMS`` and the L.4 flags (B, N) bool.
-
-    Pairs: ``hill_row``, ``hill_col`` (N = 2, row drug first); the well layout: ``hill``
-    (block, drug, param) and ``hill_model``.
-    """
-    from synergy.io.layout import is_multi
-
-    if not is_multi(screen):
-        (par_row, l4_row), (par_col, l4_col) = hill_fits(screen, "row"), hill_fits(screen, "col")
-        params = np.ascontiguousarray(np.stack([par_row, par_col], axis=1))
-        return params, np.stack([l4_row, l4_col], axis=1)
-    if "hill" not in screen:
-        raise ScreenError("the screen has no 'hill': fit the single drugs first")
-    fits = screen["hill"].sel(param=list(HILL_PARAMS)).transpose("block", "drug", "param")
-    params = np.ascontiguousarray(fits.values, dtype=np.float64)
-    if "hill_model" in screen:
-        l4 = np.asarray(screen["hill_model"].values) == 1
-    else:
-        l4 = np.zeros(params.shape[:2], dtype=bool)
-    return params, l4
+    params, l4 = read_fit(screen, f"hill_{side}")
+    return np.ascontiguousarray(params[:, 0]), l4[:, 0]
 
 
 def surface_variable(screen: xr.Dataset, values: np.ndarray, attrs: dict[str, Any]) -> xr.DataArray:

@@ -13,13 +13,26 @@ from typing import Any
 import xarray as xr
 
 from synergy.errors import SynergyError
-from synergy.io.layout import is_multi
+from synergy.io.layout import n_drugs
 from synergy.models import registry
 from synergy.models.registry import ModelContext
 
-__all__ = ["Rescore", "rescore_function", "score_models"]
+__all__ = ["Rescore", "check_wells_settings", "rescore_function", "score_models"]
 
 Rescore = Callable[[xr.Dataset, tuple[str, ...]], dict[str, xr.Dataset]]
+
+
+def check_wells_settings(convention: str, loewe_solver: str) -> None:
+    """Refuse a convention or Loewe solver that has no definition for three or more drugs."""
+    if convention != "synergyfinder3":
+        raise SynergyError(
+            f"convention={convention!r} has no N-drug definitions (SynergyFinder 2 / DrugComb "
+            "scored pairs only); use 'synergyfinder3'"
+        )
+    if loewe_solver not in ("grid100", "exact"):
+        raise SynergyError(
+            f"loewe_solver {loewe_solver!r}: N-drug screens use 'grid100' or 'exact'"
+        )
 
 
 def score_models(
@@ -34,8 +47,8 @@ def score_models(
     """One Dataset of new variables per model, in the order of ``models``, either layout.
 
     Each model is its :class:`~synergy.models.registry.ModelSpec`'s ``score`` on a pair screen
-    and its ``score_wells`` on an N-drug screen (the layout switch of the scoring core;
-    docs/design.md §16).
+    and its ``score_wells`` on a screen of three or more drugs (for Bliss, HSA, Loewe and ZIP
+    the same function: one implementation on the well view, docs/design.md §16.1).
 
     Parameters
     ----------
@@ -55,11 +68,13 @@ def score_models(
     Raises
     ------
     SynergyError
-        A model of drug pairs only on an N-drug screen.
+        A model of drug pairs only, or a convention or Loewe solver without an N-drug
+        definition, on a screen of three or more drugs.
     """
     options = options or {}
-    wells = is_multi(screen)
-    if wells:
+    many = n_drugs(screen) > 2
+    if many:
+        check_wells_settings(convention, loewe_solver)
         pair_only = [m for m in models if not registry.get(m).n_drugs]
         if pair_only:
             raise SynergyError(
@@ -71,7 +86,7 @@ def score_models(
     for m in models:
         spec = registry.get(m)
         context = ModelContext(convention, loewe_solver, fitter, ci, options.get(m, {}), shared)
-        run = spec.score_wells if wells else spec.score
+        run = spec.score_wells if many else spec.score
         out.append(run(screen, context))
     return out
 

@@ -50,7 +50,8 @@ from synergy._kernels.loewe import (
     loewe_wells_kernel,
 )
 from synergy.errors import SynergyError
-from synergy.models.common import drug_fits, lacks_monotherapy
+from synergy.hill.screen import drug_fits
+from synergy.models.common import lacks_monotherapy
 from synergy.models.outputs import model_outputs
 from synergy.models.well_view import WellView, delta_and_reference, well_view
 

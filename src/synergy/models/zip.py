@@ -45,8 +45,9 @@ import xarray as xr
 
 from synergy.errors import SynergyError
 from synergy.hill.model import ZERO_DOSE, hill_predict
+from synergy.hill.screen import drug_fits
 from synergy.io.wells import gather
-from synergy.models.common import drug_fits, lacks_monotherapy
+from synergy.models.common import lacks_monotherapy
 from synergy.models.outputs import model_outputs
 from synergy.models.reference import bliss_combine
 from synergy.models.well_view import (

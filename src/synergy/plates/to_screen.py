@@ -18,7 +18,7 @@ import pandas as pd
 import xarray as xr
 
 from synergy.errors import SynergyError
-from synergy.io.layout import is_multi
+from synergy.io.layout import cell_dims, flat_doses
 from synergy.io.plate_map import well_names
 from synergy.plates.qc import QC_FLAGS
 
@@ -172,23 +172,15 @@ def _trace(screen: xr.Dataset, table: pd.DataFrame, plates: xr.Dataset) -> None:
     well_of = names[table["_well"].to_numpy() % n_well]
     block = pd.Index(np.asarray(screen["block"].values).astype(str)).get_indexer(table["block"])
     rep = table["replicate"].astype(int).to_numpy() - 1
-    shape = screen["response"].shape
-    if is_multi(screen):
-        conc = screen["conc"].transpose("block", "well", "drug").values
-        b, w = np.nonzero(np.isfinite(conc).all(axis=2))
-        lookup = pd.Series(w, index=pd.MultiIndex.from_arrays([b, *conc[b, w].T]))
-        cols = [c for c in table.columns if c.startswith("conc_")]
-        query = pd.MultiIndex.from_arrays([block, *[table[c].to_numpy() for c in cols]])
-        index = (block, lookup.reindex(query).to_numpy(np.int64))
-    else:
-        index = [block]
-        for side in ("row", "col"):
-            grid = screen[f"conc_{side}"].values
-            b, i = np.nonzero(np.isfinite(grid))
-            lookup = pd.Series(i, index=pd.MultiIndex.from_arrays([b, grid[b, i]]))
-            query = pd.MultiIndex.from_arrays([block, table[f"conc_{side}"].to_numpy()])
-            index.append(lookup.reindex(query).to_numpy(np.int64))
-        index = tuple(index)
+    dims = ("block", *cell_dims(screen), "replicate")
+    shape = screen["response"].transpose(*dims).shape
+    conc = flat_doses(screen)  # (B, W, N): a pair grid's well row·C + col
+    b, w = np.nonzero(np.isfinite(conc).all(axis=2))
+    lookup = pd.Series(w, index=pd.MultiIndex.from_arrays([b, *conc[b, w].T]))
+    cols = [c for c in table.columns if c.startswith("conc_")]  # drug order (_long_table)
+    query = pd.MultiIndex.from_arrays([block, *[table[c].to_numpy() for c in cols]])
+    index = (block, lookup.reindex(query).to_numpy(np.int64))
+    shape = (shape[0], int(np.prod(shape[1:-1])), shape[-1])  # (B, W, K)
     rep = np.minimum(rep, shape[-1] - 1)  # controls averaged into replicate 0 (see n_control)
     cell = np.ravel_multi_index((*index, rep), shape)
     source_plate = np.full(int(np.prod(shape)), "", dtype=object)
@@ -200,9 +192,9 @@ def _trace(screen: xr.Dataset, table: pd.DataFrame, plates: xr.Dataset) -> None:
         joined = frame.groupby("cell", sort=False).agg(";".join)
         source_plate[joined.index] = joined["plate"].to_numpy()
         source_well[joined.index] = joined["well"].to_numpy()
-    dims = screen["response"].dims
-    screen["source_plate"] = (dims, source_plate.reshape(shape).astype(str))
-    screen["source_well"] = (dims, source_well.reshape(shape).astype(str))
+    grid = screen["response"].transpose(*dims).shape
+    screen["source_plate"] = (dims, source_plate.reshape(grid).astype(str))
+    screen["source_well"] = (dims, source_well.reshape(grid).astype(str))
 
 
 def plates_to_screen(

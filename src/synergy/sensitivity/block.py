@@ -36,7 +36,7 @@ import numpy as np
 import xarray as xr
 
 from synergy.errors import SynergyError
-from synergy.io.layout import is_multi
+from synergy.io.layout import flat_doses, flat_values, layout_variables
 from synergy.sensitivity.curve import integral_log10
 
 __all__ = ["block_sensitivity", "wells_of"]
@@ -44,18 +44,10 @@ __all__ = ["block_sensitivity", "wells_of"]
 
 def wells_of(screen: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
     """Doses (B, W, N) and replicate-mean responses (B, W) of either layout (flat wells)."""
-    from synergy.io.wells import observed_wells, well_doses
+    from synergy.io.wells import replicate_mean
 
-    if is_multi(screen):
-        return well_doses(screen), observed_wells(screen)
-    from synergy.models.common import doses, observed_surface
-
-    conc_row, conc_col = doses(screen)
-    n_block, n_row, n_col = observed_surface(screen).shape
-    conc = np.stack(
-        np.broadcast_arrays(conc_row[:, :, None], conc_col[:, None, :]), axis=-1
-    ).reshape(n_block, n_row * n_col, 2)
-    return np.ascontiguousarray(conc), observed_surface(screen).reshape(n_block, n_row * n_col)
+    observed = replicate_mean(flat_values(screen, "response"))
+    return flat_doses(screen), np.ascontiguousarray(observed, dtype=np.float64)
 
 
 def _curves(mask: np.ndarray, dose: np.ndarray, value: np.ndarray, key: np.ndarray | None = None):
@@ -231,35 +223,30 @@ def _as_dataset(screen, ic50, ri, css, css_mean, s_scores, fitter) -> xr.Dataset
         "s_max": block_var(s_scores[1], "S_max: css minus the largest RI"),
         "s_mean": block_var(s_scores[2], "S_mean: css minus the mean RI"),
     }
-    if is_multi(screen):
-        per_drug = {"dims": ("block", "drug"), "coords": {**coords, "drug": screen["drug"].values}}
-        data["sf_ic50"] = xr.DataArray(
-            ic50,
-            **per_drug,
-            attrs={
-                "long_name": "IC50 capped at the top tested dose (SynergyFinder)",
-                "units": unit,
-            },
+    ic50_attrs = {"long_name": "IC50 capped at the top tested dose (SynergyFinder)", "units": unit}
+    data.update(
+        layout_variables(
+            screen, ic50, pair=("ic50_row", "ic50_col"), wells="sf_ic50", attrs=ic50_attrs
         )
-        data["ri"] = xr.DataArray(
-            ri,
-            **per_drug,
-            attrs={**common, "long_name": "relative inhibition: mean fitted effect, doses > 0"},
-        )
-        data["css_pair"] = xr.DataArray(
+    )
+    ri_attrs = {**common, "long_name": "relative inhibition: mean fitted effect, doses > 0"}
+    data.update(layout_variables(screen, ri, pair=("ri_row", "ri_col"), wells="ri", attrs=ri_attrs))
+    # a pair: each drug's CSS with the other drug at its IC50; N drugs: every pair (i, j)
+    other = css[:, [0, 1], [1, 0]]
+    other_attrs = {**common, "long_name": "CSS of the drug, the other drug at its IC50"}
+    data.update(
+        layout_variables(screen, other, pair=("css_row", "css_col"), wells=None, attrs=other_attrs)
+    )
+    pair_attrs = {**common, "long_name": "CSS of drug with drug_ic50 at its IC50"}
+    data.update(
+        layout_variables(
+            screen,
             css,
-            dims=("block", "drug", "drug_ic50"),
-            coords={**coords, "drug": screen["drug"].values, "drug_ic50": screen["drug"].values},
-            attrs={**common, "long_name": "CSS of drug with drug_ic50 at its IC50"},
+            pair=None,
+            wells="css_pair",
+            extra_dims=("drug_ic50",),
+            drug_dims=("drug_ic50",),
+            attrs=pair_attrs,
         )
-        return xr.Dataset(data)
-    for k, side in enumerate(("row", "col")):
-        data[f"ic50_{side}"] = block_var(
-            ic50[:, k],
-            f"IC50 of the {side} drug capped at its top dose (SynergyFinder)",
-            units=unit,
-        )
-        data[f"ri_{side}"] = block_var(ri[:, k], f"relative inhibition of the {side} drug")
-    data["css_row"] = block_var(css[:, 0, 1], "CSS of the row drug, column drug at its IC50")
-    data["css_col"] = block_var(css[:, 1, 0], "CSS of the column drug, row drug at its IC50")
+    )
     return xr.Dataset(data)
