@@ -137,8 +137,8 @@ def read_screen(
         Return the screen as its shape groups, never building the dense screen: a list
         of screens, each padded only to its own largest grid, equal to
         ``synergy.io.groups.shape_groups(read_screen(source))`` (docs/design.md §16.4).
-        For ragged tables (one 100×100 block among thousands of 3×3 blocks), whose dense
-        screen pads every block to the largest grid; score the list with
+        Meant for ragged tables (one 100×100 block among thousands of 3×3 blocks), whose
+        dense screen would pad every block to the largest grid; score the list with
         :func:`synergy.score_screen`.  A uniform or mildly ragged table gives one group.
 
     Returns
