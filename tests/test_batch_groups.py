@@ -92,3 +92,19 @@ def test_run_groups_needs_the_groups_of_one_screen():
     screen = simulate(3, n_doses=3, truth=False)
     with pytest.raises(SynergyError, match="block_positions"):
         run_groups([screen], **OPTIONS)
+
+
+@pytest.mark.slow
+def test_groups_on_a_dask_cluster_write_the_dense_paths_screen(table, dense_scored, tmp_path):
+    """Every group's chunks on one client of 2 single-threaded worker processes."""
+    distributed = pytest.importorskip("distributed")
+    parts = read_screen(table, groups=True)
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    with cluster, distributed.Client(cluster) as client:
+        out = tmp_path / "dask.nc"
+        run = run_groups(parts, scheduler=client, out=out, checkpoint=tmp_path / "ck", **OPTIONS)
+    assert run.n_workers == 2 and run.n_chunks == sum(-(-p.sizes["block"] // 9) for p in parts)
+    xr.testing.assert_identical(open_screen(out), dense_scored[1])
+    xr.testing.assert_identical(groups.join_groups(run.groups), dense_scored[0])
