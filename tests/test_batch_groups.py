@@ -95,16 +95,26 @@ def test_run_groups_needs_the_groups_of_one_screen():
 
 
 @pytest.mark.slow
-def test_groups_on_a_dask_cluster_write_the_dense_paths_screen(table, dense_scored, tmp_path):
-    """Every group's chunks on one client of 2 single-threaded worker processes."""
+def test_groups_on_one_dask_cluster_write_the_dense_paths_screen(
+    table, dense_scored, tmp_path, monkeypatch
+):
+    """``workers=2``: one local cluster of 2 single-threaded processes for every group."""
     distributed = pytest.importorskip("distributed")
+    from synergy.batch import distributed as batch_dask
+
+    clusters = []
+    real = batch_dask.dask_client
+
+    def counted(scheduler=None, workers=None):
+        if not isinstance(scheduler, distributed.Client):
+            clusters.append(workers)
+        return real(scheduler, workers)
+
+    monkeypatch.setattr(batch_dask, "dask_client", counted)
     parts = read_screen(table, groups=True)
-    cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    )
-    with cluster, distributed.Client(cluster) as client:
-        out = tmp_path / "dask.nc"
-        run = run_groups(parts, scheduler=client, out=out, checkpoint=tmp_path / "ck", **OPTIONS)
+    out = tmp_path / "dask.nc"
+    run = run_groups(parts, workers=2, out=out, checkpoint=tmp_path / "ck", **OPTIONS)
+    assert clusters == [2] and len(parts) > 1
     assert run.n_workers == 2 and run.n_chunks == sum(-(-p.sizes["block"] // 9) for p in parts)
     xr.testing.assert_identical(open_screen(out), dense_scored[1])
     xr.testing.assert_identical(groups.join_groups(run.groups), dense_scored[0])

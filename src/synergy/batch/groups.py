@@ -83,7 +83,9 @@ def run_groups(
         )
     runs = []
     lock = OutputLock(out) if out is not None else nullcontext()
-    with lock:
+    with lock, _one_client(run_kwargs) as client:
+        if client is not None:  # every group on the one cluster (not one cluster per group)
+            run_kwargs = {**run_kwargs, "scheduler": client, "workers": None}
         for k, group in enumerate(groups):
             part = None if folder is None else folder / f"group-{k}"
             runs.append(
@@ -114,3 +116,13 @@ def run_groups(
         output=Path(out) if out is not None else None,
         groups=scored,
     )
+
+
+def _one_client(run_kwargs: dict[str, Any]):
+    """A dask client for all the groups when ``scheduler``/``workers`` ask for dask."""
+    scheduler, workers = run_kwargs.get("scheduler"), run_kwargs.get("workers")
+    if scheduler is None and workers is None:
+        return nullcontext()
+    from synergy.batch.distributed import dask_client
+
+    return dask_client(scheduler, workers)
