@@ -93,3 +93,24 @@ def test_info_line_describes_either_layout(name):
     first = result.output.splitlines()[0]
     assert f"{raw['block_id'].nunique()} blocks, {counts}," in first
     assert f"up to {shape} dose combinations of {len(drugs)} drugs (zero doses included)" in first
+
+
+def test_saved_ragged_screen_is_scored_as_groups_too(tmp_path, monkeypatch):
+    """A saved (dense) ragged screen: split into groups, scored, written as the dense path."""
+    from synergy.io.groups import join_groups
+    from synergy.io.store import save_screen
+
+    small = simulate(30, n_doses=5, ragged=True, noise_sd=4.0, seed=3, truth=False)
+    large = simulate(["big"], n_doses=12, noise_sd=4.0, seed=4, truth=False)
+    source = tmp_path / "ragged.nc"
+    save_screen(join_groups([small, large]), source)
+    assert len(validate.open_any(source, groups=True)) > 1  # read back as shape groups
+    extra = ("--fitter", "lsq")
+    _score(source, tmp_path / "groups.nc", tmp_path / "groups.csv", *extra)
+    dense_read = validate.open_any
+    monkeypatch.setattr(validate, "open_any", lambda s, groups=False, **kw: dense_read(s, **kw))
+    _score(source, tmp_path / "dense.nc", tmp_path / "dense.csv", *extra)
+    assert (tmp_path / "groups.csv").read_bytes() == (tmp_path / "dense.csv").read_bytes()
+    xr.testing.assert_identical(
+        open_screen(tmp_path / "groups.nc"), open_screen(tmp_path / "dense.nc")
+    )
