@@ -1,7 +1,8 @@
 """Score a whole screen in chunks: locally or on dask, with a progress bar and checkpoints.
 
-:func:`score_screen` (the scored screen) and :func:`run_screen` (the screen plus what the
-run did, for summaries) are what the command line and notebooks call.
+:func:`run_screen` (the screen plus what the run did, for summaries) is what the command
+line calls; :func:`synergy.batch.score.score_screen` (the scored screen) wraps it for
+notebooks, and :func:`synergy.batch.groups.run_groups` runs it per shape group.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from synergy.batch.chunks import Piece, plan_chunks, score_chunk
 from synergy.errors import ScreenError, SynergyError
 from synergy.io.outputs import OutputLock, check_not_input, input_paths
 
-__all__ = ["BatchRun", "check_settings", "checkpoint_path", "run_screen", "score_screen"]
+__all__ = ["BatchRun", "check_settings", "checkpoint_path", "run_screen"]
 
 _OUTPUT_SUFFIXES = (".nc", ".nc4", ".netcdf", ".h5", ".zarr")
 
@@ -47,6 +48,9 @@ class BatchRun:
         Seconds from the call to the written output.
     output : pathlib.Path or None
         Where the scored screen was written.
+    groups : list of xarray.Dataset or None
+        The scored shape groups, when the screen was scored as its groups
+        (:func:`synergy.batch.groups.run_groups`).
     """
 
     scored: xr.Dataset
@@ -56,6 +60,7 @@ class BatchRun:
     n_workers: int
     wall_time: float
     output: Path | None
+    groups: list[xr.Dataset] | None = None
 
 
 def check_settings(models: Sequence[str], score_kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -123,9 +128,14 @@ def run_screen(
     checkpoint: str | os.PathLike | bool | None = None,
     resume: bool = False,
     out: str | os.PathLike | None = None,
+    keep_checkpoint: bool = False,
     **score_kwargs: Any,
 ) -> BatchRun:
-    """Score every block of ``screen`` in chunks; see :func:`score_screen` for the options.
+    """Score every block of ``screen`` in chunks; see :func:`synergy.batch.score_screen` for the
+    options.
+
+    ``keep_checkpoint`` leaves the finished checkpoint for the caller to remove (a run of
+    several shape groups removes theirs once its one output is written).
 
     Returns
     -------
@@ -224,7 +234,7 @@ def run_screen(
         from synergy.io.store import save_screen
 
         save_screen(scored, out)
-    if store is not None:
+    if store is not None and not keep_checkpoint:
         store.remove()
     return BatchRun(
         scored=scored,
@@ -263,111 +273,3 @@ class _client:
 
     def __exit__(self, *exc):
         return False if self._cm is None else self._cm.__exit__(*exc)
-
-
-def score_screen(
-    screen: xr.Dataset | Sequence[xr.Dataset],
-    models: Sequence[str] = ("bliss", "hsa", "loewe", "zip"),
-    *,
-    chunk_blocks: int | None = None,
-    scheduler: Any = None,
-    workers: int | None = None,
-    progress: bool = True,
-    checkpoint: str | os.PathLike | bool | None = None,
-    resume: bool = False,
-    out: str | os.PathLike | None = None,
-    **score_kwargs: Any,
-) -> xr.Dataset | list[xr.Dataset]:
-    """Score every block of a screen, chunk by chunk, locally or on dask, resumably.
-
-    The screen is split along ``block`` into contiguous chunks; each chunk is scored by one
-    call of :func:`synergy.scoring.score` (one batched kernel call per model, no loop over
-    blocks) and the chunks are put back in the input's block order.  Blocks are scored
-    independently and random draws are keyed by block id (docs/design.md §3), so the result is
-    identical, bit for bit, to ``synergy.score(screen, models, **score_kwargs)`` whatever
-    ``chunk_blocks``, the number of workers, or whether the run was resumed.
-
-    A chunk whose scoring raises is bisected until the blocks that raise are isolated
-    (:mod:`synergy.batch.chunks`); they are kept with ``status`` 2 and ``status_reason``
-    ``"error: <ExceptionType>: <message>"`` (other variables NaN / -1 / ""; see
-    :mod:`synergy.batch.assemble`), and every other block is scored normally.  When every
-    block of the first chunk to finish raises, the error is not a block's problem and is
-    raised.
-
-    A ragged screen may be given as its shape groups (a list of screens, e.g.
-    :func:`synergy.io.groups.shape_groups`, or screens of different grids never joined):
-    each group is scored at its own grid and the scored groups are returned as a list, so
-    memory and time follow the wells, not the largest grid (docs/design.md §16).  A dense
-    ragged screen is grouped the same way inside :func:`synergy.scoring.score`, but its
-    scored surfaces are dense again.
-
-    Parameters
-    ----------
-    screen : xarray.Dataset or sequence of xarray.Dataset
-        A screen (docs/design.md §1), responses in % inhibition; or its shape groups.
-    models : sequence of {"bliss", "hsa", "loewe", "zip"}
-        Models to score.
-    chunk_blocks : int, optional
-        Blocks per chunk.  Default: 2,000, or fewer with several workers so each gets
-        about four chunks (at least 250).  Each ``score`` call costs ~0.2 s whatever its
-        size, so small chunks are slow; a chunk's memory grows with its size.
-    scheduler : str or distributed.Client, optional
-        Score on dask: ``"local:N"`` (a local cluster of N single-threaded worker
-        processes), the address of a running scheduler (``"tcp://host:8786"``), or a
-        Client.  Default: in this process.
-    workers : int, optional
-        Shorthand for ``scheduler="local:<workers>"``.
-    progress : bool
-        Show a tqdm progress bar (blocks/s, ETA) on stderr, if tqdm is installed.
-    checkpoint : path or bool, optional
-        Folder where finished chunks are saved (:mod:`synergy.batch.checkpoint`);
-        ``True`` = ``<out>.checkpoint``.  Removed once the output is written.
-    resume : bool
-        Continue the run recorded in ``checkpoint``: only the chunks missing there are
-        scored.  Without it an existing checkpoint folder is an error.
-    out : path, optional
-        Write the scored screen there (``.nc`` or ``.zarr``, atomically: temporary name,
-        then rename) before the checkpoint is removed.
-    **score_kwargs
-        ``convention``, ``loewe_solver``, ``fitter``, ``refit``, ``correct_baseline``,
-        ``n_boot``, ``ci``, ``seed``: as for :func:`synergy.scoring.score`.
-
-    Returns
-    -------
-    xarray.Dataset or list of xarray.Dataset
-        The scored screen, as :func:`synergy.scoring.score` returns it (a list of scored
-        groups for a list of groups; :func:`synergy.io.groups.join_groups` makes it dense).
-
-    Raises
-    ------
-    SynergyError
-        Bad options (before any work), a checkpoint from another input or settings, dask
-        options without dask installed, an error common to every block, or ``out`` /
-        ``checkpoint`` with a list of groups.
-    """
-    if not isinstance(screen, xr.Dataset) and isinstance(screen, Sequence):
-        if out is not None or checkpoint not in (None, False) or resume:
-            raise SynergyError(
-                "screens given as shape groups (a list) are scored in memory: drop out= and "
-                "checkpoint=, or score each group with its own out="
-            )
-        if not screen:
-            raise ScreenError("no shape groups given: nothing to score")
-        check_settings(tuple([models] if isinstance(models, str) else models), score_kwargs)
-        kwargs = {"chunk_blocks": chunk_blocks, "scheduler": scheduler, "workers": workers}
-        return [
-            run_screen(group, models, progress=progress, **kwargs, **score_kwargs).scored
-            for group in screen
-        ]
-    return run_screen(
-        screen,
-        models,
-        chunk_blocks=chunk_blocks,
-        scheduler=scheduler,
-        workers=workers,
-        progress=progress,
-        checkpoint=checkpoint,
-        resume=resume,
-        out=out,
-        **score_kwargs,
-    ).scored

@@ -21,15 +21,23 @@ def open_inputs(
     response_kind: str,
     conc_unit: str | None,
     sheet: str | None = None,
+    groups: bool = False,
 ):
+    """The screen of ``paths`` (exit 2 on bad input); with ``groups`` its shape groups, or the
+    screen itself when it is one group (docs/design.md §16.4)."""
     from synergy.errors import SynergyError
     from synergy.io.validate import open_any
 
     kwargs = {"response_kind": response_kind, "conc_unit": conc_unit, "sheet": sheet_arg(sheet)}
     try:
         if len(paths) == 1 and Path(paths[0]).suffix.lower() in (".nc", ".zarr"):
-            return open_any(paths[0])
-        return open_any(list(paths) if len(paths) > 1 else paths[0], **kwargs)
+            opened = open_any(paths[0], groups=groups)
+        else:
+            opened = open_any(list(paths) if len(paths) > 1 else paths[0], groups, **kwargs)
+        if isinstance(opened, list) and len(opened) == 1:
+            opened = opened[0]
+            opened.attrs.pop("block_positions", None)  # one group: the dense screen
+        return opened
     except SynergyError as exc:
         if ctx.obj.get("debug"):
             raise

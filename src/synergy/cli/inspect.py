@@ -32,20 +32,18 @@ def info(
     sheet: str | None,
 ):
     """What PATHS hold: blocks, drugs, samples, dose grids, problems found."""
-    from synergy.io.layout import is_multi
+    from synergy.io.layout import cell_dims, n_drugs, per_drug_names
     from synergy.io.validate import describe, validate
 
     screen = open_inputs(ctx, paths, response_kind, conc_unit, sheet)
     table = describe(screen)
-    if is_multi(screen):  # N-drug layout
-        n_drug = screen.sizes["drug"]
-        drugs = " × ".join(f"{table[f'drug{i}'].nunique()} drug-{i}" for i in range(1, n_drug + 1))
-        grid = f"up to {screen.sizes['well']} dose combinations of {n_drug} drugs"
-    else:
-        drugs = (
-            f"{table['drug_row'].nunique()} row drugs × {table['drug_col'].nunique()} column drugs"
-        )
-        grid = f"up to {screen.sizes['row']}×{screen.sizes['col']} doses (zero included)"
+    columns = per_drug_names(screen, ("drug_row", "drug_col"), "drug{}")
+    labels = per_drug_names(screen, ("row drugs", "column drugs"), "drug-{}")
+    drugs = " × ".join(
+        f"{table[column].nunique()} {label}" for column, label in zip(columns, labels, strict=True)
+    )
+    shape = "×".join(str(screen.sizes[dim]) for dim in cell_dims(screen))
+    grid = f"up to {shape} dose combinations of {n_drugs(screen)} drugs (zero doses included)"
     click.echo(
         f"{', '.join(paths)}: {screen.sizes['block']} blocks, {drugs}, "
         f"{table['sample'].nunique()} samples, {grid}, {screen.sizes['replicate']} "

@@ -280,7 +280,7 @@ def score(
 
     ctx.with_resource(OutputLock(out_path))  # one writer per output: exit 2 while another writes
 
-    from synergy.batch import checkpoint_path, run_screen, status_counts
+    from synergy.batch import checkpoint_path, run_groups, run_screen, status_counts
     from synergy.batch.run import check_settings
 
     model_list = tuple(m.strip() for m in models.split(",") if m.strip())
@@ -340,20 +340,24 @@ def score(
     if layout:  # INPUTS are plate reads
         screen = open_plates(ctx, inputs, layout, plate_table, spatial_correction, conc_unit, quiet)
     else:
-        screen = open_inputs(ctx, inputs, response_kind, conc_unit, sheet)
+        screen = open_inputs(ctx, inputs, response_kind, conc_unit, sheet, groups=True)
     from synergy.io.validate import validate
 
-    report = validate(screen)
-    if report.errors:
-        fail_lines(report.errors)
+    parts = screen if isinstance(screen, list) else [screen]  # a ragged table: shape groups
+    reports = [validate(part) for part in parts]
+    errors = [line for report in reports for line in report.errors]
+    if errors:
+        fail_lines(errors)
+    warned = [line for report in reports for line in report.warnings]
     if not quiet:
-        for line in report.warnings[:10]:
+        for line in warned[:10]:
             click.echo(f"warning: {line}", err=True)
-        if len(report.warnings) > 10:
-            click.echo(f"warning: … {len(report.warnings) - 10} more", err=True)
+        if len(warned) > 10:
+            click.echo(f"warning: … {len(warned) - 10} more", err=True)
     show = progress if progress is not None else (not quiet and sys.stderr.isatty())
+    runner = run_groups if isinstance(screen, list) else run_screen  # the same options
     try:
-        run = run_screen(
+        run = runner(
             screen,
             model_list,
             chunk_blocks=chunk_blocks,
@@ -369,7 +373,7 @@ def score(
         if table_path is not None:
             from synergy.io.table import to_table
 
-            write_table(to_table(run.scored, level="block"), table_path)
+            write_table(to_table(run.groups or run.scored, level="block"), table_path)
             paths.append(table_path)
     except SynergyError as exc:
         if debug:

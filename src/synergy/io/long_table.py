@@ -14,7 +14,7 @@ from synergy.io.units import MOLAR_FACTORS, canonical_unit, conversion_factor
 __all__ = [
     "INPUT_ORDER_ATTRS",
     "average_controls",
-    "input_order",
+    "first_rows",
     "replicate_index",
     "resolve_units",
 ]
@@ -76,16 +76,20 @@ INPUT_ORDER_ATTRS = {
 }
 
 
-def input_order(well: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Rank of each well's first input row (int64, ``shape``; -1 for wells not in the input).
+def first_rows(well: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct wells of ``well`` and the input rank of each one's first row.
 
-    ``well`` is the flat well index (into ``shape``) of every measured input row, in input
-    order.  ``to_table(level="well")`` writes wells in this order, so a round trip keeps it.
+    ``well`` is the flat well index of every measured input row, in input order.  A screen's
+    ``input_order`` holds these ranks at the wells (-1 elsewhere); ``to_table(level="well")``
+    writes wells in this order, so a round trip keeps it.
+
+    Returns
+    -------
+    codes : (M,) int64, the distinct well indices, ascending
+    ranks : (M,) int64, 0 for the well whose first row comes first in the input, …
     """
-    order = np.full(int(np.prod(shape)), -1, dtype=np.int64)
-    first = np.unique(well, return_index=True)
-    order[first[0]] = np.argsort(np.argsort(first[1], kind="stable"), kind="stable")
-    return order.reshape(shape)
+    codes, first = np.unique(well, return_index=True)
+    return codes, np.argsort(np.argsort(first, kind="stable"), kind="stable")
 
 
 def average_controls(

@@ -13,7 +13,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, TypeAlias, overload
 
 import numpy as np
 import pandas as pd
@@ -27,22 +27,69 @@ from synergy.io.checks import (
     check_text,
 )
 from synergy.io.columns import n_drugs
-from synergy.io.layout import cell_dims
+from synergy.io.groups import POSITIONS_ATTR, plan_groups
 from synergy.io.load import load_table
-from synergy.io.long_table import (
-    INPUT_ORDER_ATTRS,
-    average_controls,
-    input_order,
-    replicate_index,
-    resolve_units,
+from synergy.io.long_cells import (
+    DoseIndex,
+    LongCells,
+    assemble,
+    dose_grids,
+    dose_wells,
+    unify_text_widths,
+    warn_if_large,
 )
+from synergy.io.long_table import average_controls, first_rows, replicate_index, resolve_units
 from synergy.io.response_kind import to_inhibition
-from synergy.io.screen import build_multi_screen, build_screen
 
-__all__ = ["read_screen", "screen_from_long"]
+__all__ = [
+    "DENSE_WARN_BYTES",
+    "groups_from_long",
+    "index_long",
+    "read_screen",
+    "screen_from_long",
+]
+
+#: read_screen warns when a ragged table's dense screen would take more than this (bytes)
+DENSE_WARN_BYTES = 1 << 30
 
 Source: TypeAlias = str | os.PathLike | pd.DataFrame
 ResponseKind: TypeAlias = Literal["auto", "inhibition", "viability"]
+
+
+@overload
+def read_screen(
+    source: Source | Sequence[Source],
+    *,
+    response_kind: ResponseKind = ...,
+    conc_unit: str | None = ...,
+    sheet: str | int | None = ...,
+    layout: Literal["auto", "pair", "multi"] = ...,
+    groups: Literal[False] = ...,
+) -> xr.Dataset: ...
+
+
+@overload
+def read_screen(
+    source: Source | Sequence[Source],
+    *,
+    response_kind: ResponseKind = ...,
+    conc_unit: str | None = ...,
+    sheet: str | int | None = ...,
+    layout: Literal["auto", "pair", "multi"] = ...,
+    groups: Literal[True],
+) -> list[xr.Dataset]: ...
+
+
+@overload
+def read_screen(
+    source: Source | Sequence[Source],
+    *,
+    response_kind: ResponseKind = ...,
+    conc_unit: str | None = ...,
+    sheet: str | int | None = ...,
+    layout: Literal["auto", "pair", "multi"] = ...,
+    groups: bool,
+) -> xr.Dataset | list[xr.Dataset]: ...
 
 
 def read_screen(
@@ -52,7 +99,8 @@ def read_screen(
     conc_unit: str | None = None,
     sheet: str | int | None = None,
     layout: Literal["auto", "pair", "multi"] = "auto",
-) -> xr.Dataset:
+    groups: bool = False,
+) -> xr.Dataset | list[xr.Dataset]:
     """Read a long dose-response table (or several: one screen) into a screen Dataset.
 
     Parameters
@@ -85,14 +133,29 @@ def read_screen(
         tables with ``drug3``/``conc3`` … (SynergyFinder's multi-drug table) the N-drug
         layout of ``docs/design.md`` §1.1 (:mod:`synergy.io.layout`).  ``"multi"`` reads a pair
         table into the N-drug layout too (N = 2).
+    groups : bool
+        Return the screen as its shape groups, never building the dense screen: a list
+        of screens, each padded only to its own largest grid, equal to
+        ``synergy.io.groups.shape_groups(read_screen(source))`` (docs/design.md §16.4).
+        Meant for ragged tables (one 100×100 block among thousands of 3×3 blocks), whose
+        dense screen would pad every block to the largest grid; score the list with
+        :func:`synergy.score_screen`.  A uniform or mildly ragged table gives one group.
 
     Returns
     -------
-    xarray.Dataset
+    xarray.Dataset or list of xarray.Dataset
         A screen: ``response`` (block, row, col, replicate) in % inhibition, NaN where
         no well was measured; dose grids ascending from 0 (a zero dose is added where
         the input has none, its wells NaN).  ``attrs["provenance"]`` (JSON) records the
         sources, the response kind detected and how, unit conversions, and counts.
+        With ``groups=True``, the list of its shape groups in the order of their first
+        block (:func:`synergy.io.groups.group_plan`).
+
+    Warns
+    -----
+    UserWarning
+        When the table is ragged enough to be grouped and its dense screen would take
+        more than ``DENSE_WARN_BYTES`` (1 GiB): the warning names ``groups=True``.
 
     Raises
     ------
@@ -148,16 +211,15 @@ def read_screen(
         "n_input_rows": len(table),
         "block_ids_generated": bool(generated),
     }
-    extra = {"source_file": "_file"} if multi else {}
-    return screen_from_long(
-        table,
-        n_drugs=n_drug,
-        layout=layout,
-        response_kind=response_kind,
-        conc_unit=conc_unit,
-        provenance=provenance,
-        extra_coords=extra,
-    )
+    options: dict[str, Any] = {
+        "n_drugs": n_drug,
+        "layout": layout,
+        "response_kind": response_kind,
+        "conc_unit": conc_unit,
+        "provenance": provenance,
+        "extra_coords": {"source_file": "_file"} if multi else {},
+    }
+    return groups_from_long(table, **options) if groups else screen_from_long(table, **options)
 
 
 def _canonical(table: pd.DataFrame, roles: dict[str, str]) -> pd.DataFrame:
@@ -193,7 +255,34 @@ _PAIR_TO_K = {
 }
 
 
-def screen_from_long(
+def screen_from_long(table: pd.DataFrame, **options: Any) -> xr.Dataset:
+    """Assemble a screen from a canonical long table (:func:`index_long` with ``options``).
+
+    Used by :func:`read_screen`, :func:`synergy.io.matrix.read_matrix` and the plate reader.
+    Warns when a ragged table's dense screen would exceed ``DENSE_WARN_BYTES``.
+    """
+    cells = index_long(table, **options)
+    warn_if_large(cells, DENSE_WARN_BYTES)
+    return assemble(cells, np.arange(len(cells.block_ids)))
+
+
+def groups_from_long(
+    table: pd.DataFrame, *, waste_limit: float | None = None, **options: Any
+) -> list[xr.Dataset]:
+    """The shape groups of the screen of a canonical long table, never the dense screen.
+
+    Each is the screen of one group of :func:`synergy.io.groups.plan_groups` (``waste_limit``
+    as there), with ``attrs["block_positions"]``; ``options`` as for :func:`index_long`.
+    """
+    cells = index_long(table, **options)
+    plan = plan_groups(cells.extents, np.asarray(cells.shape), waste_limit)
+    parts = unify_text_widths([assemble(cells, positions) for positions in plan])
+    for part, positions in zip(parts, plan, strict=True):
+        part.attrs[POSITIONS_ATTR] = np.asarray(positions, dtype=np.int64)
+    return parts
+
+
+def index_long(
     table: pd.DataFrame,
     *,
     n_drugs: int = 2,
@@ -202,8 +291,8 @@ def screen_from_long(
     conc_unit: str | None = None,
     provenance: dict | None = None,
     extra_coords: dict[str, str] | None = None,
-) -> xr.Dataset:
-    """Assemble a screen from a canonical long table (roles as column names).
+) -> LongCells:
+    """Check a canonical long table and index its rows into a screen's cells.
 
     ``table`` has columns ``block, drug_row, drug_col, conc_row, conc_col, response``
     and optionally ``sample, replicate, conc_unit[_row|_col], response_kind``, plus
@@ -212,8 +301,12 @@ def screen_from_long(
     response-kind rule, replicate rule and control averaging; only the cell index differs
     (a dose grid per drug for pairs, the distinct dose combinations for N drugs).
     ``layout="auto"`` gives pairs the pair layout and N ≥ 3 drugs the well layout;
-    ``"multi"`` puts a pair into the well layout too.  Used by :func:`read_screen`,
-    :func:`synergy.io.matrix.read_matrix` and the plate reader.
+    ``"multi"`` puts a pair into the well layout too.
+
+    Every check and whole-table step runs here, on the rows, once; what is kept is per row
+    or per block (:class:`synergy.io.long_cells.LongCells`), so :func:`screen_from_long`
+    (every block) and :func:`groups_from_long` (one screen per shape group) assemble from
+    it without the other's padding (docs/design.md §16.4).
     """
     wells = n_drugs > 2 or layout == "multi"
     provenance = dict(provenance or {})
@@ -248,14 +341,15 @@ def screen_from_long(
     block_code, block_ids = pd.factorize(table["block"], sort=False)
     n_block = len(block_ids)
     doses = [table[c].to_numpy(np.float64) for c in concs]
+    axes: tuple[DoseIndex, ...]
     cells: tuple[np.ndarray, ...]
     if wells:  # cells: the distinct dose combinations of a block
-        conc, well_idx = _wells(block_code, doses, n_block)
-        cells, shape = (well_idx,), conc.shape[1:2]
+        axis, well_idx = dose_wells(block_code, doses, n_block)
+        axes, cells = (axis,), (well_idx,)
     else:  # cells: the dose grid of each drug
-        conc_row, row_idx = _grid(block_code, doses[0], n_block)
-        conc_col, col_idx = _grid(block_code, doses[1], n_block)
-        cells, shape = (row_idx, col_idx), (conc_row.shape[1], conc_col.shape[1])
+        (rows, row_idx), (cols, col_idx) = (dose_grids(block_code, d, n_block) for d in doses)
+        axes, cells = (rows, cols), (row_idx, col_idx)
+    shape = tuple(int(a.size.max()) for a in axes)
     cell_code = np.ravel_multi_index((block_code.astype(np.int64), *cells), (n_block, *shape))
     rep_idx, n_rep, rep_record = replicate_index(table, cell_code)
     control = np.logical_and.reduce([idx == 0 for idx in cells])  # cell 0: every dose 0
@@ -263,83 +357,31 @@ def screen_from_long(
     average, n_control, blocks_avg, means = average_controls(
         block_code, control, rep_idx, n_rep, values, n_block
     )
-    response = np.full((n_block, *shape, n_rep), np.nan)
-    keep = ~average
-    response[(block_code[keep], *(idx[keep] for idx in cells), rep_idx[keep])] = values[keep]
     if blocks_avg.size:
-        at_control: tuple[Any, ...] = (blocks_avg, *(0,) * len(cells))
-        response[at_control] = np.nan
-        response[(*at_control, 0)] = means
         provenance["controls_averaged_blocks"] = len(blocks_avg)
     provenance.update(replicates=rep_record, n_missing_response=int(table["response"].isna().sum()))
-
+    order_code, order_rank = first_rows(cell_code[np.isfinite(values)])
     first = np.unique(block_code, return_index=True)[1]
-    per_block = table.iloc[first]
-    coords = {
-        name: ("block", per_block[col].to_numpy()) for name, col in (extra_coords or {}).items()
-    }
-    common: dict[str, Any] = {"conc_unit": unit, "n_control": n_control, "provenance": provenance}
-    if wells:
-        screen = build_multi_screen(
-            np.asarray(block_ids, dtype=str),
-            np.stack([per_block[d].astype(str).to_numpy() for d in drugs], axis=1),
-            per_block["sample"].astype(str).to_numpy(),
-            conc,
-            response,
-            extra_coords=coords,
-            **common,
-        )
-    else:
-        screen = build_screen(
-            block=np.asarray(block_ids, dtype=str),
-            drug_row=per_block["drug_row"].to_numpy(),
-            drug_col=per_block["drug_col"].to_numpy(),
-            sample=per_block["sample"].to_numpy(),
-            conc_row=conc_row,
-            conc_col=conc_col,
-            response=response,
-            extra_coords=coords,
-            **common,
-        )
-    order = input_order(cell_code[np.isfinite(values)], (n_block, *shape))
-    screen["input_order"] = (("block", *cell_dims(screen)), order, INPUT_ORDER_ATTRS)
-    return screen
-
-
-def _wells(
-    block_code: np.ndarray, doses: list[np.ndarray], n_block: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per-block wells (distinct dose combinations, sorted, all-zero first, NaN padded) as
-    doses (B, W, N), and each row's well index."""
-    concs = [f"c{k}" for k in range(len(doses))]
-    keys = pd.DataFrame({"b": block_code, **dict(zip(concs, doses, strict=True))})
-    wells = keys.drop_duplicates().sort_values(["b", *concs], kind="stable")
-    has_zero = np.zeros(n_block, dtype=bool)
-    is_zero = (wells[concs].to_numpy() == 0).all(axis=1)
-    has_zero[wells["b"].to_numpy()[is_zero]] = True
-    rank = wells.groupby("b").cumcount().to_numpy() + (~has_zero)[wells["b"].to_numpy()]
-    n_wells = np.bincount(wells["b"].to_numpy(), minlength=n_block) + (~has_zero)
-    conc = np.full((n_block, int(n_wells.max()), len(doses)), np.nan)
-    conc[wells["b"].to_numpy(), rank] = wells[concs].to_numpy()
-    conc[~has_zero, 0] = 0.0  # every block gets its all-zero control well (NaN if not measured)
-    lookup = pd.Series(rank, index=pd.MultiIndex.from_frame(wells))
-    return conc, lookup.reindex(pd.MultiIndex.from_frame(keys)).to_numpy(np.int64)
-
-
-def _grid(block_code: np.ndarray, conc: np.ndarray, n_block: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-block ascending dose grids (0 first, NaN padded) and each row's dose index."""
-    pairs = pd.DataFrame({"b": block_code, "c": conc})
-    uniq = pairs.drop_duplicates().sort_values(["b", "c"], kind="stable")
-    has_zero = np.zeros(n_block, dtype=bool)
-    has_zero[uniq["b"].to_numpy()[uniq["c"].to_numpy() == 0.0]] = True
-    rank = uniq.groupby("b").cumcount().to_numpy() + (~has_zero)[uniq["b"].to_numpy()]
-    size = np.bincount(uniq["b"].to_numpy(), minlength=n_block) + (~has_zero)
-    grid = np.full((n_block, int(size.max())), np.nan)
-    grid[uniq["b"].to_numpy(), rank] = uniq["c"].to_numpy()
-    grid[~has_zero, 0] = 0.0
-    lookup = pd.Series(rank, index=pd.MultiIndex.from_arrays([uniq["b"], uniq["c"]]))
-    index = lookup.reindex(pd.MultiIndex.from_arrays([block_code, conc])).to_numpy(np.int64)
-    return grid, index
+    long_cells = LongCells(
+        wells=wells,
+        block_ids=np.asarray(block_ids),
+        per_block=table.iloc[first],
+        drugs=drugs,
+        axes=axes,
+        block_code=block_code,
+        cells=cells,
+        rep_idx=rep_idx,
+        n_rep=n_rep,
+        values=values,
+        averaged=average,
+        controls=(blocks_avg, means),
+        n_control=n_control,
+        order_code=order_code,
+        order_rank=order_rank,
+        common={"conc_unit": unit, "provenance": provenance},
+        extra_coords=dict(extra_coords or {}),
+    )
+    return long_cells
 
 
 def describe_provenance(screen: xr.Dataset) -> dict:

@@ -51,7 +51,7 @@ SF_SURFACE_NAMES = {
 
 
 def to_table(
-    screen: xr.Dataset,
+    screen: xr.Dataset | list[xr.Dataset],
     level: Literal["well", "block"] = "well",
     path: str | os.PathLike | None = None,
 ) -> pd.DataFrame:
@@ -59,8 +59,10 @@ def to_table(
 
     Parameters
     ----------
-    screen : xarray.Dataset
-        A screen (docs/design.md §1), scored or not.
+    screen : xarray.Dataset or list of xarray.Dataset
+        A screen (docs/design.md §1), scored or not; or its shape groups
+        (``read_screen(..., groups=True)``, ``level="block"`` only: the rows come out in
+        the screen's block order, as from the joined screen).
     level : {"well", "block"}
         ``"well"``: columns ``block_id, drug1, drug2, conc1, conc2, response,
         conc_unit1, conc_unit2, sample, replicate, response_kind`` (+ ``source_file``),
@@ -80,6 +82,8 @@ def to_table(
     """
     if level not in ("well", "block"):
         raise SynergyError(f"to_table: level must be 'well' or 'block', got {level!r}")
+    if isinstance(screen, list | tuple):
+        return _groups_table(list(screen), level, path)
     if path is not None:
         table = to_table(screen, level)
         write_table(table, path)
@@ -87,6 +91,23 @@ def to_table(
     if level == "well":
         return _well_table(screen)
     return _block_table(screen)
+
+
+def _groups_table(
+    groups: list[xr.Dataset], level: str, path: str | os.PathLike | None
+) -> pd.DataFrame:
+    """The block table of a screen held as shape groups, in the screen's block order."""
+    if level != "block" or any("block_positions" not in g.attrs for g in groups):
+        raise SynergyError(
+            "to_table of shape groups writes level='block' of groups that carry "
+            "attrs['block_positions']; for wells, table each group or join_groups first"
+        )
+    positions = np.concatenate([np.asarray(g.attrs["block_positions"]) for g in groups])
+    parts = pd.concat([_block_table(g) for g in groups], ignore_index=True)
+    table = parts.iloc[np.argsort(positions, kind="stable")].reset_index(drop=True)
+    if path is not None:
+        write_table(table, path)
+    return table
 
 
 def _per_block_text(values: np.ndarray, block_index: np.ndarray) -> pd.Categorical:

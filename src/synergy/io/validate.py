@@ -6,6 +6,7 @@ import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -124,28 +125,42 @@ def _looks_like_matrix(path: Path) -> bool:
     )
 
 
-def open_any(source, **read_kwargs) -> xr.Dataset:
+@overload
+def open_any(source, groups: Literal[False] = ..., **read_kwargs) -> xr.Dataset: ...
+
+
+@overload
+def open_any(source, groups: bool, **read_kwargs) -> xr.Dataset | list[xr.Dataset]: ...
+
+
+def open_any(source, groups: bool = False, **read_kwargs) -> xr.Dataset | list[xr.Dataset]:
     """Read a screen from anything: a saved ``.nc``/``.zarr`` screen, a plate-matrix file
     (:func:`synergy.read_matrix`), or a long table / DataFrame (:func:`synergy.read_screen`);
-    a list of sources is one screen."""
+    a list of sources is one screen.  ``groups=True`` returns its shape groups (a long table
+    is read group by group, never densely; docs/design.md §16.4)."""
     if isinstance(source, list | tuple):
         from synergy.io.reader import read_screen
 
-        return read_screen(list(source), **read_kwargs)
+        return read_screen(list(source), groups=groups, **read_kwargs)
     if not isinstance(source, pd.DataFrame):
         path = Path(source)
+        screen = None
         if path.suffix.lower() in (".nc", ".zarr", ".nc4"):
             from synergy.io.store import open_screen
 
-            return open_screen(path)
-        if _looks_like_matrix(path):
+            screen = open_screen(path)
+        elif _looks_like_matrix(path):
             from synergy.io.matrix import read_matrix
 
             read_kwargs.pop("sheet", None)  # a text file: no sheets
-            return read_matrix(path, **read_kwargs)
+            screen = read_matrix(path, **read_kwargs)
+        if screen is not None:
+            from synergy.io.groups import shape_groups
+
+            return shape_groups(screen) if groups else screen
     from synergy.io.reader import read_screen
 
-    return read_screen(source, **read_kwargs)
+    return read_screen(source, groups=groups, **read_kwargs)
 
 
 def describe(screen: xr.Dataset) -> pd.DataFrame:
