@@ -205,7 +205,8 @@ def bootstrap(
         (:func:`synergy.score` passes its own; default
         :func:`synergy.models.dispatch.rescore_function` of the three settings above).
     well_intervals : bool
-        Also return per-well intervals ``<model>_low``/``<model>_high`` (block, row, col).
+        Also return per-well intervals ``<model>_low``/``<model>_high`` on the screen's
+        cells: (block, row, col) for pairs, (block, well) for N drugs.
     max_resampled : int
         Resampled blocks scored per call (memory bound; results do not depend on it).
 
