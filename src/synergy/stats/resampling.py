@@ -4,7 +4,7 @@
 grids (:mod:`synergy._kernels.resample`, noise pools of :mod:`synergy.stats.noise`);
 :func:`resampled_screen` makes a screen of them to rescore.  Both layouts go through one
 path: a block's cells form a grid ``(R, C)`` — a pair's dose grid, or an N-drug block's wells
-as one row ``(1, W)`` (:func:`resample_grid`).
+as one row ``(1, W)`` (:func:`~synergy.stats.resampling.resample_grid`).
 
 Draws are keyed by (seed, block id, resample, well) with ``well = row · C_b + col`` and
 ``C_b`` the block's own column extent (docs/design.md §16.3): a block draws the same numbers
@@ -89,7 +89,8 @@ def own_grid_reduce(
     Parameters
     ----------
     values : (B, R, C) ndarray
-    extents : (B, 2) int, each block's rows and columns (:func:`resample_grid`)
+    extents : (B, 2) int
+        Each block's rows and columns (:func:`~synergy.stats.resampling.resample_grid`).
     reduce : callable
 
     Returns
@@ -163,15 +164,17 @@ def resample_means(
 
     Parameters
     ----------
-    response : (B, R, C, K) % inhibition on the resampler's grid (:func:`resample_grid`)
+    response : (B, R, C, K) % inhibition on the resampler's grid
+        (:func:`~synergy.stats.resampling.resample_grid`)
     conc_row, conc_col : (B, R), (B, C) doses of a pair grid, for fitted-surface residuals of
         blocks without replicates; None (N drugs): no fitted-surface residuals
     block_ids : the blocks' ids (keys of the draws)
     n_boot : resamples to draw; first : number of the first one (for chunking resamples)
     seed : seed of the draws
     method : "resample" or "synergyfinder" (:mod:`synergy.stats.bootstrap`)
-    block_cols : (B,) int, each block's own column extent ``C_b`` (well key ``row·C_b +
-        col``); default one past the last finite ``conc_col``, or ``C`` without doses
+    block_cols : (B,) int, each block's own column extent ``C_b`` (well key
+        ``row·C_b + col``); default one past the last finite ``conc_col``, or ``C`` without
+        doses
 
     Returns
     -------
@@ -205,7 +208,8 @@ def resampled_screen(scored: xr.Dataset, positions: np.ndarray, means: np.ndarra
     positions : (b,) int
         Positions of the resampled blocks in ``scored``.
     means : (b, n_boot, R, C) float64
-        Their resampled replicate means on the resampler's grid (:func:`resample_grid`).
+        Their resampled replicate means on the resampler's grid
+        (:func:`~synergy.stats.resampling.resample_grid`).
 
     Returns
     -------
