@@ -4,6 +4,7 @@ Run::
 
     PYTHONPATH=src .venv/bin/python benchmarks/bench_ragged.py
     PYTHONPATH=src .venv/bin/python benchmarks/bench_ragged.py --rows small,groups
+    PYTHONPATH=src .venv/bin/python benchmarks/bench_ragged.py --rows small_boot,groups_boot
 
 Every row runs in a fresh process: JIT warmed on a small screen, the screen simulated (Bliss
 truth, noise sd 5, 2 replicates, seed 0), then scored with the four reference models by
@@ -14,7 +15,10 @@ truth, noise sd 5, 2 replicates, seed 0), then scored with the four reference mo
   screens; docs/design.md §16): scored group by group, the output is a list;
 - ``dense``: the same 5,001 blocks as one dense Dataset padded to 100×100 (docs/design.md §1):
   ``score`` groups the blocks by shape inside, but the input and the scored surfaces are
-  dense, so memory follows 5,001 × 100 × 100 cells.
+  dense, so memory follows 5,001 × 100 × 100 cells;
+- ``small_boot``, ``groups_boot``: ``small`` and ``groups`` with bootstrap intervals
+  (``n_boot=20``, seed 0): every block's resamples are rescored at its own group's grid
+  (docs/design.md §16.3).
 
 Columns: wall time of scoring (s), peak RSS of the process (MB, ``ru_maxrss``, includes the
 interpreter, numba and the input), and the peak of Python allocations during scoring
@@ -32,7 +36,8 @@ import time
 import tracemalloc
 import warnings
 
-ROWS = ("small", "groups", "dense")
+ROWS = ("small", "groups", "dense", "small_boot", "groups_boot")
+N_BOOT = 20  # resamples per block of the ``*_boot`` rows
 
 
 def one(row: str) -> dict:
@@ -47,14 +52,16 @@ def one(row: str) -> dict:
             blocks, n_doses=n_doses, noise_sd=5.0, n_replicates=2, seed=seed, truth=False
         )
 
-    score_screen(screen(20, 3, 1), progress=False)  # JIT warm (numba's cache)
-    score_screen(screen(2, 10, 1), progress=False)
+    options = {"n_boot": N_BOOT, "seed": 0} if row.endswith("_boot") else {}
+    row_screen = row.removesuffix("_boot")
+    score_screen(screen(20, 3, 1), progress=False, **options)  # JIT warm (numba's cache)
+    score_screen(screen(2, 10, 1), progress=False, **options)
     small = screen(5000, 3, 0)
-    if row == "small":
+    if row_screen == "small":
         given = small
     else:
         groups = [small, screen(1, 100, 0, prefix="large")]
-        if row == "groups":
+        if row_screen == "groups":
             given = groups
         else:  # padded with NaN by xarray itself, so older versions can run this row too
             import xarray as xr
@@ -65,7 +72,7 @@ def one(row: str) -> dict:
             del groups, padded, small
     tracemalloc.start()
     start = time.perf_counter()
-    scored = score_screen(given, progress=False)
+    scored = score_screen(given, progress=False, **options)
     wall = time.perf_counter() - start
     _, traced = tracemalloc.get_traced_memory()
     tracemalloc.stop()

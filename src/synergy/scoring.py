@@ -19,7 +19,7 @@ from synergy.cleaning import DEFAULT_THRESHOLD, clean_wells
 from synergy.errors import SynergyError
 from synergy.hill.fitter_rule import fit_names, fits_for
 from synergy.io.groups import group_plan, join_groups, padded_dims, shape_groups
-from synergy.io.layout import is_multi
+from synergy.io.layout import require_pair
 from synergy.io.response_kind import PLAUSIBLE_RANGE, screen_response_warnings, unscorable
 from synergy.models import registry
 from synergy.models.baseline import correct_baseline as apply_baseline
@@ -189,7 +189,7 @@ def score(
     ci : float
         Confidence level of bootstrap intervals and of MuSyC's intervals.
     seed : int, optional
-        Seed of the bootstrap (draws keyed by (seed, block id, resample); docs/design.md §3), and
+        Seed of the bootstrap (draws keyed by (seed, block id, resample, well); §3, §16.3), and
         of MuSyC's calibration unless ``model_options`` gives its own; None means 0.
     check_fits : bool
         Also fit the single drugs with the other fitter (docs/design.md §6.23;
@@ -257,9 +257,7 @@ def score(
         if mixed:
             raise SynergyError(f"give options= or keywords, not both (got options= and {mixed})")
         return score(screen, **options.as_kwargs())
-    # bootstrap draws are made per cell of the block's grid, so a bootstrapped screen keeps
-    # its dense grid (its draws are those of earlier versions; docs/design.md §16)
-    plan = group_plan(screen) if not n_boot else [np.arange(screen.sizes["block"])]
+    plan = group_plan(screen)
     if len(plan) == 1:
         return _score_grid(screen, **given)
     # a ragged screen: each shape group scored at its own grid (docs/design.md §16)
@@ -324,8 +322,8 @@ def _score_grid(
         refit = True
     if any(registry.get(m).needs_fits for m in models):
         out = _with_fits(out, fitter, refit)
-    if check_fits and is_multi(screen):
-        raise SynergyError("check_fits is implemented for drug pairs only, not N-drug screens")
+    if check_fits:
+        require_pair(screen, "check_fits", "it compares the fits of drug pairs only")
     parts = score_models(out, models, convention, loewe_solver, fitter, ci, per_model)
     out = out.assign({name: var for part in parts for name, var in part.data_vars.items()})
     checked = models

@@ -33,20 +33,22 @@ def _response(seed=0, n_block=3, n_row=3, n_col=4, n_rep=3):
     return response
 
 
-def test_residual_resample_matches_python_loop():
+@pytest.mark.parametrize("block_cols", [[4, 4, 4], [4, 3, 2]])
+def test_residual_resample_matches_python_loop(block_cols):
+    """Well key ``row·C_b + col`` with ``C_b`` the block's own columns; cells beyond are NaN."""
     response = _response()
     mean, _, count = replicate_moments(response)
     pool, size = replicate_residual_pool(response)
     keys = block_keys(5, ["a", "b", "c"])
     out = np.empty((3, 4, 3, 4))
-    residual_resample(mean, count, pool, size, keys, 2, out)
-    n_col = 4
+    residual_resample(mean, count, pool, size, keys, np.array(block_cols), 2, out)
     for b in range(3):
+        n_col = block_cols[b]
         for r in range(4):
             for i in range(3):
                 for j in range(4):
                     n = int(count[b, i, j])
-                    if n == 0:
+                    if n == 0 or j >= n_col:
                         assert np.isnan(out[b, r, i, j])
                         continue
                     draws = [
@@ -64,15 +66,17 @@ def test_residual_resample_matches_python_loop():
                     )
 
 
-def test_normal_resample_matches_python_loop():
+@pytest.mark.parametrize("block_cols", [[4, 4, 4], [4, 2, 3]])
+def test_normal_resample_matches_python_loop(block_cols):
     response = _response(1)
     mean, sd, count = replicate_moments(response)
     keys = block_keys(3, ["x", "y", "z"])
     out = np.empty((3, 2, 3, 4))
-    normal_resample(mean, sd, count, keys, 0, out)
-    for b, r, i, j in [(0, 0, 0, 0), (2, 1, 2, 3), (0, 1, 1, 2), (1, 0, 2, 1)]:
-        u1 = py_uniform(int(keys[b]), py_counter(r, i * 4 + j, 0))
-        u2 = py_uniform(int(keys[b]), py_counter(r, i * 4 + j, 1))
+    normal_resample(mean, sd, count, keys, np.array(block_cols), 0, out)
+    assert np.isnan(out[1, :, :, block_cols[1] :]).all()
+    for b, r, i, j in [(0, 0, 0, 0), (2, 1, 2, 2), (0, 1, 1, 2), (1, 0, 2, 1)]:
+        u1 = py_uniform(int(keys[b]), py_counter(r, i * block_cols[b] + j, 0))
+        u2 = py_uniform(int(keys[b]), py_counter(r, i * block_cols[b] + j, 1))
         z = np.sqrt(-2 * np.log(1 - u1)) * np.cos(2 * np.pi * u2)
         expected = mean[b, i, j] + sd[b, i, j] / np.sqrt(count[b, i, j]) * z
         assert out[b, r, i, j] == pytest.approx(expected, abs=1e-12)
@@ -125,3 +129,39 @@ def test_nanquantile_matches_numpy():
         with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):
             expected = np.nanquantile(x, q, axis=1)
         np.testing.assert_allclose(nanquantile(x, q, axis=1), expected, atol=1e-14)
+
+
+def test_own_grid_reduce_ignores_the_padding():
+    """Each block reduced on its own grid: the same bits as the block alone, where numpy's
+    pairwise sum over the padded row (padding as zeros) rounds differently."""
+    from synergy.stats.resampling import own_grid_reduce
+
+    rng = np.random.default_rng(8)
+    own = rng.normal(size=(40, 5, 7)) * 10.0 ** rng.integers(-3, 4, size=(40, 5, 7))
+    padded = np.zeros((40, 20, 20))
+    padded[:, :5, :7] = own
+    extents = np.tile([5, 7], (40, 1))
+    got = own_grid_reduce(padded, extents, lambda x: x.sum(axis=1))
+    np.testing.assert_array_equal(got, own.reshape(40, -1).sum(axis=1))
+    assert not np.array_equal(padded.reshape(40, -1).sum(axis=1), got)  # the naive sum moves
+
+
+def test_fitted_surface_noise_does_not_depend_on_the_padding():
+    """Blocks without replicates draw from residuals of a surface fitted on their own grid:
+    the same resamples whether padded to 20×20 or not (docs/design.md §16.3)."""
+    from synergy.datasets import simulate
+
+    screen = simulate(6, n_doses=6, noise_sd=5.0, n_replicates=1, seed=21, truth=False)
+    response = screen["response"].transpose("block", "row", "col", "replicate").values
+    conc_row, conc_col = screen["conc_row"].values, screen["conc_col"].values
+    ids = [str(b) for b in screen["block"].values]
+    alone, noise = resample_means(response, conc_row, conc_col, ids, 5, seed=3)
+    assert (noise == 1).all()
+    pad = np.full((6, 20, 20, 1), np.nan)
+    pad[:, :6, :6] = response
+    wide_row, wide_col = (
+        np.pad(c, ((0, 0), (0, 14)), constant_values=np.nan) for c in (conc_row, conc_col)
+    )
+    padded, _ = resample_means(pad, wide_row, wide_col, ids, 5, seed=3)
+    np.testing.assert_array_equal(padded[:, :, :6, :6], alone)
+    assert np.isnan(padded[:, :, 6:]).all() and np.isnan(padded[:, :, :, 6:]).all()

@@ -6,8 +6,11 @@ counter-based generator (SplitMix64's output function applied to ``key + (counte
 blocks or resamples and whatever the number of threads (docs/design.md §3).  The block key is a
 64-bit BLAKE2b digest of ``(seed, block id)`` (:func:`synergy.datasets.streams.block_digest`).
 
-Counter layout: ``resample · 2**32 + well · 2**12 + draw`` with ``well = row · C + col``
-(so up to 4096 draws per well and 2**20 wells per block).
+Counter layout: ``resample · 2**32 + well · 2**12 + draw`` with ``well = row · C_b + col``
+(so up to 4096 draws per well and 2**20 wells per block), ``C_b`` the block's *own* column
+extent (``block_cols[b]``: one past its last column with a finite dose), not the width of
+the array the block is padded to: a block draws the same numbers in a screen of any grid
+(docs/design.md §16.3).  Cells at ``col ≥ C_b`` lie outside the block's grid and are NaN.
 
 Two resamplers, both batched over blocks (``prange``) and writing into ``out``:
 
@@ -56,7 +59,9 @@ def _counter(resample: int, well: int, draw: int) -> np.uint64:
 
 
 @njit(cache=True, parallel=True)
-def residual_resample(mean, count, pool, pool_size, keys, first, out):  # pragma: no cover
+def residual_resample(
+    mean, count, pool, pool_size, keys, block_cols, first, out
+):  # pragma: no cover
     """Resampled replicate means from each block's residual pool.
 
     Parameters
@@ -66,6 +71,7 @@ def residual_resample(mean, count, pool, pool_size, keys, first, out):  # pragma
     pool : (B, P) float64, residuals (% points) in the first ``pool_size[b]`` entries
     pool_size : (B,) int64; 0 leaves the block's wells at their means
     keys : (B,) uint64, block keys
+    block_cols : (B,) int64, each block's own column extent ``C_b`` (the well key's stride)
     first : int, number of the first resample written (resample ``first + r`` → ``out[:, r]``)
     out : (B, N, R, C) float64, written
     """
@@ -73,18 +79,19 @@ def residual_resample(mean, count, pool, pool_size, keys, first, out):  # pragma
     for b in prange(n_block):
         key = keys[b]
         size = pool_size[b]
+        cols = block_cols[b]
         for r in range(n_res):
             for i in range(n_row):
                 for j in range(n_col):
                     m = mean[b, i, j]
                     n = count[b, i, j]
-                    if n == 0 or not np.isfinite(m):
+                    if n == 0 or j >= cols or not np.isfinite(m):
                         out[b, r, i, j] = np.nan
                         continue
                     if size == 0:
                         out[b, r, i, j] = m
                         continue
-                    well = i * n_col + j
+                    well = i * cols + j
                     total = 0.0
                     for k in range(n):
                         u = keyed_uniform(key, _counter(first + r, well, k))
@@ -96,7 +103,7 @@ def residual_resample(mean, count, pool, pool_size, keys, first, out):  # pragma
 
 
 @njit(cache=True, parallel=True)
-def normal_resample(mean, sd, count, keys, first, out):  # pragma: no cover
+def normal_resample(mean, sd, count, keys, block_cols, first, out):  # pragma: no cover
     """Replicate means drawn as ``mean + sd/√n · z`` (SynergyFinder's parametric bootstrap).
 
     Parameters
@@ -105,21 +112,23 @@ def normal_resample(mean, sd, count, keys, first, out):  # pragma: no cover
         single replicate), % inhibition; NaN mean = no well
     count : (B, R, C) int64, measured replicates per well
     keys : (B,) uint64, block keys
+    block_cols : (B,) int64, each block's own column extent ``C_b`` (the well key's stride)
     first : int, number of the first resample written
     out : (B, N, R, C) float64, written
     """
     n_block, n_res, n_row, n_col = out.shape
     for b in prange(n_block):
         key = keys[b]
+        cols = block_cols[b]
         for r in range(n_res):
             for i in range(n_row):
                 for j in range(n_col):
                     m = mean[b, i, j]
                     n = count[b, i, j]
-                    if n == 0 or not np.isfinite(m):
+                    if n == 0 or j >= cols or not np.isfinite(m):
                         out[b, r, i, j] = np.nan
                         continue
-                    well = i * n_col + j
+                    well = i * cols + j
                     u1 = keyed_uniform(key, _counter(first + r, well, 0))
                     u2 = keyed_uniform(key, _counter(first + r, well, 1))
                     z = np.sqrt(-2.0 * np.log(1.0 - u1)) * np.cos(2.0 * np.pi * u2)

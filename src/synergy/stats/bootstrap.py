@@ -5,8 +5,10 @@ resamples of many blocks along ``block`` (a screen of ``b · n_boot`` blocks, in
 at most ``max_resampled``), score that screen once with the same model functions as
 :func:`synergy.score` (single-drug fits and ZIP slices refitted for every resample, in
 batched kernel calls), and reduce over the resamples.  Draws are keyed by (seed, block id,
-resample, well) (:mod:`synergy._kernels.resample`), so results do not depend on the
-chunking, the order of blocks or the number of workers.
+resample, well), the well numbered on the block's own grid (:mod:`synergy.stats.resampling`,
+docs/design.md §16.3), so results do not depend on the chunking, the order of blocks, the
+number of workers or the grid a block is padded to.  Both layouts go through one path: an
+N-drug block's wells are resampled as one row of its grid.
 
 ``method="resample"`` (default)
     Residual bootstrap (:mod:`synergy.stats.noise`): every well's replicate mean is moved by
@@ -31,7 +33,8 @@ chunking, the order of blocks or the number of workers.
 
 With ``correct_baseline`` (:mod:`synergy.models.baseline`) the resamples are drawn around the
 corrected responses and the baseline is not re-estimated per resample (SynergyFinder corrects
-each bootstrap draw).  Screens of three or more drugs are not bootstrapped yet.
+each bootstrap draw).  Fitted-surface residuals (blocks without replicates) need a dose grid:
+N-drug blocks without replicates get no interval.
 """
 
 from __future__ import annotations
@@ -43,16 +46,19 @@ import numpy as np
 import xarray as xr
 from scipy import special
 
-from synergy import status as status_codes
-from synergy._kernels.resample import normal_resample, residual_resample
 from synergy.cleaning import hold_imputed, restore_imputed
-from synergy.datasets.streams import block_digest
 from synergy.errors import SynergyError
-from synergy.io.layout import is_multi
+from synergy.io.layout import cell_array, cell_dims, drug_axes, flat_doses, flat_values
 from synergy.models import registry
-from synergy.models.common import combination_mask
 from synergy.models.dispatch import Rescore, rescore_function
-from synergy.stats.noise import fitted_residual_pool, replicate_moments, replicate_residual_pool
+from synergy.stats.resampling import (
+    NOISE_MEANINGS,
+    block_keys,
+    own_grid_reduce,
+    resample_grid,
+    resample_means,
+    resampled_screen,
+)
 
 __all__ = [
     "BOOTSTRAP_METHODS",
@@ -65,16 +71,6 @@ __all__ = [
 
 BOOTSTRAP_METHODS = ("resample", "synergyfinder")
 MAX_RESAMPLED = 20_000
-_PURPOSE = 11  # key of the bootstrap streams (simulate uses 1-6)
-NOISE_MEANINGS = status_codes.meanings("bootstrap_noise")  # explained in synergy.status
-
-
-def block_keys(seed: int, block_ids: Sequence[str]) -> np.ndarray:
-    """64-bit keys of the blocks' bootstrap streams: BLAKE2b of (seed, purpose, block id)."""
-    return np.array(
-        [int.from_bytes(block_digest(seed, str(b), (_PURPOSE,), 8), "little") for b in block_ids],
-        dtype=np.uint64,
-    )
 
 
 def sf_pvalue(z: np.ndarray) -> np.ndarray:
@@ -105,104 +101,11 @@ def nanquantile(values: np.ndarray, q: float, axis: int) -> np.ndarray:
     return np.where(n > 0, out, np.nan)
 
 
-def _noise(response, conc_row, conc_col, method):
-    """Per-block inputs of the resampler and the noise code of each block."""
-    mean, sd, count = replicate_moments(response)
-    n_block = mean.shape[0]
-    if method == "synergyfinder":
-        has_rep = np.any(count >= 2, axis=(1, 2))
-        return (mean, sd, count), np.where(has_rep, 0, 2).astype(np.int8)
-    pool, size = replicate_residual_pool(response)
-    code = np.zeros(n_block, dtype=np.int8)
-    need = size == 0
-    if conc_row is None:  # N-drug screens: replicates only (no fitted-surface residuals yet)
-        return (mean, count, np.ascontiguousarray(pool), size.astype(np.int64)), np.where(
-            need, 2, 0
-        ).astype(np.int8)
-    if need.any():
-        idx = np.flatnonzero(need)
-        f_pool, f_size = fitted_residual_pool(conc_row[idx], conc_col[idx], mean[idx])
-        width = max(pool.shape[1], f_pool.shape[1])
-        grown = np.zeros((n_block, width))
-        grown[:, : pool.shape[1]] = pool
-        grown[idx] = 0.0
-        grown[idx, : f_pool.shape[1]] = f_pool
-        pool, size = grown, size.copy()
-        size[idx] = f_size
-        code[idx] = np.where(f_size > 0, 1, 2)
-    return (mean, count, np.ascontiguousarray(pool), size.astype(np.int64)), code
-
-
-def resample_means(
-    response: np.ndarray,
-    conc_row: np.ndarray,
-    conc_col: np.ndarray,
-    block_ids: Sequence[str],
-    n_boot: int,
-    seed: int,
-    method: str = "resample",
-    first: int = 0,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Resampled replicate-mean surfaces of every block.
-
-    Parameters
-    ----------
-    response : (B, R, C, K) % inhibition; conc_row (B, R), conc_col (B, C) doses
-    block_ids : the blocks' ids (keys of the draws)
-    n_boot : resamples to draw; first : number of the first one (for chunking resamples)
-    seed : seed of the draws
-    method : "resample" or "synergyfinder" (module docstring)
-
-    Returns
-    -------
-    means : (B, n_boot, R, C) float64, % inhibition
-    noise : (B,) int8, ``NOISE_MEANINGS`` code of each block
-    """
-    response = np.ascontiguousarray(response, dtype=np.float64)
-    inputs, code = _noise(response, conc_row, conc_col, method)
-    keys = block_keys(seed, block_ids)
-    out = np.empty((response.shape[0], n_boot, *response.shape[1:3]))
-    if method == "synergyfinder":
-        mean, sd, count = inputs
-        normal_resample(mean, sd, count, keys, int(first), out)
-    else:
-        mean, count, pool, size = inputs
-        residual_resample(mean, count, pool, size, keys, int(first), out)
-    return out, code
-
-
-def _resampled_multi(means, conc, conc_unit) -> xr.Dataset:
-    """Resampled N-drug blocks: ``means`` (B, N_boot, W, 1), ``conc`` (B, W, N)."""
-    n_block, n_boot, n_well = means.shape[:3]
-    total = n_block * n_boot
-    return xr.Dataset(
-        {"response": (("block", "well", "replicate"), means.reshape(total, n_well, 1))},
-        coords={
-            "block": np.arange(total),
-            "drug": np.arange(1, conc.shape[2] + 1),
-            "conc": (("block", "well", "drug"), np.repeat(conc, n_boot, axis=0)),
-        },
-        attrs={"conc_unit": conc_unit},
-    )
-
-
-def _resampled_screen(means, conc_row, conc_col, conc_unit) -> xr.Dataset:
-    n_block, n_boot, n_row, n_col = means.shape
-    total = n_block * n_boot
-    return xr.Dataset(
-        {"response": (("block", "row", "col", "replicate"), means.reshape(total, n_row, n_col, 1))},
-        coords={
-            "block": np.arange(total),
-            "conc_row": (("block", "row"), np.repeat(conc_row, n_boot, axis=0)),
-            "conc_col": (("block", "col"), np.repeat(conc_col, n_boot, axis=0)),
-        },
-        attrs={"conc_unit": conc_unit},
-    )
-
-
-def _reduce_block(boot, score, delta, combo, noise, method, ci, n_boot):
+def _reduce_block(boot, score, delta, combo, extents, noise, method, ci, n_boot):
     """Per-block interval, SE, p-value, counts and mean from resampled scores ``boot`` (B, N).
 
+    ``delta`` and ``combo`` are the blocks' δ and combination wells on the resampler's grid,
+    ``extents`` each block's own grid on it (reductions over wells use only that grid).
     An interval needs at least half the resamples finite and a noise estimate; otherwise
     it is NaN (``<model>_n_boot`` and ``bootstrap_noise`` say why).
     """
@@ -218,7 +121,9 @@ def _reduce_block(boot, score, delta, combo, noise, method, ci, n_boot):
             pvalue = np.where(enough, sf_pvalue(np.abs(boot_mean) / se), np.nan)
             # blocks without replicates: z from the spread of the block's well scores
             d = np.where(combo, delta, np.nan)
-            z_wells = np.abs(np.nanmean(d, axis=(1, 2))) / np.nanstd(d, axis=(1, 2), ddof=1)
+            mean_d = own_grid_reduce(d, extents, lambda x: np.nanmean(x, axis=1))
+            sd_d = own_grid_reduce(d, extents, lambda x: np.nanstd(x, axis=1, ddof=1))
+            z_wells = np.abs(mean_d) / sd_d
             norep = (noise == 2) & np.isfinite(score)
             pvalue = np.where(norep, sf_pvalue(z_wells), pvalue)
         else:
@@ -300,7 +205,8 @@ def bootstrap(
         (:func:`synergy.score` passes its own; default
         :func:`synergy.models.dispatch.rescore_function` of the three settings above).
     well_intervals : bool
-        Also return per-well intervals ``<model>_low``/``<model>_high`` (block, row, col).
+        Also return per-well intervals ``<model>_low``/``<model>_high`` on the screen's
+        cells: (block, row, col) for pairs, (block, well) for N drugs.
     max_resampled : int
         Resampled blocks scored per call (memory bound; results do not depend on it).
 
@@ -330,59 +236,44 @@ def bootstrap(
         rescore = rescore_function(convention, loewe_solver, fitter)
     n_boot = int(n_boot)
     seed = 0 if seed is None else int(seed)
-    multi = is_multi(scored)  # N drugs: wells as a (W, 1) grid for the resampler
-    if multi:
-        from synergy.io.wells import n_present, well_doses
-
-        conc = well_doses(scored)
-        response = np.asarray(
-            scored["response"].transpose("block", "well", "replicate").values, dtype=np.float64
-        )[:, :, None, :]
-        conc_row = conc_col = None
-    else:
-        response = np.asarray(
-            scored["response"].transpose("block", "row", "col", "replicate").values,
-            dtype=np.float64,
-        )
-        conc_row = np.ascontiguousarray(scored["conc_row"].values, dtype=np.float64)
-        conc_col = np.ascontiguousarray(scored["conc_col"].values, dtype=np.float64)
+    grid, extents = resample_grid(scored)  # pairs (R, C); N drugs' wells as one row (1, W)
+    n_block, n_well = scored.sizes["block"], grid[0] * grid[1]
+    response = np.asarray(flat_values(scored, "response"), dtype=np.float64)
+    response = response.reshape(n_block, *grid, -1)
+    _, doses, axes = drug_axes(scored)
+    # fitted-surface residuals need a dose grid: each drug's doses along its own cell axis
+    on_grid = sorted(axes) == sorted(cell_dims(scored)) and len(axes) == 2
+    grid_doses = [np.asarray(d, dtype=np.float64) for d in doses] if on_grid else None
     held = None
-    if "imputed" in scored and not multi:  # imputed values are not resampled (design §18)
-        imputed = scored["imputed"].transpose("block", "row", "col", "replicate").values
+    if "imputed" in scored:  # imputed values are not resampled (design §18)
+        imputed = flat_values(scored, "imputed").reshape(response.shape)
         response, held = hold_imputed(response, imputed)
     ids = [str(b) for b in scored["block"].values]
-    unit = str(scored.attrs.get("conc_unit", ""))
-    n_block, n_row, n_col = response.shape[:3]
     boot = {m: np.full((n_block, n_boot), np.nan) for m in models}
     lo_q, hi_q = (1 - ci) / 2, (1 + ci) / 2
-    wells = {m: np.full((2, n_block, n_row, n_col), np.nan) for m in models if well_intervals}
+    wells = {m: np.full((2, n_block, n_well), np.nan) for m in models if well_intervals}
     noise = np.zeros(n_block, dtype=np.int8)
+    cells = cell_dims(scored)
     step = max(1, max_resampled // n_boot)
     for start in range(0, n_block, step):
         part = slice(start, min(start + step, n_block))
-        rows = None if multi else conc_row[part]
-        cols = None if multi else conc_col[part]
+        rows, cols = (None, None) if grid_doses is None else (d[part] for d in grid_doses)
         means, noise[part] = resample_means(
-            response[part], rows, cols, ids[part], n_boot, seed, method
-        )
+            response[part], rows, cols, ids[part], n_boot, seed, method,
+            block_cols=extents[part, 1],
+        )  # fmt: skip
         if held is not None:
             means = restore_imputed(means, held[part])
-        if multi:
-            rs = _resampled_multi(means, conc[part], unit)
-        else:
-            rs = _resampled_screen(means, rows, cols, unit)
+        rs = resampled_screen(scored, np.arange(n_block)[part], means)
         results = rescore(rs, tuple(models))
         for m, res in results.items():
             boot[m][part] = res[f"{m}_score"].values.reshape(-1, n_boot)
             if well_intervals:
-                delta = res[m].values.reshape(-1, n_boot, n_row, n_col)
+                delta = res[m].transpose("block", *cells).values.reshape(-1, n_boot, n_well)
                 wells[m][0, part] = nanquantile(delta, lo_q, axis=1)
                 wells[m][1, part] = nanquantile(delta, hi_q, axis=1)
-    if multi:  # the block score's wells: every drug present
-        combo = (n_present(conc) == conc.shape[2])[:, :, None]
-    else:
-        combo = combination_mask(conc_row, conc_col)
-    surface_dims = ("block", "well") if multi else ("block", "row", "col")
+    # the block score's wells: every drug present
+    combo = np.all(flat_doses(scored) > 0, axis=2).reshape(n_block, *grid)
     block = scored["block"].values
     out: dict[str, xr.DataArray] = {}
 
@@ -394,10 +285,9 @@ def bootstrap(
 
     for m in models:
         score = np.asarray(scored[f"{m}_score"].values, dtype=np.float64)
-        delta = np.asarray(scored[m].transpose(*surface_dims).values, dtype=np.float64)
-        delta = delta[:, :, None] if multi else delta
+        delta = np.asarray(flat_values(scored, m), dtype=np.float64).reshape(combo.shape)
         low, high, se, pvalue, n_ok, boot_mean = _reduce_block(
-            boot[m], score, delta, combo, noise, method, ci, n_boot
+            boot[m], score, delta, combo, extents, noise, method, ci, n_boot
         )
         pct = f"{100 * ci:g} %"
         out[f"{m}_score_low"] = var(low, f"lower bound of the {pct} bootstrap interval of {m}")
@@ -414,13 +304,9 @@ def bootstrap(
             )
         if well_intervals:
             for k, name in enumerate(("low", "high")):
-                vals = np.where((noise != 2)[:, None, None], wells[m][k], np.nan)
-                out[f"{m}_{name}"] = xr.DataArray(
-                    vals[:, :, 0] if multi else vals,
-                    dims=surface_dims,
-                    coords={"block": block},
-                    attrs={"units": "%", "long_name": f"{name} bound of the {pct} interval of δ"},
-                )
+                vals = np.where((noise != 2)[:, None], wells[m][k], np.nan)
+                attrs = {"units": "%", "long_name": f"{name} bound of the {pct} interval of δ"}
+                out[f"{m}_{name}"] = cell_array(scored, vals, attrs=attrs)
     codes = sorted(NOISE_MEANINGS)
     out["bootstrap_noise"] = xr.DataArray(
         noise,
