@@ -119,3 +119,12 @@ def test_require_wells_names_what_to_do(pair, cube):
     expected = r"this figure draws N-drug screens.*drug-pair screen.*draw something"
     with pytest.raises(SynergyError, match=expected):
         layout.require_wells(pair, "this figure", "draw something else")
+
+
+def test_block_coords_label_new_variables_as_the_screen_does(pair):
+    import xarray as xr
+
+    values = np.arange(pair.sizes["block"], dtype=float)
+    fast = xr.DataArray(values, dims=("block",), coords=layout.block_coords(pair))
+    slow = xr.DataArray(values, dims=("block",), coords={"block": pair["block"].values})
+    xr.testing.assert_identical(fast, slow)

@@ -29,6 +29,7 @@ from synergy.errors import SynergyError
 __all__ = [
     "LAYOUTS",
     "Layout",
+    "block_coords",
     "cell_array",
     "cell_dims",
     "dose_coords",
@@ -106,6 +107,14 @@ def measured_cells(screen: xr.Dataset) -> np.ndarray:
     return mask
 
 
+def block_coords(screen: xr.Dataset) -> xr.Coordinates:
+    """The screen's ``block`` coordinate with its index, to label new per-block variables
+    (reusing the index: ~10× faster than rebuilding it from the ids for every variable)."""
+    return xr.Coordinates(
+        {"block": screen["block"].variable}, indexes={"block": screen.xindexes["block"]}
+    )
+
+
 def n_drugs(screen: xr.Dataset) -> int:
     """Drugs per block: 2 for a pair screen, the size of ``drug`` for the well layout."""
     return int(screen.sizes["drug"]) if is_multi(screen) else 2
@@ -148,17 +157,18 @@ def per_drug_variables(
     Pairs: ``stem_row``/``stem_col`` on ``(block, *extra_dims)``; N drugs: ``stem`` on
     ``(block, drug, *extra_dims)``.  ``coords`` are added to each (e.g. the ``param`` axis).
     """
-    base = {"block": screen["block"].values, **dict(coords or {})}
     attrs = dict(attrs or {})
+    extra = dict(coords or {})
     if is_multi(screen):
-        base["drug"] = screen["drug"].values
-        return {
-            stem: xr.DataArray(
-                values, dims=("block", "drug", *extra_dims), coords=base, attrs=attrs
-            )
-        }
+        extra["drug"] = screen["drug"].values
+        dims = ("block", "drug", *extra_dims)
+        var = xr.DataArray(values, dims=dims, coords=block_coords(screen), attrs=attrs)
+        return {stem: var.assign_coords(extra)}
+    base = block_coords(screen)
     return {
-        name: xr.DataArray(values[:, i], dims=("block", *extra_dims), coords=base, attrs=attrs)
+        name: xr.DataArray(
+            values[:, i], dims=("block", *extra_dims), coords=base, attrs=attrs
+        ).assign_coords(extra)
         for i, name in enumerate(fit_variables(screen, stem))
     }
 
@@ -220,7 +230,7 @@ def cell_array(
     return xr.DataArray(
         np.reshape(values, shape),
         dims=("block", *cells, *extra_dims),
-        coords={"block": screen["block"].values},
+        coords=block_coords(screen),
         attrs=dict(attrs or {}),
     )
 
@@ -255,7 +265,7 @@ def layout_variables(
     result exists in one layout only (returns ``{}`` in the other).  ``drug_dims`` name the
     extra dimensions that index drugs too (they get the ``drug`` coordinate).
     """
-    base: dict[str, Any] = {"block": screen["block"].values}
+    base = block_coords(screen)
     attrs = dict(attrs or {})
     if not is_multi(screen):
         if pair is None:
@@ -267,9 +277,9 @@ def layout_variables(
     if wells is None:
         return {}
     drugs = screen["drug"].values
-    base.update({"drug": drugs, **{d: drugs for d in drug_dims}})
     dims = ("block", "drug", *extra_dims)
-    return {wells: xr.DataArray(values, dims=dims, coords=base, attrs=attrs)}
+    var = xr.DataArray(values, dims=dims, coords=base, attrs=attrs)
+    return {wells: var.assign_coords({"drug": drugs, **{d: drugs for d in drug_dims}})}
 
 
 def require_wells(screen: xr.Dataset, what: str, instead: str) -> None:
