@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import xarray as xr
 
-from synergy.io.layout import dose_coords, fit_variables
+from synergy.io.layout import dose_coords, fit_variables, per_drug_values
 
 __all__ = ["dose_columns", "drug_suffixes", "keep_variables", "per_drug_array"]
 
@@ -61,13 +61,10 @@ def per_drug_array(
     names = fit_variables(screen, stem, suffix)
     if any(name not in screen for name in names):
         return None
-    arrays = []
-    for name in names:
-        var = screen[name]
-        if params is not None:
-            var = var.sel(param=list(params)).transpose("block", ..., "param")
-        arrays.append(np.asarray(var.transpose("block", ...).values))
-    return arrays[0] if len(arrays) == 1 else np.stack(arrays, axis=1)
+    chosen = screen[names]
+    if params is not None:
+        chosen = chosen.sel(param=list(params))
+    return per_drug_values(chosen, stem, suffix)
 
 
 def keep_variables(screen: xr.Dataset, names: Sequence[str]) -> xr.Dataset:
