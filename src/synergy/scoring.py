@@ -323,7 +323,11 @@ def _score_grid(
     if any(registry.get(m).needs_fits for m in models):
         out = _with_fits(out, fitter, refit)
     if check_fits:
-        require_pair(screen, "check_fits", "it compares the fits of drug pairs only")
+        require_pair(
+            screen,
+            "check_fits",
+            "score it with check_fits=False (the check compares the fits of drug pairs only)",
+        )
     parts = score_models(out, models, convention, loewe_solver, fitter, ci, per_model)
     out = out.assign({name: var for part in parts for name, var in part.data_vars.items()})
     checked = models

@@ -94,7 +94,11 @@ def clean_wells(
     check_cleaning(impute, outliers, outlier_threshold)
     if impute is None and outliers is None:
         return screen
-    require_pair(screen, "impute= and outliers=", "score it without them")
+    require_pair(
+        screen,
+        "Imputing and flagging wells (impute=, outliers=)",
+        "score it without impute= and outliers=",
+    )
     observed = screen["response_observed"] if "response_observed" in screen else screen["response"]
     observed = observed.transpose(*WELL_DIMS)
     values = np.array(observed.values, dtype=np.float64)

@@ -157,20 +157,15 @@ def per_drug_variables(
     Pairs: ``stem_row``/``stem_col`` on ``(block, *extra_dims)``; N drugs: ``stem`` on
     ``(block, drug, *extra_dims)``.  ``coords`` are added to each (e.g. the ``param`` axis).
     """
-    attrs = dict(attrs or {})
-    extra = dict(coords or {})
-    if is_multi(screen):
-        extra["drug"] = screen["drug"].values
-        dims = ("block", "drug", *extra_dims)
-        var = xr.DataArray(values, dims=dims, coords=block_coords(screen), attrs=attrs)
-        return {stem: var.assign_coords(extra)}
-    base = block_coords(screen)
-    return {
-        name: xr.DataArray(
-            values[:, i], dims=("block", *extra_dims), coords=base, attrs=attrs
-        ).assign_coords(extra)
-        for i, name in enumerate(fit_variables(screen, stem))
-    }
+    found = layout_variables(
+        screen,
+        values,
+        pair=fit_variables(screen, stem),
+        wells=stem,
+        extra_dims=extra_dims,
+        attrs=attrs,
+    )
+    return {name: var.assign_coords(dict(coords or {})) for name, var in found.items()}
 
 
 def per_drug_values(screen: xr.Dataset, stem: str, suffix: str = "") -> np.ndarray:
